@@ -1,0 +1,109 @@
+# optsync build. `make run` and `make test` are the two commands a new user needs (README).
+# Sources are found by wildcard: a new file under core/, cli/, cgi-bin/ or tests/unit/ needs no edit here.
+
+BUILD   ?= build
+BIN     ?= bin
+CC      ?= gcc
+CXX     ?= g++
+SAN     ?=
+OPT     ?= -O2
+
+PKGS      := libcurl json-c sqlite3 libsodium fcgi libctemplate
+DEB_BUILD := build-essential pkg-config libfcgi-dev libcurl4-openssl-dev libjson-c-dev libctemplate-dev \
+             libsqlite3-dev libsodium-dev libcmocka-dev
+DEB_RUN   := nginx-light curl sqlite3
+DEB_TEST  := $(DEB_RUN) python3
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation
+CFLAGS    += -std=c11 -D_GNU_SOURCE $(OPT) -g $(WARN) $(SAN) -Icore -Icgi-bin $(PKG_CFLAGS)
+CXXFLAGS  += -std=c++17 $(OPT) -g -Wall -Wextra -Werror $(SAN) -Icore -Icgi-bin $(PKG_CFLAGS)
+LDFLAGS   += $(SAN)
+
+CORE_SRC  := $(wildcard core/*.c)
+CLI_SRC   := $(filter-out cli/main.c,$(wildcard cli/*.c))
+WEB_SRC   := $(filter-out cgi-bin/main.c,$(wildcard cgi-bin/*.c))
+WEB_CXX   := $(wildcard cgi-bin/*.cc)
+SBX_SRC   := $(filter-out cgi-bin/sandbox/main.c,$(wildcard cgi-bin/sandbox/*.c))
+TEST_SRC  := $(wildcard tests/unit/test_*.c)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+CORE_OBJ  := $(call obj,$(CORE_SRC))
+CLI_OBJ   := $(call obj,$(CLI_SRC))
+WEB_OBJ   := $(call obj,$(WEB_SRC)) $(patsubst %.cc,$(BUILD)/obj/%.o,$(WEB_CXX))
+SBX_OBJ   := $(call obj,$(SBX_SRC))
+
+LIBCORE   := $(BUILD)/libcore.a
+LIBCLI    := $(BUILD)/libcli.a
+LIBWEB    := $(BUILD)/libweb.a
+LIBSBX    := $(BUILD)/libsandbox.a
+PROGS     := $(BIN)/optsync $(BIN)/optsync.fcgi $(BIN)/sandbox.fcgi
+TESTS     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+
+.PHONY: all asan deps deps-test run stop test unit e2e clean format lint bench
+all: $(PROGS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/obj/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -MMD -MP -c $< -o $@
+
+$(LIBCORE): $(CORE_OBJ)
+	@mkdir -p $(dir $@); rm -f $@; ar rcs $@ $^
+$(LIBCLI): $(CLI_OBJ)
+	@mkdir -p $(dir $@); rm -f $@; ar rcs $@ $^
+$(LIBWEB): $(WEB_OBJ)
+	@mkdir -p $(dir $@); rm -f $@; ar rcs $@ $^
+$(LIBSBX): $(SBX_OBJ)
+	@mkdir -p $(dir $@); rm -f $@; ar rcs $@ $^
+
+# Everything links with the C++ driver because the template shim is C++ (ctemplate).
+$(BIN)/optsync: $(BUILD)/obj/cli/main.o $(LIBCLI) $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(BIN)/optsync.fcgi: $(BUILD)/obj/cgi-bin/main.o $(LIBWEB) $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(BIN)/sandbox.fcgi: $(BUILD)/obj/cgi-bin/sandbox/main.o $(LIBSBX) $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBWEB) $(LIBCLI) $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka
+
+# The sanitizer build the tests use: same sources, own folder.
+asan:
+	$(MAKE) BUILD=build-asan BIN=build-asan/bin OPT=-O1 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" all build-asan-tests
+build-asan-tests: $(TESTS)
+unit-bins: $(TESTS)
+
+# Installs only the Debian packages that are missing (root, or sudo where it is not).
+deps:
+	@sh tools/deps.sh $(DEB_BUILD) $(DEB_RUN)
+deps-test:
+	@sh tools/deps.sh $(DEB_BUILD) $(DEB_TEST)
+
+run: deps all
+	@sh tools/run.sh start
+stop:
+	@sh tools/run.sh stop
+
+test: deps-test
+	@$(MAKE) --no-print-directory asan
+	@BIN=build-asan/bin TESTBIN=build-asan/tests sh tests/run.sh
+
+bench: deps all
+	@sh bench/run.sh
+
+format:
+	clang-format -i core/*.[ch] cli/*.[ch] cgi-bin/*.[ch] cgi-bin/sandbox/*.[ch] tests/unit/*.c
+lint:
+	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 -Icore core cli cgi-bin
+
+clean:
+	rm -rf build build-asan bin
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

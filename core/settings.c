@@ -1,0 +1,116 @@
+/* settings.c - one table of settings, so the CLI and the dashboard accept exactly the same values. */
+#include "settings.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "url.h"
+
+static const setting_def defs[] = {
+	{"sf_import", "new", "create AC contacts from SF records: none, new (created after connecting) or all"},
+	{"interval", "300", "seconds between timer runs (30 to 86400)"},
+	{"sf_api_share", "0.8", "stop writing to Salesforce above this share of the daily API limit (0.05 to 1)"},
+	{"ac_rate", "4.5", "ActiveCampaign requests per second, at most 5 (AC's limit)"},
+	{"bulk_threshold", "2000", "Salesforce updates in one run above which Bulk API 2.0 is used (200 to 1000000)"},
+	{"public_url", "", "the https:// address where ActiveCampaign reaches this dashboard (for the webhook)"},
+	{"retry_limit", "8", "attempts before a failing action is marked failed (1 to 100)"},
+	{NULL, NULL, NULL},
+};
+
+const setting_def *settings_all(void)
+{
+	return defs;
+}
+
+const setting_def *settings_find(const char *key)
+{
+	for (const setting_def *d = defs; d->key; d++)
+		if (strcmp(d->key, key) == 0)
+			return d;
+	return NULL;
+}
+
+static int parse_long(const char *v, long lo, long hi, long *out)
+{
+	char *end;
+	errno = 0;
+	long x = strtol(v, &end, 10);
+	if (errno || end == v || *end || x < lo || x > hi)
+		return -1;
+	*out = x;
+	return 0;
+}
+
+static int parse_double(const char *v, double lo, double hi, double *out)
+{
+	char *end;
+	errno = 0;
+	double x = strtod(v, &end);
+	if (errno || end == v || *end || !(x >= lo && x <= hi))
+		return -1;
+	*out = x;
+	return 0;
+}
+
+int settings_validate(const char *key, const char *value, char *out, size_t n, err_t *e)
+{
+	if (!settings_find(key)) {
+		char known[256] = "";
+		for (const setting_def *d = defs; d->key; d++) {
+			strncat(known, d->key, sizeof known - strlen(known) - 1);
+			if (d[1].key)
+				strncat(known, ", ", sizeof known - strlen(known) - 1);
+		}
+		return err_set(e, ERR_USAGE, "unknown setting '%.64s' (known: %s)", key, known);
+	}
+	char v[600];
+	size_t len = strlen(value);
+	if (len >= sizeof v)
+		return err_set(e, ERR_USAGE, "%s: value too long", key);
+	/* Trim, so values pasted into a form with a stray space still count. */
+	while (len && isspace((unsigned char)value[len - 1]))
+		len--;
+	while (len && isspace((unsigned char)*value)) {
+		value++;
+		len--;
+	}
+	memcpy(v, value, len);
+	v[len] = '\0';
+	long l;
+	double d;
+	if (strcmp(key, "sf_import") == 0) {
+		for (char *p = v; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		if (strcmp(v, "none") && strcmp(v, "new") && strcmp(v, "all"))
+			return err_set(e, ERR_USAGE, "sf_import must be none, new or all, not '%.32s'", v);
+		snprintf(out, n, "%s", v);
+	} else if (strcmp(key, "interval") == 0) {
+		if (parse_long(v, 30, 86400, &l) < 0)
+			return err_set(e, ERR_USAGE, "interval must be a whole number of seconds from 30 to 86400");
+		snprintf(out, n, "%ld", l);
+	} else if (strcmp(key, "sf_api_share") == 0) {
+		if (parse_double(v, 0.05, 1.0, &d) < 0)
+			return err_set(e, ERR_USAGE, "sf_api_share must be a number from 0.05 to 1 (0.8 means 80%%)");
+		snprintf(out, n, "%g", d);
+	} else if (strcmp(key, "ac_rate") == 0) {
+		if (parse_double(v, 0.1, 5.0, &d) < 0)
+			return err_set(e, ERR_USAGE, "ac_rate must be a number of requests per second from 0.1 to 5");
+		snprintf(out, n, "%g", d);
+	} else if (strcmp(key, "bulk_threshold") == 0) {
+		if (parse_long(v, 200, 1000000, &l) < 0)
+			return err_set(e, ERR_USAGE, "bulk_threshold must be a whole number from 200 to 1000000");
+		snprintf(out, n, "%ld", l);
+	} else if (strcmp(key, "retry_limit") == 0) {
+		if (parse_long(v, 1, 100, &l) < 0)
+			return err_set(e, ERR_USAGE, "retry_limit must be a whole number from 1 to 100");
+		snprintf(out, n, "%ld", l);
+	} else if (strcmp(key, "public_url") == 0) {
+		if (*v && url_check_endpoint(v, "public_url", e) < 0)
+			return -1;
+		return url_normalise_base(v, out, n, e);
+	}
+	return 0;
+}

@@ -1,0 +1,20 @@
+/* timefmt.h - the timestamps optsync reads and writes: ISO 8601 in UTC out, the sources' formats in. */
+#ifndef OPTSYNC_TIMEFMT_H
+#define OPTSYNC_TIMEFMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Writes the current UTC time as "2026-11-26T14:09:25Z" (or with ".123Z" when ms is set). */
+void timefmt_now_iso(char *buf, size_t n);
+void timefmt_iso_ms(int64_t epoch_ms, char *buf, size_t n);
+
+/* Parses AC "2026-11-26T09:15:00-06:00" / "2026-11-26 09:15:00", SF "2026-11-26T15:04:05.000+0000",
+ * and "...Z" into epoch milliseconds. A time with no offset is taken as UTC. Returns 0 or -1. */
+int timefmt_parse(const char *s, int64_t *epoch_ms);
+
+/* Milliseconds since the epoch, from the wall clock (used for our own bookkeeping only, never as a
+ * watermark of a source). */
+int64_t timefmt_now_ms(void);
+
+#endif
