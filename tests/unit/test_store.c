@@ -1,0 +1,252 @@
+/* test_store.c - the store: migrations from empty and from every earlier version, sealed secrets,
+ * file modes, settings and users. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+#define AC_KEY "ackey-7d3f0c9e1b2a4c5d6e7f8091a2b3c4d5e6f70819"
+#define SF_SECRET "sfsecret-C0FFEE1234567890ABCDEF"
+#define SF_REFRESH "5Aep861refresh-token-XYZ-0987654321"
+
+typedef struct {
+	char dir[64];
+	char db[128];
+	char key[128];
+} fixture;
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof *f);
+	snprintf(f->dir, sizeof f->dir, "/tmp/optsync-store-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->db, sizeof f->db, "%s/optsync.db", f->dir);
+	snprintf(f->key, sizeof f->key, "%s/secret.key", f->dir);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+static store *open_ok(fixture *f)
+{
+	store *s = NULL;
+	err_t e = {0};
+	int rc = store_open(&s, f->db, NULL, &e);
+	if (rc != 0)
+		fail_msg("store_open: %s", e.msg);
+	return s;
+}
+
+static mode_t mode_of(const char *path)
+{
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_mode & 0777;
+}
+
+/* Returns 1 when needle occurs anywhere in the file's bytes. */
+static int file_contains(const char *path, const char *needle)
+{
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return 0;
+	fseek(fp, 0, SEEK_END);
+	long n = ftell(fp);
+	fseek(fp, 0, SEEK_SET);
+	char *buf = malloc((size_t)n + 1);
+	size_t got = fread(buf, 1, (size_t)n, fp);
+	fclose(fp);
+	int hit = memmem(buf, got, needle, strlen(needle)) != NULL;
+	free(buf);
+	return hit;
+}
+
+static void fresh_file_is_latest_and_private(void **state)
+{
+	fixture *f = *state;
+	store *s = open_ok(f);
+	assert_int_equal(store_version(s), store_schema_version());
+	assert_true(store_schema_version() >= 2);
+	store_close(s);
+	assert_int_equal(mode_of(f->db), 0600);
+	assert_int_equal(mode_of(f->key), 0600);
+}
+
+static void upgrades_from_every_earlier_version(void **state)
+{
+	fixture *f = *state;
+	for (int v = 0; v < store_schema_version(); v++) {
+		unlink(f->db);
+		store *s = NULL;
+		err_t e = {0};
+		assert_int_equal(store_open_at_version(&s, f->db, NULL, v, &e), 0);
+		assert_int_equal(store_version(s), v);
+		if (v >= 1)
+			assert_int_equal(store_setting_set(s, "interval", "120", &e), 0);
+		store_close(s);
+
+		s = open_ok(f);
+		assert_int_equal(store_version(s), store_schema_version());
+		char buf[32];
+		int found = store_setting_get(s, "interval", buf, sizeof buf, "300", &e);
+		if (v >= 1) {
+			assert_int_equal(found, 1);
+			assert_string_equal(buf, "120");
+		} else {
+			assert_int_equal(found, 0);
+			assert_string_equal(buf, "300");
+		}
+		store_close(s);
+	}
+}
+
+static void refuses_a_newer_schema(void **state)
+{
+	fixture *f = *state;
+	store *s = open_ok(f);
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA user_version=%d", store_schema_version() + 1);
+	assert_int_equal(sqlite3_exec(store_db(s), sql, NULL, NULL, NULL), 0);
+	store_close(s);
+	err_t e = {0};
+	assert_int_equal(store_open(&s, f->db, NULL, &e), -1);
+	assert_non_null(strstr(e.msg, "newer than this optsync"));
+}
+
+static void secrets_are_sealed_on_disk(void **state)
+{
+	fixture *f = *state;
+	store *s = open_ok(f);
+	err_t e = {0};
+	store_connection ac = {.system = "ac", .url = "https://acme.api-us1.com", .secret = AC_KEY};
+	store_connection sf = {.system = "sf", .url = "https://login.salesforce.com", .client_id = "3MVG9-client",
+			       .secret = SF_SECRET, .refresh_token = SF_REFRESH, .api_version = "v62.0"};
+	assert_int_equal(store_connection_save(s, &ac, &e), 0);
+	assert_int_equal(store_connection_save(s, &sf, &e), 0);
+
+	/* While open, the WAL holds the newest pages: look there too. */
+	char wal[160];
+	snprintf(wal, sizeof wal, "%s-wal", f->db);
+	assert_false(file_contains(f->db, AC_KEY));
+	assert_false(file_contains(wal, AC_KEY));
+	assert_false(file_contains(wal, SF_SECRET));
+	assert_false(file_contains(wal, SF_REFRESH));
+	assert_true(file_contains(wal, "3MVG9-client") || file_contains(f->db, "3MVG9-client"));
+	store_close(s);
+	assert_false(file_contains(f->db, AC_KEY));
+	assert_false(file_contains(f->db, SF_SECRET));
+	assert_false(file_contains(f->db, SF_REFRESH));
+	assert_true(file_contains(f->db, "3MVG9-client")); /* not a secret: proves we read the right file */
+
+	s = open_ok(f);
+	store_connection back;
+	assert_int_equal(store_connection_load(s, "sf", &back, &e), 1);
+	assert_string_equal(back.secret, SF_SECRET);
+	assert_string_equal(back.refresh_token, SF_REFRESH);
+	assert_string_equal(back.client_id, "3MVG9-client");
+	assert_int_equal(store_connection_load(s, "ac", &back, &e), 1);
+	assert_string_equal(back.secret, AC_KEY);
+	assert_string_equal(back.refresh_token, "");
+	store_close(s);
+}
+
+static void wrong_key_does_not_open_secrets(void **state)
+{
+	fixture *f = *state;
+	store *s = open_ok(f);
+	err_t e = {0};
+	store_connection ac = {.system = "ac", .url = "https://acme.api-us1.com", .secret = AC_KEY};
+	assert_int_equal(store_connection_save(s, &ac, &e), 0);
+	store_close(s);
+	unlink(f->key); /* a new key is made on open: the old blobs must not open with it */
+	s = open_ok(f);
+	store_connection back;
+	assert_int_equal(store_connection_load(s, "ac", &back, &e), -1);
+	assert_non_null(strstr(e.msg, "does not open with this key file"));
+	store_close(s);
+}
+
+static void refuses_a_key_file_others_can_read(void **state)
+{
+	fixture *f = *state;
+	store_close(open_ok(f));
+	assert_int_equal(chmod(f->key, 0644), 0);
+	store *s = NULL;
+	err_t e = {0};
+	assert_int_equal(store_open(&s, f->db, NULL, &e), -1);
+	assert_non_null(strstr(e.msg, "chmod 600"));
+}
+
+static void settings_default_and_set(void **state)
+{
+	fixture *f = *state;
+	store *s = open_ok(f);
+	err_t e = {0};
+	char buf[16];
+	assert_int_equal(store_setting_get(s, "sf_import", buf, sizeof buf, "new", &e), 0);
+	assert_string_equal(buf, "new");
+	assert_int_equal(store_setting_set(s, "sf_import", "all", &e), 0);
+	assert_int_equal(store_setting_set(s, "sf_import", "none", &e), 0);
+	assert_int_equal(store_setting_get(s, "sf_import", buf, sizeof buf, "new", &e), 1);
+	assert_string_equal(buf, "none");
+	store_close(s);
+}
+
+static void users_hash_and_check(void **state)
+{
+	fixture *f = *state;
+	store *s = open_ok(f);
+	err_t e = {0};
+	assert_int_equal(store_user_count(s, &e), 0);
+	assert_int_equal(store_user_add(s, "ada", "admin", "correct horse battery", &e), 0);
+	assert_int_equal(store_user_add(s, "ada", "viewer", "another password", &e), -1);
+	assert_non_null(strstr(e.msg, "exists already"));
+	assert_int_equal(store_user_add(s, "bob", "root", "long enough pw", &e), -1);
+	assert_int_equal(store_user_add(s, "bob", "viewer", "short", &e), -1);
+	assert_int_equal(store_user_count(s, &e), 1);
+	char role[16];
+	int64_t id = 0;
+	assert_int_equal(store_user_check(s, "ada", "correct horse battery", role, sizeof role, &id, &e), 1);
+	assert_string_equal(role, "admin");
+	assert_true(id > 0);
+	assert_int_equal(store_user_check(s, "ada", "wrong", role, sizeof role, &id, &e), 0);
+	assert_int_equal(store_user_check(s, "nobody", "x", role, sizeof role, &id, &e), 0);
+	store_close(s);
+	assert_false(file_contains(f->db, "correct horse battery"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(fresh_file_is_latest_and_private, setup, teardown),
+		cmocka_unit_test_setup_teardown(upgrades_from_every_earlier_version, setup, teardown),
+		cmocka_unit_test_setup_teardown(refuses_a_newer_schema, setup, teardown),
+		cmocka_unit_test_setup_teardown(secrets_are_sealed_on_disk, setup, teardown),
+		cmocka_unit_test_setup_teardown(wrong_key_does_not_open_secrets, setup, teardown),
+		cmocka_unit_test_setup_teardown(refuses_a_key_file_others_can_read, setup, teardown),
+		cmocka_unit_test_setup_teardown(settings_default_and_set, setup, teardown),
+		cmocka_unit_test_setup_teardown(users_hash_and_check, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
