@@ -1,0 +1,737 @@
+/* test_http.c - the HTTP layer against a scripted HTTP server on a random loopback port (in a thread). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http.h"
+#include "redact.h"
+
+/* --- a scripted server ---------------------------------------------------------------------------- */
+
+#define MAX_STEPS 8
+#define REQ_MAX 65536
+
+typedef struct {
+	int status;
+	const char *headers; /* extra header lines, each ending in \r\n */
+	const char *body;    /* NULL: empty */
+	size_t body_len;     /* 0: strlen(body) */
+	long content_length; /* -1: body_len; else announced (may lie, for truncation) */
+	size_t fill;         /* > 0: send this many 'x' bytes as the body (chunked, no length) */
+	int delay_ms;        /* wait before answering */
+	int close_after;     /* close the connection after this answer */
+} step;
+
+typedef struct {
+	int lfd, port;
+	pthread_t th;
+	step steps[MAX_STEPS];
+	int nsteps;
+	int served;      /* requests answered (or at least read) */
+	int connections; /* accepted connections */
+	char req[MAX_STEPS][REQ_MAX];
+	size_t sent_fill; /* bytes of a fill body the client accepted */
+	volatile int stop;
+} tserver;
+
+static int read_request(int fd, char *buf, size_t cap, size_t *len)
+{
+	size_t n = 0;
+	char *end = NULL;
+	while (!end) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (poll(&p, 1, 3000) <= 0)
+			return -1;
+		ssize_t r = recv(fd, buf + n, cap - 1 - n, 0);
+		if (r <= 0)
+			return -1;
+		n += (size_t)r;
+		buf[n] = '\0';
+		end = strstr(buf, "\r\n\r\n");
+		if (!end && n + 1 >= cap)
+			return -1;
+	}
+	size_t head = (size_t)(end + 4 - buf), clen = 0;
+	for (char *l = buf; l && l < end; l = strstr(l, "\r\n") ? strstr(l, "\r\n") + 2 : NULL)
+		if (strncasecmp(l, "Content-Length:", 15) == 0)
+			clen = (size_t)strtoul(l + 15, NULL, 10);
+	while (n < head + clen && n + 1 < cap) {
+		ssize_t r = recv(fd, buf + n, cap - 1 - n, 0);
+		if (r <= 0)
+			return -1;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return 0;
+}
+
+static int send_all(int fd, const char *b, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = send(fd, b, n, MSG_NOSIGNAL);
+		if (w <= 0)
+			return -1;
+		b += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static const char *reason(int st)
+{
+	switch (st) {
+	case 200:
+		return "OK";
+	case 201:
+		return "Created";
+	case 401:
+		return "Unauthorized";
+	case 404:
+		return "Not Found";
+	case 429:
+		return "Too Many Requests";
+	case 503:
+		return "Service Unavailable";
+	default:
+		return "Status";
+	}
+}
+
+static void answer(tserver *s, int fd, const step *st, int *close_it)
+{
+	char head[2048];
+	size_t blen = st->body ? (st->body_len ? st->body_len : strlen(st->body)) : 0;
+	if (st->delay_ms > 0) {
+		struct timespec ts = {st->delay_ms / 1000, (st->delay_ms % 1000) * 1000000L};
+		nanosleep(&ts, NULL);
+	}
+	if (st->fill) {
+		snprintf(head, sizeof head,
+		         "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n%s"
+		         "Transfer-Encoding: chunked\r\n\r\n",
+		         st->status, reason(st->status), st->headers ? st->headers : "");
+		if (send_all(fd, head, strlen(head)) < 0)
+			return;
+		char chunk[16384 + 32];
+		size_t left = st->fill;
+		while (left > 0) {
+			size_t c = left > 16384 ? 16384 : left;
+			int hl = snprintf(chunk, sizeof chunk, "%zx\r\n", c);
+			memset(chunk + hl, 'x', c);
+			memcpy(chunk + hl + c, "\r\n", 2);
+			if (send_all(fd, chunk, (size_t)hl + c + 2) < 0)
+				break;
+			s->sent_fill += c;
+			left -= c;
+		}
+		if (left == 0)
+			send_all(fd, "0\r\n\r\n", 5);
+		*close_it = 1;
+		return;
+	}
+	long clen = st->content_length > 0 ? st->content_length : (long)blen;
+	snprintf(head, sizeof head,
+	         "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n%sContent-Length: %ld\r\n%s\r\n",
+	         st->status, reason(st->status), st->headers ? st->headers : "", clen,
+	         st->close_after ? "Connection: close\r\n" : "");
+	if (send_all(fd, head, strlen(head)) == 0 && blen)
+		send_all(fd, st->body, blen);
+	*close_it = st->close_after || (st->content_length > 0 && (size_t)st->content_length != blen);
+}
+
+static void *serve(void *arg)
+{
+	tserver *s = arg;
+	while (!s->stop) {
+		struct pollfd p = {.fd = s->lfd, .events = POLLIN};
+		if (poll(&p, 1, 50) <= 0)
+			continue;
+		int fd = accept(s->lfd, NULL, NULL);
+		if (fd < 0)
+			continue;
+		s->connections++;
+		int close_it = 0;
+		while (!close_it && !s->stop && s->served < MAX_STEPS) {
+			size_t len;
+			int i = s->served;
+			if (read_request(fd, s->req[i], REQ_MAX, &len) < 0)
+				break;
+			s->served++;
+			const step *st = &s->steps[i < s->nsteps ? i : s->nsteps - 1];
+			answer(s, fd, st, &close_it);
+		}
+		close(fd);
+	}
+	return NULL;
+}
+
+static void server_start(tserver *s)
+{
+	s->lfd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(s->lfd >= 0);
+	int one = 1;
+	setsockopt(s->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(s->lfd, (struct sockaddr *)&a, sizeof a), 0);
+	assert_int_equal(listen(s->lfd, 16), 0);
+	socklen_t al = sizeof a;
+	getsockname(s->lfd, (struct sockaddr *)&a, &al);
+	s->port = ntohs(a.sin_port);
+	assert_int_equal(pthread_create(&s->th, NULL, serve, s), 0);
+}
+
+static void server_stop(tserver *s)
+{
+	s->stop = 1;
+	pthread_join(s->th, NULL);
+	close(s->lfd);
+}
+
+static tserver *new_server(void)
+{
+	tserver *s = calloc(1, sizeof *s);
+	assert_non_null(s);
+	return s;
+}
+
+static void url_of(const tserver *s, const char *path, char *out, size_t n)
+{
+	snprintf(out, n, "http://127.0.0.1:%d%s", s->port, path);
+}
+
+/* A client with small delays so the retry tests run in milliseconds. */
+static http_client *fast_client(int retries)
+{
+	http_options o;
+	http_options_default(&o);
+	o.system = "ActiveCampaign";
+	o.retries = retries;
+	o.backoff_ms = 10;
+	o.backoff_max_ms = 40;
+	o.connect_timeout_ms = 2000;
+	o.timeout_ms = 3000;
+	err_t e;
+	http_client *h = http_new(&o, &e);
+	assert_non_null(h);
+	return h;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int get(http_client *h, const char *url, const char *op, http_response *rs, err_t *e)
+{
+	http_request rq = {.method = "GET", .url = url, .op = op};
+	return http_do(h, &rq, rs, e);
+}
+
+/* --- tests ---------------------------------------------------------------------------------------- */
+
+static void refused_connection(void **state)
+{
+	(void)state;
+	/* A port that was just free and has nobody listening. */
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	bind(fd, (struct sockaddr *)&a, sizeof a);
+	socklen_t al = sizeof a;
+	getsockname(fd, (struct sockaddr *)&a, &al);
+	close(fd);
+	char url[128];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/api/3/users/me", ntohs(a.sin_port));
+
+	http_client *h = fast_client(2);
+	http_response rs;
+	err_t e;
+	assert_int_equal(get(h, url, "GET /api/3/users/me", &rs, &e), -1);
+	assert_int_equal(e.kind, ERR_NETWORK);
+	assert_non_null(
+	    strstr(e.msg, "ActiveCampaign: GET /api/3/users/me: connection refused (http://127.0.0.1:"));
+	assert_null(strstr(e.msg, "/api/3/users/me)")); /* origin only, no path in the parenthesis */
+	assert_int_equal(rs.attempts, 3);
+	http_stats st;
+	http_get_stats(h, &st);
+	assert_int_equal(st.retries, 2);
+	http_response_free(&rs);
+	http_free(h);
+}
+
+static void total_timeout(void **state)
+{
+	(void)state;
+	tserver *s = new_server();
+	s->steps[0] = (step){.status = 200, .body = "{}", .delay_ms = 1500, .content_length = -1};
+	s->nsteps = 1;
+	server_start(s);
+	http_options o;
+	http_options_default(&o);
+	o.system = "Salesforce";
+	o.retries = 0;
+	o.timeout_ms = 300;
+	http_client *h = http_new(&o, NULL);
+	char url[128];
+	url_of(s, "/slow", url, sizeof url);
+	http_response rs;
+	err_t e;
+	double t0 = now_s();
+	assert_int_equal(get(h, url, "query", &rs, &e), -1);
+	double dt = now_s() - t0;
+	assert_int_equal(e.kind, ERR_NETWORK);
+	assert_non_null(strstr(e.msg, "Salesforce: query: timed out"));
+	assert_true(dt < 1.2);
+	http_response_free(&rs);
+	http_free(h);
+	server_stop(s);
+	free(s);
+}
+
+static void rate_limited_then_ok(void **state)
+{
+	(void)state;
+	tserver *s = new_server();
+	s->steps[0] =
+	    (step){.status = 429, .headers = "Retry-After: 1\r\n", .body = "{\"message\":\"slow down\"}"};
+	s->steps[1] = (step){.status = 200, .body = "{\"user\":{\"username\":\"admin\"}}"};
+	s->nsteps = 2;
+	server_start(s);
+	http_client *h = fast_client(3);
+	char url[128];
+	url_of(s, "/api/3/users/me", url, sizeof url);
+	http_response rs;
+	err_t e;
+	double t0 = now_s();
+	assert_int_equal(get(h, url, "GET /api/3/users/me", &rs, &e), 0);
+	double dt = now_s() - t0;
+	assert_true(dt >= 1.0); /* Retry-After honoured, not the 10 ms backoff */
+	assert_true(dt < 2.5);
+	assert_int_equal(rs.status, 200);
+	assert_int_equal(rs.attempts, 2);
+	assert_string_equal(rs.body, "{\"user\":{\"username\":\"admin\"}}");
+	http_stats st;
+	http_get_stats(h, &st);
+	assert_int_equal(st.rate_limited, 1);
+	assert_int_equal(st.calls, 2);
+	http_response_free(&rs);
+	http_free(h);
+	server_stop(s);
+	free(s);
+}
+
+static void rate_limited_capped_and_exhausted(void **state)
+{
+	(void)state;
+	tserver *s = new_server();
+	s->steps[0] = (step){.status = 429, .headers = "Retry-After: 3600\r\n", .body = "{}"};
+	s->nsteps = 1;
+	server_start(s);
+	http_client *h = fast_client(1);
+	http_options o = *http_get_options(h);
+	o.retry_after_max_s = 1;
+	http_set_options(h, &o);
+	char url[128];
+	url_of(s, "/x", url, sizeof url);
+	http_response rs;
+	err_t e;
+	double t0 = now_s();
+	assert_int_equal(get(h, url, "GET /x", &rs, &e), -1);
+	double dt = now_s() - t0;
+	assert_true(dt >= 1.0 && dt < 2.5); /* the hour was capped to a second */
+	assert_int_equal(e.kind, ERR_RATE_LIMITED);
+	assert_int_equal(e.http_status, 429);
+	assert_int_equal(e.retry_after, 1);
+	assert_int_equal(rs.retry_after, 3600);
+	assert_int_equal(rs.attempts, 2);
+	http_response_free(&rs);
+	http_free(h);
+	server_stop(s);
+	free(s);
+}
+
+static int hook_calls;
+static int count_hook(void *ud, err_t *e)
+{
+	(void)ud;
+	(void)e;
+	hook_calls++;
+	return 0;
+}
+
+static void server_error_then_ok(void **state)
+{
+	(void)state;
+	tserver *s = new_server();
+	s->steps[0] = (step){.status = 503, .body = "<html>busy</html>"};
+	s->steps[1] = (step){.status = 503, .body = ""};
+	s->steps[2] = (step){.status = 200, .body = "[]"};
+	s->nsteps = 3;
+	server_start(s);
+	http_client *h = fast_client(3);
+	http_options o = *http_get_options(h);
+	o.before_attempt = count_hook;
+	http_set_options(h, &o);
+	hook_calls = 0;
+	char url[128];
+	url_of(s, "/services/data/v62.0/limits", url, sizeof url);
+	http_response rs;
+	err_t e;
+	assert_int_equal(get(h, url, "limits", &rs, &e), 0);
+	assert_int_equal(rs.attempts, 3);
+	assert_int_equal(hook_calls, 3);     /* the rate-limit hook runs before every attempt */
+	assert_int_equal(s->connections, 1); /* one kept-alive connection for all three */
+	http_response_free(&rs);
+	http_free(h);
+	server_stop(s);
+	free(s);
+}
+
+static void server_error_exhausted_and_no_retry(void **state)
+{
+	(void)state;
+	tserver *s = new_server();
+	s->steps[0] = (step){.status = 503, .body = "{\"message\":\"down for maintenance\"}"};
+	s->nsteps = 1;
+	server_start(s);
+	http_client *h = fast_client(2);
+	char url[128];
+	url_of(s, "/x", url, sizeof url);
+	http_response rs;
+	err_t e;
+	assert_int_equal(get(h, url, "GET /x", &rs, &e), -1);
+	assert_int_equal(e.kind, ERR_SERVER);
+	assert_int_equal(e.http_status, 503);
+	assert_int_equal(rs.attempts, 3);
+	assert_non_null(
+	    strstr(e.msg, "ActiveCampaign: GET /x: {\"message\":\"down for maintenance\"} (HTTP 503)"));
+	http_response_free(&rs);
+	/* A write marked no_retry is sent once. */
+	http_request rq = {
+	    .method = "POST", .url = url, .op = "POST /x", .body = "{}", .body_len = 2, .no_retry = 1};
+	assert_int_equal(http_do(h, &rq, &rs, &e), -1);
+	assert_int_equal(rs.attempts, 1);
+	http_response_free(&rs);
+	http_free(h);
+	server_stop(s);
+	free(s);
+}
+
+static void malformed_and_truncated_json(void **state)
+{
+	(void)state;
+	tserver *s = new_server();
+	s->steps[0] = (step){.status = 200, .body = "<html>not json</html>"};
+	s->steps[1] = (step){.status = 200, .body = "{\"contacts\":[{\"id\":\"1\",\"email\":\"a@b"};
+	s->steps[2] = (step){.status = 200, .body = "{\"a\":1} trailing"};
+	s->steps[3] = (step){.status = 200, .body = ""};
+	s->steps[4] =
+	    (step){.status = 200, .body = "{\"contacts\":{\"id\":\"1\"},\"meta\":{\"total\":\"7\"}}"};
+	s->nsteps = 5;
+	server_start(s);
+	http_client *h = fast_client(0);
+	char url[128];
+	url_of(s, "/api/3/contacts", url, sizeof url);
+	http_response rs;
+	err_t e;
+	json_object *j;
+	const char *want[] = {"not valid JSON", "truncated", "unexpected data after byte", "empty response"};
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(get(h, url, "GET /api/3/contacts", &rs, &e), 0);
+		assert_int_equal(http_json(h, &rs, "GET /api/3/contacts", &j, &e), -1);
+		assert_null(j);
+		assert_int_equal(e.kind, ERR_BAD_RESPONSE);
+		assert_non_null(strstr(e.msg, "ActiveCampaign: GET /api/3/contacts: "));
+		assert_non_null(strstr(e.msg, want[i]));
+		http_response_free(&rs);
+	}
+	/* Valid JSON of the wrong shape: the helpers refuse the types, they do not crash. */
+	assert_int_equal(get(h, url, "GET /api/3/contacts", &rs, &e), 0);
+	assert_int_equal(http_json(h, &rs, "GET /api/3/contacts", &j, &e), 0);
+	assert_null(json_get(j, "contacts", json_type_array));
+	char buf[16];
+	long n = 0;
+	assert_int_equal(json_get_long(json_get(j, "meta", json_type_object), "total", &n), 1);
+	assert_int_equal(n, 7);
+	assert_int_equal(json_get_str(j, "contacts", buf, sizeof buf), -1);
+	assert_int_equal(json_get_str(j, "missing", buf, sizeof buf), 0);
+	json_object_put(j);
+	http_response_free(&rs);
+	http_free(h);
+	server_stop(s);
+	free(s);
+}
+
+static void json_helpers(void **state)
+{
+	(void)state;
+	json_object *j = json_tokener_parse("{\"id\":42,\"s\":\"7\",\"b\":\"true\",\"t\":true,\"n\":null,"
+	                                    "\"x\":[1],\"long\":\"0123456789abcdef\",\"bad\":\"12z\"}");
+	char buf[8];
+	long v;
+	int b;
+	assert_int_equal(json_get_str(j, "id", buf, sizeof buf), 1);
+	assert_string_equal(buf, "42");
+	assert_int_equal(json_get_str(j, "n", buf, sizeof buf), 0);
+	assert_int_equal(json_get_str(j, "x", buf, sizeof buf), -1);
+	assert_int_equal(json_get_str(j, "long", buf, sizeof buf), -1); /* does not fit: refused, not cut */
+	assert_int_equal(json_get_long(j, "s", &v), 1);
+	assert_int_equal(v, 7);
+	assert_int_equal(json_get_long(j, "bad", &v), -1);
+	assert_int_equal(json_get_bool(j, "b", &b), 1);
+	assert_int_equal(b, 1);
+	assert_int_equal(json_get_bool(j, "t", &b), 1);
+	assert_int_equal(json_get_bool(j, "x", &b), -1);
+	assert_int_equal(json_get_bool(j, "nope", &b), 0);
+	assert_null(json_get(NULL, "a", json_type_object));
+	json_object_put(j);
+}
+
+static void truncated_body(void **state)
+{
+	(void)state;
+	tserver *s = new_server();
+	/* Announces 100 bytes, sends 14, closes. */
+	s->steps[0] = (step){.status = 200, .body = "{\"records\":[{\"", .content_length = 100};
+	s->nsteps = 1;
+	server_start(s);
+	http_client *h = fast_client(1);
+	char url[128];
+	url_of(s, "/q", url, sizeof url);
+	http_response rs;
+	err_t e;
+	assert_int_equal(get(h, url, "query", &rs, &e), -1);
+	assert_int_equal(e.kind, ERR_NETWORK);
+	assert_non_null(strstr(e.msg, "response truncated"));
+	assert_int_equal(rs.attempts, 2); /* a cut connection is worth one more try */
+	http_response_free(&rs);
+	http_free(h);
+	server_stop(s);
+	free(s);
+}
+
+static void oversized_body(void **state)
+{
+	(void)state;
+	tserver *s = new_server();
+	/* No Content-Length (chunked): the cap must stop the read part way. */
+	s->steps[0] = (step){.status = 200, .fill = 64u << 20};
+	/* An announced length above the cap is refused before any body byte. */
+	s->steps[1] = (step){.status = 200, .body = "{}", .content_length = 50L << 20};
+	s->nsteps = 2;
+	server_start(s);
+	http_client *h = fast_client(2);
+	http_options o = *http_get_options(h);
+	o.max_body = 1u << 20;
+	http_set_options(h, &o);
+	char url[128];
+	url_of(s, "/big", url, sizeof url);
+	http_response rs;
+	err_t e;
+	assert_int_equal(get(h, url, "GET /big", &rs, &e), -1);
+	assert_int_equal(e.kind, ERR_BAD_RESPONSE);
+	assert_non_null(strstr(e.msg, "response larger than 1048576 bytes"));
+	assert_int_equal(rs.attempts, 1); /* not retried */
+	assert_true(rs.len <= (1u << 20));
+	assert_true(s->sent_fill < (16u << 20)); /* we stopped reading long before the 64 MiB */
+	http_response_free(&rs);
+	assert_int_equal(get(h, url, "GET /big", &rs, &e), -1);
+	assert_int_equal(e.kind, ERR_BAD_RESPONSE);
+	assert_non_null(strstr(e.msg, "response larger than"));
+	http_response_free(&rs);
+	http_free(h);
+	server_stop(s);
+	free(s);
+}
+
+static void secrets_redacted(void **state)
+{
+	(void)state;
+	const char *key = "ac0ffee5ecret/key+abc";
+	tserver *s = new_server();
+	/* A server that echoes the key back in plain, JSON-escaped and URL-encoded forms. */
+	s->steps[0] =
+	    (step){.status = 401,
+	           .body = "{\"message\":\"bad key ac0ffee5ecret\\/key+abc or ac0ffee5ecret%2Fkey%2Babc\"}"};
+	s->nsteps = 1;
+	server_start(s);
+	http_client *h = fast_client(0);
+	assert_int_equal(http_set_secret(h, 0, key), 0);
+	char url[256];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/api/3/users/me?api_key=%s", s->port,
+	         "ac0ffee5ecret%2Fkey%2Babc");
+	http_response rs;
+	err_t e;
+	assert_int_equal(get(h, url, "GET /api/3/users/me", &rs, &e), -1);
+	assert_int_equal(e.kind, ERR_AUTH);
+	assert_null(strstr(e.msg, "ac0ffee5"));
+	assert_non_null(strstr(e.msg, REDACT_MARK));
+	http_response_free(&rs);
+	/* Messages the clients build themselves go through the same filter. */
+	http_fail(h, &e, ERR_AUTH, "token", "rejected %s", key);
+	assert_string_equal(e.msg, "ActiveCampaign: token: rejected [redacted]");
+	http_free(h);
+	server_stop(s);
+	free(s);
+}
+
+static void redact_cases(void **state)
+{
+	(void)state;
+	redactor r = {0};
+	assert_int_equal(redact_set(&r, 0, "s3cr3t-T0ken"), 0);
+	assert_int_equal(redact_set(&r, 1, "abc"), 0); /* too short to be a secret: ignored */
+	char b[64];
+	snprintf(b, sizeof b, "a s3cr3t-T0ken b s3cr3t-T0ken abc");
+	redact_buf(&r, b, sizeof b);
+	assert_string_equal(b, "a [redacted] b [redacted] abc");
+	/* A message cut in the middle of the secret loses the cut piece too. */
+	snprintf(b, sizeof b, "token was s3cr3t-T0");
+	redact_buf(&r, b, sizeof b);
+	assert_string_equal(b, "token was [redacted]");
+	/* The mark is longer than a short secret: the buffer bound holds. */
+	assert_int_equal(redact_set(&r, 2, "k3y!"), 0);
+	char small[12];
+	snprintf(small, sizeof small, "k3y!k3y!k3y");
+	redact_buf(&r, small, sizeof small);
+	assert_null(strstr(small, "k3y!"));
+	assert_true(strlen(small) < sizeof small);
+	/* Rotating a slot forgets the old value. */
+	assert_int_equal(redact_set(&r, 0, "newtoken99"), 0);
+	snprintf(b, sizeof b, "s3cr3t-T0ken newtoken99");
+	redact_buf(&r, b, sizeof b);
+	assert_string_equal(b, "s3cr3t-T0ken [redacted]");
+	redact_clear(&r);
+}
+
+static void plain_http_only_to_loopback(void **state)
+{
+	(void)state;
+	http_client *h = fast_client(3);
+	http_response rs;
+	err_t e;
+	const char *bad[] = {"http://example.com/api/3/users/me", "http://10.0.0.1/x",
+	                     "http://127.0.0.1.evil.com/x", "ftp://127.0.0.1/x", "gopher://localhost/"};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		assert_int_equal(get(h, bad[i], "GET /x", &rs, &e), -1);
+		assert_int_equal(e.kind, ERR_CONFIG);
+		http_response_free(&rs);
+	}
+	assert_non_null(strstr(e.msg, "ActiveCampaign: GET /x: "));
+	http_stats st;
+	http_get_stats(h, &st);
+	assert_int_equal(st.calls, 0); /* nothing went out */
+	err_t ue;
+	assert_int_equal(http_url_allowed("http://localhost:8080/x", &ue), 0);
+	assert_int_equal(http_url_allowed("http://127.1.2.3/x", &ue), 0);
+	assert_int_equal(http_url_allowed("http://[::1]:99/x", &ue), 0);
+	assert_int_equal(http_url_allowed("https://acct.api-us1.com", &ue), 0);
+	assert_int_equal(http_url_allowed("http://example.com", &ue), -1);
+	assert_int_equal(ue.kind, ERR_CONFIG);
+	http_free(h);
+}
+
+static void headers_and_body_sent(void **state)
+{
+	(void)state;
+	tserver *s = new_server();
+	s->steps[0] = (step){.status = 200, .body = "{}"};
+	s->steps[1] = (step){
+	    .status = 201, .body = "{\"ok\":true}", .headers = "Sforce-Limit-Info: api-usage=18/15000\r\n"};
+	s->nsteps = 2;
+	server_start(s);
+	http_client *h = fast_client(0);
+	char url[128];
+	url_of(s, "/api/3/users/me", url, sizeof url);
+	const char *hd1[] = {"Api-Token: k-123456", NULL};
+	http_request rq = {.method = "GET", .url = url, .op = "GET /api/3/users/me", .headers = hd1};
+	http_response rs;
+	err_t e;
+	assert_int_equal(http_do(h, &rq, &rs, &e), 0);
+	http_response_free(&rs);
+	url_of(s, "/services/data/v62.0/composite/sobjects", url, sizeof url);
+	const char *hd2[] = {"Authorization: Bearer 00Dxx!tok", NULL};
+	const char *body = "{\"allOrNone\":false,\"records\":[]}";
+	http_request rq2 = {.method = "PATCH",
+	                    .url = url,
+	                    .op = "composite",
+	                    .headers = hd2,
+	                    .body = body,
+	                    .body_len = strlen(body)};
+	assert_int_equal(http_do(h, &rq2, &rs, &e), 0);
+	assert_int_equal(rs.status, 201);
+	assert_string_equal(rs.limit_info, "api-usage=18/15000");
+	assert_string_equal(rs.content_type, "application/json");
+	http_response_free(&rs);
+
+	assert_int_equal(strncmp(s->req[0], "GET /api/3/users/me HTTP/1.1\r\n", 30), 0);
+	assert_non_null(strstr(s->req[0], "\r\nApi-Token: k-123456\r\n"));
+	assert_non_null(strstr(s->req[0], "\r\nAccept: application/json\r\n"));
+	assert_null(strstr(s->req[0], "Authorization"));
+	assert_int_equal(strncmp(s->req[1], "PATCH /services/data/v62.0/composite/sobjects HTTP/1.1\r\n", 56),
+	                 0);
+	assert_non_null(strstr(s->req[1], "\r\nAuthorization: Bearer 00Dxx!tok\r\n"));
+	assert_non_null(strstr(s->req[1], "\r\nContent-Type: application/json\r\n"));
+	assert_null(strstr(s->req[1], "Api-Token"));
+	assert_null(strstr(s->req[1], "Expect:"));
+	const char *sent_body = strstr(s->req[1], "\r\n\r\n");
+	assert_non_null(sent_body);
+	assert_string_equal(sent_body + 4, body);
+	http_free(h);
+	server_stop(s);
+	free(s);
+}
+
+static void urlencode(void **state)
+{
+	(void)state;
+	char out[64];
+	assert_int_equal(http_urlencode("2024-01-02T03:04:05+01:00", out, sizeof out), 0);
+	assert_string_equal(out, "2024-01-02T03%3A04%3A05%2B01%3A00");
+	assert_int_equal(http_urlencode("a b&c=d", out, sizeof out), 0);
+	assert_string_equal(out, "a%20b%26c%3Dd");
+	assert_int_equal(http_urlencode("aaaa", out, 4), -1);
+	http_url_origin("https://user:pw@x.example.com:8443/a/b?c=d", out, sizeof out);
+	assert_string_equal(out, "https://x.example.com:8443");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(refused_connection),
+	    cmocka_unit_test(total_timeout),
+	    cmocka_unit_test(rate_limited_then_ok),
+	    cmocka_unit_test(rate_limited_capped_and_exhausted),
+	    cmocka_unit_test(server_error_then_ok),
+	    cmocka_unit_test(server_error_exhausted_and_no_retry),
+	    cmocka_unit_test(malformed_and_truncated_json),
+	    cmocka_unit_test(json_helpers),
+	    cmocka_unit_test(truncated_body),
+	    cmocka_unit_test(oversized_body),
+	    cmocka_unit_test(secrets_redacted),
+	    cmocka_unit_test(redact_cases),
+	    cmocka_unit_test(plain_http_only_to_loopback),
+	    cmocka_unit_test(headers_and_body_sent),
+	    cmocka_unit_test(urlencode),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
