@@ -1,0 +1,228 @@
+/* store_log.c - appending to and reading the sync log and the runs table. */
+#include "store_log.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "timefmt.h"
+
+static int fail(store *s, err_t *e, const char *what)
+{
+	return err_set(e, ERR_DB, "database: %s: %s", what, sqlite3_errmsg(store_db(s)));
+}
+
+static void text_or_null(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v && *v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void copy_col(sqlite3_stmt *st, int col, char *out, size_t n)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	snprintf(out, n, "%s", t ? (const char *)t : "");
+}
+
+int store_log_append(store *s, log_entry *l, err_t *e)
+{
+	if (!l->at[0])
+		timefmt_now_iso(l->at, sizeof l->at);
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(store_db(s),
+			       "INSERT INTO log(at,run,direction,email,object,record,action,status,reason,error)"
+			       " VALUES(?,?,?,?,?,?,?,?,?,?)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return fail(s, e, "append to log");
+	sqlite3_bind_text(st, 1, l->at, -1, SQLITE_TRANSIENT);
+	if (l->run)
+		sqlite3_bind_int64(st, 2, l->run);
+	else
+		sqlite3_bind_null(st, 2);
+	text_or_null(st, 3, l->direction);
+	text_or_null(st, 4, l->email);
+	text_or_null(st, 5, l->object);
+	text_or_null(st, 6, l->record);
+	sqlite3_bind_text(st, 7, l->action, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 8, l->status, -1, SQLITE_TRANSIENT);
+	text_or_null(st, 9, l->reason);
+	text_or_null(st, 10, l->error);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return fail(s, e, "append to log");
+	l->id = sqlite3_last_insert_rowid(store_db(s));
+	return 0;
+}
+
+int store_log_query(store *s, const log_filter *f, int (*cb)(const log_entry *, void *), void *arg, err_t *e)
+{
+	/* One fixed statement with "? IS NULL OR" filters keeps this a single prepared query; the planner
+	 * still walks an index because every row is ordered by id. */
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(store_db(s),
+			       "SELECT id,at,COALESCE(run,0),direction,email,object,record,action,status,reason,error FROM log"
+			       " WHERE (?1 IS NULL OR email=?1) AND (?2 IS NULL OR status=?2)"
+			       " AND (?3 IS NULL OR direction=?3) AND (?4 = 0 OR run=?4) AND (?5 = 0 OR id < ?5)"
+			       " ORDER BY id DESC LIMIT ?6",
+			       -1, &st, NULL) != SQLITE_OK)
+		return fail(s, e, "read log");
+	text_or_null(st, 1, f->email);
+	text_or_null(st, 2, f->status);
+	text_or_null(st, 3, f->direction);
+	sqlite3_bind_int64(st, 4, f->run);
+	sqlite3_bind_int64(st, 5, f->before_id);
+	sqlite3_bind_int(st, 6, f->limit > 0 && f->limit <= 1000 ? f->limit : 100);
+	int n = 0, rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		log_entry l;
+		memset(&l, 0, sizeof l);
+		l.id = sqlite3_column_int64(st, 0);
+		copy_col(st, 1, l.at, sizeof l.at);
+		l.run = sqlite3_column_int64(st, 2);
+		copy_col(st, 3, l.direction, sizeof l.direction);
+		copy_col(st, 4, l.email, sizeof l.email);
+		copy_col(st, 5, l.object, sizeof l.object);
+		copy_col(st, 6, l.record, sizeof l.record);
+		copy_col(st, 7, l.action, sizeof l.action);
+		copy_col(st, 8, l.status, sizeof l.status);
+		copy_col(st, 9, l.reason, sizeof l.reason);
+		copy_col(st, 10, l.error, sizeof l.error);
+		n++;
+		if (cb(&l, arg))
+			break;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(s, e, "read log");
+	return n;
+}
+
+int store_run_begin(store *s, run_record *r, err_t *e)
+{
+	if (!r->started_at[0])
+		timefmt_now_iso(r->started_at, sizeof r->started_at);
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(store_db(s), "INSERT INTO runs(trigger,started_at,status,dry_run) VALUES(?,?,'running',?)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return fail(s, e, "start run");
+	sqlite3_bind_text(st, 1, r->trigger, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, r->started_at, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 3, r->dry_run);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return fail(s, e, "start run");
+	r->id = sqlite3_last_insert_rowid(store_db(s));
+	snprintf(r->status, sizeof r->status, "running");
+	return 0;
+}
+
+int store_run_end(store *s, run_record *r, err_t *e)
+{
+	if (!r->ended_at[0])
+		timefmt_now_iso(r->ended_at, sizeof r->ended_at);
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(store_db(s),
+			       "UPDATE runs SET ended_at=?,status=?,people=?,applied_ac_sf=?,applied_sf_ac=?,failed=?,"
+			       "skipped=?,calls_ac=?,calls_sf=?,error=? WHERE id=?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return fail(s, e, "end run");
+	sqlite3_bind_text(st, 1, r->ended_at, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, r->status, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 3, r->people);
+	sqlite3_bind_int(st, 4, r->applied_ac_sf);
+	sqlite3_bind_int(st, 5, r->applied_sf_ac);
+	sqlite3_bind_int(st, 6, r->failed);
+	sqlite3_bind_int(st, 7, r->skipped);
+	sqlite3_bind_int(st, 8, r->calls_ac);
+	sqlite3_bind_int(st, 9, r->calls_sf);
+	text_or_null(st, 10, r->error);
+	sqlite3_bind_int64(st, 11, r->id);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : fail(s, e, "end run");
+}
+
+static void read_run(sqlite3_stmt *st, run_record *r)
+{
+	memset(r, 0, sizeof *r);
+	r->id = sqlite3_column_int64(st, 0);
+	copy_col(st, 1, r->trigger, sizeof r->trigger);
+	copy_col(st, 2, r->started_at, sizeof r->started_at);
+	copy_col(st, 3, r->ended_at, sizeof r->ended_at);
+	copy_col(st, 4, r->status, sizeof r->status);
+	r->dry_run = sqlite3_column_int(st, 5);
+	r->people = sqlite3_column_int(st, 6);
+	r->applied_ac_sf = sqlite3_column_int(st, 7);
+	r->applied_sf_ac = sqlite3_column_int(st, 8);
+	r->failed = sqlite3_column_int(st, 9);
+	r->skipped = sqlite3_column_int(st, 10);
+	r->calls_ac = sqlite3_column_int(st, 11);
+	r->calls_sf = sqlite3_column_int(st, 12);
+	copy_col(st, 13, r->error, sizeof r->error);
+}
+
+#define RUN_COLS                                                                                            \
+	"id,trigger,started_at,COALESCE(ended_at,''),status,dry_run,people,applied_ac_sf,applied_sf_ac,failed," \
+	"skipped,calls_ac,calls_sf,COALESCE(error,'')"
+
+int store_runs_recent(store *s, int limit, int (*cb)(const run_record *, void *), void *arg, err_t *e)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(store_db(s), "SELECT " RUN_COLS " FROM runs ORDER BY id DESC LIMIT ?", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return fail(s, e, "read runs");
+	sqlite3_bind_int(st, 1, limit);
+	int n = 0, rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		run_record r;
+		read_run(st, &r);
+		n++;
+		if (cb(&r, arg))
+			break;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : fail(s, e, "read runs");
+}
+
+int store_run_last_success(store *s, run_record *r, err_t *e)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(store_db(s),
+			       "SELECT " RUN_COLS " FROM runs WHERE status IN ('ok','partial') AND dry_run=0"
+			       " ORDER BY id DESC LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return fail(s, e, "read runs");
+	int rc = sqlite3_step(st), found = 0;
+	if (rc == SQLITE_ROW) {
+		read_run(st, r);
+		found = 1;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : fail(s, e, "read runs");
+}
+
+int store_log_daily(store *s, int days, int (*cb)(const char *, const char *, int, void *), void *arg, err_t *e)
+{
+	char since[32];
+	timefmt_iso_ms((timefmt_now_ms() / 86400000 - days + 1) * 86400000, since, sizeof since);
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(store_db(s),
+			       "SELECT substr(at,1,10) AS day, direction, count(*) FROM log"
+			       " WHERE at >= ? AND status='applied' AND direction IS NOT NULL GROUP BY day, direction ORDER BY day",
+			       -1, &st, NULL) != SQLITE_OK)
+		return fail(s, e, "read log per day");
+	sqlite3_bind_text(st, 1, since, -1, SQLITE_TRANSIENT);
+	int rc, n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		n++;
+		if (cb((const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+		       sqlite3_column_int(st, 2), arg))
+			break;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : fail(s, e, "read log per day");
+}

@@ -1,0 +1,63 @@
+/* store_log.h - the sync log (one row per change optsync planned, made, failed or skipped) and the
+ * runs that produced it. Read by the CLI `log`, the dashboard's /status and /contacts. */
+#ifndef OPTSYNC_STORE_LOG_H
+#define OPTSYNC_STORE_LOG_H
+
+#include <stdint.h>
+
+#include "store.h"
+
+typedef struct {
+	int64_t id;
+	char at[32];         /* ISO 8601 UTC ending in Z; filled by append when empty */
+	int64_t run;         /* 0 when outside a run */
+	char direction[8];   /* "ac->sf" | "sf->ac" | "" */
+	char email[256];
+	char object[16];     /* "Contact" | "Lead" | "contact" */
+	char record[64];     /* SF id, or AC contact id (with ":list N" for list writes) */
+	char action[16];     /* opt_out | opt_in | unsubscribe | tag | create | link | skip */
+	char status[16];     /* planned | applied | failed | retrying | skipped */
+	char reason[512];
+	char error[512];
+} log_entry;
+
+int store_log_append(store *s, log_entry *l, err_t *e);
+
+typedef struct {
+	const char *email;     /* exact, normalised; NULL = any */
+	const char *status;    /* NULL = any */
+	const char *direction; /* NULL = any */
+	int64_t run;           /* 0 = any */
+	int64_t before_id;     /* keyset pagination: rows with id < before_id; 0 = newest */
+	int limit;             /* 1..1000 */
+} log_filter;
+
+/* Calls cb for each matching row, newest first; cb returning non-zero stops early. Returns the
+ * number of rows given, or -1. Uses the (column, id) indexes: fast on a million rows. */
+int store_log_query(store *s, const log_filter *f, int (*cb)(const log_entry *, void *), void *arg, err_t *e);
+
+typedef struct {
+	int64_t id;
+	char trigger[16];    /* cli | daemon | dashboard | webhook | resync */
+	char started_at[32];
+	char ended_at[32];
+	char status[16];     /* running | ok | partial | failed | dry-run */
+	int dry_run;
+	int people, applied_ac_sf, applied_sf_ac, failed, skipped, calls_ac, calls_sf;
+	char error[512];
+} run_record;
+
+/* Starts a run row (status running) and returns its id in r->id. */
+int store_run_begin(store *s, run_record *r, err_t *e);
+/* Writes the counts, status, error and end time of r. */
+int store_run_end(store *s, run_record *r, err_t *e);
+/* The newest runs first; returns rows given or -1. */
+int store_runs_recent(store *s, int limit, int (*cb)(const run_record *, void *), void *arg, err_t *e);
+/* The last run that ended ok or partial (ended_at), 1 found, 0 none, -1 error. */
+int store_run_last_success(store *s, run_record *r, err_t *e);
+
+/* Changes per UTC day and direction over the last `days` days (status applied), for the chart. */
+int store_log_daily(store *s, int days, int (*cb)(const char *day, const char *direction, int count, void *), void *arg,
+		    err_t *e);
+
+#endif
