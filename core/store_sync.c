@@ -1,0 +1,494 @@
+/* store_sync.c - the engine's state between runs, behind prepared statements. */
+#include "store_sync.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "timefmt.h"
+
+static int fail(store *s, err_t *e, const char *what)
+{
+	return err_set(e, ERR_DB, "database: %s: %s", what, sqlite3_errmsg(store_db(s)));
+}
+
+static sqlite3_stmt *prep(store *s, const char *sql, err_t *e, const char *what)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK) {
+		fail(s, e, what);
+		return NULL;
+	}
+	return st;
+}
+
+static void bt(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v && *v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void ct(sqlite3_stmt *st, int col, char *out, size_t n)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	snprintf(out, n, "%s", t ? (const char *)t : "");
+}
+
+/* Steps a statement that returns no row; finalizes it. */
+static int done(store *s, sqlite3_stmt *st, err_t *e, const char *what)
+{
+	if (!st)
+		return -1;
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE) {
+		fail(s, e, what);
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int store_begin(store *s, err_t *e)
+{
+	return sqlite3_exec(store_db(s), "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK ? 0 : fail(s, e, "begin");
+}
+
+int store_commit(store *s, err_t *e)
+{
+	return sqlite3_exec(store_db(s), "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : fail(s, e, "commit");
+}
+
+void store_rollback(store *s)
+{
+	sqlite3_exec(store_db(s), "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* ---- run lock ---- */
+
+int store_lock_take(store *s, const char *holder, char *held, size_t n, err_t *e)
+{
+	if (store_begin(s, e) < 0)
+		return -1;
+	sqlite3_stmt *st = prep(s, "SELECT holder,pid,since FROM run_lock WHERE id=1", e, "read run lock");
+	if (!st) {
+		store_rollback(s);
+		return -1;
+	}
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		pid_t pid = (pid_t)sqlite3_column_int(st, 1);
+		/* The lock names a process on this machine: a live one keeps it, a dead one (killed
+		 * mid-run) loses it. */
+		if (pid > 0 && (kill(pid, 0) == 0 || errno == EPERM) && pid != getpid()) {
+			snprintf(held, n, "pid %d (%s) since %s", (int)pid, (const char *)sqlite3_column_text(st, 0),
+				 (const char *)sqlite3_column_text(st, 2));
+			sqlite3_finalize(st);
+			store_rollback(s);
+			return 0;
+		}
+	}
+	sqlite3_finalize(st);
+	char now[32];
+	timefmt_now_iso(now, sizeof now);
+	st = prep(s, "INSERT OR REPLACE INTO run_lock(id,holder,pid,since) VALUES(1,?,?,?)", e, "take run lock");
+	if (st) {
+		bt(st, 1, holder);
+		sqlite3_bind_int(st, 2, (int)getpid());
+		bt(st, 3, now);
+	}
+	if (done(s, st, e, "take run lock") < 0) {
+		store_rollback(s);
+		return -1;
+	}
+	return store_commit(s, e) < 0 ? -1 : 1;
+}
+
+int store_lock_release(store *s, err_t *e)
+{
+	sqlite3_stmt *st = prep(s, "DELETE FROM run_lock WHERE id=1 AND pid=?", e, "release run lock");
+	if (st)
+		sqlite3_bind_int(st, 1, (int)getpid());
+	return done(s, st, e, "release run lock");
+}
+
+/* ---- watermarks ---- */
+
+int store_watermark_get(store *s, const char *name, char *value, size_t n, err_t *e)
+{
+	sqlite3_stmt *st = prep(s, "SELECT value FROM watermarks WHERE name=?", e, "read watermark");
+	if (!st)
+		return -1;
+	bt(st, 1, name);
+	int rc = sqlite3_step(st), found = 0;
+	value[0] = '\0';
+	if (rc == SQLITE_ROW) {
+		ct(st, 0, value, n);
+		found = 1;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : fail(s, e, "read watermark");
+}
+
+int store_watermark_set(store *s, const char *name, const char *value, err_t *e)
+{
+	char now[32];
+	timefmt_now_iso(now, sizeof now);
+	sqlite3_stmt *st = prep(s, "INSERT OR REPLACE INTO watermarks(name,value,updated_at) VALUES(?,?,?)", e,
+				"write watermark");
+	if (st) {
+		bt(st, 1, name);
+		bt(st, 2, value);
+		bt(st, 3, now);
+	}
+	return done(s, st, e, "write watermark");
+}
+
+int store_watermarks_clear(store *s, err_t *e)
+{
+	return done(s, prep(s, "DELETE FROM watermarks", e, "clear watermarks"), e, "clear watermarks");
+}
+
+/* ---- events ---- */
+
+int store_event_add(store *s, stored_event *ev, err_t *e)
+{
+	if (!ev->received_at[0])
+		timefmt_now_iso(ev->received_at, sizeof ev->received_at);
+	sqlite3_stmt *st = prep(s, "INSERT INTO events(source,kind,email,occurred_at,received_at,payload) VALUES(?,?,?,?,?,?)",
+				e, "store event");
+	if (st) {
+		bt(st, 1, ev->source);
+		bt(st, 2, ev->kind);
+		bt(st, 3, ev->email);
+		bt(st, 4, ev->occurred_at);
+		bt(st, 5, ev->received_at);
+		sqlite3_bind_text(st, 6, ev->payload, -1, SQLITE_TRANSIENT);
+	}
+	if (done(s, st, e, "store event") < 0)
+		return -1;
+	ev->id = sqlite3_last_insert_rowid(store_db(s));
+	return 0;
+}
+
+int store_events_pending(store *s, int limit, int (*cb)(const stored_event *, void *), void *arg, err_t *e)
+{
+	sqlite3_stmt *st = prep(s,
+				"SELECT id,source,kind,COALESCE(email,''),COALESCE(occurred_at,''),received_at,payload"
+				" FROM events WHERE processed_at IS NULL ORDER BY id LIMIT ?",
+				e, "read events");
+	if (!st)
+		return -1;
+	sqlite3_bind_int(st, 1, limit);
+	int rc, n = 0;
+	stored_event ev;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&ev, 0, sizeof ev);
+		ev.id = sqlite3_column_int64(st, 0);
+		ct(st, 1, ev.source, sizeof ev.source);
+		ct(st, 2, ev.kind, sizeof ev.kind);
+		ct(st, 3, ev.email, sizeof ev.email);
+		ct(st, 4, ev.occurred_at, sizeof ev.occurred_at);
+		ct(st, 5, ev.received_at, sizeof ev.received_at);
+		ct(st, 6, ev.payload, sizeof ev.payload);
+		n++;
+		if (cb(&ev, arg))
+			break;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : fail(s, e, "read events");
+}
+
+int store_event_done(store *s, int64_t id, err_t *e)
+{
+	char now[32];
+	timefmt_now_iso(now, sizeof now);
+	sqlite3_stmt *st = prep(s, "UPDATE events SET processed_at=? WHERE id=?", e, "mark event");
+	if (st) {
+		bt(st, 1, now);
+		sqlite3_bind_int64(st, 2, id);
+	}
+	return done(s, st, e, "mark event");
+}
+
+static int count_of(store *s, const char *sql, const char *bind, err_t *e)
+{
+	sqlite3_stmt *st = prep(s, sql, e, "count");
+	if (!st)
+		return -1;
+	if (bind)
+		bt(st, 1, bind);
+	int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+	sqlite3_finalize(st);
+	return n < 0 ? fail(s, e, "count") : n;
+}
+
+int store_events_pending_count(store *s, err_t *e)
+{
+	return count_of(s, "SELECT count(*) FROM events WHERE processed_at IS NULL", NULL, e);
+}
+
+/* ---- snapshots ---- */
+
+#define SF_COLS                                                                                         \
+	"id,object,COALESCE(email,''),opted_out,is_converted,COALESCE(converted_contact_id,''),"        \
+	"COALESCE(modstamp,''),COALESCE(created_date,'')"
+
+static void read_sf(sqlite3_stmt *st, sf_snapshot *r)
+{
+	memset(r, 0, sizeof *r);
+	ct(st, 0, r->id, sizeof r->id);
+	ct(st, 1, r->object, sizeof r->object);
+	ct(st, 2, r->email, sizeof r->email);
+	r->opted_out = sqlite3_column_int(st, 3);
+	r->is_converted = sqlite3_column_int(st, 4);
+	ct(st, 5, r->converted_contact_id, sizeof r->converted_contact_id);
+	ct(st, 6, r->modstamp, sizeof r->modstamp);
+	ct(st, 7, r->created_date, sizeof r->created_date);
+}
+
+int store_sf_get(store *s, const char *id, sf_snapshot *r, err_t *e)
+{
+	sqlite3_stmt *st = prep(s, "SELECT " SF_COLS " FROM sf_records WHERE id=?", e, "read SF record");
+	if (!st)
+		return -1;
+	bt(st, 1, id);
+	int rc = sqlite3_step(st), found = 0;
+	if (rc == SQLITE_ROW) {
+		read_sf(st, r);
+		found = 1;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : fail(s, e, "read SF record");
+}
+
+int store_sf_put(store *s, const sf_snapshot *r, err_t *e)
+{
+	char now[32];
+	timefmt_now_iso(now, sizeof now);
+	sqlite3_stmt *st = prep(s,
+				"INSERT OR REPLACE INTO sf_records(id,object,email,opted_out,is_converted,converted_contact_id,"
+				"modstamp,created_date,seen_at) VALUES(?,?,?,?,?,?,?,?,?)",
+				e, "save SF record");
+	if (st) {
+		bt(st, 1, r->id);
+		bt(st, 2, r->object);
+		bt(st, 3, r->email);
+		sqlite3_bind_int(st, 4, r->opted_out);
+		sqlite3_bind_int(st, 5, r->is_converted);
+		bt(st, 6, r->converted_contact_id);
+		bt(st, 7, r->modstamp);
+		bt(st, 8, r->created_date);
+		bt(st, 9, now);
+	}
+	return done(s, st, e, "save SF record");
+}
+
+int store_sf_by_email(store *s, const char *email, sf_snapshot *out, int max, err_t *e)
+{
+	sqlite3_stmt *st = prep(s, "SELECT " SF_COLS " FROM sf_records WHERE email=? ORDER BY id", e, "read SF records");
+	if (!st)
+		return -1;
+	bt(st, 1, email);
+	int rc, n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < max)
+		read_sf(st, &out[n++]);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : fail(s, e, "read SF records");
+}
+
+static void read_ac(sqlite3_stmt *st, ac_snapshot *c)
+{
+	memset(c, 0, sizeof *c);
+	ct(st, 0, c->id, sizeof c->id);
+	ct(st, 1, c->email, sizeof c->email);
+	ct(st, 2, c->udate, sizeof c->udate);
+	c->bounced_hard = sqlite3_column_int(st, 3);
+	ct(st, 4, c->lists, sizeof c->lists);
+	ct(st, 5, c->tags, sizeof c->tags);
+}
+
+static int ac_one(store *s, const char *sql, const char *key, ac_snapshot *c, err_t *e)
+{
+	sqlite3_stmt *st = prep(s, sql, e, "read AC contact");
+	if (!st)
+		return -1;
+	bt(st, 1, key);
+	int rc = sqlite3_step(st), found = 0;
+	if (rc == SQLITE_ROW) {
+		read_ac(st, c);
+		found = 1;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : fail(s, e, "read AC contact");
+}
+
+int store_ac_get(store *s, const char *id, ac_snapshot *c, err_t *e)
+{
+	return ac_one(s, "SELECT id,COALESCE(email,''),COALESCE(udate,''),bounced_hard,lists,tags FROM ac_contacts WHERE id=?",
+		      id, c, e);
+}
+
+int store_ac_by_email(store *s, const char *email, ac_snapshot *c, err_t *e)
+{
+	return ac_one(s,
+		      "SELECT id,COALESCE(email,''),COALESCE(udate,''),bounced_hard,lists,tags FROM ac_contacts"
+		      " WHERE email=? ORDER BY CAST(id AS INTEGER) LIMIT 1",
+		      email, c, e);
+}
+
+int store_ac_put(store *s, const ac_snapshot *c, err_t *e)
+{
+	char now[32];
+	timefmt_now_iso(now, sizeof now);
+	sqlite3_stmt *st = prep(s,
+				"INSERT OR REPLACE INTO ac_contacts(id,email,udate,bounced_hard,lists,tags,seen_at)"
+				" VALUES(?,?,?,?,?,?,?)",
+				e, "save AC contact");
+	if (st) {
+		bt(st, 1, c->id);
+		bt(st, 2, c->email);
+		bt(st, 3, c->udate);
+		sqlite3_bind_int(st, 4, c->bounced_hard);
+		sqlite3_bind_text(st, 5, c->lists[0] ? c->lists : "{}", -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 6, c->tags[0] ? c->tags : "[]", -1, SQLITE_TRANSIENT);
+		bt(st, 7, now);
+	}
+	return done(s, st, e, "save AC contact");
+}
+
+int store_emails_all(store *s, int (*cb)(const char *, void *), void *arg, err_t *e)
+{
+	sqlite3_stmt *st = prep(s,
+				"SELECT email FROM sf_records WHERE email IS NOT NULL AND email<>'' UNION"
+				" SELECT email FROM ac_contacts WHERE email IS NOT NULL AND email<>'' ORDER BY 1",
+				e, "list emails");
+	if (!st)
+		return -1;
+	int rc, n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		n++;
+		if (cb((const char *)sqlite3_column_text(st, 0), arg))
+			break;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : fail(s, e, "list emails");
+}
+
+/* ---- actions ---- */
+
+int store_action_add(store *s, queued_action *a, err_t *e)
+{
+	char now[32];
+	timefmt_now_iso(now, sizeof now);
+	sqlite3_stmt *st = prep(s,
+				"INSERT INTO actions(run_id,direction,email,object,record,action,value,rule,reason,status,"
+				"attempts,next_attempt_at,error,created_at,updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+				e, "queue action");
+	if (st) {
+		sqlite3_bind_int64(st, 1, a->run_id);
+		bt(st, 2, a->direction);
+		bt(st, 3, a->email);
+		bt(st, 4, a->object);
+		bt(st, 5, a->record);
+		bt(st, 6, a->action);
+		bt(st, 7, a->value);
+		bt(st, 8, a->rule);
+		bt(st, 9, a->reason);
+		bt(st, 10, a->status[0] ? a->status : "pending");
+		sqlite3_bind_int(st, 11, a->attempts);
+		bt(st, 12, a->next_attempt_at[0] ? a->next_attempt_at : now);
+		bt(st, 13, a->error);
+		bt(st, 14, now);
+		bt(st, 15, now);
+	}
+	if (done(s, st, e, "queue action") < 0)
+		return -1;
+	a->id = sqlite3_last_insert_rowid(store_db(s));
+	return 0;
+}
+
+int store_action_update(store *s, const queued_action *a, err_t *e)
+{
+	char now[32];
+	timefmt_now_iso(now, sizeof now);
+	sqlite3_stmt *st = prep(s, "UPDATE actions SET status=?,attempts=?,next_attempt_at=?,error=?,updated_at=?,run_id=? WHERE id=?",
+				e, "update action");
+	if (st) {
+		bt(st, 1, a->status);
+		sqlite3_bind_int(st, 2, a->attempts);
+		bt(st, 3, a->next_attempt_at);
+		bt(st, 4, a->error);
+		bt(st, 5, now);
+		sqlite3_bind_int64(st, 6, a->run_id);
+		sqlite3_bind_int64(st, 7, a->id);
+	}
+	return done(s, st, e, "update action");
+}
+
+int store_actions_due(store *s, const char *now, int limit, int (*cb)(const queued_action *, void *), void *arg,
+		      err_t *e)
+{
+	sqlite3_stmt *st = prep(s,
+				"SELECT id,COALESCE(run_id,0),direction,email,object,record,action,COALESCE(value,''),"
+				"COALESCE(rule,''),COALESCE(reason,''),status,attempts,COALESCE(next_attempt_at,''),"
+				"COALESCE(error,'') FROM actions WHERE status IN ('pending','retrying')"
+				" AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id LIMIT ?",
+				e, "read action queue");
+	if (!st)
+		return -1;
+	bt(st, 1, now);
+	sqlite3_bind_int(st, 2, limit);
+	int rc, n = 0;
+	queued_action a;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&a, 0, sizeof a);
+		a.id = sqlite3_column_int64(st, 0);
+		a.run_id = sqlite3_column_int64(st, 1);
+		ct(st, 2, a.direction, sizeof a.direction);
+		ct(st, 3, a.email, sizeof a.email);
+		ct(st, 4, a.object, sizeof a.object);
+		ct(st, 5, a.record, sizeof a.record);
+		ct(st, 6, a.action, sizeof a.action);
+		ct(st, 7, a.value, sizeof a.value);
+		ct(st, 8, a.rule, sizeof a.rule);
+		ct(st, 9, a.reason, sizeof a.reason);
+		ct(st, 10, a.status, sizeof a.status);
+		a.attempts = sqlite3_column_int(st, 11);
+		ct(st, 12, a.next_attempt_at, sizeof a.next_attempt_at);
+		ct(st, 13, a.error, sizeof a.error);
+		n++;
+		if (cb(&a, arg))
+			break;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : fail(s, e, "read action queue");
+}
+
+int store_actions_count(store *s, const char *status, err_t *e)
+{
+	return count_of(s, "SELECT count(*) FROM actions WHERE status=?", status, e);
+}
+
+int store_action_exists(store *s, const char *record, const char *action, const char *value, err_t *e)
+{
+	sqlite3_stmt *st = prep(s,
+				"SELECT 1 FROM actions WHERE record=? AND action=? AND COALESCE(value,'')=?"
+				" AND status IN ('pending','retrying') LIMIT 1",
+				e, "read action queue");
+	if (!st)
+		return -1;
+	bt(st, 1, record);
+	bt(st, 2, action);
+	sqlite3_bind_text(st, 3, value ? value : "", -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : fail(s, e, "read action queue");
+}

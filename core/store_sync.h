@@ -1,0 +1,100 @@
+/* store_sync.h - what the sync engine keeps between runs: the run lock, watermarks, raw inbound
+ * events, the last state seen of each side (snapshots, which is how echoes are recognised), links
+ * and the durable action queue. */
+#ifndef OPTSYNC_STORE_SYNC_H
+#define OPTSYNC_STORE_SYNC_H
+
+#include <stdint.h>
+
+#include "store.h"
+
+/* Transactions around a batch of writes (one commit per batch, not per row). */
+int store_begin(store *s, err_t *e);
+int store_commit(store *s, err_t *e);
+void store_rollback(store *s);
+
+/* The run lock. 1 = taken, 0 = held by a live process (held describes it: "pid 42 (daemon) since
+ * 2026-11-26T14:00:00Z"), -1 = error. A lock whose process is gone (killed) is taken over. */
+int store_lock_take(store *s, const char *holder, char *held, size_t n, err_t *e);
+int store_lock_release(store *s, err_t *e);
+
+/* Watermarks: 1 found (value copied), 0 never set, -1 error. */
+int store_watermark_get(store *s, const char *name, char *value, size_t n, err_t *e);
+int store_watermark_set(store *s, const char *name, const char *value, err_t *e);
+int store_watermarks_clear(store *s, err_t *e);
+
+/* Raw inbound events (webhooks). payload is kept as received; processed when applied. */
+typedef struct {
+	int64_t id;
+	char source[8];       /* "ac" */
+	char kind[32];        /* subscribe | unsubscribe | bounce | ... */
+	char email[256];
+	char occurred_at[40]; /* as the source said it */
+	char received_at[32];
+	char payload[8192];
+} stored_event;
+int store_event_add(store *s, stored_event *ev, err_t *e);
+int store_events_pending(store *s, int limit, int (*cb)(const stored_event *, void *), void *arg, err_t *e);
+int store_event_done(store *s, int64_t id, err_t *e);
+int store_events_pending_count(store *s, err_t *e);
+
+/* Last seen state of one SF record. */
+typedef struct {
+	char id[24];
+	char object[8];       /* Contact | Lead */
+	char email[256];
+	int opted_out;
+	int is_converted;
+	char converted_contact_id[24];
+	char modstamp[40];
+	char created_date[40];
+	char first_name[128], last_name[128];
+} sf_snapshot;
+int store_sf_get(store *s, const char *id, sf_snapshot *r, err_t *e); /* 1 / 0 / -1 */
+int store_sf_put(store *s, const sf_snapshot *r, err_t *e);
+int store_sf_by_email(store *s, const char *email, sf_snapshot *out, int max, err_t *e); /* count or -1 */
+
+/* Last seen state of one AC contact. lists is JSON {"listid": status, ...}; tags JSON ["name", ...]. */
+typedef struct {
+	char id[24];
+	char email[256];
+	char udate[40];
+	int bounced_hard;
+	char lists[2048];
+	char tags[2048];
+} ac_snapshot;
+int store_ac_get(store *s, const char *id, ac_snapshot *c, err_t *e); /* 1 / 0 / -1 */
+int store_ac_by_email(store *s, const char *email, ac_snapshot *c, err_t *e);
+int store_ac_put(store *s, const ac_snapshot *c, err_t *e);
+
+/* Every email optsync knows from either side; cb per email, in order; returns count or -1. */
+int store_emails_all(store *s, int (*cb)(const char *email, void *), void *arg, err_t *e);
+
+/* The durable action queue. */
+typedef struct {
+	int64_t id;
+	int64_t run_id;
+	char direction[8];
+	char email[256];
+	char object[16];
+	char record[64];
+	char action[16];
+	char value[64];      /* "true"/"false" for SF, list id for AC, tag name... */
+	char rule[16];
+	char reason[512];
+	char status[16];     /* pending | retrying | applied | failed | skipped */
+	int attempts;
+	char next_attempt_at[32];
+	char error[512];
+} queued_action;
+int store_action_add(store *s, queued_action *a, err_t *e);
+int store_action_update(store *s, const queued_action *a, err_t *e);
+/* Pending and retrying actions whose next attempt is due at `now` (ISO), oldest first. */
+int store_actions_due(store *s, const char *now, int limit, int (*cb)(const queued_action *, void *), void *arg,
+		      err_t *e);
+/* Counts of actions by status ("pending", "retrying", "failed"). */
+int store_actions_count(store *s, const char *status, err_t *e);
+/* 1 when an action for the same record/action/value is already pending or retrying. */
+int store_action_exists(store *s, const char *record, const char *action, const char *value, err_t *e);
+
+#endif
