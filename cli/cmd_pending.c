@@ -74,16 +74,6 @@ int cmd_check(cli_ctx *c, int argc, char **argv)
 	return rc < 0 ? cli_help(c, "check") : rc ? rc : cli_not_yet(c, "check");
 }
 
-int cmd_log(cli_ctx *c, int argc, char **argv)
-{
-	static const struct option o[] = {{"email", required_argument, NULL, 'e'},
-					  {"limit", required_argument, NULL, 'l'},
-					  {"json", no_argument, NULL, 'j'},
-					  {0}};
-	int rc = parse_only(c, "log", argc, argv, o);
-	return rc < 0 ? cli_help(c, "log") : rc ? rc : cli_not_yet(c, "log");
-}
-
 int cmd_audit(cli_ctx *c, int argc, char **argv)
 {
 	static const struct option o[] = {{"csv", no_argument, NULL, 'c'}, {0}};
