@@ -1,0 +1,158 @@
+/* sf.h - Salesforce REST client: OAuth (client_credentials, refresh_token, web-server flow with PKCE),
+ * SOQL queries, describe, sObject Collections updates and Bulk API 2.0 ingest. */
+#ifndef OPTSYNC_SF_H
+#define OPTSYNC_SF_H
+
+#include <stddef.h>
+
+#include <json-c/json.h>
+
+#include "err.h"
+#include "http.h"
+
+#define SF_DEFAULT_API_VERSION "v62.0"
+#define SF_ID_MAX 19 /* 18 characters and the NUL */
+
+typedef struct sf_client sf_client;
+
+typedef struct {
+	const char *login_url; /* https://login.salesforce.com, https://test..., a My Domain URL */
+	const char *client_id;
+	const char *client_secret;
+	const char *refresh_token; /* NULL or "": client_credentials grant */
+	const char *api_version;   /* NULL or "": v62.0 */
+} sf_config;
+
+typedef struct {
+	http_options http;     /* timeouts, retries, caps; system and detail are set by the client */
+	int bulk_threshold;    /* more updates than this go through Bulk API 2.0 (default 2000) */
+	int chunk;             /* records per composite call (default and maximum 200) */
+	int lock_retries;      /* resends of records that failed with a transient code (default 1) */
+	long lock_retry_ms;    /* wait before such a resend (default 500) */
+	long bulk_poll_ms;     /* job state polling interval (default 2000) */
+	long bulk_max_wait_ms; /* give up waiting for a job after this (default 600000) */
+} sf_options;
+
+typedef struct {
+	long calls;        /* requests sent, token requests and retries included */
+	long rate_limited; /* 429 answers */
+	long retries;
+	long token_requests; /* tokens obtained (first one and refreshes) */
+	long api_used;       /* last Sforce-Limit-Info api-usage, -1 until seen */
+	long api_max;
+} sf_stats;
+
+/* Defaults as documented on each field. */
+void sf_options_default(sf_options *o);
+
+/* Copies the configuration; no request is made. ERR_CONFIG when something required is missing or
+ * the login URL is http:// to a host that is not this machine. */
+sf_client *sf_open(const sf_config *cfg, err_t *e);
+sf_client *sf_open_opts(const sf_config *cfg, const sf_options *o, err_t *e);
+void sf_close(sf_client *c);
+
+/* Gets an access token: POST {login}/services/oauth2/token, grant refresh_token when the config has
+ * one, client_credentials otherwise. Errors read "Salesforce: token: invalid_client: ..." (ERR_AUTH). */
+int sf_authenticate(sf_client *c, err_t *e);
+
+/* The instance_url of the current token ("" before the first one). */
+const char *sf_instance_url(const sf_client *c);
+
+/* Counters and the last api-usage seen. */
+void sf_get_stats(const sf_client *c, sf_stats *s);
+
+/* Last Sforce-Limit-Info "api-usage=USED/MAX": returns 0 and fills used/max, or -1 if none seen yet. */
+int sf_api_usage(const sf_client *c, long *used, long *max);
+
+/* GET /limits: DailyApiRequests Max and Remaining. */
+int sf_limits(sf_client *c, long *daily_max, long *daily_remaining, err_t *e);
+
+/* --- web-server flow with PKCE (the dashboard's "Connect Salesforce" button) --------------------- */
+
+typedef struct {
+	char verifier[64]; /* keep server-side (session) until the callback; never in a URL or a log */
+	char state[48];    /* compare with sf_pkce_state_ok on the callback */
+	char url[4096];    /* where to send the browser */
+} sf_pkce;
+
+/* Fresh verifier (32 random bytes, base64url) and state (24 random bytes), and the authorize URL
+ * {login}/services/oauth2/authorize?response_type=code&client_id&redirect_uri&state
+ * &code_challenge=BASE64URL(SHA256(verifier))&code_challenge_method=S256. */
+int sf_pkce_begin(const sf_config *cfg, const char *redirect_uri, sf_pkce *out, err_t *e);
+
+/* 1 if got equals expected (constant time), 0 otherwise or when either is empty. */
+int sf_pkce_state_ok(const char *expected, const char *got);
+
+/* Exchanges the code (grant authorization_code with code_verifier); on success the client holds the
+ * token and instance_url, uses the refresh token from now on, and copies it to refresh_token. */
+int sf_pkce_exchange(sf_client *c, const char *code, const char *redirect_uri, const char *verifier,
+                     char *refresh_token, size_t n, err_t *e);
+
+/* --- queries -------------------------------------------------------------------------------------- */
+
+/* Called once per record (a JSON object: the fields of the SELECT, plus "attributes"). The object
+ * lives until the callback returns. Return 0 to go on, 1 to stop (sf_query returns 0), -1 to
+ * abort (fill e). */
+typedef int (*sf_record_cb)(json_object *rec, void *ud, err_t *e);
+
+/* Runs soql through /query, following nextRecordsUrl page by page (one page in memory at a time).
+ * *total (if not NULL) gets totalSize. */
+int sf_query(sf_client *c, const char *soql, sf_record_cb cb, void *ud, long *total, err_t *e);
+
+/* Escapes s for use inside a SOQL string literal ('...'): backslash, quotes, newline, CR, tab, and
+ * the other escapes SOQL knows. Returns 0, or -1 when out (capacity n) is too small. */
+int sf_soql_escape(const char *s, char *out, size_t n);
+
+/* Field readers for records: 1 read, 0 missing or null, -1 wrong type (see json_get_*). */
+int sf_rec_str(json_object *rec, const char *field, char *out, size_t n);
+int sf_rec_bool(json_object *rec, const char *field, int *out);
+
+/* --- describe ------------------------------------------------------------------------------------- */
+
+typedef struct {
+	int found; /* the field exists and this user can see it */
+	int updateable;
+	char type[32]; /* "boolean" */
+} sf_field_info;
+
+/* GET /sobjects/{object}/describe and looks up field. */
+int sf_describe_field(sf_client *c, const char *object, const char *field, sf_field_info *out, err_t *e);
+
+/* --- updates -------------------------------------------------------------------------------------- */
+
+typedef struct {
+	const char *object; /* "Contact" or "Lead" */
+	const char *id;     /* 15 or 18 characters */
+	int value;          /* the boolean to write */
+} sf_update;
+
+typedef enum {
+	SF_RES_NOT_SENT = 0, /* no answer for this record (the call failed): try again later */
+	SF_RES_OK,
+	SF_RES_FAILED, /* a permanent refusal (code says why) */
+	SF_RES_RETRY   /* a transient refusal (UNABLE_TO_LOCK_ROW ...): try again later */
+} sf_res_status;
+
+typedef struct {
+	sf_res_status status;
+	char code[64]; /* statusCode of the first error, "" when OK */
+	char message[256];
+} sf_result;
+
+/* Sets field to u[i].value on each record and fills res[i] (same order). Up to bulk_threshold
+ * updates go through PATCH /composite/sobjects (allOrNone false, chunks of 200, results read by
+ * position), more through one Bulk API 2.0 job per object. Records refused with a transient code are
+ * resent up to lock_retries times. Returns 0 when every call was answered (per-record refusals are in
+ * res), -1 with e when a call failed; records it did not reach stay SF_RES_NOT_SENT. */
+int sf_update_bool(sf_client *c, const char *field, const sf_update *u, size_t n, sf_result *res, err_t *e);
+
+/* The two ways, for callers and tests that want one of them. */
+int sf_composite_update_bool(sf_client *c, const char *field, const sf_update *u, size_t n, sf_result *res,
+                             err_t *e);
+int sf_bulk_update_bool(sf_client *c, const char *field, const sf_update *u, size_t n, sf_result *res,
+                        err_t *e);
+
+/* 1 for record error codes that may succeed if tried again later. */
+int sf_error_is_transient(const char *code);
+
+#endif
