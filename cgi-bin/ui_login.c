@@ -1,0 +1,186 @@
+/* ui_login.c - /login (sign in; on first run, create the administrator) and /logout. */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cookie.h"
+#include "csrf.h"
+#include "store_web.h"
+#include "ui.h"
+#include "ui_shared.h"
+
+/* Throttling: per address, and per name from one address (so a stranger cannot lock the real
+ * administrator out from elsewhere). */
+#define LOGIN_WINDOW (15 * 60)
+#define LOGIN_MAX_PER_IP 20
+#define LOGIN_MAX_PER_USER 5
+
+static void set_cookie(web_req *r, const char *name, const char *value, long max_age)
+{
+	char c[400];
+	if (cookie_build(c, sizeof c, name, value, max_age, r->secure) == 0)
+		web_header(r, "Set-Cookie", c);
+}
+
+/* Gives the form its token: reuses the login cookie when the browser has one, else makes one. */
+static int ensure_pre_token(web_req *r)
+{
+	char c[WEB_TOKEN_HEX + 8];
+	if (!cookie_get(web_env(r, "HTTP_COOKIE"), cookie_pre_name(r->secure), c, sizeof c) ||
+	    strlen(c) != WEB_TOKEN_HEX) {
+		if (csrf_random(c) < 0)
+			return -1;
+		set_cookie(r, cookie_pre_name(r->secure), c, 3600);
+	}
+	csrf_pre_sign(r->app->pre_key, c, r->pre_token);
+	return 0;
+}
+
+/* A local path to go to after signing in, or "/". */
+static const char *next_path(web_req *r)
+{
+	const char *n = web_arg(r, "next");
+	if (!n || n[0] != '/' || n[1] == '/' || n[1] == '\\' || strpbrk(n, "\r\n") || strlen(n) > 500 ||
+	    strncmp(n, "/login", 6) == 0)
+		return "/";
+	return n;
+}
+
+static int render(web_req *r, int first_run, int status, const char *error, const char *name)
+{
+	if (ensure_pre_token(r) < 0)
+		return 500;
+	tpl_dict *d = page_begin(r, first_run ? "Create the administrator" : "Sign in", "login.tpl", NULL);
+	if (!d)
+		return 500;
+	tpl_show(d, first_run ? "FIRST_RUN" : "SIGN_IN");
+	tpl_set(d, "NAME", name ? name : "");
+	tpl_set(d, "NEXT", next_path(r));
+	page_error_box(r, error);
+	return page_end(r, status);
+}
+
+int ui_login(web_req *r)
+{
+	if (r->user.ok)
+		return web_redirect(r, next_path(r));
+	err_t e = {0};
+	int n = store_user_count(r->st, &e);
+	if (n < 0) {
+		web_log(r, "%s", e.msg);
+		return web_error(r, 500, e.msg);
+	}
+	return render(r, n == 0, 200, NULL, NULL);
+}
+
+/* Starts a session for user_id: a new random id (never one the browser brought), its hash in the
+ * store, the id in the cookie. */
+static int start_session(web_req *r, int64_t user_id)
+{
+	char sid[WEB_TOKEN_HEX + 1], h[WEB_TOKEN_HEX + 1], csrf[WEB_TOKEN_HEX + 1];
+	err_t e = {0};
+	if (csrf_random(sid) < 0 || csrf_random(csrf) < 0)
+		return web_error(r, 500, "No randomness available for a session id.");
+	if (r->user.ok)
+		store_web_session_delete(r->st, r->user.sid_hash, &e);
+	csrf_hash(sid, h);
+	if (store_web_session_create(r->st, h, user_id, csrf, (int64_t)time(NULL), &e) < 0) {
+		web_log(r, "%s", e.msg);
+		return web_error(r, 500, e.msg);
+	}
+	set_cookie(r, cookie_session_name(r->secure), sid, r->app->absolute_timeout);
+	set_cookie(r, cookie_pre_name(r->secure), "", 0);
+	memset(sid, 0, sizeof sid);
+	return web_redirect(r, next_path(r));
+}
+
+static int name_ok(const char *n)
+{
+	size_t l = strlen(n);
+	if (l == 0 || l > 64)
+		return 0;
+	for (; *n; n++)
+		if (!isalnum((unsigned char)*n) && !strchr("._-@", *n))
+			return 0;
+	return 1;
+}
+
+static int first_run(web_req *r, const char *name, const char *pw)
+{
+	const char *pw2 = form_get_or(&r->post, "password2", "");
+	if (!name_ok(name))
+		return render(r, 1, 422, "The name must be 1 to 64 letters, digits or . _ - @.", name);
+	if (strlen(pw) < 10)
+		return render(r, 1, 422, "The password must have at least 10 characters.", name);
+	if (strcmp(pw, pw2) != 0)
+		return render(r, 1, 422, "The two passwords differ.", name);
+	err_t e = {0};
+	if (store_web_first_admin(r->st, name, pw, &e) < 0) {
+		web_log(r, "first run: %s", e.msg);
+		return render(r, e.kind == ERR_USAGE ? 0 : 1, e.kind == ERR_USAGE ? 409 : 500, e.msg, name);
+	}
+	char role[16];
+	int64_t id = 0;
+	if (store_user_check(r->st, name, pw, role, sizeof role, &id, &e) != 1)
+		return web_error(r, 500, "The administrator was created but cannot sign in; see the log.");
+	web_log(r, "first run: administrator '%s' created", name);
+	return start_session(r, id);
+}
+
+int ui_login_post(web_req *r)
+{
+	const char *name = form_get_or(&r->post, "name", "");
+	const char *pw = form_get_or(&r->post, "password", "");
+	err_t e = {0};
+	int users = store_user_count(r->st, &e);
+	if (users < 0)
+		return web_error(r, 500, e.msg);
+	if (users == 0)
+		return first_run(r, name, pw);
+
+	const char *ip = web_env(r, "REMOTE_ADDR");
+	char kip[96], kuser[300];
+	snprintf(kip, sizeof kip, "ip:%s", ip ? ip : "?");
+	snprintf(kuser, sizeof kuser, "user:%.128s|%s", name, kip);
+	int64_t now = (int64_t)time(NULL);
+	long wait1 = 0, wait2 = 0;
+	int a1 = store_web_login_allowed(r->st, kip, now, LOGIN_MAX_PER_IP, LOGIN_WINDOW, &wait1, &e);
+	int a2 = a1 < 0 ? -1 : store_web_login_allowed(r->st, kuser, now, LOGIN_MAX_PER_USER, LOGIN_WINDOW, &wait2, &e);
+	if (a1 < 0 || a2 < 0)
+		return web_error(r, 500, e.msg);
+	if (!a1 || !a2) {
+		long wait = wait1 > wait2 ? wait1 : wait2;
+		char msg[160], ra[24];
+		snprintf(msg, sizeof msg, "Too many failed sign-ins. Try again in %ld minute%s.", (wait + 59) / 60,
+			 (wait + 59) / 60 == 1 ? "" : "s");
+		snprintf(ra, sizeof ra, "%ld", wait);
+		web_header(r, "Retry-After", ra);
+		web_log(r, "sign-in throttled for '%.64s'", name);
+		return render(r, 0, 429, msg, name);
+	}
+
+	char role[16];
+	int64_t id = 0;
+	int ok = *name && *pw ? store_user_check(r->st, name, pw, role, sizeof role, &id, &e) : 0;
+	if (ok < 0)
+		return web_error(r, 500, e.msg);
+	if (!ok) {
+		if (store_web_login_failed(r->st, kip, now, LOGIN_WINDOW, &e) < 0 ||
+		    store_web_login_failed(r->st, kuser, now, LOGIN_WINDOW, &e) < 0)
+			web_log(r, "%s", e.msg);
+		web_log(r, "failed sign-in for '%.64s'", name);
+		return render(r, 0, 403, "Wrong name or password.", name);
+	}
+	store_web_login_clear(r->st, kuser, &e);
+	return start_session(r, id);
+}
+
+int ui_logout(web_req *r)
+{
+	err_t e = {0};
+	if (store_web_session_delete(r->st, r->user.sid_hash, &e) < 0)
+		web_log(r, "%s", e.msg);
+	set_cookie(r, cookie_session_name(r->secure), "", 0);
+	return web_redirect(r, "/login");
+}

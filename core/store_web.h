@@ -1,0 +1,68 @@
+/* store_web.h - what the dashboard keeps in the store: sessions, login throttling, inbound webhook
+ * events and the webhook secret. Session ids are stored only as their SHA-256. */
+#ifndef OPTSYNC_STORE_WEB_H
+#define OPTSYNC_STORE_WEB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "store.h"
+
+/* Creates the web-only tables this build needs if the file lacks them (idempotent; call once per
+ * handle at start). */
+int store_web_init(store *s, err_t *e);
+
+/* Creates the first admin account, atomically: fails with ERR_USAGE when any user exists already
+ * (two first-run forms submitted at once make one admin, not two). */
+int store_web_first_admin(store *s, const char *name, const char *password, err_t *e);
+
+typedef struct {
+	int64_t user_id;
+	char name[128];
+	char role[16];
+	char csrf[65];
+	int64_t created_at; /* epoch seconds */
+	int64_t last_seen;
+} store_web_session;
+
+/* Stores a new session under the hash of its id, with its CSRF token. */
+int store_web_session_create(store *s, const char *sid_hash, int64_t user_id, const char *csrf, int64_t now,
+			     err_t *e);
+
+/* Loads the session with this id hash. Returns 1 when it exists and is within both timeouts (its
+ * last_seen is then moved to now, at most once a minute), 0 when missing or expired (an expired
+ * one is deleted), -1 on error. */
+int store_web_session_get(store *s, const char *sid_hash, int64_t now, long idle, long absolute,
+			  store_web_session *out, err_t *e);
+
+/* Deletes one session (logout). */
+int store_web_session_delete(store *s, const char *sid_hash, err_t *e);
+
+/* Deletes every session past either timeout; returns how many, or -1. */
+int store_web_session_purge(store *s, int64_t now, long idle, long absolute, err_t *e);
+
+/* Login throttling by key ("ip:ADDR", "user:NAME|ip:ADDR"). allowed: 1 when fewer than max failures
+ * happened in the window that began at the first failure, else 0 with *retry_after seconds. */
+int store_web_login_allowed(store *s, const char *key, int64_t now, int max, long window, long *retry_after,
+			    err_t *e);
+int store_web_login_failed(store *s, const char *key, int64_t now, long window, err_t *e);
+int store_web_login_clear(store *s, const char *key, err_t *e);
+
+/* A raw inbound event, stored durably before the webhook answers 200. */
+typedef struct {
+	const char *source;      /* "ac" */
+	const char *kind;        /* "subscribe" | "unsubscribe" | "bounce" | ... */
+	const char *email;       /* trimmed and lower-cased, or NULL */
+	const char *occurred_at; /* the source's time as sent (AC date_time), or NULL */
+	const char *payload;     /* the raw body */
+} store_web_event;
+
+/* Inserts the event (received_at = now, unprocessed); *id (if not NULL) gets its row id. */
+int store_web_event_add(store *s, const store_web_event *ev, int64_t *id, err_t *e);
+
+/* The secret of the webhook URL, setting "webhook_secret": read, or generated (32 random bytes in
+ * hex) and saved on first need. Concurrent first calls agree on one value. */
+int store_web_webhook_secret(store *s, char *out, size_t n, err_t *e);
+
+#endif
