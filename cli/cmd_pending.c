@@ -22,50 +22,8 @@ static int parse_only(cli_ctx *c, const char *cmd, int argc, char **argv, const 
 	return CLI_OK;
 }
 
-static int positive(const char *v, long max)
-{
-	char *end;
-	long x = strtol(v, &end, 10);
-	return *v && !*end && x > 0 && x <= max;
-}
 
-int cmd_sync(cli_ctx *c, int argc, char **argv)
-{
-	static const struct option o[] = {{"dry-run", no_argument, NULL, 'n'}, {"full", no_argument, NULL, 'f'}, {0}};
-	int rc = parse_only(c, "sync", argc, argv, o);
-	return rc < 0 ? cli_help(c, "sync") : rc ? rc : cli_not_yet(c, "sync");
-}
 
-int cmd_daemon(cli_ctx *c, int argc, char **argv)
-{
-	static const struct option o[] = {{"interval", required_argument, NULL, 'i'}, {0}};
-	int rc = parse_only(c, "daemon", argc, argv, o);
-	if (rc < 0)
-		return cli_help(c, "daemon");
-	if (rc)
-		return rc;
-	for (int i = 1; i < argc; i++)
-		if (strncmp(argv[i], "--interval", 10) == 0) {
-			const char *v = argv[i][10] == '=' ? argv[i] + 11 : (i + 1 < argc ? argv[i + 1] : "");
-			if (!positive(v, 86400))
-				return cli_usage(c, "daemon");
-		}
-	return cli_not_yet(c, "daemon");
-}
-
-int cmd_resync(cli_ctx *c, int argc, char **argv)
-{
-	static const struct option o[] = {{"email", required_argument, NULL, 'e'}, {0}};
-	int rc = parse_only(c, "resync", argc, argv, o);
-	if (rc < 0)
-		return cli_help(c, "resync");
-	if (rc)
-		return rc;
-	int has_email = 0;
-	for (int i = 1; i < argc; i++)
-		has_email |= strncmp(argv[i], "--email", 7) == 0;
-	return has_email ? cli_not_yet(c, "resync") : cli_usage(c, "resync");
-}
 
 int cmd_check(cli_ctx *c, int argc, char **argv)
 {

@@ -65,6 +65,10 @@ static const char *const migrations[] = {
 	"CREATE INDEX actions_queue ON actions(status, next_attempt_at);"
 	"CREATE INDEX actions_email ON actions(email);"
 	"CREATE INDEX events_pending ON events(processed_at, id);",
+	/* 3: links of SF records to the person's AC contact, and the rule that last decided a person. */
+	"ALTER TABLE sf_records ADD COLUMN linked INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE people ADD COLUMN last_rule TEXT;"
+	"CREATE INDEX actions_record ON actions(record, action, status);",
 };
 
 int store_schema_version(void)

@@ -237,7 +237,7 @@ int store_events_pending_count(store *s, err_t *e)
 
 #define SF_COLS                                                                                         \
 	"id,object,COALESCE(email,''),opted_out,is_converted,COALESCE(converted_contact_id,''),"        \
-	"COALESCE(modstamp,''),COALESCE(created_date,'')"
+	"COALESCE(modstamp,''),COALESCE(created_date,''),linked"
 
 static void read_sf(sqlite3_stmt *st, sf_snapshot *r)
 {
@@ -250,6 +250,7 @@ static void read_sf(sqlite3_stmt *st, sf_snapshot *r)
 	ct(st, 5, r->converted_contact_id, sizeof r->converted_contact_id);
 	ct(st, 6, r->modstamp, sizeof r->modstamp);
 	ct(st, 7, r->created_date, sizeof r->created_date);
+	r->linked = sqlite3_column_int(st, 8);
 }
 
 int store_sf_get(store *s, const char *id, sf_snapshot *r, err_t *e)
@@ -273,7 +274,7 @@ int store_sf_put(store *s, const sf_snapshot *r, err_t *e)
 	timefmt_now_iso(now, sizeof now);
 	sqlite3_stmt *st = prep(s,
 				"INSERT OR REPLACE INTO sf_records(id,object,email,opted_out,is_converted,converted_contact_id,"
-				"modstamp,created_date,seen_at) VALUES(?,?,?,?,?,?,?,?,?)",
+				"modstamp,created_date,seen_at,linked) VALUES(?,?,?,?,?,?,?,?,?,?)",
 				e, "save SF record");
 	if (st) {
 		bt(st, 1, r->id);
@@ -285,6 +286,7 @@ int store_sf_put(store *s, const sf_snapshot *r, err_t *e)
 		bt(st, 7, r->modstamp);
 		bt(st, 8, r->created_date);
 		bt(st, 9, now);
+		sqlite3_bind_int(st, 10, r->linked);
 	}
 	return done(s, st, e, "save SF record");
 }
@@ -360,6 +362,44 @@ int store_ac_put(store *s, const ac_snapshot *c, err_t *e)
 		bt(st, 7, now);
 	}
 	return done(s, st, e, "save AC contact");
+}
+
+int store_person_get(store *s, const char *email, person_link *p, err_t *e)
+{
+	sqlite3_stmt *st = prep(s, "SELECT email,COALESCE(ac_contact_id,''),COALESCE(last_rule,'') FROM people WHERE email=?",
+				e, "read person");
+	if (!st)
+		return -1;
+	bt(st, 1, email);
+	int rc = sqlite3_step(st), found = 0;
+	memset(p, 0, sizeof *p);
+	if (rc == SQLITE_ROW) {
+		ct(st, 0, p->email, sizeof p->email);
+		ct(st, 1, p->ac_contact_id, sizeof p->ac_contact_id);
+		ct(st, 2, p->last_rule, sizeof p->last_rule);
+		found = 1;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : fail(s, e, "read person");
+}
+
+int store_person_put(store *s, const person_link *p, err_t *e)
+{
+	char now[32];
+	timefmt_now_iso(now, sizeof now);
+	sqlite3_stmt *st = prep(s,
+				"INSERT INTO people(email,ac_contact_id,last_rule,first_seen,updated_at) VALUES(?,?,?,?,?)"
+				" ON CONFLICT(email) DO UPDATE SET ac_contact_id=excluded.ac_contact_id,"
+				" last_rule=excluded.last_rule, updated_at=excluded.updated_at",
+				e, "save person");
+	if (st) {
+		bt(st, 1, p->email);
+		bt(st, 2, p->ac_contact_id);
+		bt(st, 3, p->last_rule);
+		bt(st, 4, now);
+		bt(st, 5, now);
+	}
+	return done(s, st, e, "save person");
 }
 
 int store_emails_all(store *s, int (*cb)(const char *, void *), void *arg, err_t *e)

@@ -48,7 +48,8 @@ typedef struct {
 	char converted_contact_id[24];
 	char modstamp[40];
 	char created_date[40];
-	char first_name[128], last_name[128];
+	int linked;           /* linked to the person's AC contact (tagged added-to-...) */
+	char first_name[128], last_name[128]; /* read this run; not stored */
 } sf_snapshot;
 int store_sf_get(store *s, const char *id, sf_snapshot *r, err_t *e); /* 1 / 0 / -1 */
 int store_sf_put(store *s, const sf_snapshot *r, err_t *e);
@@ -67,6 +68,15 @@ int store_ac_get(store *s, const char *id, ac_snapshot *c, err_t *e); /* 1 / 0 /
 int store_ac_by_email(store *s, const char *email, ac_snapshot *c, err_t *e);
 int store_ac_put(store *s, const ac_snapshot *c, err_t *e);
 
+/* A person: the link from a normalised email to the AC contact, and the rule that last decided. */
+typedef struct {
+	char email[256];
+	char ac_contact_id[24];
+	char last_rule[16];
+} person_link;
+int store_person_get(store *s, const char *email, person_link *p, err_t *e); /* 1 / 0 / -1 */
+int store_person_put(store *s, const person_link *p, err_t *e);
+
 /* Every email optsync knows from either side; cb per email, in order; returns count or -1. */
 int store_emails_all(store *s, int (*cb)(const char *email, void *), void *arg, err_t *e);
 
@@ -79,7 +89,7 @@ typedef struct {
 	char object[16];
 	char record[64];
 	char action[16];
-	char value[64];      /* "true"/"false" for SF, list id for AC, tag name... */
+	char value[512];     /* "true"/"false" for SF, list id for AC, tag name, names for a create */
 	char rule[16];
 	char reason[512];
 	char status[16];     /* pending | retrying | applied | failed | skipped */

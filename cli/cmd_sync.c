@@ -1,0 +1,173 @@
+/* cmd_sync.c - `optsync sync`, `optsync resync --email`, `optsync daemon`: the sync core on demand
+ * and on a timer. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "settings.h"
+#include "store_sync.h"
+#include "sync.h"
+#include "timefmt.h"
+
+/* On a terminal, one line rewritten in place; piped or under the daemon nothing but the summary. */
+static void show_progress(const sync_progress *p, void *arg)
+{
+	FILE *f = arg;
+	if (p->total > 0)
+		fprintf(f, "\r\033[K%s: %ld people read, %ld/%ld applied", p->phase, p->people, p->applied, p->total);
+	else
+		fprintf(f, "\r\033[K%s: %ld people read", p->phase, p->people);
+	fflush(f);
+}
+
+static int run_once(cli_ctx *c, store *s, sync_options *o, int quiet_progress)
+{
+	char rate[1100];
+	cli_var_path(c, "ac-rate.lock", rate, sizeof rate);
+	o->rate_file = rate;
+	int tty = !quiet_progress && c->err == stderr && isatty(fileno(stderr));
+	if (tty) {
+		o->progress = show_progress;
+		o->progress_arg = c->err;
+	}
+	sync_summary sm;
+	err_t e = {0};
+	int rc = sync_run(s, o, &sm, &e);
+	if (tty)
+		fprintf(c->err, "\r\033[K");
+	char line[600];
+	if (strcmp(sm.status, "locked") != 0) {
+		sync_summary_line(&sm, line, sizeof line);
+		fprintf(c->out, "%s\n", line);
+		fflush(c->out);
+	}
+	if (rc < 0)
+		return cli_fail(c, &e);
+	return CLI_OK;
+}
+
+int cmd_sync(cli_ctx *c, int argc, char **argv)
+{
+	if (cli_wants_help(argc, argv))
+		return cli_help(c, "sync");
+	static const struct option o[] = {{"dry-run", no_argument, NULL, 'n'}, {"full", no_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
+	sync_options so = {.trigger = "cli"};
+	int ch;
+	while ((ch = getopt_long(argc, argv, "", o, NULL)) != -1) {
+		if (ch == 'n')
+			so.dry_run = 1;
+		else if (ch == 'f')
+			so.full = 1;
+		else
+			return cli_usage(c, "sync");
+	}
+	if (optind != argc)
+		return cli_usage(c, "sync");
+	store *s;
+	if (cli_open_store(c, &s) < 0)
+		return CLI_FAIL;
+	int rc = run_once(c, s, &so, 0);
+	store_close(s);
+	return rc;
+}
+
+int cmd_resync(cli_ctx *c, int argc, char **argv)
+{
+	if (cli_wants_help(argc, argv))
+		return cli_help(c, "resync");
+	static const struct option o[] = {{"email", required_argument, NULL, 'e'}, {NULL, 0, NULL, 0}};
+	const char *email = NULL;
+	int ch;
+	while ((ch = getopt_long(argc, argv, "", o, NULL)) != -1) {
+		if (ch == 'e')
+			email = optarg;
+		else
+			return cli_usage(c, "resync");
+	}
+	if (!email || optind != argc)
+		return cli_usage(c, "resync");
+	store *s;
+	if (cli_open_store(c, &s) < 0)
+		return CLI_FAIL;
+	sync_options so = {.trigger = "resync", .email = email};
+	int rc = run_once(c, s, &so, 0);
+	store_close(s);
+	return rc;
+}
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+int cmd_daemon(cli_ctx *c, int argc, char **argv)
+{
+	if (cli_wants_help(argc, argv))
+		return cli_help(c, "daemon");
+	static const struct option o[] = {{"interval", required_argument, NULL, 'i'}, {NULL, 0, NULL, 0}};
+	long interval = 0;
+	int ch;
+	while ((ch = getopt_long(argc, argv, "", o, NULL)) != -1) {
+		char *end;
+		if (ch != 'i')
+			return cli_usage(c, "daemon");
+		interval = strtol(optarg, &end, 10);
+		if (*end || interval < 1 || interval > 86400) {
+			fprintf(c->err, "optsync: daemon: --interval is a number of seconds from 1 to 86400\n");
+			return CLI_USAGE;
+		}
+	}
+	if (optind != argc)
+		return cli_usage(c, "daemon");
+	store *s;
+	if (cli_open_store(c, &s) < 0)
+		return CLI_FAIL;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	char started[32];
+	timefmt_now_iso(started, sizeof started);
+	fprintf(c->out, "%s daemon started (pid %d)\n", started, (int)getpid());
+	fflush(c->out);
+	int64_t next = 0;
+	int last_ok = 1;
+	while (!stop_requested) {
+		err_t e = {0};
+		long every = interval;
+		if (!every) {
+			char v[32];
+			every = store_setting_get(s, "interval", v, sizeof v, settings_find("interval")->def, &e) >= 0 ? atol(v) : 300;
+		}
+		/* A webhook event waiting wakes the run early: that is how webhooks reach Salesforce fast. */
+		int pending = store_events_pending_count(s, &e);
+		int64_t now = timefmt_now_ms();
+		/* After a failed run, webhooks wait for the interval too: a side that is down is not hammered. */
+		if (now >= next || (pending > 0 && last_ok)) {
+			char at[32];
+			timefmt_now_iso(at, sizeof at);
+			fprintf(c->out, "%s ", at);
+			sync_options so = {.trigger = pending > 0 && now < next ? "webhook" : "daemon"};
+			last_ok = run_once(c, s, &so, 1) == CLI_OK;
+			next = timefmt_now_ms() + every * 1000;
+			continue;
+		}
+		struct timespec ts = {0, 200 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	char at[32];
+	timefmt_now_iso(at, sizeof at);
+	fprintf(c->out, "%s daemon stopped\n", at);
+	store_close(s);
+	return CLI_OK;
+}

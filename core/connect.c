@@ -1,0 +1,98 @@
+/* connect.c - the "prove it works before you save it" rule for both connections. */
+#include "connect.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "ac.h"
+#include "sf.h"
+#include "timefmt.h"
+#include "url.h"
+
+/* API keys and secrets are opaque, but a bound and printable ASCII keep junk out of headers. */
+static int check_token(const char *v, const char *what, size_t max, err_t *e)
+{
+	size_t n = v ? strlen(v) : 0;
+	if (n == 0 || n > max)
+		return err_set(e, ERR_USAGE, "%s must have 1 to %zu characters", what, max);
+	for (size_t i = 0; i < n; i++)
+		if (v[i] <= ' ' || v[i] == 0x7f)
+			return err_set(e, ERR_USAGE, "%s contains a space or control character", what);
+	return 0;
+}
+
+static int check_api_version(const char *v, err_t *e)
+{
+	int major, minor, used = 0;
+	if (sscanf(v, "v%d.%d%n", &major, &minor, &used) != 2 || (size_t)used != strlen(v) || major < 20 ||
+	    major > 999)
+		return err_set(e, ERR_USAGE, "API version must look like v62.0, not '%.20s'", v);
+	return 0;
+}
+
+/* Keeps the first connect time when the same account is connected again: sf_import=new counts from it. */
+static void keep_connected_at(store *s, const char *system, store_connection *c)
+{
+	store_connection old;
+	err_t ignored = {0};
+	if (store_connection_load(s, system, &old, &ignored) == 1 && strcmp(old.url, c->url) == 0)
+		snprintf(c->connected_at, sizeof c->connected_at, "%s", old.connected_at);
+}
+
+int connect_ac(store *s, const char *url, const char *key, const char *rate_file, store_connection *out,
+	       err_t *e)
+{
+	store_connection c = {0};
+	if (url_check_endpoint(url, "ActiveCampaign URL", e) < 0 || url_normalise_base(url, c.url, sizeof c.url, e) < 0 ||
+	    check_token(key, "ActiveCampaign API key", 200, e) < 0)
+		return -1;
+	ac_client *ac = ac_open(c.url, key, rate_file, e);
+	int rc = ac ? ac_users_me(ac, c.account, sizeof c.account, e) : -1;
+	ac_close(ac);
+	if (rc < 0)
+		return -1;
+	snprintf(c.system, sizeof c.system, "ac");
+	snprintf(c.secret, sizeof c.secret, "%s", key);
+	timefmt_now_iso(c.verified_at, sizeof c.verified_at);
+	keep_connected_at(s, "ac", &c);
+	if (store_connection_save(s, &c, e) < 0)
+		return -1;
+	if (out)
+		*out = c;
+	return 0;
+}
+
+int connect_sf(store *s, const connect_sf_args *a, store_connection *out, err_t *e)
+{
+	store_connection c = {0};
+	const char *version = a->api_version && *a->api_version ? a->api_version : "v62.0";
+	const char *refresh = a->refresh_token && *a->refresh_token ? a->refresh_token : NULL;
+	if (url_check_endpoint(a->login_url, "Salesforce login URL", e) < 0 ||
+	    url_normalise_base(a->login_url, c.url, sizeof c.url, e) < 0 ||
+	    check_token(a->client_id, "Salesforce client id", 255, e) < 0 ||
+	    check_token(a->client_secret, "Salesforce client secret", 255, e) < 0 ||
+	    (refresh && check_token(refresh, "Salesforce refresh token", 1000, e) < 0) || check_api_version(version, e) < 0)
+		return -1;
+	sf_config cfg = {.login_url = c.url, .client_id = a->client_id, .client_secret = a->client_secret,
+			 .refresh_token = refresh, .api_version = version};
+	sf_client *sf = sf_open(&cfg, e);
+	int rc = sf ? sf_authenticate(sf, e) : -1;
+	if (rc == 0)
+		snprintf(c.instance_url, sizeof c.instance_url, "%s", sf_instance_url(sf));
+	sf_close(sf);
+	if (rc < 0)
+		return -1;
+	snprintf(c.system, sizeof c.system, "sf");
+	snprintf(c.client_id, sizeof c.client_id, "%s", a->client_id);
+	snprintf(c.api_version, sizeof c.api_version, "%s", version);
+	snprintf(c.secret, sizeof c.secret, "%s", a->client_secret);
+	snprintf(c.refresh_token, sizeof c.refresh_token, "%s", refresh ? refresh : "");
+	snprintf(c.account, sizeof c.account, "%s", c.instance_url);
+	timefmt_now_iso(c.verified_at, sizeof c.verified_at);
+	keep_connected_at(s, "sf", &c);
+	if (store_connection_save(s, &c, e) < 0)
+		return -1;
+	if (out)
+		*out = c;
+	return 0;
+}

@@ -1,0 +1,660 @@
+/* sync.c - one sync pass: lock, read, decide per person with the rules, queue durably, apply, log. */
+#include "sync.h"
+
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "settings.h"
+#include "sync_int.h"
+#include "timefmt.h"
+
+/* ---- small helpers shared with sync_read.c and sync_apply.c ---- */
+
+void sync_note_error(sync_ctx *x, const err_t *e)
+{
+	if (!x->first_error[0] && e && e->msg[0])
+		snprintf(x->first_error, sizeof x->first_error, "%s", e->msg);
+}
+
+void sync_progress_note(sync_ctx *x, const char *phase, long applied, long total)
+{
+	if (!x->o->progress)
+		return;
+	sync_progress p = {.phase = phase, .people = (long)x->people.count, .applied = applied, .total = total};
+	x->o->progress(&p, x->o->progress_arg);
+}
+
+int sync_log(sync_ctx *x, const char *direction, const char *email, const char *object, const char *record,
+	     const char *action, const char *status, const char *reason, const char *error)
+{
+	log_entry l;
+	memset(&l, 0, sizeof l);
+	l.run = x->run.id;
+	snprintf(l.direction, sizeof l.direction, "%s", direction ? direction : "");
+	snprintf(l.email, sizeof l.email, "%s", email ? email : "");
+	snprintf(l.object, sizeof l.object, "%s", object ? object : "");
+	snprintf(l.record, sizeof l.record, "%s", record ? record : "");
+	snprintf(l.action, sizeof l.action, "%s", action);
+	snprintf(l.status, sizeof l.status, "%s", status);
+	snprintf(l.reason, sizeof l.reason, "%s", reason ? reason : "");
+	snprintf(l.error, sizeof l.error, "%s", error ? error : "");
+	err_t e = {0};
+	return store_log_append(x->s, &l, &e);
+}
+
+int lists_from_json(const char *json, work_list **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	json_object *o = json_tokener_parse(json && *json ? json : "{}");
+	if (!o || !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		return -1;
+	}
+	size_t cnt = (size_t)json_object_object_length(o), i = 0;
+	work_list *l = calloc(cnt ? cnt : 1, sizeof *l);
+	if (!l) {
+		json_object_put(o);
+		return -1;
+	}
+	json_object_object_foreach(o, key, val)
+	{
+		snprintf(l[i].id, sizeof l[i].id, "%s", key);
+		l[i].status = json_object_get_int(val);
+		i++;
+	}
+	json_object_put(o);
+	*out = l;
+	*n = i;
+	return 0;
+}
+
+void lists_to_json(const work_list *l, size_t n, char *out, size_t cap)
+{
+	json_object *o = json_object_new_object();
+	for (size_t i = 0; i < n; i++)
+		json_object_object_add(o, l[i].id, json_object_new_int(l[i].status));
+	snprintf(out, cap, "%s", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+}
+
+unsigned tags_bits_from_json(const char *json)
+{
+	unsigned bits = 0;
+	json_object *o = json_tokener_parse(json && *json ? json : "[]");
+	if (o && json_object_is_type(o, json_type_array))
+		for (size_t i = 0; i < json_object_array_length(o); i++) {
+			rules_tag t = rules_tag_from_name(json_object_get_string(json_object_array_get_idx(o, i)));
+			if (t != RULES_TAG_NONE)
+				bits |= RULES_TAG_BIT(t);
+		}
+	json_object_put(o);
+	return bits;
+}
+
+void tags_json_add(char *json, size_t cap, const char *name)
+{
+	json_object *o = json_tokener_parse(json && *json ? json : "[]");
+	if (!o || !json_object_is_type(o, json_type_array)) {
+		json_object_put(o);
+		o = json_object_new_array();
+	}
+	for (size_t i = 0; i < json_object_array_length(o); i++)
+		if (strcmp(json_object_get_string(json_object_array_get_idx(o, i)), name) == 0) {
+			json_object_put(o);
+			return;
+		}
+	json_object_array_add(o, json_object_new_string(name));
+	snprintf(json, cap, "%s", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+}
+
+static int64_t ms_of(const char *iso)
+{
+	int64_t ms;
+	return iso && iso[0] && timefmt_parse(iso, &ms) == 0 ? ms : 0;
+}
+
+static rules_rule rule_from_name(const char *name)
+{
+	for (int r = RULES_RULE_NONE; r <= RULES_RULE_IMPORT; r++)
+		if (strcmp(rules_rule_name((rules_rule)r), name) == 0)
+			return (rules_rule)r;
+	return RULES_RULE_NONE;
+}
+
+/* ---- building one person for the rules ---- */
+
+typedef struct {
+	ac_snapshot ac;
+	int has_ac;
+	person_link link;
+	int has_link;
+	sf_snapshot stored[RULES_MAX_SF]; /* snapshots of records not read this run */
+	int n_stored;
+} person_state;
+
+static void fill_sf(rules_sf_record *r, const sf_snapshot *now, const sf_snapshot *seen, int ever_seen)
+{
+	r->object = strcmp(now->object, "Lead") == 0 ? RULES_OBJ_LEAD : RULES_OBJ_CONTACT;
+	snprintf(r->id, sizeof r->id, "%s", now->id);
+	r->has_email = now->email[0] != '\0';
+	r->opted_out = now->opted_out;
+	r->ever_seen = ever_seen;
+	r->seen_opted_out = ever_seen ? seen->opted_out : 0;
+	r->is_converted = now->is_converted;
+	snprintf(r->converted_contact_id, sizeof r->converted_contact_id, "%s", now->converted_contact_id);
+	r->linked = ever_seen ? seen->linked : 0;
+	r->modstamp_ms = ms_of(now->modstamp);
+	r->created_ms = ms_of(now->created_date);
+	snprintf(r->first_name, sizeof r->first_name, "%s", now->first_name);
+	snprintf(r->last_name, sizeof r->last_name, "%s", now->last_name);
+}
+
+static int build_person(sync_ctx *x, work_person *wp, rules_person *rp, person_state *ps, err_t *e)
+{
+	rules_person_init(rp);
+	snprintf(rp->email, sizeof rp->email, "%s", wp->email);
+	rp->first_sync = x->first_sync;
+	rp->import = x->import;
+	rp->connected_ms = x->connected_ms;
+	ps->has_link = store_person_get(x->s, wp->email, &ps->link, e);
+	if (ps->has_link < 0)
+		return -1;
+	if (ps->has_link)
+		rp->last_rule = rule_from_name(ps->link.last_rule);
+
+	/* ActiveCampaign: what was read now against what was seen last. */
+	ps->has_ac = wp->ac_id[0] ? store_ac_get(x->s, wp->ac_id, &ps->ac, e) : store_ac_by_email(x->s, wp->email, &ps->ac, e);
+	if (ps->has_ac < 0)
+		return -1;
+	work_list *seen = NULL;
+	size_t n_seen = 0;
+	if (ps->has_ac && lists_from_json(ps->ac.lists, &seen, &n_seen) < 0)
+		n_seen = 0;
+	if (wp->ac_read && wp->ac_id[0]) {
+		snprintf(rp->ac.contact_id, sizeof rp->ac.contact_id, "%s", wp->ac_id);
+		rp->ac.bounced_hard = wp->bounced_hard;
+		rp->ac.bounce_ms = wp->bounce_ms;
+		rp->ac.bounce_ever_seen = ps->has_ac;
+		rp->ac.seen_bounced_hard = ps->has_ac ? ps->ac.bounced_hard : 0;
+		for (size_t i = 0; i < wp->n_lists; i++) {
+			rules_ac_list *l = rules_person_add_list(rp);
+			if (!l)
+				break;
+			snprintf(l->id, sizeof l->id, "%s", wp->lists[i].id);
+			l->status = wp->lists[i].status;
+			l->at_ms = wp->lists[i].at_ms;
+			for (size_t j = 0; j < n_seen; j++)
+				if (strcmp(seen[j].id, l->id) == 0) {
+					l->ever_seen = 1;
+					l->seen_status = seen[j].status;
+				}
+		}
+	} else if (ps->has_ac) {
+		snprintf(rp->ac.contact_id, sizeof rp->ac.contact_id, "%s", ps->ac.id);
+		rp->ac.bounced_hard = rp->ac.seen_bounced_hard = ps->ac.bounced_hard;
+		rp->ac.bounce_ever_seen = 1;
+		for (size_t j = 0; j < n_seen; j++) {
+			rules_ac_list *l = rules_person_add_list(rp);
+			if (!l)
+				break;
+			snprintf(l->id, sizeof l->id, "%s", seen[j].id);
+			l->status = l->seen_status = seen[j].status;
+			l->ever_seen = 1;
+		}
+	}
+	free(seen);
+	if (ps->has_ac)
+		rp->ac.tags = tags_bits_from_json(ps->ac.tags);
+
+	/* Salesforce: records read now, and the ones with this email read in earlier runs. */
+	for (size_t i = 0; i < wp->n_sf; i++) {
+		sf_snapshot old;
+		int had = store_sf_get(x->s, wp->sf[i].id, &old, e);
+		if (had < 0)
+			return -1;
+		rules_sf_record *r = rules_person_add_sf(rp);
+		if (!r)
+			return err_set(e, ERR_INTERNAL, "more than %d Salesforce records share %s", RULES_MAX_SF, wp->email);
+		fill_sf(r, &wp->sf[i], &old, had);
+	}
+	ps->n_stored = store_sf_by_email(x->s, wp->email, ps->stored, RULES_MAX_SF, e);
+	if (ps->n_stored < 0)
+		return -1;
+	for (int i = 0; i < ps->n_stored; i++) {
+		int read_now = 0;
+		for (size_t j = 0; j < wp->n_sf; j++)
+			read_now |= strcmp(wp->sf[j].id, ps->stored[i].id) == 0;
+		if (read_now)
+			continue;
+		rules_sf_record *r = rules_person_add_sf(rp);
+		if (!r)
+			return err_set(e, ERR_INTERNAL, "more than %d Salesforce records share %s", RULES_MAX_SF, wp->email);
+		fill_sf(r, &ps->stored[i], &ps->stored[i], 1);
+	}
+	for (size_t i = 0; i < wp->n_events; i++) {
+		rules_event *ev = rules_person_add_event(rp);
+		if (!ev)
+			break;
+		*ev = wp->events[i].ev;
+	}
+	return 0;
+}
+
+/* ---- turning decisions into queued actions ---- */
+
+static int queue(sync_ctx *x, const char *email, const rules_decision *d, const char *object, const char *record,
+		 const char *value, err_t *e)
+{
+	int dup = store_action_exists(x->s, record, rules_action_name(d->action), value, e);
+	if (dup < 0)
+		return -1;
+	if (dup)
+		return 0; /* the same write is already waiting: once is enough */
+	queued_action a;
+	memset(&a, 0, sizeof a);
+	a.run_id = x->run.id;
+	snprintf(a.direction, sizeof a.direction, "%s", rules_direction_name(d->direction));
+	snprintf(a.email, sizeof a.email, "%s", email);
+	snprintf(a.object, sizeof a.object, "%s", object);
+	snprintf(a.record, sizeof a.record, "%s", record);
+	snprintf(a.action, sizeof a.action, "%s", rules_action_name(d->action));
+	snprintf(a.value, sizeof a.value, "%s", value);
+	snprintf(a.rule, sizeof a.rule, "%s", rules_rule_name(d->rule));
+	snprintf(a.reason, sizeof a.reason, "%s", d->reason);
+	return store_action_add(x->s, &a, e);
+}
+
+/* What one decision becomes: a queued write, a local link, or a log line. */
+static int handle_decision(sync_ctx *x, work_person *wp, rules_person *rp, const rules_decision *d, err_t *e)
+{
+	const char *dir = rules_direction_name(d->direction);
+	const char *obj = rules_object_name(d->object);
+	char value[512] = "";
+	char record[64];
+	snprintf(record, sizeof record, "%s", d->record_id);
+	switch (d->action) {
+	case RULES_ACT_OPT_OUT:
+	case RULES_ACT_OPT_IN:
+		snprintf(value, sizeof value, "%s", d->action == RULES_ACT_OPT_OUT ? "true" : "false");
+		break;
+	case RULES_ACT_UNSUBSCRIBE:
+		snprintf(value, sizeof value, "%s", d->list_id);
+		break;
+	case RULES_ACT_TAG:
+		snprintf(value, sizeof value, "%s", rules_tag_name(d->tag));
+		break;
+	case RULES_ACT_CREATE: {
+		json_object *o = json_object_new_object();
+		if (d->sf_index >= 0 && (size_t)d->sf_index < rp->n_sf) {
+			json_object_object_add(o, "first", json_object_new_string(rp->sf[d->sf_index].first_name));
+			json_object_object_add(o, "last", json_object_new_string(rp->sf[d->sf_index].last_name));
+		}
+		snprintf(value, sizeof value, "%s", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		json_object_put(o);
+		break;
+	}
+	case RULES_ACT_LINK:
+	case RULES_ACT_SKIP:
+		break;
+	}
+	if (x->o->dry_run) {
+		x->sum->planned += d->action != RULES_ACT_SKIP;
+		return sync_log(x, dir, wp->email, obj, record, rules_action_name(d->action),
+				d->action == RULES_ACT_SKIP ? "skipped" : "planned", d->reason, NULL);
+	}
+	if (d->action == RULES_ACT_SKIP) {
+		x->sum->skipped++;
+		return sync_log(x, dir, wp->email, obj, record, "skip", "skipped", d->reason, NULL);
+	}
+	if (d->action == RULES_ACT_LINK) {
+		/* Links live in our store only: recorded now, with the snapshot saved after the decisions. */
+		if (d->sf_index >= 0 && (size_t)d->sf_index < rp->n_sf)
+			rp->sf[d->sf_index].linked = 1;
+		if (d->from_index >= 0 && (size_t)d->from_index < rp->n_sf)
+			rp->sf[d->from_index].linked = 0;
+		return sync_log(x, dir, wp->email, obj, record, "link", "applied", d->reason, NULL);
+	}
+	return queue(x, wp->email, d, obj, record, value, e);
+}
+
+/* Saves what was read this run as the new "seen" state (links included). */
+static int save_person(sync_ctx *x, work_person *wp, const rules_person *rp, const person_state *ps,
+		       const rules_result *res, err_t *e)
+{
+	for (size_t i = 0; i < wp->n_sf; i++) {
+		sf_snapshot r = wp->sf[i];
+		for (size_t j = 0; j < rp->n_sf; j++)
+			if (strcmp(rp->sf[j].id, r.id) == 0)
+				r.linked = rp->sf[j].linked;
+		if (store_sf_put(x->s, &r, e) < 0)
+			return -1;
+	}
+	for (int i = 0; i < ps->n_stored; i++) /* links of records not read now may have moved */
+		for (size_t j = 0; j < rp->n_sf; j++)
+			if (strcmp(rp->sf[j].id, ps->stored[i].id) == 0 && rp->sf[j].linked != ps->stored[i].linked) {
+				sf_snapshot r = ps->stored[i];
+				r.linked = rp->sf[j].linked;
+				if (store_sf_put(x->s, &r, e) < 0)
+					return -1;
+			}
+	if (wp->ac_read && wp->ac_id[0]) {
+		ac_snapshot c;
+		memset(&c, 0, sizeof c);
+		snprintf(c.id, sizeof c.id, "%s", wp->ac_id);
+		snprintf(c.email, sizeof c.email, "%s", wp->email);
+		snprintf(c.udate, sizeof c.udate, "%s", wp->ac_udate);
+		c.bounced_hard = wp->bounced_hard;
+		lists_to_json(wp->lists, wp->n_lists, c.lists, sizeof c.lists);
+		snprintf(c.tags, sizeof c.tags, "%s", ps->has_ac ? ps->ac.tags : "[]");
+		if (store_ac_put(x->s, &c, e) < 0)
+			return -1;
+	}
+	person_link pl = ps->link;
+	snprintf(pl.email, sizeof pl.email, "%s", wp->email);
+	if (rp->ac.contact_id[0])
+		snprintf(pl.ac_contact_id, sizeof pl.ac_contact_id, "%s", rp->ac.contact_id);
+	if (res && res->rule != RULES_RULE_NONE)
+		snprintf(pl.last_rule, sizeof pl.last_rule, "%s", rules_rule_name(res->rule));
+	if (store_person_put(x->s, &pl, e) < 0)
+		return -1;
+	for (size_t i = 0; i < wp->n_events; i++)
+		if (store_event_done(x->s, wp->events[i].stored_id, e) < 0)
+			return -1;
+	return 0;
+}
+
+/* Records without an email and events nobody can apply: said once in the log, then remembered. */
+static int handle_unusable(sync_ctx *x, work_person *wp, err_t *e)
+{
+	for (size_t i = 0; i < wp->n_sf; i++) {
+		sf_snapshot old;
+		int had = store_sf_get(x->s, wp->sf[i].id, &old, e);
+		if (had < 0)
+			return -1;
+		if (!had || old.email[0])
+			sync_log(x, "ac->sf", "", wp->sf[i].object, wp->sf[i].id, "skip", x->o->dry_run ? "planned" : "skipped",
+				 "the Salesforce record has no email address: it cannot be matched; said once", NULL);
+		if (!x->o->dry_run && store_sf_put(x->s, &wp->sf[i], e) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < wp->n_events; i++) {
+		sync_log(x, "ac->sf", "", "contact", "", "skip", "skipped",
+			 "webhook event of a type optsync does not use, or without a usable email; stored, not applied", NULL);
+		if (!x->o->dry_run && store_event_done(x->s, wp->events[i].stored_id, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int decide_person(sync_ctx *x, work_person *wp, rules_person *rp, rules_result *res, err_t *e)
+{
+	person_state ps;
+	memset(&ps, 0, sizeof ps);
+	if (build_person(x, wp, rp, &ps, e) < 0)
+		return -1;
+	err_t de = {0};
+	int rc = rules_decide(rp, res, &de);
+	if (rc < 0 && de.kind == ERR_NOT_FOUND) {
+		/* A converted Lead's Contact was not among the records read: read it, decide again. */
+		for (size_t i = 0; i < rp->n_sf; i++)
+			if (rp->sf[i].is_converted && rp->sf[i].converted_contact_id[0] &&
+			    sync_read_sf_id(x, wp, rp->sf[i].converted_contact_id, e) < 0)
+				return -1;
+		if (build_person(x, wp, rp, &ps, e) < 0)
+			return -1;
+		rc = rules_decide(rp, res, &de);
+	}
+	if (rc < 0) {
+		sync_log(x, "", wp->email, "", "", "skip", "failed", "the rules could not decide for this person", de.msg);
+		x->sum->failed++;
+		return 0;
+	}
+	for (size_t i = 0; i < res->n; i++)
+		if (handle_decision(x, wp, rp, &res->d[i], e) < 0)
+			return -1;
+	return x->o->dry_run ? 0 : save_person(x, wp, rp, &ps, res, e);
+}
+
+/* Decides for every person read, committing every few hundred people so memory and locks stay small. */
+static int decide_all(sync_ctx *x, err_t *e)
+{
+	rules_person *rp = malloc(sizeof *rp);
+	rules_result *res = malloc(sizeof *res);
+	if (!rp || !res) {
+		free(rp);
+		free(res);
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	}
+	sync_progress_note(x, "deciding", 0, 0);
+	int rc = store_begin(x->s, e);
+	for (size_t i = 0; rc == 0 && i < x->people.count; i++) {
+		work_person *wp = x->people.order[i];
+		rc = wp->email[0] ? decide_person(x, wp, rp, res, e) : handle_unusable(x, wp, e);
+		if (rc == 0 && i % 500 == 499) {
+			rc = store_commit(x->s, e);
+			if (rc == 0)
+				rc = store_begin(x->s, e);
+		}
+	}
+	/* Watermarks move in the same transaction as the state they cover, and only for a side fully read. */
+	if (rc == 0 && !x->o->dry_run && !x->o->email) {
+		if (x->read_ac_ok && x->ac_watermark[0])
+			rc = store_watermark_set(x->s, "ac", x->ac_watermark, e);
+		if (rc == 0 && x->read_sf_ok && x->sf_watermark[0])
+			rc = store_watermark_set(x->s, "sf", x->sf_watermark, e);
+		if (rc == 0 && x->read_ac_ok && x->read_sf_ok)
+			rc = store_watermark_set(x->s, "first_sync_done", "1", e);
+	}
+	if (rc == 0)
+		rc = store_commit(x->s, e);
+	else
+		store_rollback(x->s);
+	free(rp);
+	free(res);
+	return rc;
+}
+
+/* ---- the run ---- */
+
+static int load_settings(sync_ctx *x, store_connection *ac, store_connection *sf, err_t *e)
+{
+	int rc = store_connection_load(x->s, "ac", ac, e);
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		return err_set(e, ERR_CONFIG, "ActiveCampaign is not connected: run optsync connect ac (or use /setup)");
+	rc = store_connection_load(x->s, "sf", sf, e);
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		return err_set(e, ERR_CONFIG, "Salesforce is not connected: run optsync connect sf (or use /setup)");
+	char v[64];
+	if (store_setting_get(x->s, "sf_import", v, sizeof v, settings_find("sf_import")->def, e) < 0 ||
+	    rules_import_parse(v, &x->import, e) < 0)
+		return -1;
+	if (store_setting_get(x->s, "sf_api_share", v, sizeof v, settings_find("sf_api_share")->def, e) < 0)
+		return -1;
+	x->sf_api_share = atof(v);
+	if (store_setting_get(x->s, "retry_limit", v, sizeof v, settings_find("retry_limit")->def, e) < 0)
+		return -1;
+	x->retry_limit = atoi(v) > 0 ? atoi(v) : 8;
+	x->connected_ms = ms_of(sf->connected_at);
+	char done_flag[8];
+	rc = store_watermark_get(x->s, "first_sync_done", done_flag, sizeof done_flag, e);
+	if (rc < 0)
+		return -1;
+	x->first_sync = rc == 0;
+	return 0;
+}
+
+static int open_clients(sync_ctx *x, const store_connection *ac, const store_connection *sf, err_t *e)
+{
+	char v[64];
+	ac_options ao;
+	ac_options_default(&ao);
+	if (store_setting_get(x->s, "ac_rate", v, sizeof v, settings_find("ac_rate")->def, e) < 0)
+		return -1;
+	ac_options_rate(&ao, atof(v));
+	x->ac = ac_open_opts(ac->url, ac->secret, x->o->rate_file, &ao, e);
+	if (!x->ac)
+		return -1;
+	sf_options so;
+	sf_options_default(&so);
+	if (store_setting_get(x->s, "bulk_threshold", v, sizeof v, settings_find("bulk_threshold")->def, e) < 0)
+		return -1;
+	so.bulk_threshold = atoi(v);
+	sf_config cfg = {.login_url = sf->url, .client_id = sf->client_id, .client_secret = sf->secret,
+			 .refresh_token = sf->refresh_token[0] ? sf->refresh_token : NULL, .api_version = sf->api_version};
+	x->sf = sf_open_opts(&cfg, &so, e);
+	return x->sf ? 0 : -1;
+}
+
+static void collect_calls(sync_ctx *x)
+{
+	if (x->ac) {
+		ac_stats st;
+		ac_get_stats(x->ac, &st);
+		x->sum->calls_ac = st.calls;
+	}
+	if (x->sf) {
+		sf_stats st;
+		sf_get_stats(x->sf, &st);
+		x->sum->calls_sf = st.calls;
+	}
+}
+
+static int run_body(sync_ctx *x, err_t *e)
+{
+	store_connection ac, sf;
+	if (load_settings(x, &ac, &sf, e) < 0 || open_clients(x, &ac, &sf, e) < 0)
+		return -1;
+	x->sum->first_sync = x->first_sync;
+	if (x->o->email) {
+		if (sync_read_one(x, x->o->email, e) < 0)
+			return -1;
+	} else {
+		/* Each side is read on its own: one down does not stop the other's changes being stored. */
+		err_t ea = {0}, es = {0};
+		if (sync_read_ac(x, &ea) < 0)
+			sync_note_error(x, &ea);
+		if (sync_read_sf(x, &es) < 0)
+			sync_note_error(x, &es);
+		if (!x->read_ac_ok && !x->read_sf_ok) {
+			*e = ea;
+			return -1;
+		}
+		/* With one side unread, deciding would compare fresh data with stale: store nothing, the
+		 * watermarks stay, and the next run reads it all again. */
+		if (!x->read_ac_ok || !x->read_sf_ok) {
+			*e = x->read_ac_ok ? es : ea;
+			goto apply_only;
+		}
+		if (sync_read_events(x, e) < 0)
+			return -1;
+	}
+	if (decide_all(x, e) < 0)
+		return -1;
+apply_only:
+	if (!x->o->dry_run) {
+		err_t ea = {0};
+		if (sync_apply(x, &ea) < 0)
+			sync_note_error(x, &ea);
+	}
+	if (x->first_error[0] && e->kind == ERR_NONE)
+		err_set(e, ERR_SERVER, "%s", x->first_error);
+	return x->first_error[0] ? -1 : 0;
+}
+
+int sync_run(store *s, const sync_options *o, sync_summary *out, err_t *e)
+{
+	memset(out, 0, sizeof *out);
+	int64_t t0 = timefmt_now_ms();
+	sync_ctx x;
+	memset(&x, 0, sizeof x);
+	x.s = s;
+	x.o = o;
+	x.sum = out;
+	people_init(&x.people);
+	char norm[RULES_EMAIL_MAX + 1];
+	sync_options local = *o;
+	if (o->email) {
+		if (rules_normalize_email(o->email, norm, sizeof norm, e) < 0)
+			return -1;
+		local.email = norm;
+		x.o = &local;
+	}
+	char held[256] = "";
+	int got = store_lock_take(s, o->trigger ? o->trigger : "cli", held, sizeof held, e);
+	if (got < 0)
+		return -1;
+	if (got == 0) {
+		snprintf(out->status, sizeof out->status, "locked");
+		return err_set(e, ERR_LOCKED, "a sync is already running: %s", held);
+	}
+	snprintf(x.run.trigger, sizeof x.run.trigger, "%s", o->trigger ? o->trigger : "cli");
+	x.run.dry_run = o->dry_run;
+	err_t re = {0};
+	int rc = store_run_begin(s, &x.run, &re);
+	if (rc == 0) {
+		out->run_id = x.run.id;
+		rc = run_body(&x, &re);
+	}
+	collect_calls(&x);
+	int left_failed = store_actions_count(s, "failed", NULL);
+	(void)left_failed;
+	int retrying = store_actions_count(s, "retrying", NULL);
+	int pending = store_actions_count(s, "pending", NULL);
+	if (!o->dry_run && (retrying > 0 || pending > 0) && rc == 0) {
+		out->retrying = (retrying > 0 ? retrying : 0) + (pending > 0 ? pending : 0);
+		err_set(&re, ERR_SERVER, "%ld action(s) left queued for the next run", out->retrying);
+		rc = -1;
+	} else if (!o->dry_run) {
+		out->retrying = (retrying > 0 ? retrying : 0) + (pending > 0 ? pending : 0);
+	}
+	if (rc == 0 && out->failed > 0) {
+		err_set(&re, ERR_SERVER, "%ld action(s) failed for good; see optsync log", out->failed);
+		rc = -1;
+	}
+	out->duration_ms = (long)(timefmt_now_ms() - t0);
+	snprintf(out->status, sizeof out->status, "%s", o->dry_run && rc == 0 ? "dry-run" : rc == 0 ? "ok" : x.read_ac_ok || x.read_sf_ok ? "partial" : "failed");
+	x.run.people = (int)out->people;
+	x.run.applied_ac_sf = (int)out->applied_ac_sf;
+	x.run.applied_sf_ac = (int)out->applied_sf_ac;
+	x.run.failed = (int)out->failed;
+	x.run.skipped = (int)out->skipped;
+	x.run.calls_ac = (int)out->calls_ac;
+	x.run.calls_sf = (int)out->calls_sf;
+	snprintf(x.run.status, sizeof x.run.status, "%s", out->status);
+	snprintf(x.run.error, sizeof x.run.error, "%s", rc == 0 ? "" : re.msg);
+	if (x.run.id)
+		store_run_end(s, &x.run, NULL);
+	store_lock_release(s, NULL);
+	ac_close(x.ac);
+	sf_close(x.sf);
+	people_free(&x.people);
+	if (rc < 0 && e)
+		*e = re;
+	return rc;
+}
+
+void sync_summary_line(const sync_summary *sm, char *buf, size_t n)
+{
+	if (strcmp(sm->status, "dry-run") == 0) {
+		snprintf(buf, n,
+			 "dry run%s: %ld people read; %ld change(s) planned, %ld skipped; nothing written; API calls: "
+			 "ActiveCampaign %ld, Salesforce %ld; %.1f s",
+			 sm->first_sync ? " (first sync)" : "", sm->people, sm->planned, sm->skipped, sm->calls_ac,
+			 sm->calls_sf, sm->duration_ms / 1000.0);
+		return;
+	}
+	snprintf(buf, n,
+		 "sync %s%s: %ld people read; applied %ld to Salesforce, %ld to ActiveCampaign; %ld failed, %ld queued "
+		 "for retry, %ld skipped; API calls: ActiveCampaign %ld, Salesforce %ld; %.1f s",
+		 sm->status, sm->first_sync ? " (first sync)" : "", sm->people, sm->applied_ac_sf, sm->applied_sf_ac,
+		 sm->failed, sm->retrying, sm->skipped, sm->calls_ac, sm->calls_sf, sm->duration_ms / 1000.0);
+}

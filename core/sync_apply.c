@@ -1,0 +1,360 @@
+/* sync_apply.c - applying the action queue: Salesforce writes in composite batches (Bulk API above
+ * the threshold), ActiveCampaign writes one by one under the shared rate limit. Every outcome goes
+ * to the action row, the log and, for writes that took, the snapshot (so the echo is recognised). */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sync_int.h"
+#include "timefmt.h"
+
+typedef struct {
+	queued_action *a;
+	size_t n, cap;
+} action_vec;
+
+static int collect(const queued_action *a, void *arg)
+{
+	action_vec *v = arg;
+	if (v->n == v->cap) {
+		size_t nc = v->cap ? v->cap * 2 : 64;
+		queued_action *na = realloc(v->a, nc * sizeof *na);
+		if (!na)
+			return 1;
+		v->a = na;
+		v->cap = nc;
+	}
+	v->a[v->n++] = *a;
+	return 0;
+}
+
+/* Retry soon for the first attempts (a lock or a blip), then back off up to an hour. */
+static void schedule_retry(queued_action *a)
+{
+	long s = a->attempts <= 2 ? 0 : 60L << (a->attempts - 3 < 6 ? a->attempts - 3 : 6);
+	if (s > 3600)
+		s = 3600;
+	timefmt_iso_ms((timefmt_now_ms() / 1000 + s) * 1000, a->next_attempt_at, sizeof a->next_attempt_at);
+}
+
+/* Records one outcome: the action row, the log line, the summary counts. */
+static int outcome(sync_ctx *x, queued_action *a, const char *status, const char *error, err_t *e)
+{
+	a->run_id = x->run.id;
+	if (strcmp(status, "applied") != 0 && strcmp(status, "skipped") != 0) {
+		a->attempts++;
+		if (strcmp(status, "retrying") == 0 && a->attempts >= x->retry_limit) {
+			status = "failed";
+		}
+	}
+	snprintf(a->status, sizeof a->status, "%s", status);
+	snprintf(a->error, sizeof a->error, "%s", error ? error : "");
+	if (strcmp(status, "retrying") == 0)
+		schedule_retry(a);
+	else
+		a->next_attempt_at[0] = '\0';
+	if (store_action_update(x->s, a, e) < 0)
+		return -1;
+	char reason[700];
+	snprintf(reason, sizeof reason, "%s%s", a->reason,
+		 strcmp(status, "retrying") == 0 ? " (will be tried again)" : "");
+	const char *record = a->record;
+	char rec[96];
+	if (strcmp(a->action, "unsubscribe") == 0) {
+		snprintf(rec, sizeof rec, "%s:list %s", a->record, a->value);
+		record = rec;
+	}
+	sync_log(x, a->direction, a->email, a->object, record, a->action, status, reason, error);
+	if (strcmp(status, "applied") == 0) {
+		if (strcmp(a->direction, "ac->sf") == 0)
+			x->sum->applied_ac_sf++;
+		else
+			x->sum->applied_sf_ac++;
+	} else if (strcmp(status, "failed") == 0) {
+		x->sum->failed++;
+	} else if (strcmp(status, "skipped") == 0) {
+		x->sum->skipped++;
+	}
+	return 0;
+}
+
+/* ---- Salesforce ---- */
+
+static int sf_share_reached(sync_ctx *x)
+{
+	long used, max;
+	if (x->sf_paused)
+		return 1;
+	if (sf_api_usage(x->sf, &used, &max) == 0 && max > 0 && (double)used >= x->sf_api_share * (double)max) {
+		x->sf_paused = 1;
+		char msg[300];
+		snprintf(msg, sizeof msg,
+			 "Salesforce API usage %ld/%ld is at or above the %.0f%% share set by sf_api_share: writes to "
+			 "Salesforce paused, queued changes wait for the next run",
+			 used, max, x->sf_api_share * 100);
+		sync_log(x, "ac->sf", "", "", "", "skip", "retrying", msg, NULL);
+		err_t e;
+		err_set(&e, ERR_RATE_LIMITED, "%s", msg);
+		sync_note_error(x, &e);
+		return 1;
+	}
+	return 0;
+}
+
+static int apply_sf(sync_ctx *x, action_vec *v, err_t *e)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < v->n; i++)
+		n += strcmp(v->a[i].direction, "ac->sf") == 0 &&
+		     (strcmp(v->a[i].action, "opt_out") == 0 || strcmp(v->a[i].action, "opt_in") == 0);
+	if (n == 0)
+		return 0;
+	/* One token up front: the API share is read from the answer, and a dead login fails here once. */
+	if (sf_share_reached(x))
+		return 0;
+	sf_update *u = calloc(n, sizeof *u);
+	sf_result *res = calloc(n, sizeof *res);
+	queued_action **which = calloc(n, sizeof *which);
+	if (!u || !res || !which) {
+		free(u);
+		free(res);
+		free(which);
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < v->n; i++) {
+		queued_action *a = &v->a[i];
+		if (strcmp(a->direction, "ac->sf") != 0 || (strcmp(a->action, "opt_out") && strcmp(a->action, "opt_in")))
+			continue;
+		u[k].object = a->object;
+		u[k].id = a->record;
+		u[k].value = strcmp(a->value, "true") == 0;
+		which[k++] = a;
+	}
+	sync_progress_note(x, "applying to Salesforce", 0, (long)n);
+	err_t ce = {0};
+	int rc = sf_update_bool(x->sf, "HasOptedOutOfEmail", u, n, res, &ce);
+	if (rc < 0)
+		sync_note_error(x, &ce);
+	int out = store_begin(x->s, e);
+	for (size_t i = 0; out == 0 && i < n; i++) {
+		queued_action *a = which[i];
+		char err[400];
+		switch (res[i].status) {
+		case SF_RES_OK: {
+			sf_snapshot snap;
+			if (store_sf_get(x->s, a->record, &snap, e) == 1) {
+				snap.opted_out = u[i].value;
+				if (store_sf_put(x->s, &snap, e) < 0) {
+					out = -1;
+					break;
+				}
+			}
+			out = outcome(x, a, "applied", NULL, e);
+			break;
+		}
+		case SF_RES_FAILED:
+			snprintf(err, sizeof err, "Salesforce: %s: %s", res[i].code, res[i].message);
+			out = outcome(x, a, "failed", err, e);
+			break;
+		case SF_RES_RETRY:
+			snprintf(err, sizeof err, "Salesforce: %s: %s", res[i].code, res[i].message);
+			out = outcome(x, a, "retrying", err, e);
+			break;
+		case SF_RES_NOT_SENT:
+			out = outcome(x, a, "retrying", rc < 0 ? ce.msg : "Salesforce: not sent", e);
+			break;
+		}
+	}
+	if (out == 0)
+		out = store_commit(x->s, e);
+	else
+		store_rollback(x->s);
+	free(u);
+	free(res);
+	free(which);
+	return out;
+}
+
+/* ---- ActiveCampaign ---- */
+
+typedef struct {
+	char name[64];
+	char id[32];
+} tag_cache;
+
+static int resolve_contact(sync_ctx *x, queued_action *a, char *id, size_t n, err_t *e)
+{
+	if (a->record[0]) {
+		snprintf(id, n, "%s", a->record);
+		return 1;
+	}
+	person_link pl;
+	int rc = store_person_get(x->s, a->email, &pl, e);
+	if (rc <= 0 || !pl.ac_contact_id[0])
+		return rc < 0 ? -1 : 0;
+	snprintf(id, n, "%s", pl.ac_contact_id);
+	return 1;
+}
+
+static int apply_one_ac(sync_ctx *x, queued_action *a, tag_cache *tags, size_t *n_tags, err_t *ce, err_t *e)
+{
+	char contact[32];
+	if (strcmp(a->action, "unsubscribe") == 0) {
+		if (ac_contact_list_set(x->ac, a->record, a->value, 2, ce) < 0)
+			return 1;
+		ac_snapshot snap;
+		if (store_ac_get(x->s, a->record, &snap, e) == 1) {
+			work_list *l = NULL;
+			size_t nl = 0;
+			if (lists_from_json(snap.lists, &l, &nl) == 0) {
+				for (size_t i = 0; i < nl; i++)
+					if (strcmp(l[i].id, a->value) == 0)
+						l[i].status = 2;
+				lists_to_json(l, nl, snap.lists, sizeof snap.lists);
+				free(l);
+				if (store_ac_put(x->s, &snap, e) < 0)
+					return -1;
+			}
+		}
+		return 0;
+	}
+	if (strcmp(a->action, "create") == 0) {
+		char first[128] = "", last[128] = "";
+		json_object *o = json_tokener_parse(a->value);
+		json_object *f;
+		if (o && json_object_object_get_ex(o, "first", &f))
+			snprintf(first, sizeof first, "%s", json_object_get_string(f));
+		if (o && json_object_object_get_ex(o, "last", &f))
+			snprintf(last, sizeof last, "%s", json_object_get_string(f));
+		json_object_put(o);
+		ac_contact ct;
+		if (ac_contact_sync(x->ac, a->email, first[0] ? first : NULL, last[0] ? last : NULL, &ct, ce) < 0)
+			return 1;
+		snprintf(a->record, sizeof a->record, "%s", ct.id);
+		person_link pl;
+		if (store_person_get(x->s, a->email, &pl, e) < 0)
+			return -1;
+		snprintf(pl.email, sizeof pl.email, "%s", a->email);
+		snprintf(pl.ac_contact_id, sizeof pl.ac_contact_id, "%s", ct.id);
+		ac_snapshot snap;
+		memset(&snap, 0, sizeof snap);
+		snprintf(snap.id, sizeof snap.id, "%s", ct.id);
+		snprintf(snap.email, sizeof snap.email, "%s", a->email);
+		snprintf(snap.udate, sizeof snap.udate, "%s", ct.udate);
+		snprintf(snap.lists, sizeof snap.lists, "{}");
+		snprintf(snap.tags, sizeof snap.tags, "[]");
+		if (store_person_put(x->s, &pl, e) < 0 || store_ac_put(x->s, &snap, e) < 0)
+			return -1;
+		return 0;
+	}
+	if (strcmp(a->action, "tag") == 0) {
+		int have = resolve_contact(x, a, contact, sizeof contact, e);
+		if (have < 0)
+			return -1;
+		if (!have) {
+			err_set(ce, ERR_NOT_FOUND, "ActiveCampaign: the contact to tag has not been created yet");
+			return 1;
+		}
+		snprintf(a->record, sizeof a->record, "%s", contact);
+		const char *tag_id = NULL;
+		for (size_t i = 0; i < *n_tags; i++)
+			if (strcmp(tags[i].name, a->value) == 0)
+				tag_id = tags[i].id;
+		if (!tag_id) {
+			ac_tag t;
+			int created = 0;
+			if (ac_tag_ensure(x->ac, a->value, "added by optsync (Salesforce Email Opt Out sync)", &t, &created, ce) < 0)
+				return 1;
+			if (*n_tags < 8) {
+				snprintf(tags[*n_tags].name, sizeof tags[*n_tags].name, "%s", a->value);
+				snprintf(tags[*n_tags].id, sizeof tags[*n_tags].id, "%s", t.id);
+				tag_id = tags[(*n_tags)++].id;
+			} else {
+				return err_set(e, ERR_INTERNAL, "too many distinct tags");
+			}
+		}
+		/* Never a tag the contact has: ask AC, it may have been added by hand. */
+		ac_contact_tag *ct = NULL;
+		size_t nct = 0;
+		if (ac_contact_tags(x->ac, contact, &ct, &nct, ce) < 0)
+			return 1;
+		int has = 0;
+		for (size_t i = 0; i < nct; i++)
+			has |= strcmp(ct[i].tag, tag_id) == 0;
+		free(ct);
+		if (!has && ac_contact_tag_add(x->ac, contact, tag_id, ce) < 0)
+			return 1;
+		ac_snapshot snap;
+		if (store_ac_get(x->s, contact, &snap, e) == 1) {
+			tags_json_add(snap.tags, sizeof snap.tags, a->value);
+			if (store_ac_put(x->s, &snap, e) < 0)
+				return -1;
+		}
+		return 0;
+	}
+	err_set(ce, ERR_INTERNAL, "unknown queued action '%s'", a->action);
+	return 2;
+}
+
+static int apply_ac(sync_ctx *x, action_vec *v, err_t *e)
+{
+	tag_cache tags[8];
+	size_t n_tags = 0, done_n = 0, total = 0;
+	for (size_t i = 0; i < v->n; i++)
+		total += strcmp(v->a[i].direction, "sf->ac") == 0;
+	for (size_t i = 0; i < v->n; i++) {
+		queued_action *a = &v->a[i];
+		if (strcmp(a->direction, "sf->ac") != 0)
+			continue;
+		if (store_begin(x->s, e) < 0)
+			return -1;
+		err_t ce = {0};
+		int rc = apply_one_ac(x, a, tags, &n_tags, &ce, e);
+		if (rc < 0) {
+			store_rollback(x->s);
+			return -1;
+		}
+		int out;
+		if (rc == 0)
+			out = outcome(x, a, "applied", NULL, e);
+		else
+			out = outcome(x, a, rc == 1 && (err_is_transient(&ce) || ce.kind == ERR_NOT_FOUND) ? "retrying" : "failed",
+				      ce.msg, e);
+		if (out < 0 || store_commit(x->s, e) < 0) {
+			store_rollback(x->s);
+			return -1;
+		}
+		if (rc != 0)
+			sync_note_error(x, &ce);
+		/* A side that is down stays down for this run: leave the rest queued untouched. */
+		if (rc == 1 && (ce.kind == ERR_NETWORK || ce.kind == ERR_AUTH || ce.kind == ERR_SERVER))
+			break;
+		if (++done_n % 10 == 0)
+			sync_progress_note(x, "applying to ActiveCampaign", (long)done_n, (long)total);
+	}
+	return 0;
+}
+
+int sync_apply(sync_ctx *x, err_t *e)
+{
+	char now[32];
+	timefmt_now_iso(now, sizeof now);
+	action_vec v = {0};
+	int rc = store_actions_due(x->s, now, 1000000, collect, &v, e);
+	if (rc >= 0 && x->o->email) {
+		/* resync: only this person's actions */
+		size_t k = 0;
+		for (size_t i = 0; i < v.n; i++)
+			if (strcmp(v.a[i].email, x->o->email) == 0)
+				v.a[k++] = v.a[i];
+		v.n = k;
+	}
+	if (rc >= 0)
+		rc = apply_sf(x, &v, e);
+	if (rc >= 0)
+		rc = apply_ac(x, &v, e);
+	free(v.a);
+	return rc < 0 ? -1 : 0;
+}

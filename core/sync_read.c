@@ -1,0 +1,340 @@
+/* sync_read.c - reading what changed: AC contacts and their lists, SF Contacts and Leads, and the
+ * webhook events stored by the receiver, into the run's people map. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sync_int.h"
+#include "timefmt.h"
+#include "webhook.h"
+
+/* ---- ActiveCampaign ---- */
+
+typedef struct {
+	char id[32];
+	work_person *p;
+} id_person;
+
+typedef struct {
+	sync_ctx *x;
+	id_person *ids;
+	size_t n, cap;
+} ac_walk;
+
+static int cmp_id(const void *a, const void *b)
+{
+	const id_person *x = a, *y = b;
+	size_t lx = strlen(x->id), ly = strlen(y->id);
+	if (lx != ly)
+		return lx < ly ? -1 : 1; /* numeric strings: shorter is smaller */
+	return strcmp(x->id, y->id);
+}
+
+static void note_ac_time(sync_ctx *x, const char *udate)
+{
+	int64_t ms;
+	if (udate[0] && timefmt_parse(udate, &ms) == 0 && ms > x->ac_watermark_ms) {
+		x->ac_watermark_ms = ms;
+		snprintf(x->ac_watermark, sizeof x->ac_watermark, "%s", udate);
+	}
+}
+
+/* Fills p's contact fields from ct; returns p, or NULL for a contact without a usable address. */
+static work_person *take_contact(sync_ctx *x, const ac_contact *ct)
+{
+	char email[RULES_EMAIL_MAX + 1];
+	err_t ignored = {0};
+	if (ct->deleted || rules_normalize_email(ct->email, email, sizeof email, &ignored) < 0)
+		return NULL;
+	work_person *p = people_get(&x->people, email);
+	if (!p)
+		return NULL;
+	p->ac_read = 1;
+	snprintf(p->ac_id, sizeof p->ac_id, "%s", ct->id);
+	snprintf(p->ac_udate, sizeof p->ac_udate, "%s", ct->udate);
+	p->bounced_hard = (int)ct->bounced_hard;
+	int64_t ms;
+	p->bounce_ms = ct->bounced_date[0] && timefmt_parse(ct->bounced_date, &ms) == 0 ? ms : 0;
+	note_ac_time(x, ct->udate);
+	return p;
+}
+
+static int on_contact(const ac_contact *ct, void *ud, err_t *e)
+{
+	ac_walk *w = ud;
+	work_person *p = take_contact(w->x, ct);
+	if (!p)
+		return 0;
+	if (w->n == w->cap) {
+		size_t nc = w->cap ? w->cap * 2 : 256;
+		id_person *a = realloc(w->ids, nc * sizeof *a);
+		if (!a)
+			return err_set(e, ERR_INTERNAL, "out of memory reading ActiveCampaign contacts");
+		w->ids = a;
+		w->cap = nc;
+	}
+	snprintf(w->ids[w->n].id, sizeof w->ids[w->n].id, "%s", ct->id);
+	w->ids[w->n++].p = p;
+	if (w->n % 100 == 0)
+		sync_progress_note(w->x, "reading ActiveCampaign", 0, 0);
+	w->x->sum->people = (long)w->x->people.count;
+	return 0;
+}
+
+typedef struct {
+	ac_walk *w;
+	const char *list;
+	int status;
+} list_walk;
+
+static int on_member(const ac_contact *ct, void *ud, err_t *e)
+{
+	(void)e;
+	list_walk *lw = ud;
+	id_person key;
+	snprintf(key.id, sizeof key.id, "%s", ct->id);
+	id_person *hit = bsearch(&key, lw->w->ids, lw->w->n, sizeof key, cmp_id);
+	if (hit && person_add_list(hit->p, lw->list, lw->status, 0) < 0)
+		return err_set(e, ERR_INTERNAL, "out of memory reading list members");
+	return 0;
+}
+
+/* Reads one contact's memberships with their change times. */
+static int read_contact_lists(sync_ctx *x, work_person *p, err_t *e)
+{
+	ac_contact_list *cl = NULL;
+	size_t n = 0;
+	if (ac_contact_lists(x->ac, p->ac_id, &cl, &n, e) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		int64_t ms = 0;
+		if (timefmt_parse(cl[i].udate, &ms) < 0 && timefmt_parse(cl[i].updated_timestamp, &ms) < 0)
+			ms = 0;
+		if (person_add_list(p, cl[i].list, cl[i].status, ms) < 0) {
+			free(cl);
+			return err_set(e, ERR_INTERNAL, "out of memory");
+		}
+	}
+	free(cl);
+	return 0;
+}
+
+int sync_read_ac(sync_ctx *x, err_t *e)
+{
+	char wm[40] = "";
+	int have_wm = 0;
+	if (!x->o->full && !x->first_sync) {
+		have_wm = store_watermark_get(x->s, "ac", wm, sizeof wm, e);
+		if (have_wm < 0)
+			return -1;
+	}
+	sync_progress_note(x, "reading ActiveCampaign", 0, 0);
+	ac_walk w = {.x = x};
+	int rc = ac_contacts_updated_since(x->ac, have_wm ? wm : NULL, on_contact, &w, NULL, e);
+	if (rc == 0 && !have_wm) {
+		/* Everyone: memberships list by list and status, pages of 100, not one call per person. */
+		qsort(w.ids, w.n, sizeof *w.ids, cmp_id);
+		ac_list *lists = NULL;
+		size_t nl = 0;
+		rc = ac_lists(x->ac, &lists, &nl, e);
+		for (size_t i = 0; rc == 0 && i < nl; i++)
+			for (int status = 1; rc == 0 && status <= 3; status++) {
+				list_walk lw = {.w = &w, .list = lists[i].id, .status = status};
+				rc = ac_contacts_of_list(x->ac, lists[i].id, status, on_member, &lw, NULL, e);
+			}
+		free(lists);
+	} else if (rc == 0) {
+		for (size_t i = 0; rc == 0 && i < w.n; i++)
+			rc = read_contact_lists(x, w.ids[i].p, e);
+	}
+	free(w.ids);
+	if (rc < 0)
+		return err_prefix(e, "reading ActiveCampaign");
+	x->read_ac_ok = 1;
+	return 0;
+}
+
+/* ---- Salesforce ---- */
+
+typedef struct {
+	sync_ctx *x;
+	const char *object;
+	work_person *only; /* resync/lookup: put every record here */
+} sf_walk;
+
+static void note_sf_time(sync_ctx *x, const char *modstamp)
+{
+	int64_t ms;
+	if (modstamp[0] && timefmt_parse(modstamp, &ms) == 0 && ms > x->sf_watermark_ms) {
+		x->sf_watermark_ms = ms;
+		snprintf(x->sf_watermark, sizeof x->sf_watermark, "%s", modstamp);
+	}
+}
+
+static int on_sf_record(json_object *rec, void *ud, err_t *e)
+{
+	sf_walk *w = ud;
+	sf_snapshot r;
+	memset(&r, 0, sizeof r);
+	char raw_email[256] = "";
+	int b = 0;
+	if (sf_rec_str(rec, "Id", r.id, sizeof r.id) != 1)
+		return err_set(e, ERR_BAD_RESPONSE, "Salesforce: query %s: a record without Id", w->object);
+	snprintf(r.object, sizeof r.object, "%s", w->object);
+	sf_rec_str(rec, "Email", raw_email, sizeof raw_email);
+	if (sf_rec_bool(rec, "HasOptedOutOfEmail", &b) < 0)
+		return err_set(e, ERR_BAD_RESPONSE, "Salesforce: query %s: HasOptedOutOfEmail is not a boolean", w->object);
+	r.opted_out = b;
+	b = 0;
+	sf_rec_bool(rec, "IsConverted", &b);
+	r.is_converted = b;
+	sf_rec_str(rec, "ConvertedContactId", r.converted_contact_id, sizeof r.converted_contact_id);
+	sf_rec_str(rec, "SystemModstamp", r.modstamp, sizeof r.modstamp);
+	sf_rec_str(rec, "CreatedDate", r.created_date, sizeof r.created_date);
+	sf_rec_str(rec, "FirstName", r.first_name, sizeof r.first_name);
+	sf_rec_str(rec, "LastName", r.last_name, sizeof r.last_name);
+	note_sf_time(w->x, r.modstamp);
+	err_t ignored = {0};
+	if (rules_normalize_email(raw_email, r.email, sizeof r.email, &ignored) < 0)
+		r.email[0] = '\0'; /* kept under "" so it is logged once and never written */
+	work_person *p = w->only && r.email[0] ? w->only : people_get(&w->x->people, r.email);
+	if (!p || person_add_sf(p, &r) < 0)
+		return err_set(e, ERR_INTERNAL, "out of memory reading Salesforce records");
+	w->x->sum->people = (long)w->x->people.count;
+	return 0;
+}
+
+static int query_object(sync_ctx *x, const char *object, const char *where, work_person *only, err_t *e)
+{
+	char soql[1200];
+	snprintf(soql, sizeof soql,
+		 "SELECT Id, Email, HasOptedOutOfEmail, FirstName, LastName, CreatedDate, SystemModstamp%s FROM %s%s%s"
+		 " ORDER BY SystemModstamp",
+		 strcmp(object, "Lead") == 0 ? ", IsConverted, ConvertedContactId" : "", object, where[0] ? " WHERE " : "",
+		 where);
+	sf_walk w = {.x = x, .object = object, .only = only};
+	return sf_query(x->sf, soql, on_sf_record, &w, NULL, e);
+}
+
+int sync_read_sf(sync_ctx *x, err_t *e)
+{
+	char wm[40] = "", where[128] = "";
+	int have_wm = 0;
+	if (!x->o->full && !x->first_sync) {
+		have_wm = store_watermark_get(x->s, "sf", wm, sizeof wm, e);
+		if (have_wm < 0)
+			return -1;
+	}
+	if (have_wm) {
+		/* SOQL wants a dateTime literal with Z; whole seconds re-read a record at most once more. */
+		int64_t ms;
+		if (timefmt_parse(wm, &ms) < 0)
+			return err_set(e, ERR_INTERNAL, "the stored Salesforce watermark '%s' is not a time", wm);
+		char lit[32];
+		timefmt_iso_ms(ms / 1000 * 1000, lit, sizeof lit);
+		snprintf(where, sizeof where, "SystemModstamp > %s", lit);
+		x->sf_watermark_ms = ms;
+		snprintf(x->sf_watermark, sizeof x->sf_watermark, "%s", wm);
+	}
+	sync_progress_note(x, "reading Salesforce", 0, 0);
+	if (query_object(x, "Contact", where, NULL, e) < 0 || query_object(x, "Lead", where, NULL, e) < 0)
+		return err_prefix(e, "reading Salesforce");
+	x->read_sf_ok = 1;
+	return 0;
+}
+
+int sync_read_sf_id(sync_ctx *x, work_person *p, const char *id, err_t *e)
+{
+	char esc[64], where[128];
+	if (sf_soql_escape(id, esc, sizeof esc) < 0)
+		return err_set(e, ERR_INTERNAL, "Salesforce id too long");
+	snprintf(where, sizeof where, "Id = '%s'", esc);
+	return query_object(x, "Contact", where, p, e);
+}
+
+/* ---- one person (resync, and webhook events for people not read in this run) ---- */
+
+static int read_ac_person(sync_ctx *x, work_person *p, err_t *e)
+{
+	ac_contact ct;
+	int found = 0;
+	if (ac_contact_by_email(x->ac, p->email, &ct, &found, e) < 0)
+		return -1;
+	p->ac_read = 1;
+	if (!found)
+		return 0;
+	take_contact(x, &ct);
+	return read_contact_lists(x, p, e);
+}
+
+int sync_read_one(sync_ctx *x, const char *email, err_t *e)
+{
+	work_person *p = people_get(&x->people, email);
+	if (!p)
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	if (read_ac_person(x, p, e) < 0)
+		return err_prefix(e, "reading ActiveCampaign");
+	x->read_ac_ok = 1;
+	char esc[600], where[700];
+	if (sf_soql_escape(email, esc, sizeof esc) < 0)
+		return err_set(e, ERR_USAGE, "email too long");
+	snprintf(where, sizeof where, "Email = '%s'", esc);
+	if (query_object(x, "Contact", where, p, e) < 0 || query_object(x, "Lead", where, p, e) < 0)
+		return err_prefix(e, "reading Salesforce");
+	x->read_sf_ok = 1;
+	return 0;
+}
+
+/* ---- webhook events ---- */
+
+typedef struct {
+	sync_ctx *x;
+	err_t *e;
+	int failed;
+} ev_walk;
+
+static int on_event(const stored_event *sev, void *ud)
+{
+	ev_walk *w = ud;
+	webhook_event wh;
+	err_t pe = {0};
+	char email[RULES_EMAIL_MAX + 1] = "";
+	rules_event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.source = RULES_SRC_AC;
+	int usable = webhook_parse(sev->payload, strlen(sev->payload), &wh, &pe) == 0 && wh.type != WEBHOOK_OTHER &&
+		     rules_normalize_email(wh.email, email, sizeof email, &pe) == 0;
+	if (usable) {
+		if (wh.type == WEBHOOK_SUBSCRIBE)
+			ev.kind = RULES_EV_SUBSCRIBE;
+		else if (wh.type == WEBHOOK_UNSUBSCRIBE)
+			ev.kind = RULES_EV_UNSUBSCRIBE;
+		else
+			ev.kind = strcmp(wh.bounce_type, "hard") == 0 ? RULES_EV_HARD_BOUNCE : RULES_EV_SOFT_BOUNCE;
+		int64_t ms;
+		ev.at_ms = timefmt_parse(wh.date_time, &ms) == 0 ? ms : 0;
+		snprintf(ev.list_id, sizeof ev.list_id, "%s", strcmp(wh.list, "0") == 0 ? "" : wh.list);
+	}
+	/* Events nobody can apply are kept under "" so they are marked processed and logged once. */
+	work_person *p = people_get(&w->x->people, usable ? email : "");
+	if (!p || person_add_event(p, sev->id, &ev) < 0) {
+		err_set(w->e, ERR_INTERNAL, "out of memory reading webhook events");
+		w->failed = 1;
+		return 1;
+	}
+	return 0;
+}
+
+int sync_read_events(sync_ctx *x, err_t *e)
+{
+	ev_walk w = {.x = x, .e = e};
+	if (store_events_pending(x->s, 100000, on_event, &w, e) < 0 || w.failed)
+		return -1;
+	/* A webhook names a person whose AC side this run has not read: read it now. */
+	for (size_t i = 0; i < x->people.count; i++) {
+		work_person *p = x->people.order[i];
+		if (p->n_events && !p->ac_read && p->email[0] && read_ac_person(x, p, e) < 0)
+			return err_prefix(e, "reading ActiveCampaign");
+	}
+	return 0;
+}
