@@ -18,12 +18,19 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ac.h"
 #include "http.h"
 #include "redact.h"
+#include "sf.h"
+
+#include <sodium.h>
+
+/* The request (or text) starts with the given prefix. */
+#define assert_prefix(s, p) assert_int_equal(strncmp((s), (p), strlen(p)), 0)
 
 /* --- a scripted server ---------------------------------------------------------------------------- */
 
-#define MAX_STEPS 8
+#define MAX_STEPS 16
 #define REQ_MAX 65536
 
 typedef struct {
@@ -683,7 +690,7 @@ static void headers_and_body_sent(void **state)
 	assert_string_equal(rs.content_type, "application/json");
 	http_response_free(&rs);
 
-	assert_int_equal(strncmp(s->req[0], "GET /api/3/users/me HTTP/1.1\r\n", 30), 0);
+	assert_prefix(s->req[0], "GET /api/3/users/me HTTP/1.1\r\n");
 	assert_non_null(strstr(s->req[0], "\r\nApi-Token: k-123456\r\n"));
 	assert_non_null(strstr(s->req[0], "\r\nAccept: application/json\r\n"));
 	assert_null(strstr(s->req[0], "Authorization"));
@@ -714,6 +721,603 @@ static void urlencode(void **state)
 	assert_string_equal(out, "https://x.example.com:8443");
 }
 
+/* --- the clients on top, against the same scripted server ------------------------------------------- */
+
+static sf_options fast_sf_options(void)
+{
+	sf_options o;
+	sf_options_default(&o);
+	o.http.retries = 0;
+	o.http.backoff_ms = 10;
+	o.lock_retries = 0;
+	o.lock_retry_ms = 10;
+	o.bulk_poll_ms = 10;
+	return o;
+}
+
+static char token_body[2][256];
+
+/* The token answers name the scripted server itself as the instance. */
+static void token_answers(tserver *s)
+{
+	snprintf(token_body[0], sizeof token_body[0],
+	         "{\"access_token\":\"00Dtok!AAA111\",\"instance_url\":\"http://"
+	         "127.0.0.1:%d\",\"token_type\":\"Bearer\"}",
+	         s->port);
+	snprintf(token_body[1], sizeof token_body[1],
+	         "{\"access_token\":\"00Dtok!BBB222\",\"instance_url\":\"http://127.0.0.1:%d/"
+	         "\",\"token_type\":\"Bearer\"}",
+	         s->port);
+}
+
+static sf_client *sf_for(tserver *s, const char *refresh, const sf_options *o)
+{
+	char login[64];
+	url_of(s, "", login, sizeof login);
+	sf_config cfg = {.login_url = login,
+	                 .client_id = "cid-1",
+	                 .client_secret = "csecret-XYZ/+=",
+	                 .refresh_token = refresh};
+	err_t e;
+	sf_client *c = sf_open_opts(&cfg, o, &e);
+	assert_non_null(c);
+	return c;
+}
+
+static const char *body_of(const char *req)
+{
+	const char *b = strstr(req, "\r\n\r\n");
+	return b ? b + 4 : "";
+}
+
+static void sf_token_refused(void **state)
+{
+	(void)state;
+	tserver *s = new_server();
+	s->steps[0] = (step){
+	    .status = 400,
+	    .body = "{\"error\":\"invalid_client\",\"error_description\":\"invalid client credentials\"}"};
+	s->nsteps = 1;
+	server_start(s);
+	sf_options o = fast_sf_options();
+	sf_client *c = sf_for(s, NULL, &o);
+	err_t e;
+	assert_int_equal(sf_authenticate(c, &e), -1);
+	assert_int_equal(e.kind, ERR_AUTH);
+	assert_string_equal(e.msg, "Salesforce: token: invalid_client: invalid client credentials");
+	assert_prefix(s->req[0], "POST /services/oauth2/token HTTP/1.1\r\n");
+	assert_non_null(strstr(s->req[0], "Content-Type: application/x-www-form-urlencoded"));
+	assert_string_equal(
+	    body_of(s->req[0]),
+	    "grant_type=client_credentials&client_id=cid-1&client_secret=csecret-XYZ%2F%2B%3D");
+	sf_close(c);
+	server_stop(s);
+	free(s);
+}
+
+static int count_rec(json_object *rec, void *ud, err_t *e)
+{
+	char id[32];
+	if (sf_rec_str(rec, "Id", id, sizeof id) != 1)
+		return err_set(e, ERR_BAD_RESPONSE, "record without a string Id");
+	(*(int *)ud)++;
+	return 0;
+}
+
+static void sf_query_pages_and_refresh(void **state)
+{
+	(void)state;
+	tserver *s = new_server();
+	server_start(s);
+	token_answers(s);
+	s->steps[0] = (step){.status = 200, .body = token_body[0]};
+	s->steps[1] = (step){
+	    .status = 401,
+	    .body = "[{\"message\":\"Session expired or invalid\",\"errorCode\":\"INVALID_SESSION_ID\"}]"};
+	s->steps[2] = (step){.status = 200, .body = token_body[1]};
+	s->steps[3] = (step){
+	    .status = 200,
+	    .headers = "Sforce-Limit-Info: api-usage=120/15000\r\n",
+	    .body = "{\"totalSize\":3,\"done\":false,\"nextRecordsUrl\":\"/services/data/v62.0/query/"
+	            "01gD0-2000\","
+	            "\"records\":[{\"attributes\":{\"type\":\"Contact\"},\"Id\":\"003000000000001AAA\"},"
+	            "{\"attributes\":{\"type\":\"Contact\"},\"Id\":\"003000000000002AAA\"}]}"};
+	s->steps[4] =
+	    (step){.status = 200,
+	           .headers = "Sforce-Limit-Info: api-usage=121/15000\r\n",
+	           .body = "{\"totalSize\":3,\"done\":true,\"records\":[{\"Id\":\"003000000000003AAA\"}]}"};
+	s->nsteps = 5;
+	sf_options o = fast_sf_options();
+	sf_client *c = sf_for(s, "5Aep-refresh-TOKEN", &o);
+	int n = 0;
+	long total = 0;
+	err_t e;
+	assert_int_equal(
+	    sf_query(c, "SELECT Id FROM Contact WHERE Email = 'a\\'b@x.org'", count_rec, &n, &total, &e), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(total, 3);
+	/* The refresh_token grant, a 401, one new token, the same query again, then the next page by its
+	 * path. */
+	assert_non_null(
+	    strstr(body_of(s->req[0]), "grant_type=refresh_token&refresh_token=5Aep-refresh-TOKEN"));
+	assert_non_null(strstr(s->req[1], "Authorization: Bearer 00Dtok!AAA111\r\n"));
+	assert_non_null(strstr(s->req[3], "Authorization: Bearer 00Dtok!BBB222\r\n"));
+	assert_prefix(s->req[3], "GET /services/data/v62.0/query?q=SELECT%20Id%20FROM%20Contact%20WHERE");
+	assert_prefix(s->req[4], "GET /services/data/v62.0/query/01gD0-2000 HTTP/1.1");
+	sf_stats st;
+	sf_get_stats(c, &st);
+	assert_int_equal(st.token_requests, 2);
+	assert_int_equal(st.calls, 5);
+	long used, max;
+	assert_int_equal(sf_api_usage(c, &used, &max), 0);
+	assert_int_equal(used, 121);
+	assert_int_equal(max, 15000);
+	char want[64];
+	url_of(s, "", want, sizeof want);
+	assert_string_equal(sf_instance_url(c), want); /* trailing slash dropped */
+	sf_close(c);
+	server_stop(s);
+	free(s);
+}
+
+static void sf_second_401_and_bad_next(void **state)
+{
+	(void)state;
+	tserver *s = new_server();
+	server_start(s);
+	token_answers(s);
+	const char *expired =
+	    "[{\"message\":\"Session expired or invalid\",\"errorCode\":\"INVALID_SESSION_ID\"}]";
+	s->steps[0] = (step){.status = 200, .body = token_body[0]};
+	s->steps[1] = (step){.status = 401, .body = expired};
+	s->steps[2] = (step){.status = 200, .body = token_body[0]};
+	s->steps[3] = (step){.status = 401, .body = expired};
+	s->steps[4] = (step){.status = 200,
+	                     .body = "{\"totalSize\":9,\"done\":false,\"nextRecordsUrl\":\"https://"
+	                             "evil.example.com/steal\",\"records\":[]}"};
+	s->steps[5] =
+	    (step){.status = 200, .body = "{\"totalSize\":1,\"done\":true,\"records\":[{\"Id\":[1]}]}"};
+	s->nsteps = 6;
+	sf_options o = fast_sf_options();
+	sf_client *c = sf_for(s, NULL, &o);
+	int n = 0;
+	err_t e;
+	assert_int_equal(sf_query(c, "SELECT Id FROM Lead", count_rec, &n, NULL, &e), -1);
+	assert_int_equal(e.kind, ERR_AUTH);
+	assert_string_equal(
+	    e.msg,
+	    "Salesforce: query Lead: INVALID_SESSION_ID: Session expired or invalid after token refresh");
+	assert_int_equal(sf_query(c, "SELECT Id FROM Lead", count_rec, &n, NULL, &e), -1);
+	assert_int_equal(e.kind, ERR_BAD_RESPONSE);
+	assert_non_null(strstr(e.msg, "nextRecordsUrl"));
+	assert_int_equal(s->served, 5); /* the foreign URL was not followed */
+	/* A record of the wrong shape: the callback refuses, the query stops with its error. */
+	assert_int_equal(sf_query(c, "SELECT Id FROM Lead", count_rec, &n, NULL, &e), -1);
+	assert_string_equal(e.msg, "record without a string Id");
+	sf_close(c);
+	server_stop(s);
+	free(s);
+}
+
+static void sf_composite_by_position(void **state)
+{
+	(void)state;
+	tserver *s = new_server();
+	server_start(s);
+	token_answers(s);
+	s->steps[0] = (step){.status = 200, .body = token_body[0]};
+	s->steps[1] = (step){
+	    .status = 200,
+	    .body = "[{\"id\":\"003000000000001AAA\",\"success\":true,\"errors\":[]},"
+	            "{\"success\":false,\"errors\":[{\"statusCode\":\"UNABLE_TO_LOCK_ROW\",\"message\":"
+	            "\"unable to obtain exclusive access to this record\",\"fields\":[]}]},"
+	            "{\"success\":false,\"errors\":[{\"statusCode\":\"CANNOT_UPDATE_CONVERTED_LEAD\","
+	            "\"message\":\"cannot reference converted lead\",\"fields\":[]}]}]"};
+	s->nsteps = 2;
+	sf_options o = fast_sf_options();
+	sf_client *c = sf_for(s, NULL, &o);
+	sf_update u[3] = {{"Contact", "003000000000001AAA", 1},
+	                  {"Contact", "003000000000002AAA", 1},
+	                  {"Lead", "00Q000000000003AAA", 0}};
+	sf_result r[3];
+	err_t e;
+	assert_int_equal(sf_update_bool(c, "HasOptedOutOfEmail", u, 3, r, &e), 0);
+	assert_int_equal(r[0].status, SF_RES_OK);
+	assert_int_equal(r[1].status, SF_RES_RETRY);
+	assert_string_equal(r[1].code, "UNABLE_TO_LOCK_ROW");
+	assert_int_equal(r[2].status, SF_RES_FAILED);
+	assert_string_equal(r[2].code, "CANNOT_UPDATE_CONVERTED_LEAD");
+	assert_prefix(s->req[1], "PATCH /services/data/v62.0/composite/sobjects HTTP/1.1");
+	assert_string_equal(body_of(s->req[1]), "{\"allOrNone\":false,\"records\":["
+	                                        "{\"attributes\":{\"type\":\"Contact\"},\"id\":"
+	                                        "\"003000000000001AAA\",\"HasOptedOutOfEmail\":true},"
+	                                        "{\"attributes\":{\"type\":\"Contact\"},\"id\":"
+	                                        "\"003000000000002AAA\",\"HasOptedOutOfEmail\":true},"
+	                                        "{\"attributes\":{\"type\":\"Lead\"},\"id\":"
+	                                        "\"00Q000000000003AAA\",\"HasOptedOutOfEmail\":false}]}");
+	sf_close(c);
+	server_stop(s);
+	free(s);
+
+	/* With one lock retry, only the locked record is sent again. */
+	s = new_server();
+	server_start(s);
+	token_answers(s);
+	s->steps[0] = (step){.status = 200, .body = token_body[0]};
+	s->steps[1] = (step){.status = 200,
+	                     .body = "[{\"id\":\"003000000000001AAA\",\"success\":true,\"errors\":[]},"
+	                             "{\"success\":false,\"errors\":[{\"statusCode\":\"UNABLE_TO_LOCK_ROW\","
+	                             "\"message\":\"locked\"}]},"
+	                             "{\"success\":false,\"errors\":[{\"statusCode\":\"CANNOT_UPDATE_"
+	                             "CONVERTED_LEAD\",\"message\":\"converted\"}]}]"};
+	s->steps[2] =
+	    (step){.status = 200, .body = "[{\"id\":\"003000000000002AAA\",\"success\":true,\"errors\":[]}]"};
+	s->steps[3] = (step){.status = 200, .body = "[{\"success\":true},{\"success\":true}]"};
+	s->nsteps = 4;
+	o.lock_retries = 1;
+	c = sf_for(s, NULL, &o);
+	assert_int_equal(sf_update_bool(c, "HasOptedOutOfEmail", u, 3, r, &e), 0);
+	assert_int_equal(r[0].status, SF_RES_OK);
+	assert_int_equal(r[1].status, SF_RES_OK);
+	assert_int_equal(r[2].status, SF_RES_FAILED);
+	assert_non_null(
+	    strstr(body_of(s->req[2]),
+	           "\"records\":[{\"attributes\":{\"type\":\"Contact\"},\"id\":\"003000000000002AAA\""));
+	assert_null(strstr(body_of(s->req[2]), "003000000000001AAA"));
+	/* A result list that does not match the request one for one is refused. */
+	assert_int_equal(sf_update_bool(c, "HasOptedOutOfEmail", u, 3, r, &e), -1);
+	assert_int_equal(e.kind, ERR_BAD_RESPONSE);
+	assert_int_equal(r[0].status, SF_RES_NOT_SENT);
+	/* Bad input never reaches the wire. */
+	sf_update badid = {"Contact", "003'; DROP", 1};
+	assert_int_equal(sf_update_bool(c, "HasOptedOutOfEmail", &badid, 1, r, &e), -1);
+	assert_int_equal(e.kind, ERR_USAGE);
+	assert_int_equal(s->served, 4);
+	sf_close(c);
+	server_stop(s);
+	free(s);
+}
+
+static void sf_bulk_job(void **state)
+{
+	(void)state;
+	tserver *s = new_server();
+	server_start(s);
+	token_answers(s);
+	s->steps[0] = (step){.status = 200, .body = token_body[0]};
+	s->steps[1] =
+	    (step){.status = 200,
+	           .body = "{\"id\":\"750000000000001AAA\",\"state\":\"Open\",\"object\":\"Contact\"}"};
+	s->steps[2] = (step){.status = 201, .body = NULL};
+	s->steps[3] =
+	    (step){.status = 200, .body = "{\"id\":\"750000000000001AAA\",\"state\":\"UploadComplete\"}"};
+	s->steps[4] =
+	    (step){.status = 200, .body = "{\"id\":\"750000000000001AAA\",\"state\":\"InProgress\"}"};
+	s->steps[5] = (step){
+	    .status = 200,
+	    .body = "{\"id\":\"750000000000001AAA\",\"state\":\"JobComplete\",\"numberRecordsFailed\":1}"};
+	s->steps[6] = (step){.status = 200,
+	                     .body = "\"sf__Id\",\"sf__Error\",Id,HasOptedOutOfEmail\n"
+	                             "\"\",\"UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this "
+	                             "record:--\",003000000000002AAA,true\n"};
+	s->nsteps = 7;
+	sf_options o = fast_sf_options();
+	o.bulk_threshold = 2;
+	sf_client *c = sf_for(s, NULL, &o);
+	sf_update u[3] = {{"Contact", "003000000000001AAA", 1},
+	                  {"Contact", "003000000000002AAA", 1},
+	                  {"Contact", "003000000000003AAA", 0}};
+	sf_result r[3];
+	err_t e;
+	assert_int_equal(sf_update_bool(c, "HasOptedOutOfEmail", u, 3, r, &e), 0);
+	assert_int_equal(r[0].status, SF_RES_OK);
+	assert_int_equal(r[1].status, SF_RES_RETRY);
+	assert_string_equal(r[1].code, "UNABLE_TO_LOCK_ROW");
+	assert_string_equal(r[1].message, "unable to obtain exclusive access to this record:--");
+	assert_int_equal(r[2].status, SF_RES_OK);
+	assert_prefix(s->req[1], "POST /services/data/v62.0/jobs/ingest HTTP/1.1");
+	assert_non_null(strstr(body_of(s->req[1]), "\"operation\":\"update\""));
+	assert_prefix(s->req[2], "PUT /services/data/v62.0/jobs/ingest/750000000000001AAA/batches HTTP/1.1");
+	assert_non_null(strstr(s->req[2], "Content-Type: text/csv\r\n"));
+	assert_string_equal(body_of(s->req[2]), "Id,HasOptedOutOfEmail\n003000000000001AAA,"
+	                                        "true\n003000000000002AAA,true\n003000000000003AAA,false\n");
+	assert_prefix(s->req[3], "PATCH /services/data/v62.0/jobs/ingest/750000000000001AAA HTTP/1.1");
+	assert_string_equal(body_of(s->req[3]), "{\"state\":\"UploadComplete\"}");
+	assert_prefix(s->req[6],
+	              "GET /services/data/v62.0/jobs/ingest/750000000000001AAA/failedResults/ HTTP/1.1");
+	assert_non_null(strstr(s->req[6], "Accept: text/csv\r\n"));
+	sf_close(c);
+	server_stop(s);
+	free(s);
+}
+
+static void sf_describe_and_limits(void **state)
+{
+	(void)state;
+	tserver *s = new_server();
+	server_start(s);
+	token_answers(s);
+	s->steps[0] = (step){.status = 200, .body = token_body[0]};
+	s->steps[1] = (step){
+	    .status = 200,
+	    .body = "{\"name\":\"Lead\",\"fields\":[{\"name\":\"Id\",\"type\":\"id\",\"updateable\":false},"
+	            "{\"name\":\"HasOptedOutOfEmail\",\"type\":\"boolean\",\"updateable\":true}]}"};
+	s->steps[2] = (step){.status = 200, .body = "{\"name\":\"Lead\",\"fields\":\"oops\"}"};
+	s->steps[3] =
+	    (step){.status = 200, .body = "{\"DailyApiRequests\":{\"Max\":15000,\"Remaining\":14000}}"};
+	s->nsteps = 4;
+	sf_options o = fast_sf_options();
+	sf_client *c = sf_for(s, NULL, &o);
+	sf_field_info fi;
+	err_t e;
+	assert_int_equal(sf_describe_field(c, "Lead", "HasOptedOutOfEmail", &fi, &e), 0);
+	assert_int_equal(fi.found, 1);
+	assert_int_equal(fi.updateable, 1);
+	assert_string_equal(fi.type, "boolean");
+	assert_prefix(s->req[1], "GET /services/data/v62.0/sobjects/Lead/describe HTTP/1.1");
+	assert_int_equal(sf_describe_field(c, "Lead", "HasOptedOutOfEmail", &fi, &e), -1);
+	assert_int_equal(e.kind, ERR_BAD_RESPONSE);
+	long max, rem;
+	assert_int_equal(sf_limits(c, &max, &rem, &e), 0);
+	assert_int_equal(max, 15000);
+	assert_int_equal(rem, 14000);
+	assert_int_equal(sf_describe_field(c, "Lead/../x", "HasOptedOutOfEmail", &fi, &e), -1);
+	assert_int_equal(e.kind, ERR_USAGE);
+	sf_close(c);
+	server_stop(s);
+	free(s);
+}
+
+static void soql_escape(void **state)
+{
+	(void)state;
+	char out[64];
+	assert_int_equal(sf_soql_escape("o'brien\\x\n\"q\"", out, sizeof out), 0);
+	assert_string_equal(out, "o\\'brien\\\\x\\n\\\"q\\\"");
+	assert_int_equal(sf_soql_escape("plain@example.com", out, sizeof out), 0);
+	assert_string_equal(out, "plain@example.com");
+	assert_int_equal(sf_soql_escape("''''", out, 8), -1);
+}
+
+static void pkce(void **state)
+{
+	(void)state;
+	sf_config cfg = {
+	    .login_url = "https://login.salesforce.com/", .client_id = "3MVG9 id", .client_secret = "x"};
+	sf_pkce p, q;
+	err_t e;
+	assert_int_equal(sf_pkce_begin(&cfg, "https://optsync.example.org/setup/sf/callback", &p, &e), 0);
+	assert_int_equal(sf_pkce_begin(&cfg, "https://optsync.example.org/setup/sf/callback", &q, &e), 0);
+	assert_int_equal(strlen(p.verifier), 43);
+	assert_true(strlen(p.state) >= 32);
+	assert_string_not_equal(p.verifier, q.verifier);
+	assert_string_not_equal(p.state, q.state);
+	unsigned char d[crypto_hash_sha256_BYTES];
+	char ch[64], want[1024];
+	crypto_hash_sha256(d, (const unsigned char *)p.verifier, strlen(p.verifier));
+	sodium_bin2base64(ch, sizeof ch, d, sizeof d, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	snprintf(
+	    want, sizeof want,
+	    "https://login.salesforce.com/services/oauth2/authorize?response_type=code&client_id=3MVG9%%20id"
+	    "&redirect_uri=https%%3A%%2F%%2Foptsync.example.org%%2Fsetup%%2Fsf%%2Fcallback&state=%s"
+	    "&code_challenge=%s&code_challenge_method=S256",
+	    p.state, ch);
+	assert_string_equal(p.url, want);
+	assert_null(strstr(p.url, p.verifier));
+	assert_true(sf_pkce_state_ok(p.state, p.state));
+	assert_false(sf_pkce_state_ok(p.state, q.state));
+	assert_false(sf_pkce_state_ok(p.state, ""));
+	assert_false(sf_pkce_state_ok("", ""));
+	assert_int_equal(sf_pkce_begin(&cfg, "http://example.com/cb", &p, &e), -1);
+	assert_int_equal(e.kind, ERR_CONFIG);
+}
+
+static void pkce_exchange(void **state)
+{
+	(void)state;
+	tserver *s = new_server();
+	server_start(s);
+	char ok[300];
+	snprintf(ok, sizeof ok,
+	         "{\"access_token\":\"00Dx!tok\",\"refresh_token\":\"5Aep861-new-refresh\",\"instance_url\":"
+	         "\"http://127.0.0.1:%d\"}",
+	         s->port);
+	s->steps[0] = (step){.status = 200, .body = ok};
+	s->steps[1] = (step){
+	    .status = 400,
+	    .body = "{\"error\":\"invalid_grant\",\"error_description\":\"invalid authorization code\"}"};
+	s->nsteps = 2;
+	sf_options o = fast_sf_options();
+	sf_client *c = sf_for(s, NULL, &o);
+	char rt[128];
+	err_t e;
+	assert_int_equal(sf_pkce_exchange(c, "aPrxCODE==", "http://127.0.0.1/cb", "verifier-0123456789", rt,
+	                                  sizeof rt, &e),
+	                 0);
+	assert_string_equal(rt, "5Aep861-new-refresh");
+	assert_string_equal(body_of(s->req[0]),
+	                    "grant_type=authorization_code&code=aPrxCODE%3D%3D&client_id=cid-1&client_secret="
+	                    "csecret-XYZ%2F%2B%3D"
+	                    "&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcb&code_verifier=verifier-0123456789");
+	assert_int_equal(sf_pkce_exchange(c, "aPrxCODE==", "http://127.0.0.1/cb", "verifier-0123456789", rt,
+	                                  sizeof rt, &e),
+	                 -1);
+	assert_int_equal(e.kind, ERR_AUTH);
+	assert_string_equal(e.msg, "Salesforce: token: invalid_grant: invalid authorization code");
+	sf_close(c);
+	server_stop(s);
+	free(s);
+}
+
+static ac_client *ac_for(tserver *s)
+{
+	char base[64];
+	url_of(s, "/api/3/", base, sizeof base);
+	ac_options o;
+	ac_options_default(&o);
+	o.http.retries = 0;
+	err_t e;
+	ac_client *c = ac_open_opts(base, "ac-KEY-0123456789", NULL, &o, &e);
+	assert_non_null(c);
+	return c;
+}
+
+static int collect_ids(const ac_contact *ct, void *ud, err_t *e)
+{
+	long *last = ud;
+	long id = strtol(ct->id, NULL, 10);
+	if (id != *last + 1)
+		return err_set(e, ERR_INTERNAL, "id %ld after %ld", id, *last);
+	*last = id;
+	return 0;
+}
+
+static void ac_calls_and_paging(void **state)
+{
+	(void)state;
+	tserver *s = new_server();
+	/* A full page of 100 contacts, then one more. */
+	size_t cap = 100 * 200 + 200, len = 0;
+	char *page1 = malloc(cap);
+	len += (size_t)snprintf(page1 + len, cap - len, "{\"contacts\":[");
+	for (int i = 1; i <= 100; i++)
+		len += (size_t)snprintf(
+		    page1 + len, cap - len,
+		    "%s{\"id\":\"%d\",\"email\":\"p%d@example.org\",\"udate\":\"2024-01-02T03:04:05-05:00\","
+		    "\"bounced_hard\":\"0\",\"firstName\":null}",
+		    i > 1 ? "," : "", i, i);
+	snprintf(page1 + len, cap - len, "],\"meta\":{\"total\":\"101\"}}");
+	s->steps[0] = (step){.status = 200, .body = "{\"user\":{\"username\":\"admin\",\"id\":\"1\"}}"};
+	s->steps[1] = (step){.status = 200, .body = page1};
+	s->steps[2] = (step){.status = 200,
+	                     .body = "{\"contacts\":[{\"id\":\"101\",\"email\":\"last@example.org\","
+	                             "\"bounced_hard\":\"2\"}],\"meta\":{\"total\":\"101\"}}"};
+	s->steps[3] = (step){.status = 200,
+	                     .body = "{\"contacts\":[{\"id\":\"7\",\"email\":[\"not\",\"a "
+	                             "string\"]}],\"meta\":{\"total\":\"1\"}}"};
+	s->steps[4] =
+	    (step){.status = 200,
+	           .body = "{\"contacts\":[{\"id\":\"9\"},{\"id\":\"8\"}],\"meta\":{\"total\":\"2\"}}"};
+	s->steps[5] = (step){.status = 200, .body = "{\"contactList\":{\"id\":\"5\"},\"contacts\":[]}"};
+	s->steps[6] = (step){.status = 200,
+	                     .body = "{\"contactLists\":[{\"contact\":\"7\",\"list\":\"1\",\"status\":\"1\","
+	                             "\"id\":\"11\",\"udate\":\"2024-01-02T03:04:05-05:00\"},"
+	                             "{\"contact\":\"7\",\"list\":\"2\",\"status\":2,\"id\":\"12\"}]}"};
+	s->nsteps = 7;
+	server_start(s);
+	ac_client *c = ac_for(s);
+	char user[64];
+	err_t e;
+	assert_int_equal(ac_users_me(c, user, sizeof user, &e), 0);
+	assert_string_equal(user, "admin");
+	assert_prefix(s->req[0], "GET /api/3/users/me HTTP/1.1\r\n");
+	assert_non_null(strstr(s->req[0], "\r\nApi-Token: ac-KEY-0123456789\r\n"));
+
+	long last = 0, total = 0;
+	assert_int_equal(
+	    ac_contacts_updated_since(c, "2024-01-02T03:04:05-05:00", collect_ids, &last, &total, &e), 0);
+	assert_int_equal(last, 101);
+	assert_int_equal(total, 101);
+	assert_non_null(
+	    strstr(s->req[1], "GET /api/3/contacts?filters%5Bupdated_after%5D=2024-01-02T03%3A04%3A05-05%3A00"
+	                      "&orders%5Bid%5D=ASC&id_greater=0&limit=100 HTTP/1.1"));
+	assert_non_null(strstr(s->req[2], "&id_greater=100&limit=100 HTTP/1.1"));
+
+	/* Wrong types and out-of-order ids are bad responses, not crashes or endless loops. */
+	last = 6;
+	assert_int_equal(ac_contacts_of_list(c, "3", 1, collect_ids, &last, NULL, &e), -1);
+	assert_int_equal(e.kind, ERR_BAD_RESPONSE);
+	assert_string_equal(e.msg, "ActiveCampaign: GET /api/3/contacts: unexpected response: bad \"email\"");
+	assert_non_null(strstr(s->req[3], "GET /api/3/contacts?listid=3&status=1&orders%5Bid%5D=ASC"));
+	last = 8;
+	assert_int_equal(ac_contacts_updated_since(c, NULL, collect_ids, &last, NULL, &e), -1);
+	assert_int_equal(e.kind, ERR_BAD_RESPONSE);
+
+	assert_int_equal(ac_contact_list_set(c, "7", "3", 2, &e), 0);
+	assert_string_equal(body_of(s->req[5]),
+	                    "{\"contactList\":{\"list\":\"3\",\"contact\":\"7\",\"status\":\"2\"}}");
+
+	ac_contact_list *cl;
+	size_t n;
+	assert_int_equal(ac_contact_lists(c, "7", &cl, &n, &e), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(cl[0].status, 1);
+	assert_int_equal(cl[1].status, 2);
+	assert_string_equal(cl[1].list, "2");
+	free(cl);
+	assert_int_equal(ac_contact_lists(c, "7/../../x", &cl, &n, &e), -1);
+	assert_int_equal(e.kind, ERR_USAGE);
+	assert_null(cl);
+
+	ac_stats st;
+	ac_get_stats(c, &st);
+	assert_int_equal(st.calls, 7);
+	ac_close(c);
+	server_stop(s);
+	free(s);
+	free(page1);
+}
+
+static void ac_tags_and_errors(void **state)
+{
+	(void)state;
+	tserver *s = new_server();
+	/* "contains" search finds a longer name: not a match, so the tag is created. */
+	s->steps[0] = (step){.status = 200,
+	                     .body = "{\"tags\":[{\"id\":\"4\",\"tag\":\"added-to-salesforce-lead-old\","
+	                             "\"tagType\":\"contact\"}],\"meta\":{\"total\":\"1\"}}"};
+	s->steps[1] = (step){
+	    .status = 201,
+	    .body = "{\"tag\":{\"id\":\"16\",\"tag\":\"added-to-salesforce-lead\",\"tagType\":\"contact\"}}"};
+	s->steps[2] = (step){
+	    .status = 200,
+	    .body =
+	        "{\"tags\":[{\"id\":\"16\",\"tag\":\"Added-To-Salesforce-Lead\",\"tagType\":\"contact\"}]}"};
+	s->steps[3] =
+	    (step){.status = 404, .body = "{\"message\":\"No Result found for Subscriber with id 121\"}"};
+	s->steps[4] = (step){
+	    .status = 422,
+	    .body = "{\"errors\":[{\"title\":\"Missing attribute\",\"detail\":\"contact\",\"source\":{}}]}"};
+	s->steps[5] = (step){
+	    .status = 200,
+	    .body =
+	        "{\"webhooks\":[{\"id\":\"1\",\"name\":\"optsync\",\"url\":\"https://x/hooks/activecampaign/"
+	        "s\",\"events\":[\"subscribe\",\"unsubscribe\"],\"sources\":[\"public\",\"system\"],"
+	        "\"listid\":\"0\"}],\"meta\":{\"total\":\"1\"}}"};
+	s->nsteps = 6;
+	server_start(s);
+	ac_client *c = ac_for(s);
+	ac_tag t;
+	int created;
+	err_t e;
+	assert_int_equal(ac_tag_ensure(c, "added-to-salesforce-lead", "optsync", &t, &created, &e), 0);
+	assert_int_equal(created, 1);
+	assert_string_equal(t.id, "16");
+	assert_non_null(
+	    strstr(s->req[0], "GET /api/3/tags?search=added-to-salesforce-lead&limit=100&offset=0 HTTP/1.1"));
+	assert_string_equal(body_of(s->req[1]), "{\"tag\":{\"tag\":\"added-to-salesforce-lead\",\"tagType\":"
+	                                        "\"contact\",\"description\":\"optsync\"}}");
+	assert_int_equal(ac_tag_ensure(c, "added-to-salesforce-lead", "optsync", &t, &created, &e), 0);
+	assert_int_equal(created, 0);
+	ac_bounce_log *b;
+	size_t n;
+	assert_int_equal(ac_bounce_logs(c, "121", &b, &n, &e), -1);
+	assert_int_equal(e.kind, ERR_NOT_FOUND);
+	assert_string_equal(e.msg, "ActiveCampaign: GET /api/3/contacts/121/bounceLogs: No Result found for "
+	                           "Subscriber with id 121 (HTTP 404)");
+	assert_int_equal(ac_contact_tag_add(c, "7", "16", &e), -1);
+	assert_int_equal(e.kind, ERR_INVALID_REQUEST);
+	assert_non_null(strstr(e.msg, "Missing attribute: contact (HTTP 422)"));
+	ac_webhook *w;
+	assert_int_equal(ac_webhooks(c, &w, &n, &e), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(w[0].events, "subscribe,unsubscribe");
+	free(w);
+	ac_close(c);
+	server_stop(s);
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -732,6 +1336,17 @@ int main(void)
 	    cmocka_unit_test(plain_http_only_to_loopback),
 	    cmocka_unit_test(headers_and_body_sent),
 	    cmocka_unit_test(urlencode),
+	    cmocka_unit_test(sf_token_refused),
+	    cmocka_unit_test(sf_query_pages_and_refresh),
+	    cmocka_unit_test(sf_second_401_and_bad_next),
+	    cmocka_unit_test(sf_composite_by_position),
+	    cmocka_unit_test(sf_bulk_job),
+	    cmocka_unit_test(sf_describe_and_limits),
+	    cmocka_unit_test(soql_escape),
+	    cmocka_unit_test(pkce),
+	    cmocka_unit_test(pkce_exchange),
+	    cmocka_unit_test(ac_calls_and_paging),
+	    cmocka_unit_test(ac_tags_and_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
