@@ -156,9 +156,3 @@ void cli_var_path(const cli_ctx *c, const char *name, char *buf, size_t n)
 	else
 		snprintf(buf, n, "%.*s/%s", (int)(slash - c->db), c->db, name);
 }
-
-int cli_not_yet(cli_ctx *c, const char *what)
-{
-	fprintf(c->err, "optsync: %s: not available in this build yet\n", what);
-	return CLI_FAIL;
-}

@@ -61,6 +61,4 @@ int cmd_webhook(cli_ctx *c, int argc, char **argv);
 
 /* Writes "<directory of the db>/<name>" into buf (the rate-limit file, the daemon's pid file...). */
 void cli_var_path(const cli_ctx *c, const char *name, char *buf, size_t n);
-/* For commands whose work lands with a later part of the product: says so, returns CLI_FAIL. */
-int cli_not_yet(cli_ctx *c, const char *what);
 #endif

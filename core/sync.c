@@ -658,3 +658,59 @@ void sync_summary_line(const sync_summary *sm, char *buf, size_t n)
 		 sm->status, sm->first_sync ? " (first sync)" : "", sm->people, sm->applied_ac_sf, sm->applied_sf_ac,
 		 sm->failed, sm->retrying, sm->skipped, sm->calls_ac, sm->calls_sf, sm->duration_ms / 1000.0);
 }
+
+/* ---- the audit: every known person, from the snapshots alone ---- */
+
+typedef struct {
+	sync_ctx *x;
+	int (*cb)(const audit_row *, void *);
+	void *arg;
+	rules_person *rp;
+	int count;
+	int failed;
+	err_t *e;
+} audit_walk;
+
+static int audit_one(const char *email, void *arg)
+{
+	audit_walk *w = arg;
+	work_person wp;
+	memset(&wp, 0, sizeof wp);
+	snprintf(wp.email, sizeof wp.email, "%s", email);
+	person_state ps;
+	memset(&ps, 0, sizeof ps);
+	err_t be = {0};
+	if (build_person(w->x, &wp, w->rp, &ps, &be) < 0)
+		return 0; /* a person the rules cannot hold (too many records) is not an audit row */
+	rules_audit_result ar;
+	rules_audit(w->rp, &ar);
+	if (!ar.disagree)
+		return 0;
+	audit_row row;
+	memset(&row, 0, sizeof row);
+	snprintf(row.email, sizeof row.email, "%s", email);
+	snprintf(row.sf_side, sizeof row.sf_side, "%s", rules_side_name(ar.sf));
+	snprintf(row.ac_side, sizeof row.ac_side, "%s", rules_side_name(ar.ac));
+	row.accepted = ar.accepted;
+	snprintf(row.reason, sizeof row.reason, "%s", ar.reason);
+	w->count++;
+	return w->cb(&row, w->arg);
+}
+
+int sync_audit(store *s, int (*cb)(const audit_row *row, void *arg), void *arg, err_t *e)
+{
+	sync_options o = {.trigger = "audit"};
+	sync_summary sum;
+	sync_ctx x;
+	memset(&x, 0, sizeof x);
+	memset(&sum, 0, sizeof sum);
+	x.s = s;
+	x.o = &o;
+	x.sum = &sum;
+	audit_walk w = {.x = &x, .cb = cb, .arg = arg, .rp = malloc(sizeof(rules_person)), .e = e};
+	if (!w.rp)
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	int rc = store_emails_all(s, audit_one, &w, e);
+	free(w.rp);
+	return rc < 0 ? -1 : w.count;
+}

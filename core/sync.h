@@ -47,6 +47,18 @@ typedef struct {
  * status partial). The summary is filled in both cases as far as the pass got. */
 int sync_run(store *s, const sync_options *o, sync_summary *out, err_t *e);
 
+/* One person whose two sides disagree, from what optsync saw last (no API call). */
+typedef struct {
+	char email[256];
+	char sf_side[16];   /* opted_in | opted_out | mixed | none */
+	char ac_side[16];
+	int accepted;       /* on purpose: an admin unchecked the box (R5); only the person can re-subscribe */
+	char reason[384];
+} audit_row;
+
+/* Calls cb for every linked person whose sides disagree; returns how many, or -1. */
+int sync_audit(store *s, int (*cb)(const audit_row *row, void *arg), void *arg, err_t *e);
+
 /* The one-line summary the CLI prints and the daemon logs. */
 void sync_summary_line(const sync_summary *sm, char *buf, size_t n);
 

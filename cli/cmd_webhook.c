@@ -1,0 +1,94 @@
+/* cmd_webhook.c - `optsync webhook [--public-url URL] [--register]`: the secret webhook URL, and its
+ * registration in ActiveCampaign for subscribe, unsubscribe and bounce events. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ac.h"
+#include "cli.h"
+#include "settings.h"
+#include "store_web.h"
+
+int cmd_webhook(cli_ctx *c, int argc, char **argv)
+{
+	if (cli_wants_help(argc, argv))
+		return cli_help(c, "webhook");
+	static const struct option o[] = {{"public-url", required_argument, NULL, 'u'},
+					  {"register", no_argument, NULL, 'r'},
+					  {NULL, 0, NULL, 0}};
+	const char *public_url = NULL;
+	int reg = 0, ch;
+	while ((ch = getopt_long(argc, argv, "", o, NULL)) != -1) {
+		if (ch == 'u')
+			public_url = optarg;
+		else if (ch == 'r')
+			reg = 1;
+		else
+			return cli_usage(c, "webhook");
+	}
+	if (optind != argc)
+		return cli_usage(c, "webhook");
+	err_t e = {0};
+	char base[600] = "";
+	if (public_url && settings_validate("public_url", public_url, base, sizeof base, &e) < 0) {
+		cli_fail(c, &e);
+		return CLI_USAGE;
+	}
+	store *s;
+	if (cli_open_store(c, &s) < 0)
+		return CLI_FAIL;
+	int rc = CLI_OK;
+	char secret[80];
+	if (public_url)
+		rc = store_setting_set(s, "public_url", base, &e) < 0 ? CLI_FAIL : CLI_OK;
+	else if (store_setting_get(s, "public_url", base, sizeof base, "", &e) < 0)
+		rc = CLI_FAIL;
+	if (rc == CLI_OK && !base[0]) {
+		fprintf(c->err, "optsync: webhook: no public URL yet: give --public-url https://YOUR-HOST (where "
+				"ActiveCampaign reaches this dashboard)\n");
+		store_close(s);
+		return CLI_FAIL;
+	}
+	if (rc == CLI_OK && store_web_webhook_secret(s, secret, sizeof secret, &e) < 0)
+		rc = CLI_FAIL;
+	char url[800];
+	if (rc == CLI_OK) {
+		snprintf(url, sizeof url, "%s/hooks/activecampaign/%s", base, secret);
+		fprintf(c->out, "%s\n", url);
+	}
+	if (rc == CLI_OK && reg) {
+		store_connection conn;
+		int have = store_connection_load(s, "ac", &conn, &e);
+		if (have <= 0) {
+			if (have == 0)
+				err_set(&e, ERR_CONFIG, "ActiveCampaign is not connected: run optsync connect ac first");
+			rc = CLI_FAIL;
+		} else {
+			char rate[1100];
+			cli_var_path(c, "ac-rate.lock", rate, sizeof rate);
+			ac_client *ac = ac_open(conn.url, conn.secret, rate, &e);
+			ac_webhook *w = NULL;
+			size_t nw = 0;
+			int exists = 0;
+			if (!ac || ac_webhooks(ac, &w, &nw, &e) < 0) {
+				rc = CLI_FAIL;
+			} else {
+				for (size_t i = 0; i < nw; i++)
+					exists |= strcmp(w[i].url, url) == 0;
+				free(w);
+				static const char *const events[] = {"subscribe", "unsubscribe", "bounce", NULL};
+				static const char *const sources[] = {"public", "admin", "api", "system", NULL};
+				ac_webhook made;
+				if (!exists && ac_webhook_create(ac, "optsync", url, events, sources, NULL, &made, &e) < 0)
+					rc = CLI_FAIL;
+				else
+					fprintf(c->out, "%s in ActiveCampaign for subscribe, unsubscribe and bounce\n",
+						exists ? "already registered" : "registered");
+			}
+			ac_close(ac);
+		}
+	}
+	store_close(s);
+	return rc == CLI_OK ? CLI_OK : cli_fail(c, &e);
+}

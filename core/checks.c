@@ -1,0 +1,254 @@
+/* checks.c - each troubleshooting check: what it looks at, when it warns, when it fails, the fix. */
+#include "checks.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ac.h"
+#include "rules.h"
+#include "settings.h"
+#include "sf.h"
+#include "store_log.h"
+#include "store_sync.h"
+#include "store_web.h"
+#include "timefmt.h"
+
+const char *check_status_name(check_status st)
+{
+	return st == CHECK_PASS ? "pass" : st == CHECK_WARN ? "warn" : "fail";
+}
+
+check_status checks_worst(const check_result *r, int n)
+{
+	check_status w = CHECK_PASS;
+	for (int i = 0; i < n; i++)
+		if (r[i].status > w)
+			w = r[i].status;
+	return w;
+}
+
+__attribute__((format(printf, 4, 5))) static void set(check_result *r, check_status st, const char *fix,
+						       const char *fmt, ...)
+{
+	r->status = st;
+	snprintf(r->fix, sizeof r->fix, "%s", st == CHECK_PASS ? "" : fix);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->detail, sizeof r->detail, fmt, ap);
+	va_end(ap);
+}
+
+static check_result *add(check_result *out, int *n, int max, const char *id, const char *title)
+{
+	if (*n >= max)
+		return NULL;
+	check_result *r = &out[(*n)++];
+	memset(r, 0, sizeof *r);
+	snprintf(r->id, sizeof r->id, "%s", id);
+	snprintf(r->title, sizeof r->title, "%s", title);
+	return r;
+}
+
+static void check_ac(store *s, const char *rate_file, check_result *out, int *n, int max)
+{
+	check_result *r = add(out, n, max, "ac_connection", "ActiveCampaign connection");
+	check_result *tags = NULL, *hook = NULL;
+	store_connection c;
+	err_t e = {0};
+	int have = store_connection_load(s, "ac", &c, &e);
+	if (have <= 0) {
+		set(r, CHECK_FAIL, "Connect ActiveCampaign on /setup or with: optsync connect ac --url URL --key KEY",
+		    "%s", have < 0 ? e.msg : "not configured");
+		return;
+	}
+	ac_client *ac = ac_open(c.url, c.secret, rate_file, &e);
+	char user[128] = "";
+	if (!ac || ac_users_me(ac, user, sizeof user, &e) < 0) {
+		set(r, CHECK_FAIL,
+		    e.kind == ERR_AUTH ? "The API key was refused: copy a current key from ActiveCampaign Settings > Developer "
+					 "and connect again"
+					 : "Check the account URL and that ActiveCampaign is reachable from this machine", "%s", e.msg);
+		ac_close(ac);
+		return;
+	}
+	set(r, CHECK_PASS, "", "%s as %s", c.url, user);
+
+	tags = add(out, n, max, "ac_tags", "The five optsync tags exist in ActiveCampaign");
+	if (tags) {
+		int missing = 0;
+		char names[256] = "";
+		for (int t = RULES_TAG_CREATED_FROM_LEAD; t < RULES_TAG_COUNT; t++) {
+			ac_tag found_tag;
+			int found = 0;
+			if (ac_tag_find(ac, rules_tag_name((rules_tag)t), &found_tag, &found, &e) < 0) {
+				set(tags, CHECK_WARN, "Try again; if it persists, check ActiveCampaign's status",
+				    "could not list tags: %s", e.msg);
+				missing = -1;
+				break;
+			}
+			if (!found) {
+				missing++;
+				strncat(names, " ", sizeof names - strlen(names) - 1);
+				strncat(names, rules_tag_name((rules_tag)t), sizeof names - strlen(names) - 1);
+			}
+		}
+		if (missing == 0)
+			set(tags, CHECK_PASS, "", "all five tags exist");
+		else if (missing > 0)
+			set(tags, CHECK_WARN, "Nothing to do: optsync creates a tag the first time it needs it",
+			    "%d missing:%s", missing, names);
+	}
+
+	hook = add(out, n, max, "ac_webhook", "Webhook registered in ActiveCampaign and heard from");
+	if (hook) {
+		char secret[80] = "";
+		ac_webhook *w = NULL;
+		size_t nw = 0;
+		int registered = 0;
+		if (store_web_webhook_secret(s, secret, sizeof secret, &e) == 0 && ac_webhooks(ac, &w, &nw, &e) == 0) {
+			for (size_t i = 0; i < nw; i++)
+				registered |= strstr(w[i].url, secret) != NULL;
+			free(w);
+		}
+		store_web_numbers num;
+		memset(&num, 0, sizeof num);
+		store_web_numbers_read(s, &num, &e);
+		if (!registered)
+			set(hook, CHECK_WARN,
+			    "Register it on /setup or with: optsync webhook --public-url https://YOUR-HOST --register "
+			    "(until then changes arrive with the timer only)", "no webhook with this installation's secret URL is registered");
+		else if (!num.last_event_at[0])
+			set(hook, CHECK_WARN, "Unsubscribe a test contact in ActiveCampaign and watch /status",
+			    "registered, but no event has arrived yet");
+		else
+			set(hook, CHECK_PASS, "", "registered; last event received %s", num.last_event_at);
+	}
+	ac_close(ac);
+}
+
+static void check_sf(store *s, check_result *out, int *n, int max, double share)
+{
+	check_result *r = add(out, n, max, "sf_connection", "Salesforce connection");
+	store_connection c;
+	err_t e = {0};
+	int have = store_connection_load(s, "sf", &c, &e);
+	if (have <= 0) {
+		set(r, CHECK_FAIL, "Connect Salesforce on /setup or with: optsync connect sf ...", "%s",
+		    have < 0 ? e.msg : "not configured");
+		return;
+	}
+	sf_config cfg = {.login_url = c.url, .client_id = c.client_id, .client_secret = c.secret,
+			 .refresh_token = c.refresh_token[0] ? c.refresh_token : NULL, .api_version = c.api_version};
+	sf_client *sf = sf_open(&cfg, &e);
+	if (!sf || sf_authenticate(sf, &e) < 0) {
+		set(r, CHECK_FAIL,
+		    e.kind == ERR_AUTH ? "The credentials or the refresh token were refused: connect Salesforce again on /setup"
+				       : "Check the login URL and that Salesforce is reachable from this machine", "%s", e.msg);
+		sf_close(sf);
+		return;
+	}
+	set(r, CHECK_PASS, "", "token from %s; data at %s", c.url, sf_instance_url(sf));
+	static const char *const objects[] = {"Contact", "Lead"};
+	for (int i = 0; i < 2; i++) {
+		char id[32], title[96];
+		snprintf(id, sizeof id, "sf_field_%s", i == 0 ? "contact" : "lead");
+		snprintf(title, sizeof title, "HasOptedOutOfEmail readable and updatable on %s", objects[i]);
+		check_result *f = add(out, n, max, id, title);
+		if (!f)
+			break;
+		sf_field_info fi;
+		if (sf_describe_field(sf, objects[i], "HasOptedOutOfEmail", &fi, &e) < 0)
+			set(f, CHECK_FAIL, "Check the integration user's profile can describe this object", "%s", e.msg);
+		else if (!fi.found)
+			set(f, CHECK_FAIL, "Give the integration user read access to Email Opt Out (field-level security)", "%s.HasOptedOutOfEmail is not visible to this user", objects[i]);
+		else if (!fi.updateable)
+			set(f, CHECK_FAIL, "Make Email Opt Out editable for the integration user (field-level security)", "%s.HasOptedOutOfEmail is read-only for this user", objects[i]);
+		else
+			set(f, CHECK_PASS, "", "readable and updatable");
+	}
+	check_result *h = add(out, n, max, "sf_api", "Salesforce API headroom");
+	if (h) {
+		long mx = 0, remaining = 0;
+		if (sf_limits(sf, &mx, &remaining, &e) < 0) {
+			set(h, CHECK_WARN, "Try again later", "could not read /limits: %s", e.msg);
+		} else if (mx > 0) {
+			double used = (double)(mx - remaining) / (double)mx;
+			if (used >= share)
+				set(h, CHECK_FAIL,
+				    "Wait for the 24-hour window to roll, raise sf_api_share, or buy more API calls",
+				    "%.0f%% of the daily API limit used (%ld of %ld): optsync has stopped writing at %.0f%%",
+				    used * 100, mx - remaining, mx, share * 100);
+			else if (used > 0.5)
+				set(h, CHECK_WARN, "Watch it: other integrations share this limit",
+				    "%.0f%% of the daily API limit used (%ld of %ld)", used * 100, mx - remaining, mx);
+			else
+				set(h, CHECK_PASS, "", "%.0f%% of the daily API limit used (%ld of %ld)", used * 100,
+				    mx - remaining, mx);
+		} else {
+			set(h, CHECK_WARN, "Nothing to do", "Salesforce reported no daily limit");
+		}
+	}
+	sf_close(sf);
+}
+
+static void check_local(store *s, check_result *out, int *n, int max)
+{
+	err_t e = {0};
+	char v[32];
+	long interval = store_setting_get(s, "interval", v, sizeof v, settings_find("interval")->def, &e) >= 0 ? atol(v) : 300;
+	check_result *r = add(out, n, max, "last_sync", "Last successful sync against the interval");
+	if (r) {
+		run_record run;
+		int found = store_run_last_success(s, &run, &e);
+		int64_t at;
+		if (found <= 0 || timefmt_parse(run.ended_at, &at) < 0) {
+			set(r, CHECK_WARN, "Run a sync: optsync sync, or Resync now on /status", "no sync has finished yet");
+		} else {
+			long age = (long)((timefmt_now_ms() - at) / 1000);
+			if (age > 3 * interval)
+				set(r, CHECK_WARN,
+				    "Check that the daemon runs (make run, or systemctl status optsync-daemon) and its log",
+				    "last successful sync %s, %ld s ago; the interval is %ld s", run.ended_at, age, interval);
+			else
+				set(r, CHECK_PASS, "", "last successful sync %s (%ld s ago; interval %ld s)", run.ended_at,
+				    age, interval);
+		}
+	}
+	r = add(out, n, max, "queue", "Pending and failed actions");
+	if (r) {
+		int pending = store_actions_count(s, "pending", &e), retrying = store_actions_count(s, "retrying", &e),
+		    failed = store_actions_count(s, "failed", &e);
+		if (failed > 0)
+			set(r, CHECK_WARN,
+			    "Read the errors with optsync log (or /status filtered on failed) and fix them at the source; "
+			    "Resync the person afterwards", "%d failed, %d retrying, %d pending", failed, retrying, pending);
+		else if (retrying > 0)
+			set(r, CHECK_WARN, "Nothing to do unless it stays: they are tried again on the next runs",
+			    "%d retrying, %d pending", retrying, pending);
+		else
+			set(r, CHECK_PASS, "", "%d pending, none failing", pending);
+	}
+	r = add(out, n, max, "database", "Database integrity");
+	if (r) {
+		char msg[256] = "";
+		int ok = store_web_integrity(s, msg, sizeof msg, &e);
+		if (ok == 1)
+			set(r, CHECK_PASS, "", "PRAGMA quick_check: ok");
+		else
+			set(r, CHECK_FAIL, "Stop optsync, restore the database from a backup, and run a full sync (optsync sync --full)", "%s", ok < 0 ? e.msg : msg);
+	}
+}
+
+int checks_run(store *s, const char *rate_file, check_result *out, int max, err_t *e)
+{
+	int n = 0;
+	char v[32];
+	if (store_setting_get(s, "sf_api_share", v, sizeof v, settings_find("sf_api_share")->def, e) < 0)
+		return -1;
+	check_ac(s, rate_file, out, &n, max);
+	check_sf(s, out, &n, max, atof(v));
+	check_local(s, out, &n, max);
+	return n;
+}
