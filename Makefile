@@ -17,8 +17,8 @@ DEB_TEST  := $(DEB_RUN) python3
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation
-CFLAGS    += -std=c11 -D_GNU_SOURCE $(OPT) -g $(WARN) $(SAN) -Icore -Icgi-bin $(PKG_CFLAGS)
-CXXFLAGS  += -std=c++17 $(OPT) -g -Wall -Wextra -Werror $(SAN) -Icore -Icgi-bin $(PKG_CFLAGS)
+CFLAGS    += -std=c11 -D_GNU_SOURCE $(OPT) -g $(WARN) $(SAN) -Icore -Icgi-bin -Icli $(PKG_CFLAGS)
+CXXFLAGS  += -std=c++17 $(OPT) -g -Wall -Wextra -Werror $(SAN) -Icore -Icgi-bin -Icli $(PKG_CFLAGS)
 LDFLAGS   += $(SAN)
 
 CORE_SRC  := $(wildcard core/*.c)
@@ -86,7 +86,10 @@ deps:
 deps-test:
 	@sh tools/deps.sh $(DEB_BUILD) $(DEB_TEST)
 
-run: deps all
+# deps first, then a sub-make: pkg-config flags are read when make starts, so they must be read
+# again once the -dev packages exist.
+run: deps
+	@$(MAKE) --no-print-directory all
 	@sh tools/run.sh start
 stop:
 	@sh tools/run.sh stop
@@ -95,7 +98,8 @@ test: deps-test
 	@$(MAKE) --no-print-directory asan
 	@BIN=build-asan/bin TESTBIN=build-asan/tests sh tests/run.sh
 
-bench: deps all
+bench: deps
+	@$(MAKE) --no-print-directory all
 	@sh bench/run.sh
 
 format:
