@@ -532,3 +532,23 @@ int store_action_exists(store *s, const char *record, const char *action, const 
 		return 1;
 	return rc == SQLITE_DONE ? 0 : fail(s, e, "read action queue");
 }
+
+int store_action_applied_since(store *s, const char *record, const char *action, const char *value, const char *since,
+			       err_t *e)
+{
+	sqlite3_stmt *st = prep(s,
+				"SELECT 1 FROM actions WHERE record=? AND action=? AND COALESCE(value,'')=?"
+				" AND status='applied' AND updated_at >= ? LIMIT 1",
+				e, "read action queue");
+	if (!st)
+		return -1;
+	bt(st, 1, record);
+	bt(st, 2, action);
+	sqlite3_bind_text(st, 3, value ? value : "", -1, SQLITE_TRANSIENT);
+	bt(st, 4, since);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : fail(s, e, "read action queue");
+}

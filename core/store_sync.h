@@ -104,6 +104,9 @@ int store_actions_due(store *s, const char *now, int limit, int (*cb)(const queu
 		      err_t *e);
 /* Counts of actions by status ("pending", "retrying", "failed"). */
 int store_actions_count(store *s, const char *status, err_t *e);
+/* 1 when an action for the same record/action/value was applied at or after since (ISO). */
+int store_action_applied_since(store *s, const char *record, const char *action, const char *value, const char *since,
+			       err_t *e);
 /* 1 when an action for the same record/action/value is already pending or retrying. */
 int store_action_exists(store *s, const char *record, const char *action, const char *value, err_t *e);
 

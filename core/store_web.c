@@ -208,36 +208,6 @@ int store_web_login_clear(store *s, const char *key, err_t *e)
 	return step_done(s, st, e, "clear login failures");
 }
 
-static void bind_opt(sqlite3_stmt *st, int i, const char *v)
-{
-	if (v && *v)
-		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, i);
-}
-
-int store_web_event_add(store *s, const store_web_event *ev, int64_t *id, err_t *e)
-{
-	char now[40];
-	timefmt_now_iso(now, sizeof now);
-	sqlite3_stmt *st;
-	if (prepare(s,
-		    "INSERT INTO events(source,kind,email,occurred_at,received_at,payload) VALUES(?,?,?,?,?,?)", &st,
-		    e, "store webhook event") < 0)
-		return -1;
-	sqlite3_bind_text(st, 1, ev->source, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, ev->kind, -1, SQLITE_STATIC);
-	bind_opt(st, 3, ev->email);
-	bind_opt(st, 4, ev->occurred_at);
-	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, ev->payload ? ev->payload : "", -1, SQLITE_STATIC);
-	if (step_done(s, st, e, "store webhook event") < 0)
-		return -1;
-	if (id)
-		*id = sqlite3_last_insert_rowid(store_db(s));
-	return 0;
-}
-
 int store_web_webhook_secret(store *s, char *out, size_t n, err_t *e)
 {
 	int got = store_setting_get(s, "webhook_secret", out, n, NULL, e);
@@ -265,4 +235,169 @@ int store_web_webhook_secret(store *s, char *out, size_t n, err_t *e)
 	if (got == 0 || !*out)
 		return err_set(e, ERR_DB, "database: webhook secret vanished after it was saved");
 	return 0;
+}
+
+int store_web_users(store *s, int (*cb)(const store_web_user *u, void *arg), void *arg, err_t *e)
+{
+	sqlite3_stmt *st;
+	if (prepare(s, "SELECT id,name,role,created_at FROM users ORDER BY name", &st, e, "list users") < 0)
+		return -1;
+	int rc, n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_web_user u;
+		u.id = sqlite3_column_int64(st, 0);
+		copy_col(st, 1, u.name, sizeof u.name);
+		copy_col(st, 2, u.role, sizeof u.role);
+		copy_col(st, 3, u.created_at, sizeof u.created_at);
+		n++;
+		if (cb(&u, arg))
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		db_fail(s, e, "list users");
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	return n;
+}
+
+int store_web_user_delete(store *s, int64_t id, err_t *e)
+{
+	sqlite3 *db = store_db(s);
+	sqlite3_stmt *st;
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(s, e, "begin delete user");
+	if (prepare(s,
+		    "SELECT (SELECT role FROM users WHERE id=?1), (SELECT count(*) FROM users WHERE role='admin')", &st,
+		    e, "delete user") < 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		db_fail(s, e, "delete user");
+		sqlite3_finalize(st);
+		goto fail;
+	}
+	int exists = sqlite3_column_type(st, 0) != SQLITE_NULL;
+	const unsigned char *role = sqlite3_column_text(st, 0);
+	int admin = role && strcmp((const char *)role, "admin") == 0;
+	long admins = sqlite3_column_int64(st, 1);
+	sqlite3_finalize(st);
+	if (!exists) {
+		err_set(e, ERR_NOT_FOUND, "no such user");
+		goto fail;
+	}
+	if (admin && admins <= 1) {
+		err_set(e, ERR_USAGE, "the last administrator cannot be deleted");
+		goto fail;
+	}
+	if (prepare(s, "DELETE FROM sessions WHERE user_id=?", &st, e, "delete user sessions") < 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, id);
+	if (step_done(s, st, e, "delete user sessions") < 0)
+		goto fail;
+	if (prepare(s, "DELETE FROM users WHERE id=?", &st, e, "delete user") < 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, id);
+	if (step_done(s, st, e, "delete user") < 0)
+		goto fail;
+	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		db_fail(s, e, "commit delete user");
+		goto fail;
+	}
+	return 0;
+fail:
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+static const char *const action_status[5] = {"pending", "retrying", "applied", "failed", "skipped"};
+
+int store_web_numbers_read(store *s, store_web_numbers *n, err_t *e)
+{
+	memset(n, 0, sizeof *n);
+	sqlite3_stmt *st;
+	int rc;
+	/* runs is one row per pass: small, so these scans are cheap. */
+	if (prepare(s,
+		    "SELECT status, count(*), COALESCE(sum(calls_ac),0), COALESCE(sum(calls_sf),0) FROM runs GROUP BY status",
+		    &st, e, "count runs") < 0)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *status = (const char *)sqlite3_column_text(st, 0);
+		long c = (long)sqlite3_column_int64(st, 1);
+		n->calls_ac += (long)sqlite3_column_int64(st, 2);
+		n->calls_sf += (long)sqlite3_column_int64(st, 3);
+		if (!status)
+			continue;
+		if (strcmp(status, "ok") == 0)
+			n->runs_ok = c;
+		else if (strcmp(status, "partial") == 0)
+			n->runs_partial = c;
+		else if (strcmp(status, "failed") == 0)
+			n->runs_failed = c;
+		else if (strcmp(status, "dry-run") == 0)
+			n->runs_dry = c;
+		else if (strcmp(status, "running") == 0)
+			n->runs_running = c;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(s, e, "count runs");
+
+	if (prepare(s, "SELECT direction, status, count(*) FROM actions GROUP BY direction, status", &st, e,
+		    "count actions") < 0)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *dir = (const char *)sqlite3_column_text(st, 0);
+		const char *status = (const char *)sqlite3_column_text(st, 1);
+		if (!dir || !status)
+			continue;
+		int d = strcmp(dir, "ac->sf") == 0 ? 0 : strcmp(dir, "sf->ac") == 0 ? 1 : -1;
+		for (int i = 0; d >= 0 && i < 5; i++)
+			if (strcmp(status, action_status[i]) == 0)
+				n->actions[d][i] = (long)sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(s, e, "count actions");
+
+	if (prepare(s,
+		    "SELECT (SELECT count(*) FROM events WHERE source='ac'),"
+		    " (SELECT count(*) FROM events WHERE processed_at IS NULL),"
+		    " (SELECT COALESCE(max(received_at),'') FROM events WHERE source='ac'),"
+		    " (SELECT COALESCE(max(ended_at),'') FROM runs WHERE status IN ('ok','partial')),"
+		    " (SELECT count(*) FROM sessions)",
+		    &st, e, "read numbers") < 0)
+		return -1;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		db_fail(s, e, "read numbers");
+		sqlite3_finalize(st);
+		return -1;
+	}
+	n->events_total = (long)sqlite3_column_int64(st, 0);
+	n->events_pending = (long)sqlite3_column_int64(st, 1);
+	copy_col(st, 2, n->last_event_at, sizeof n->last_event_at);
+	copy_col(st, 3, n->last_success_at, sizeof n->last_success_at);
+	n->sessions = (long)sqlite3_column_int64(st, 4);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int store_web_integrity(store *s, char *msg, size_t n, err_t *e)
+{
+	sqlite3_stmt *st;
+	if (prepare(s, "PRAGMA quick_check(1)", &st, e, "integrity check") < 0)
+		return -1;
+	int rc = sqlite3_step(st), ok = 0;
+	if (rc == SQLITE_ROW) {
+		copy_col(st, 0, msg, n);
+		ok = strcmp(msg, "ok") == 0;
+	} else {
+		db_fail(s, e, "integrity check");
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	return ok;
 }

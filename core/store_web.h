@@ -49,20 +49,35 @@ int store_web_login_allowed(store *s, const char *key, int64_t now, int max, lon
 int store_web_login_failed(store *s, const char *key, int64_t now, long window, err_t *e);
 int store_web_login_clear(store *s, const char *key, err_t *e);
 
-/* A raw inbound event, stored durably before the webhook answers 200. */
-typedef struct {
-	const char *source;      /* "ac" */
-	const char *kind;        /* "subscribe" | "unsubscribe" | "bounce" | ... */
-	const char *email;       /* trimmed and lower-cased, or NULL */
-	const char *occurred_at; /* the source's time as sent (AC date_time), or NULL */
-	const char *payload;     /* the raw body */
-} store_web_event;
-
-/* Inserts the event (received_at = now, unprocessed); *id (if not NULL) gets its row id. */
-int store_web_event_add(store *s, const store_web_event *ev, int64_t *id, err_t *e);
-
 /* The secret of the webhook URL, setting "webhook_secret": read, or generated (32 random bytes in
  * hex) and saved on first need. Concurrent first calls agree on one value. */
 int store_web_webhook_secret(store *s, char *out, size_t n, err_t *e);
+
+/* Users for the /users page. cb per user, by name; returns the count or -1. */
+typedef struct {
+	int64_t id;
+	char name[128];
+	char role[16];
+	char created_at[32];
+} store_web_user;
+int store_web_users(store *s, int (*cb)(const store_web_user *u, void *arg), void *arg, err_t *e);
+
+/* Deletes a user and their sessions; refuses (ERR_USAGE) to delete the last administrator. */
+int store_web_user_delete(store *s, int64_t id, err_t *e);
+
+/* The numbers /metrics and /checks show, read in one go. */
+typedef struct {
+	long runs_ok, runs_partial, runs_failed, runs_dry, runs_running;
+	long calls_ac, calls_sf;              /* API calls, summed over runs */
+	long actions[2][5];                   /* [direction ac->sf, sf->ac][pending retrying applied failed skipped] */
+	long events_total, events_pending;    /* raw webhook events */
+	char last_event_at[32];               /* newest received_at, "" when none */
+	char last_success_at[32];             /* newest ended_at of an ok or partial run, "" when none */
+	long sessions;                        /* live session rows */
+} store_web_numbers;
+int store_web_numbers_read(store *s, store_web_numbers *n, err_t *e);
+
+/* PRAGMA quick_check: 1 when the file is sound, 0 with the first problem in msg, -1 on error. */
+int store_web_integrity(store *s, char *msg, size_t n, err_t *e);
 
 #endif

@@ -241,6 +241,15 @@ static int build_person(sync_ctx *x, work_person *wp, rules_person *rp, person_s
 		if (!ev)
 			break;
 		*ev = wp->events[i].ev;
+		/* AC sends a webhook for optsync's own unsubscribe too: that one is an echo. */
+		if (ev->kind == RULES_EV_UNSUBSCRIBE && rp->ac.contact_id[0] && ev->list_id[0]) {
+			char since[32];
+			timefmt_iso_ms((ev->at_ms > 0 ? ev->at_ms : timefmt_now_ms()) - 3600 * 1000, since, sizeof since);
+			int echo = store_action_applied_since(x->s, rp->ac.contact_id, "unsubscribe", ev->list_id, since, e);
+			if (echo < 0)
+				return -1;
+			ev->echo = echo;
+		}
 	}
 	return 0;
 }
