@@ -15,7 +15,7 @@ static int hexval(char c)
 	return -1;
 }
 
-long form_decode(const char *s, size_t n, char *out, size_t cap, int plus)
+long form_unescape(const char *s, size_t n, char *out, size_t cap, int plus)
 {
 	size_t o = 0;
 	if (cap == 0)
@@ -54,7 +54,7 @@ static char *decode_dup(const char *s, size_t n)
 	char *p = malloc(n + 1);
 	if (!p)
 		return NULL;
-	if (form_decode(s, n, p, n + 1, 1) < 0) {
+	if (form_unescape(s, n, p, n + 1, 1) < 0) {
 		free(p);
 		return NULL;
 	}

@@ -20,7 +20,7 @@ typedef struct {
 /* Decodes n bytes of s ("%41" -> "A", and "+" -> " " when plus is set) into out (cap bytes, always
  * NUL-terminated). Returns the decoded length, or -1 on a malformed escape, an encoded NUL, or a
  * result that does not fit. */
-long form_decode(const char *s, size_t n, char *out, size_t cap, int plus);
+long form_unescape(const char *s, size_t n, char *out, size_t cap, int plus);
 
 /* Parses "a=1&b=x%20y" (n bytes, not necessarily NUL-terminated) and appends each pair to f, in
  * order. Empty segments ("a=1&&b=2") are skipped; a key without "=" has the value "". Returns 0, or

@@ -298,7 +298,7 @@ static int parse_request(web_req *r)
 	if (!uri || uri[0] != '/')
 		return 400;
 	size_t plen = strcspn(uri, "?#");
-	if (form_decode(uri, plen, r->path, sizeof r->path, 0) < 0)
+	if (form_unescape(uri, plen, r->path, sizeof r->path, 0) < 0)
 		return 400;
 	const char *q = web_env(r, "QUERY_STRING");
 	if (q && *q && form_parse(&r->query, q, strlen(q)) < 0)

@@ -4,7 +4,8 @@
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{TITLE}} · optsync</title>
+{{#REFRESH}}<meta http-equiv="refresh" content="{{SECONDS}}{{#TO}};url={{URL}}{{/TO}}">
+{{/REFRESH}}<title>{{TITLE}} · optsync</title>
 <link rel="stylesheet" href="/static/style.css">
 <script src="/static/app.js" defer></script>
 </head>

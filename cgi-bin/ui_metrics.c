@@ -1,0 +1,67 @@
+/* ui_metrics.c - GET /metrics: Prometheus text format (version 0.0.4). Counters come from the
+ * store, so they survive restarts and agree with what /status shows. */
+#include <stdio.h>
+#include <string.h>
+
+#include "store_sync.h"
+#include "store_web.h"
+#include "timefmt.h"
+#include "ui.h"
+
+static void metric(buf *b, const char *name, const char *type, const char *help)
+{
+	buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+int ui_metrics(web_req *r)
+{
+	store_web_numbers n;
+	err_t e = {0};
+	if (store_web_numbers_read(r->st, &n, &e) < 0) {
+		web_log(r, "metrics: %s", e.msg);
+		return web_text(r, 503, "text/plain; charset=utf-8", "# store unavailable\n");
+	}
+	buf *b = &r->out;
+	buf_reset(b);
+	metric(b, "optsync_up", "gauge", "1 while the dashboard answers.");
+	buf_puts(b, "optsync_up 1\n");
+
+	metric(b, "optsync_runs_total", "counter", "Sync runs by final status.");
+	buf_printf(b, "optsync_runs_total{status=\"ok\"} %ld\n", n.runs_ok);
+	buf_printf(b, "optsync_runs_total{status=\"partial\"} %ld\n", n.runs_partial);
+	buf_printf(b, "optsync_runs_total{status=\"failed\"} %ld\n", n.runs_failed);
+	buf_printf(b, "optsync_runs_total{status=\"dry-run\"} %ld\n", n.runs_dry);
+	metric(b, "optsync_runs_running", "gauge", "Runs that have started and not ended.");
+	buf_printf(b, "optsync_runs_running %ld\n", n.runs_running);
+
+	static const char *const dirs[2] = {"ac->sf", "sf->ac"};
+	static const char *const sts[5] = {"pending", "retrying", "applied", "failed", "skipped"};
+	metric(b, "optsync_actions", "gauge", "Actions in the queue by direction and status.");
+	for (int d = 0; d < 2; d++)
+		for (int s = 0; s < 5; s++)
+			buf_printf(b, "optsync_actions{direction=\"%s\",status=\"%s\"} %ld\n", dirs[d], sts[s], n.actions[d][s]);
+	metric(b, "optsync_queue_depth", "gauge", "Actions waiting to be applied (pending and retrying).");
+	buf_printf(b, "optsync_queue_depth %ld\n",
+		   n.actions[0][0] + n.actions[0][1] + n.actions[1][0] + n.actions[1][1]);
+
+	metric(b, "optsync_last_success_timestamp_seconds", "gauge",
+	       "End of the last run that finished ok or partial (0: never).");
+	int64_t ms = 0;
+	if (*n.last_success_at && timefmt_parse(n.last_success_at, &ms) < 0)
+		ms = 0;
+	buf_printf(b, "optsync_last_success_timestamp_seconds %lld\n", (long long)(ms / 1000));
+
+	metric(b, "optsync_api_calls_total", "counter", "API calls made by sync runs, per side.");
+	buf_printf(b, "optsync_api_calls_total{side=\"ac\"} %ld\n", n.calls_ac);
+	buf_printf(b, "optsync_api_calls_total{side=\"sf\"} %ld\n", n.calls_sf);
+
+	metric(b, "optsync_webhook_events_total", "counter", "ActiveCampaign webhook events received and stored.");
+	buf_printf(b, "optsync_webhook_events_total %ld\n", n.events_total);
+	metric(b, "optsync_webhook_events_pending", "gauge", "Stored events the sync engine has not applied yet.");
+	buf_printf(b, "optsync_webhook_events_pending %ld\n", n.events_pending);
+	metric(b, "optsync_sessions", "gauge", "Dashboard sessions in the store.");
+	buf_printf(b, "optsync_sessions %ld\n", n.sessions);
+	r->ctype = "text/plain; version=0.0.4; charset=utf-8";
+	r->status = 200;
+	return 200;
+}
