@@ -1,0 +1,324 @@
+/* control.c - the test-fixture API under /sandbox/control/: reset, knobs, events, people, state, stats. */
+#include "sbx.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void ok_json(sbx_req *r, json_object *o)
+{
+	resp_json(r, 200, o);
+}
+
+static void info(sbx_req *r)
+{
+	json_object *o = json_object_new_object();
+	json_object *ac = json_object_new_object();
+	json_object_object_add(ac, "url", jstrf("%s/ac", r->base));
+	json_object_object_add(ac, "api_key", jstr(knob_str("ac_api_key")));
+	json_object_object_add(o, "ac", ac);
+	json_object *sf = json_object_new_object();
+	json_object_object_add(sf, "login_url", jstrf("%s/sf", r->base));
+	json_object_object_add(sf, "client_id", jstr(knob_str("sf_client_id")));
+	json_object_object_add(sf, "client_secret", jstr(knob_str("sf_client_secret")));
+	json_object_object_add(sf, "instance_url", jstrf("%s/sf/instance", r->base));
+	json_object_object_add(sf, "api_version", jstr(SBX_SF_DEFAULT_VERSION));
+	json_object_object_add(o, "sf", sf);
+	char *seed = NULL, *people = NULL;
+	meta_get(r->app->db, "seed", &seed);
+	meta_get(r->app->db, "people", &people);
+	json_object_object_add(o, "seed", jint(seed ? strtoll(seed, NULL, 10) : 0));
+	json_object_object_add(o, "people", jint(people ? strtoll(people, NULL, 10) : 0));
+	free(seed);
+	free(people);
+	json_object *counts = json_object_new_object();
+	json_object_object_add(counts, "ac_contacts", jint(db_int(r->app->db, "SELECT count(*) FROM ac_contacts", 0)));
+	json_object_object_add(counts, "sf_contacts",
+			       jint(db_int(r->app->db, "SELECT count(*) FROM sf_records WHERE type = 'Contact' AND deleted = 0", 0)));
+	json_object_object_add(counts, "sf_leads",
+			       jint(db_int(r->app->db, "SELECT count(*) FROM sf_records WHERE type = 'Lead' AND deleted = 0", 0)));
+	json_object_object_add(o, "counts", counts);
+	ok_json(r, o);
+}
+
+static void reset(sbx_req *r)
+{
+	json_object *in = r->body_len ? req_json_body(r) : json_object_new_object();
+	if (!in)
+		return;
+	int64_t seed = 1, people = 300;
+	jget_int(in, "seed", &seed);
+	jget_int(in, "people", &people);
+	json_object *keep;
+	int keep_knobs = json_object_object_get_ex(in, "keep_knobs", &keep) && json_object_get_boolean(keep);
+	json_object_put(in);
+	if (seed < 0 || people < 0 || people > 100000) {
+		resp_error(r, 400, "BAD_REQUEST", "seed must be >= 0 and people 0..100000");
+		return;
+	}
+	json_object *saved = NULL;
+	if (keep_knobs)
+		json_object_deep_copy(knobs_get_all(), &saved, NULL);
+	err_t e;
+	err_clear(&e);
+	if (seed_reset(r->app, (uint64_t)seed, (int)people, &e) != 0) {
+		json_object_put(saved);
+		resp_error(r, 500, "SEED_FAILED", "%s", e.msg);
+		return;
+	}
+	if (saved) {
+		char msg[256];
+		json_object_object_del(saved, "sf_api_used");
+		knobs_update(r->app->db, saved, msg, sizeof msg);
+		json_object_put(saved);
+	}
+	info(r);
+}
+
+static json_object *knobs_out(sbx_req *r)
+{
+	json_object *copy = NULL;
+	json_object_deep_copy(knobs_get_all(), &copy, NULL);
+	json_object_object_add(copy, "sf_api_used", jint(counter_get(r->app->db, "sf_api_used")));
+	return copy;
+}
+
+static void knobs(sbx_req *r)
+{
+	if (strcmp(r->method, "POST") == 0) {
+		json_object *in = req_json_body(r);
+		if (!in)
+			return;
+		char msg[256];
+		int rc = knobs_update(r->app->db, in, msg, sizeof msg);
+		json_object_put(in);
+		if (rc) {
+			resp_error(r, 400, "BAD_KNOB", "%s", msg);
+			return;
+		}
+	}
+	ok_json(r, knobs_out(r));
+}
+
+static void events(sbx_req *r)
+{
+	json_object *in = NULL;
+	if (r->body_len) {
+		/* one event object, or {"events":[...]}; "wait": true holds the answer until webhooks are sent */
+		in = req_json_body(r);
+		if (!in)
+			return;
+	} else {
+		resp_error(r, 400, "BAD_REQUEST", "POST an event: {\"type\":\"unsubscribe\",\"email\":\"...\"}");
+		return;
+	}
+	json_object *list, *w;
+	if (json_object_object_get_ex(in, "wait", &w) && json_object_get_boolean(w))
+		r->wait_deliveries = 1;
+	json_object *results = json_object_new_array();
+	int many = json_object_object_get_ex(in, "events", &list) && json_object_is_type(list, json_type_array);
+	size_t n = many ? json_object_array_length(list) : 1;
+	for (size_t i = 0; i < n; i++) {
+		json_object *ev = many ? json_object_array_get_idx(list, i) : in;
+		json_object *res = json_object_new_object();
+		char msg[512];
+		if (event_fire(r, ev, res, msg, sizeof msg) != 0) {
+			json_object_put(res);
+			json_object_put(results);
+			json_object_put(in);
+			db_exec(r->app->db, "ROLLBACK; BEGIN IMMEDIATE", NULL);
+			r->deliveries = 0;
+			resp_error(r, 400, "BAD_EVENT", "event %zu: %s", i, msg);
+			return;
+		}
+		json_object_array_add(results, res);
+	}
+	json_object_put(in);
+	if (many) {
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "results", results);
+		ok_json(r, o);
+	} else {
+		json_object *one = json_object_get(json_object_array_get_idx(results, 0));
+		json_object_put(results);
+		ok_json(r, one);
+	}
+}
+
+static void people(sbx_req *r)
+{
+	json_object *in = req_json_body(r);
+	if (!in)
+		return;
+	json_object *list;
+	int many = json_object_object_get_ex(in, "people", &list) && json_object_is_type(list, json_type_array);
+	size_t n = many ? json_object_array_length(list) : 1;
+	json_object *out = json_object_new_array();
+	for (size_t i = 0; i < n; i++) {
+		json_object *p = many ? json_object_array_get_idx(list, i) : in;
+		json_object *res = json_object_new_object();
+		char msg[512], email[320] = "";
+		if (sbx_people_apply(r, p, res, msg, sizeof msg) != 0) {
+			json_object_put(res);
+			json_object_put(out);
+			json_object_put(in);
+			db_exec(r->app->db, "ROLLBACK; BEGIN IMMEDIATE", NULL);
+			resp_error(r, 400, "BAD_PERSON", "person %zu: %s", i, msg);
+			return;
+		}
+		jget_text(p, "email", email, sizeof email);
+		json_object *state = sbx_person_state(r, email), *ids;
+		if (json_object_object_get_ex(res, "sf_ids", &ids))
+			json_object_object_add(state, "created_sf_ids", json_object_get(ids));
+		json_object_put(res);
+		json_object_array_add(out, state);
+	}
+	json_object_put(in);
+	if (many) {
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "people", out);
+		ok_json(r, o);
+	} else {
+		json_object *one = json_object_get(json_object_array_get_idx(out, 0));
+		json_object_put(out);
+		ok_json(r, one);
+	}
+}
+
+static void state(sbx_req *r)
+{
+	char email[320];
+	if (!req_query(r, "email", email, sizeof email) || !*email) {
+		resp_error(r, 400, "BAD_REQUEST", "GET state?email=ADDRESS");
+		return;
+	}
+	ok_json(r, sbx_person_state(r, email));
+}
+
+static int64_t query_limit(sbx_req *r, int64_t dflt, int64_t max)
+{
+	char v[32];
+	int64_t n = dflt;
+	if (req_query(r, "limit", v, sizeof v))
+		n = strtoll(v, NULL, 10);
+	return n <= 0 ? dflt : n > max ? max : n;
+}
+
+static void deliveries(sbx_req *r)
+{
+	sqlite3_stmt *st = db_prep(r->app->db, "SELECT id, webhook, type, url, body, state, http_status, error, created_ms,"
+					       " done_ms FROM ac_deliveries ORDER BY id DESC LIMIT ?1");
+	json_object *arr = json_object_new_array();
+	if (st) {
+		sqlite3_bind_int64(st, 1, query_limit(r, 50, 1000));
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			json_object *d = json_object_new_object();
+			json_object_object_add(d, "id", jint(sqlite3_column_int64(st, 0)));
+			json_object_object_add(d, "webhook", jint(sqlite3_column_int64(st, 1)));
+			json_object_object_add(d, "type", jcol_text(st, 2));
+			json_object_object_add(d, "url", jcol_text(st, 3));
+			json_object_object_add(d, "body", jcol_text(st, 4));
+			json_object_object_add(d, "state", jcol_text(st, 5));
+			json_object_object_add(d, "http_status", jint(sqlite3_column_int64(st, 6)));
+			json_object_object_add(d, "error", jcol_text(st, 7));
+			json_object_object_add(d, "created_ms", jint(sqlite3_column_int64(st, 8)));
+			json_object_object_add(d, "done_ms", jint(sqlite3_column_int64(st, 9)));
+			json_object_array_add(arr, d);
+		}
+		sqlite3_finalize(st);
+	}
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "pending",
+			       jint(db_int(r->app->db, "SELECT count(*) FROM ac_deliveries WHERE state = 'pending'", 0)));
+	json_object_object_add(o, "deliveries", arr);
+	ok_json(r, o);
+}
+
+static void requests(sbx_req *r)
+{
+	char sys[16] = "";
+	req_query(r, "sys", sys, sizeof sys);
+	sqlite3_stmt *st = db_prep(r->app->db, "SELECT ts_ms, sys, method, path, status, dur_ms FROM requests"
+					       " WHERE (?2 = '' OR sys = ?2) ORDER BY id DESC LIMIT ?1");
+	json_object *arr = json_object_new_array();
+	if (st) {
+		sqlite3_bind_int64(st, 1, query_limit(r, 100, 5000));
+		sqlite3_bind_text(st, 2, sys, -1, SQLITE_TRANSIENT);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			json_object *q = json_object_new_object();
+			json_object_object_add(q, "ts_ms", jint(sqlite3_column_int64(st, 0)));
+			json_object_object_add(q, "sys", jcol_text(st, 1));
+			json_object_object_add(q, "method", jcol_text(st, 2));
+			json_object_object_add(q, "path", jcol_text(st, 3));
+			json_object_object_add(q, "status", jint(sqlite3_column_int(st, 4)));
+			json_object_object_add(q, "dur_ms", jint(sqlite3_column_int64(st, 5)));
+			json_object_array_add(arr, q);
+		}
+		sqlite3_finalize(st);
+	}
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "requests", arr);
+	ok_json(r, o);
+}
+
+static void tokens(sbx_req *r)
+{
+	json_object *in = r->body_len ? req_json_body(r) : json_object_new_object();
+	if (!in)
+		return;
+	json_object *v;
+	int64_t expired = 0, revoked = 0;
+	if (!json_object_object_get_ex(in, "expire_access", &v) || json_object_get_boolean(v)) {
+		sqlite3_stmt *st = db_prep(r->app->db, "UPDATE sf_tokens SET expires_ms = ?1 WHERE kind = 'access'"
+						       " AND expires_ms > ?1");
+		if (st) {
+			sqlite3_bind_int64(st, 1, r->now_ms);
+			sqlite3_step(st);
+			sqlite3_finalize(st);
+			expired = sqlite3_changes(r->app->db);
+		}
+	}
+	if (json_object_object_get_ex(in, "revoke_refresh", &v) && json_object_get_boolean(v)) {
+		db_exec(r->app->db, "UPDATE sf_tokens SET revoked = 1 WHERE kind = 'refresh' AND revoked = 0", NULL);
+		revoked = sqlite3_changes(r->app->db);
+	}
+	json_object_put(in);
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "expired_access_tokens", jint(expired));
+	json_object_object_add(o, "revoked_refresh_tokens", jint(revoked));
+	ok_json(r, o);
+}
+
+void control_route(sbx_req *r)
+{
+	const char *p = r->path + strlen("/control");
+	int get = strcmp(r->method, "GET") == 0, post = strcmp(r->method, "POST") == 0;
+	if (path_match(r, "/info", p) && get)
+		info(r);
+	else if (path_match(r, "/reset", p) && post)
+		reset(r);
+	else if (path_match(r, "/knobs", p) && (get || post))
+		knobs(r);
+	else if (path_match(r, "/event", p) && post)
+		events(r);
+	else if (path_match(r, "/people", p) && post)
+		people(r);
+	else if (path_match(r, "/state", p) && get)
+		state(r);
+	else if (path_match(r, "/stats", p) && get)
+		ok_json(r, stats_json(r->app->db));
+	else if (path_match(r, "/stats/reset", p) && post) {
+		stats_reset(r->app);
+		ok_json(r, stats_json(r->app->db));
+	} else if (path_match(r, "/deliveries", p) && get)
+		deliveries(r);
+	else if (path_match(r, "/requests", p) && get)
+		requests(r);
+	else if (path_match(r, "/tokens", p) && post)
+		tokens(r);
+	else
+		resp_error(r, 404, "NOT_FOUND",
+			   "No control endpoint %s %s (info, reset, knobs, event, people, state, stats, stats/reset, "
+			   "deliveries, requests, tokens)",
+			   r->method, r->path);
+}

@@ -1,0 +1,83 @@
+/* route.c - which emulated system a path belongs to, and the top-level dispatch to its router. */
+#include "sbx.h"
+
+#include <string.h>
+
+/* Paths arrive as /sandbox/ac/..., /sandbox/sf/..., /sandbox/control/..., /sandbox/ (the console). */
+int path_match(sbx_req *r, const char *pattern, const char *path)
+{
+	/* segment by segment; "{}" matches one non-empty segment and captures it */
+	int ncap = 0;
+	const char *p = pattern, *s = path;
+	while (*p && *s) {
+		const char *pe = strchr(p, '/'), *se = strchr(s, '/');
+		size_t pl = pe ? (size_t)(pe - p) : strlen(p), sl = se ? (size_t)(se - s) : strlen(s);
+		if (pl == 2 && p[0] == '{' && p[1] == '}') {
+			if (sl == 0 || sl >= sizeof r->cap[0] || ncap >= 4)
+				return 0;
+			memcpy(r->cap[ncap], s, sl);
+			r->cap[ncap][sl] = '\0';
+			ncap++;
+		} else if (pl != sl || strncmp(p, s, pl) != 0) {
+			return 0;
+		}
+		p += pl;
+		s += sl;
+		if (*p == '/')
+			p++;
+		if (*s == '/')
+			s++;
+		if (!*p && *s)
+			return 0;
+	}
+	if (*p)
+		return 0;
+	if (*s)
+		return 0;
+	r->ncap = ncap;
+	return 1;
+}
+
+static int has_prefix(const char *s, const char *pre)
+{
+	size_t n = strlen(pre);
+	return strncmp(s, pre, n) == 0 && (s[n] == '\0' || s[n] == '/');
+}
+
+sbx_system route_classify(const char *path)
+{
+	if (has_prefix(path, "/ac"))
+		return SYS_AC;
+	if (has_prefix(path, "/sf/services/oauth2"))
+		return SYS_SF_AUTH;
+	if (has_prefix(path, "/sf"))
+		return SYS_SF;
+	if (has_prefix(path, "/control"))
+		return SYS_CONTROL;
+	if (path[0] == '\0' || strcmp(path, "/") == 0 || has_prefix(path, "/console"))
+		return SYS_CONSOLE;
+	return SYS_NONE;
+}
+
+void route_dispatch(sbx_req *r)
+{
+	switch (r->sys) {
+	case SYS_AC:
+		sbx_ac_route(r);
+		return;
+	case SYS_SF_AUTH:
+		sbx_sf_oauth_route(r);
+		return;
+	case SYS_SF:
+		sbx_sf_data_route(r);
+		return;
+	case SYS_CONTROL:
+		control_route(r);
+		return;
+	case SYS_CONSOLE:
+		console_route(r);
+		return;
+	default:
+		resp_error(r, 404, "NOT_FOUND", "No sandbox resource at %s", r->full_path);
+	}
+}
