@@ -53,26 +53,42 @@ int csrf_equal(const char *a, const char *b)
 	return sodium_memcmp(a, b, la) == 0;
 }
 
-int csrf_origin_ok(const char *sec_fetch_site, const char *origin, const char *host, int secure, char *why,
-		   size_t n)
+int csrf_origin_ok(const char *sec_fetch_site, const char *origin, const char *self, char *why, size_t n)
 {
 	if (sec_fetch_site && *sec_fetch_site && strcasecmp(sec_fetch_site, "same-origin") != 0) {
 		snprintf(why, n, "Sec-Fetch-Site is %.40s, not same-origin", sec_fetch_site);
 		return 0;
 	}
 	if (origin && *origin) {
-		char want[600];
-		if (!host || !*host) {
+		if (!self || !*self) {
 			snprintf(why, n, "Origin sent without a Host header");
 			return 0;
 		}
-		snprintf(want, sizeof want, "%s://%s", secure ? "https" : "http", host);
-		if (strcasecmp(origin, want) != 0) {
-			snprintf(why, n, "Origin %.200s is not %.200s", origin, want);
+		if (strcasecmp(origin, self) != 0) {
+			snprintf(why, n, "Origin %.200s is not %.200s", origin, self);
 			return 0;
 		}
 	}
 	if (n)
 		why[0] = '\0';
 	return 1;
+}
+
+void csrf_self_origin(const char *host, const char *server_port, int secure, int proxied_https, char *out,
+		      size_t n)
+{
+	if (!host || !*host || strpbrk(host, "/\\@ \t\r\n")) {
+		if (n)
+			out[0] = '\0';
+		return;
+	}
+	const char *scheme = secure ? "https" : "http";
+	/* A port in Host: "[::1]:8080" or "example.com:8080", not the colons of "[::1]". */
+	const char *close = strrchr(host, ']');
+	const char *colon = strrchr(close ? close : host, ':');
+	const char *def = secure ? "443" : "80";
+	if (colon || proxied_https || !server_port || !*server_port || strcmp(server_port, def) == 0)
+		snprintf(out, n, "%s://%s", scheme, host);
+	else
+		snprintf(out, n, "%s://%s:%s", scheme, host, server_port);
 }

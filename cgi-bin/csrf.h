@@ -20,10 +20,15 @@ void csrf_pre_sign(const unsigned char key[32], const char *cookie, char out[CSR
 int csrf_equal(const char *a, const char *b);
 
 /* The browser-side check of a POST: Sec-Fetch-Site, when sent, must be same-origin; Origin, when
- * sent, must be this site (scheme from secure, host from the Host header). Returns 1 when the
- * request may go on, 0 with the reason in why. Requests without either header (curl, old
- * browsers) pass here and still need the token. */
-int csrf_origin_ok(const char *sec_fetch_site, const char *origin, const char *host, int secure, char *why,
-		   size_t n);
+ * sent, must equal self ("http://127.0.0.1:8080", see web_origin). Returns 1 when the request may
+ * go on, 0 with the reason in why. Requests without either header (curl, old browsers) pass here
+ * and still need the token. */
+int csrf_origin_ok(const char *sec_fetch_site, const char *origin, const char *self, char *why, size_t n);
+
+/* This site's origin as a browser writes it: scheme, the Host header's host, and the port (from
+ * Host when it has one, else server_port unless it is the scheme's default, or behind a proxy
+ * that says https). Writes "" when host is missing. */
+void csrf_self_origin(const char *host, const char *server_port, int secure, int proxied_https, char *out,
+		      size_t n);
 
 #endif

@@ -70,8 +70,7 @@ static int fill_ac(tpl_dict *d, const ac_snapshot *ac, int found)
 	tpl_dict *a = tpl_section(d, "AC");
 	tpl_set(a, "ID", ac->id);
 	tpl_set(a, "UDATE", ac->udate);
-	if (ac->bounced_hard)
-		tpl_show(a, "BOUNCED");
+	tpl_show(a, ac->bounced_hard ? "BOUNCED" : "NOT_BOUNCED");
 	int subscribed = 0, lists = 0;
 	json_object *o = json_tokener_parse(ac->lists);
 	if (o && json_object_is_type(o, json_type_object)) {

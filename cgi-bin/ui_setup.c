@@ -25,11 +25,12 @@
 #define HOOK_PATH "/hooks/activecampaign/"
 #define CALLBACK_PATH "/oauth/salesforce/callback"
 
-/* scheme://host of this request, as the browser sees it. */
+/* scheme://host[:port] of this request, as the browser sees it. */
 static void self_origin(web_req *r, char *out, size_t n)
 {
-	const char *host = web_env(r, "HTTP_HOST");
-	snprintf(out, n, "%s://%s", r->secure ? "https" : "http", host && *host ? host : "127.0.0.1");
+	web_origin(r, out, n);
+	if (!*out)
+		snprintf(out, n, "http://127.0.0.1");
 }
 
 /* The sandbox is offered when this dashboard is reached on a loopback address: that is where

@@ -137,7 +137,7 @@ static void fill_chart(web_req *r, tpl_dict *d)
 			tpl_set(b, "CLASS", k == 0 ? "bar-acsf" : "bar-sfac");
 			tpl_setf(b, "TIP", "%s: %ld %s", c.day[i], v, k == 0 ? "to Salesforce" : "to ActiveCampaign");
 		}
-		if (i % 7 == 0 || i == CHART_DAYS - 1) {
+		if (i % 7 == 0 || (i == CHART_DAYS - 1 && i % 7 >= 3)) {
 			tpl_dict *l = tpl_section(ch, "LABEL");
 			tpl_set_int(l, "X", 40 + i * slot);
 			tpl_set(l, "TEXT", c.day[i] + 5);
@@ -240,9 +240,10 @@ static void fill_log(web_req *r, tpl_dict *d)
 	log_filter f = {.email = *email ? email : NULL, .status = status, .direction = dir,
 			.run = web_int64(run), .before_id = web_int64(before), .limit = LOG_PAGE + 1};
 	tpl_set(d, "F_EMAIL", email);
-	tpl_set_int(d, "F_RUN_VALUE", f.run);
-	if (f.run)
-		tpl_set_int(d, "F_RUN", f.run);
+	if (f.run) {
+		tpl_set_int(d, "F_RUN_VALUE", f.run);
+		tpl_set_int(tpl_section(d, "F_RUN"), "RUN", f.run);
+	}
 	for (int i = 0; statuses[i]; i++) {
 		tpl_dict *o = tpl_section(d, "F_STATUS_OPT");
 		tpl_set(o, "VALUE", statuses[i]);

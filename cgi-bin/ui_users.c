@@ -25,8 +25,7 @@ static int on_user(const store_web_user *u, void *arg)
 	tpl_set(row, "ROLE", u->role);
 	page_time(u->created_at, t, sizeof t);
 	tpl_set(row, "CREATED", t);
-	if (u->id == r->user.user_id)
-		tpl_show(row, "YOU");
+	tpl_show(row, u->id == r->user.user_id ? "YOU" : "NOT_YOU");
 	return 0;
 }
 

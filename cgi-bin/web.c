@@ -75,6 +75,13 @@ void web_log(const web_req *r, const char *fmt, ...)
 		r->path[0] ? r->path : "-", msg);
 }
 
+void web_origin(const web_req *r, char *out, size_t n)
+{
+	const char *xfp = web_env(r, "HTTP_X_FORWARDED_PROTO");
+	csrf_self_origin(web_env(r, "HTTP_HOST"), web_env(r, "SERVER_PORT"), r->secure,
+			 xfp && strcasecmp(xfp, "https") == 0, out, n);
+}
+
 int web_from_loopback(const web_req *r)
 {
 	const char *a = web_env(r, "REMOTE_ADDR");
@@ -259,9 +266,9 @@ static int enforce(web_req *r, const web_route *rt, web_reader rd, void *ctx)
 	if (needs & NO_CSRF)
 		return 0;
 
-	char why[512];
-	if (!csrf_origin_ok(web_env(r, "HTTP_SEC_FETCH_SITE"), web_env(r, "HTTP_ORIGIN"), web_env(r, "HTTP_HOST"),
-			    r->secure, why, sizeof why)) {
+	char why[512], self[600];
+	web_origin(r, self, sizeof self);
+	if (!csrf_origin_ok(web_env(r, "HTTP_SEC_FETCH_SITE"), web_env(r, "HTTP_ORIGIN"), self, why, sizeof why)) {
 		web_log(r, "refused cross-site POST: %s", why);
 		return web_error(r, 403, "This form was not sent from this dashboard.");
 	}

@@ -120,6 +120,9 @@ const char *web_arg(const web_req *r, const char *key);
 /* Logs one line to stderr (the stack's log file) with time, method and path. */
 void web_log(const web_req *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* This site's origin as the browser sees it ("http://127.0.0.1:8080"); "" without a Host. */
+void web_origin(const web_req *r, char *out, size_t n);
+
 /* 1 when the request comes from this machine (REMOTE_ADDR loopback). */
 int web_from_loopback(const web_req *r);
 

@@ -35,7 +35,7 @@
   <dl class="facts">
     <dt>Contact</dt><dd>{{ID}}</dd>
     <dt>Last change</dt><dd>{{UDATE}}</dd>
-    <dt>Hard bounce</dt><dd>{{#BOUNCED}}<span class="badge badge-bad">bounced</span>{{/BOUNCED}}{{^BOUNCED}}no{{/BOUNCED}}</dd>
+    <dt>Hard bounce</dt><dd>{{#BOUNCED}}<span class="badge badge-bad">bounced</span>{{/BOUNCED}}{{#NOT_BOUNCED}}no{{/NOT_BOUNCED}}</dd>
   </dl>
   <h3>Lists</h3>
   <ul class="plain" id="ac-lists">{{#LIST}}<li>List {{ID}}: <span class="badge badge-{{CLASS}}">{{STATUS}}</span></li>{{/LIST}}</ul>

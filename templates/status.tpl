@@ -98,7 +98,7 @@
 </div>
 
 <section class="card" id="log">
-  <h2>Sync log{{#F_RUN}} <span class="muted small">run {{F_RUN}}</span>{{/F_RUN}}</h2>
+  <h2>Sync log{{#F_RUN}} <span class="muted small">run {{RUN}}</span>{{/F_RUN}}</h2>
   <form method="get" action="/status" class="filters">
     <label>Email <input type="search" name="email" value="{{F_EMAIL}}" placeholder="person@example.com"></label>
     <label>Status <select name="status"><option value="">any</option>{{#F_STATUS_OPT}}<option value="{{VALUE}}"{{#SELECTED}} selected{{/SELECTED}}>{{VALUE}}</option>{{/F_STATUS_OPT}}</select></label>

@@ -8,7 +8,7 @@
     <thead><tr><th>Name</th><th>Role</th><th>Since</th><th></th></tr></thead>
     <tbody>
     {{#USER_ROW}}<tr><td>{{NAME}}{{#YOU}} <span class="badge badge-muted">you</span>{{/YOU}}</td><td>{{ROLE}}</td><td class="nowrap">{{CREATED}}</td>
-      <td>{{#ADMIN}}{{^YOU}}<form method="post" action="/users/delete" class="inline"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="id" value="{{ID}}"><button type="submit" class="btn btn-small btn-danger" data-confirm="Remove {{NAME}}?">Remove</button></form>{{/YOU}}{{/ADMIN}}</td></tr>
+      <td>{{#ADMIN}}{{#NOT_YOU}}<form method="post" action="/users/delete" class="inline"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="id" value="{{ID}}"><button type="submit" class="btn btn-small btn-danger" data-confirm="Remove {{NAME}}?">Remove</button></form>{{/NOT_YOU}}{{/ADMIN}}</td></tr>
     {{/USER_ROW}}
     </tbody>
   </table>
