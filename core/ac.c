@@ -32,8 +32,12 @@ void ac_options_rate(ac_options *o, double per_second)
 		per_second = 0.1;
 	if (per_second > 5)
 		per_second = 5;
+	/* AC counts 5 per second: keep that window and spread the 5 over 5/per_second seconds, never with
+	 * less than 100 ms to spare for the jitter between our clock and AC's. */
+	long span = (long)(5000.0 / per_second + 0.5);
 	o->rate.max_starts = 5;
-	o->rate.window_ms = (long)(5000.0 / per_second + 0.5);
+	o->rate.window_ms = 1000;
+	o->rate.slack_ms = span - 1000 > 100 ? span - 1000 : 100;
 }
 
 /* AC's error bodies: {"errors":[{"title","detail"}]} or {"message":"..."}. */

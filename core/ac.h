@@ -93,7 +93,8 @@ typedef struct {
 void ac_options_default(ac_options *o);
 
 /* Sets the limiter for per_second requests a second on average (the `ac_rate` setting, 0.1..5):
- * 5 starts per 5000/per_second ms. */
+ * at most 5 starts in any 1 s window plus a slack of max(100 ms, 5000/per_second - 1000 ms), so 4.5
+ * gives 4.5/s and 5 gives about 4.5/s (the 100 ms margin absorbs network jitter). */
 void ac_options_rate(ac_options *o, double per_second);
 
 /* Opens a client for the account API URL ("https://ACCOUNT.api-us1.com"; a trailing "/" or

@@ -1258,6 +1258,24 @@ static void ac_calls_and_paging(void **state)
 	free(page1);
 }
 
+static void ac_rate_setting(void **state)
+{
+	(void)state;
+	ac_options o;
+	ac_options_default(&o);
+	assert_int_equal(o.rate.max_starts, 5);
+	assert_int_equal(o.rate.window_ms + o.rate.slack_ms, 1100);
+	ac_options_rate(&o, 4.5); /* the setting's default: 5 per 1.111 s */
+	assert_int_equal(o.rate.window_ms, 1000);
+	assert_int_equal(o.rate.slack_ms, 111);
+	ac_options_rate(&o, 5); /* never closer than 100 ms to AC's own limit */
+	assert_int_equal(o.rate.slack_ms, 100);
+	ac_options_rate(&o, 1);
+	assert_int_equal(o.rate.slack_ms, 4000);
+	ac_options_rate(&o, 50); /* out of range: clamped */
+	assert_int_equal(o.rate.slack_ms, 100);
+}
+
 static void ac_tags_and_errors(void **state)
 {
 	(void)state;
@@ -1347,6 +1365,7 @@ int main(void)
 	    cmocka_unit_test(pkce_exchange),
 	    cmocka_unit_test(ac_calls_and_paging),
 	    cmocka_unit_test(ac_tags_and_errors),
+	    cmocka_unit_test(ac_rate_setting),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
