@@ -402,6 +402,11 @@ int store_person_put(store *s, const person_link *p, err_t *e)
 	return done(s, st, e, "save person");
 }
 
+int store_ac_count(store *s, err_t *e)
+{
+	return count_of(s, "SELECT count(*) FROM ac_contacts", NULL, e);
+}
+
 int store_emails_all(store *s, int (*cb)(const char *, void *), void *arg, err_t *e)
 {
 	sqlite3_stmt *st = prep(s,

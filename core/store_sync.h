@@ -67,6 +67,7 @@ typedef struct {
 int store_ac_get(store *s, const char *id, ac_snapshot *c, err_t *e); /* 1 / 0 / -1 */
 int store_ac_by_email(store *s, const char *email, ac_snapshot *c, err_t *e);
 int store_ac_put(store *s, const ac_snapshot *c, err_t *e);
+int store_ac_count(store *s, err_t *e);
 
 /* A person: the link from a normalised email to the AC contact, and the rule that last decided. */
 typedef struct {

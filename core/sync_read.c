@@ -94,7 +94,12 @@ static int on_member(const ac_contact *ct, void *ud, err_t *e)
 	id_person key;
 	snprintf(key.id, sizeof key.id, "%s", ct->id);
 	id_person *hit = bsearch(&key, lw->w->ids, lw->w->n, sizeof key, cmp_id);
-	if (hit && person_add_list(hit->p, lw->list, lw->status, 0) < 0)
+	/* The walk gives no per-list time: the contact's udate moves with its memberships, so it is the
+	 * best time known for the change (and first syncs ignore times anyway). */
+	int64_t at = 0;
+	if (hit && timefmt_parse(hit->p->ac_udate, &at) < 0)
+		at = 0;
+	if (hit && person_add_list(hit->p, lw->list, lw->status, at) < 0)
 		return err_set(e, ERR_INTERNAL, "out of memory reading list members");
 	return 0;
 }
@@ -131,22 +136,32 @@ int sync_read_ac(sync_ctx *x, err_t *e)
 	sync_progress_note(x, "reading ActiveCampaign", 0, 0);
 	ac_walk w = {.x = x};
 	int rc = ac_contacts_updated_since(x->ac, have_wm ? wm : NULL, on_contact, &w, NULL, e);
-	if (rc == 0 && !have_wm) {
-		/* Everyone: memberships list by list and status, pages of 100, not one call per person. */
+	ac_list *lists = NULL;
+	size_t nl = 0;
+	int walk = !have_wm;
+	if (rc == 0 && have_wm && w.n > 20) {
+		/* Many changed contacts: reading every list's members by status (pages of 100) can cost
+		 * fewer calls than one contactLists call per changed contact. Estimate and pick. */
+		int known = store_ac_count(x->s, e);
+		rc = known < 0 ? -1 : ac_lists(x->ac, &lists, &nl, e);
+		if (rc == 0)
+			walk = (size_t)(((size_t)known + w.n) / 100 + 1) * nl * 3 < w.n;
+	}
+	if (rc == 0 && walk) {
+		/* Memberships list by list and status, pages of 100, not one call per person. */
 		qsort(w.ids, w.n, sizeof *w.ids, cmp_id);
-		ac_list *lists = NULL;
-		size_t nl = 0;
-		rc = ac_lists(x->ac, &lists, &nl, e);
+		if (!lists)
+			rc = ac_lists(x->ac, &lists, &nl, e);
 		for (size_t i = 0; rc == 0 && i < nl; i++)
 			for (int status = 1; rc == 0 && status <= 3; status++) {
 				list_walk lw = {.w = &w, .list = lists[i].id, .status = status};
 				rc = ac_contacts_of_list(x->ac, lists[i].id, status, on_member, &lw, NULL, e);
 			}
-		free(lists);
 	} else if (rc == 0) {
 		for (size_t i = 0; rc == 0 && i < w.n; i++)
 			rc = read_contact_lists(x, w.ids[i].p, e);
 	}
+	free(lists);
 	free(w.ids);
 	if (rc < 0)
 		return err_prefix(e, "reading ActiveCampaign");
