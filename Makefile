@@ -41,6 +41,7 @@ LIBSBX    := $(BUILD)/libsandbox.a
 PROGS     := $(BIN)/optsync $(BIN)/optsync.fcgi $(BIN)/sandbox.fcgi
 TESTS     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
+.SECONDARY:
 .PHONY: all asan deps deps-test run stop test unit e2e clean format lint bench
 all: $(PROGS)
 

@@ -659,6 +659,15 @@ int ac_contacts_of_list(ac_client *c, const char *list_id, int status, ac_contac
 	return walk_contacts(c, filter, cb, ud, total, e);
 }
 
+int ac_contacts_with_tag(ac_client *c, const char *tag_id, ac_contact_cb cb, void *ud, long *total, err_t *e)
+{
+	char filter[64];
+	if (check_id(c, tag_id, "tag", "GET /api/3/contacts", e) < 0)
+		return -1;
+	snprintf(filter, sizeof filter, "tagid=%s", tag_id);
+	return walk_contacts(c, filter, cb, ud, total, e);
+}
+
 int ac_contact_lists(ac_client *c, const char *contact_id, ac_contact_list **out, size_t *n, err_t *e)
 {
 	char path[64];

@@ -133,6 +133,10 @@ int ac_contacts_updated_since(ac_client *c, const char *since, ac_contact_cb cb,
 int ac_contacts_of_list(ac_client *c, const char *list_id, int status, ac_contact_cb cb, void *ud,
                         long *total, err_t *e);
 
+/* Contacts that have the tag tag_id (tagid), paged the same way: one walk instead of one
+ * contactTags call per contact. */
+int ac_contacts_with_tag(ac_client *c, const char *tag_id, ac_contact_cb cb, void *ud, long *total, err_t *e);
+
 /* GET /api/3/contacts/{id}/contactLists. *out is malloc'd (free()), *n its length. */
 int ac_contact_lists(ac_client *c, const char *contact_id, ac_contact_list **out, size_t *n, err_t *e);
 

@@ -182,7 +182,41 @@ static int apply_sf(sync_ctx *x, action_vec *v, err_t *e)
 typedef struct {
 	char name[64];
 	char id[32];
+	int walked;          /* members below hold every contact that had the tag when the run began */
+	char (*members)[24]; /* sorted contact ids */
+	size_t n_members, cap_members;
 } tag_cache;
+
+static int cmp_cid(const void *a, const void *b)
+{
+	const char *x = a, *y = b;
+	size_t lx = strlen(x), ly = strlen(y);
+	return lx != ly ? (lx < ly ? -1 : 1) : strcmp(x, y);
+}
+
+static int on_tagged(const ac_contact *ct, void *ud, err_t *e)
+{
+	tag_cache *t = ud;
+	if (t->n_members == t->cap_members) {
+		size_t nc = t->cap_members ? t->cap_members * 2 : 256;
+		void *m = realloc(t->members, nc * sizeof *t->members);
+		if (!m)
+			return err_set(e, ERR_INTERNAL, "out of memory reading tagged contacts");
+		t->members = m;
+		t->cap_members = nc;
+	}
+	snprintf(t->members[t->n_members++], sizeof t->members[0], "%s", ct->id);
+	return 0;
+}
+
+static size_t count_tag_actions(const void *vec, const char *name)
+{
+	const action_vec *v = vec;
+	size_t n = 0;
+	for (size_t i = 0; v && i < v->n; i++)
+		n += strcmp(v->a[i].action, "tag") == 0 && strcmp(v->a[i].value, name) == 0;
+	return n;
+}
 
 static int resolve_contact(sync_ctx *x, queued_action *a, char *id, size_t n, err_t *e)
 {
@@ -268,22 +302,42 @@ static int apply_one_ac(sync_ctx *x, queued_action *a, tag_cache *tags, size_t *
 			if (ac_tag_ensure(x->ac, a->value, "added by optsync (Salesforce Email Opt Out sync)", &t, &created, ce) < 0)
 				return 1;
 			if (*n_tags < 8) {
-				snprintf(tags[*n_tags].name, sizeof tags[*n_tags].name, "%s", a->value);
-				snprintf(tags[*n_tags].id, sizeof tags[*n_tags].id, "%s", t.id);
-				tag_id = tags[(*n_tags)++].id;
+				tag_cache *tc = &tags[*n_tags];
+				snprintf(tc->name, sizeof tc->name, "%s", a->value);
+				snprintf(tc->id, sizeof tc->id, "%s", t.id);
+				tag_id = tc->id;
+				(*n_tags)++;
+				/* A tag just created has no members; an old one with many to tag: walk it once. */
+				if (!created && count_tag_actions(x->pending_tags, a->value) > 20) {
+					if (ac_contacts_with_tag(x->ac, t.id, on_tagged, tc, NULL, ce) < 0)
+						return 1;
+					qsort(tc->members, tc->n_members, sizeof tc->members[0], cmp_cid);
+					tc->walked = 1;
+				} else if (created) {
+					tc->walked = 1;
+				}
 			} else {
 				return err_set(e, ERR_INTERNAL, "too many distinct tags");
 			}
 		}
-		/* Never a tag the contact has: ask AC, it may have been added by hand. */
-		ac_contact_tag *ct = NULL;
-		size_t nct = 0;
-		if (ac_contact_tags(x->ac, contact, &ct, &nct, ce) < 0)
-			return 1;
+		/* Never a tag the contact has: ask AC, it may have been added by hand. With many contacts
+		 * to tag, one walk of the tag's members (pages of 100) answers for all of them. */
+		tag_cache *tc = NULL;
+		for (size_t i = 0; i < *n_tags; i++)
+			if (strcmp(tags[i].name, a->value) == 0)
+				tc = &tags[i];
 		int has = 0;
-		for (size_t i = 0; i < nct; i++)
-			has |= strcmp(ct[i].tag, tag_id) == 0;
-		free(ct);
+		if (tc && tc->walked) {
+			has = bsearch(contact, tc->members, tc->n_members, sizeof tc->members[0], cmp_cid) != NULL;
+		} else {
+			ac_contact_tag *ct = NULL;
+			size_t nct = 0;
+			if (ac_contact_tags(x->ac, contact, &ct, &nct, ce) < 0)
+				return 1;
+			for (size_t i = 0; i < nct; i++)
+				has |= strcmp(ct[i].tag, tag_id) == 0;
+			free(ct);
+		}
 		if (!has && ac_contact_tag_add(x->ac, contact, tag_id, ce) < 0)
 			return 1;
 		ac_snapshot snap;
@@ -301,9 +355,11 @@ static int apply_one_ac(sync_ctx *x, queued_action *a, tag_cache *tags, size_t *
 static int apply_ac(sync_ctx *x, action_vec *v, err_t *e)
 {
 	tag_cache tags[8];
+	memset(tags, 0, sizeof tags);
 	size_t n_tags = 0, done_n = 0, total = 0;
 	for (size_t i = 0; i < v->n; i++)
 		total += strcmp(v->a[i].direction, "sf->ac") == 0;
+	x->pending_tags = v;
 	for (size_t i = 0; i < v->n; i++) {
 		queued_action *a = &v->a[i];
 		if (strcmp(a->direction, "sf->ac") != 0)
@@ -314,6 +370,8 @@ static int apply_ac(sync_ctx *x, action_vec *v, err_t *e)
 		int rc = apply_one_ac(x, a, tags, &n_tags, &ce, e);
 		if (rc < 0) {
 			store_rollback(x->s);
+			for (size_t k = 0; k < n_tags; k++)
+				free(tags[k].members);
 			return -1;
 		}
 		int out;
@@ -324,6 +382,8 @@ static int apply_ac(sync_ctx *x, action_vec *v, err_t *e)
 				      ce.msg, e);
 		if (out < 0 || store_commit(x->s, e) < 0) {
 			store_rollback(x->s);
+			for (size_t k = 0; k < n_tags; k++)
+				free(tags[k].members);
 			return -1;
 		}
 		if (rc != 0)
@@ -334,6 +394,8 @@ static int apply_ac(sync_ctx *x, action_vec *v, err_t *e)
 		if (++done_n % 10 == 0)
 			sync_progress_note(x, "applying to ActiveCampaign", (long)done_n, (long)total);
 	}
+	for (size_t i = 0; i < n_tags; i++)
+		free(tags[i].members);
 	return 0;
 }
 

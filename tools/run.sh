@@ -2,7 +2,7 @@
 # run.sh start|stop - `make run` / `make stop`: the whole product on http://127.0.0.1:8080 from var/.
 STACK_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$STACK_ROOT/tools/stack.sh"
-VAR=$STACK_ROOT/var
+VAR=${OPTSYNC_VAR:-$STACK_ROOT/var}
 PORT=${PORT:-8080}
 case "$1" in
 start)

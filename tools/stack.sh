@@ -17,8 +17,12 @@ stack__spawn() {
 		echo "$name already running (pid $(cat "$dir/run/$name.pid"))"
 		return 0
 	fi
-	setsid "$@" >>"$dir/log/$name.log" 2>&1 </dev/null &
-	echo $! >"$dir/run/$name.pid"
+	# In a subshell, so the program is no job of the caller's shell (a test's `wait` must not
+	# wait for the servers) and is adopted by init when the subshell ends.
+	(
+		setsid "$@" >>"$dir/log/$name.log" 2>&1 </dev/null &
+		echo $! >"$dir/run/$name.pid"
+	)
 }
 
 stack__wait_socket() {
