@@ -112,3 +112,7 @@ clean:
 	rm -rf build build-asan bin
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# Longer-running suites keep their rules beside their sources (tests/fuzz/fuzz.mk: `make fuzz`,
+# tests/soak/soak.mk: `make soak`).
+-include $(wildcard tests/*/*.mk)
