@@ -282,9 +282,9 @@ int sbx_ac_set_list_status(sbx_req *r, int64_t contact, int64_t list, int status
 		char extra[600] = "";
 		if (status == 2) {
 			sbx_buf b = {0};
-			buf_puts(&b, "&unsubscribe[reason]=");
+			buf_puts(&b, "&unsubscribe%5Breason%5D=");
 			sbx_url_encode(&b, reason ? reason : "");
-			buf_puts(&b, "&campaign[id]=0");
+			buf_puts(&b, "&campaign%5Bid%5D=0");
 			snprintf(extra, sizeof extra, "%s", b.p ? b.p : "");
 			buf_free(&b);
 		}

@@ -261,11 +261,11 @@ static int bounce(sbx_req *r, int64_t contact, int hard, const char *email, int6
 		sqlite3_finalize(st);
 	}
 	sbx_buf extra = {0};
-	buf_puts(&extra, "&campaign[id]=1&bounce[type]=");
+	buf_puts(&extra, "&campaign%5Bid%5D=1&bounce%5Btype%5D=");
 	buf_puts(&extra, hard ? "hard" : "soft");
-	buf_puts(&extra, "&bounce[code]=");
+	buf_puts(&extra, "&bounce%5Bcode%5D=");
 	sbx_url_encode(&extra, code);
-	buf_puts(&extra, "&bounce[description]=");
+	buf_puts(&extra, "&bounce%5Bdescription%5D=");
 	sbx_url_encode(&extra, desc);
 	int64_t list = 0;
 	jget_int(ev, "list", &list);
