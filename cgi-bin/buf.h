@@ -5,10 +5,10 @@
 #include <stddef.h>
 
 typedef struct {
-	char *p;     /* NUL-terminated contents (NULL until the first append) */
-	size_t len;  /* bytes used, without the NUL */
-	size_t cap;  /* bytes allocated */
-	int oom;     /* set once an allocation failed; later appends are ignored */
+	char *p;    /* NUL-terminated contents (NULL until the first append) */
+	size_t len; /* bytes used, without the NUL */
+	size_t cap; /* bytes allocated */
+	int oom;    /* set once an allocation failed; later appends are ignored */
 } buf;
 
 /* Appends n bytes of s; returns 0, or -1 (and sets oom) when memory ran out. */

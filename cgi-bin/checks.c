@@ -11,9 +11,9 @@
 #include "timefmt.h"
 
 static web_check *add(web_check *out, int *n, int max, const char *id, const char *name, const char *status,
-		      const char *fix, const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+                      const char *fix, const char *fmt, ...) __attribute__((format(printf, 8, 9)));
 static web_check *add(web_check *out, int *n, int max, const char *id, const char *name, const char *status,
-		      const char *fix, const char *fmt, ...)
+                      const char *fix, const char *fmt, ...)
 {
 	if (*n >= max)
 		return NULL;
@@ -39,16 +39,20 @@ static void connection(web_req *r, web_check *out, int *n, int max, const char *
 	const char *id = ac ? "ac_connection" : "sf_connection";
 	int rc = store_connection_load(r->st, sys, &c, &e);
 	if (rc < 0)
-		add(out, n, max, id, name, "fail", "Check the key file beside the database (it must be the one the secrets were sealed with).",
+		add(out, n, max, id, name, "fail",
+		    "Check the key file beside the database (it must be the one the secrets were sealed "
+		    "with).",
 		    "%s", e.msg);
 	else if (rc == 0)
 		add(out, n, max, id, name, "fail",
-		    ac ? "Enter the API URL and key (Settings → Developer in ActiveCampaign) on the setup page."
-		       : "Enter the login URL, client id and secret of the connected app on the setup page, or use Connect Salesforce.",
+		    ac ? "Enter the API URL and key (Settings → Developer in ActiveCampaign) on the setup "
+		         "page."
+		       : "Enter the login URL, client id and secret of the connected app on the setup page, "
+		         "or use Connect Salesforce.",
 		    "Not configured.");
 	else
-		add(out, n, max, id, name, "pass", NULL, "%s as %s, verified %s.", c.url, *c.account ? c.account : "(unknown)",
-		    *c.verified_at ? c.verified_at : "never");
+		add(out, n, max, id, name, "pass", NULL, "%s as %s, verified %s.", c.url,
+		    *c.account ? c.account : "(unknown)", *c.verified_at ? c.verified_at : "never");
 	memset(&c, 0, sizeof c);
 }
 
@@ -67,11 +71,15 @@ int checks_run(web_req *r, web_check *out, int max)
 	connection(r, out, &n, max, "ac");
 	connection(r, out, &n, max, "sf");
 
-	const char *engine = "Not available yet: this check needs the sync engine's checks, which have not landed in core.";
-	add(out, &n, max, "sf_field_access", "Email Opt Out readable and updatable on Contact and Lead", "warn",
-	    "Give the integration user read and edit access to HasOptedOutOfEmail on Contact and Lead.", "%s", engine);
+	const char *engine =
+	    "Not available yet: this check needs the sync engine's checks, which have not landed in core.";
+	add(out, &n, max, "sf_field_access", "Email Opt Out readable and updatable on Contact and Lead",
+	    "warn",
+	    "Give the integration user read and edit access to HasOptedOutOfEmail on Contact and Lead.", "%s",
+	    engine);
 	add(out, &n, max, "ac_tags", "The five optsync tags exist in ActiveCampaign", "warn",
-	    "The sync creates missing tags itself; a failure here means the API key may not manage tags.", "%s", engine);
+	    "The sync creates missing tags itself; a failure here means the API key may not manage tags.",
+	    "%s", engine);
 	add(out, &n, max, "api_headroom", "API headroom on both sides", "warn",
 	    "Raise sf_api_share or the Salesforce API allocation if usage stays high.", "%s", engine);
 
@@ -83,16 +91,18 @@ int checks_run(web_req *r, web_check *out, int max)
 	int64_t a = age_s(nb.last_event_at);
 	if (a < 0)
 		add(out, &n, max, "webhook", "Webhook registered and recently heard from", "warn",
-		    "Register the webhook on the setup page (AC never retries a lost webhook; polling catches up).",
+		    "Register the webhook on the setup page (AC never retries a lost webhook; polling "
+		    "catches up).",
 		    "No webhook event has arrived yet.");
 	else if (a > 7 * 86400)
 		add(out, &n, max, "webhook", "Webhook registered and recently heard from", "warn",
-		    "Check the webhook in ActiveCampaign (Settings → Developer → Webhooks) still points here.",
+		    "Check the webhook in ActiveCampaign (Settings → Developer → Webhooks) still points "
+		    "here.",
 		    "The last event arrived %lld days ago.", (long long)(a / 86400));
 	else
 		add(out, &n, max, "webhook", "Webhook registered and recently heard from", "pass", NULL,
-		    "Last event received %s; %ld stored in all, %ld not applied yet.", nb.last_event_at, nb.events_total,
-		    nb.events_pending);
+		    "Last event received %s; %ld stored in all, %ld not applied yet.", nb.last_event_at,
+		    nb.events_total, nb.events_pending);
 
 	char iv[32];
 	store_setting_get(r->st, "interval", iv, sizeof iv, "300", &e);
@@ -105,33 +115,37 @@ int checks_run(web_req *r, web_check *out, int max)
 	else if (s > 3 * interval)
 		add(out, &n, max, "last_sync", "Last sync against the interval", "warn",
 		    "Check that the daemon runs (make run starts it) and read its log; a side may be down.",
-		    "The last successful sync ended %lld minutes ago; the interval is %ld seconds.", (long long)(s / 60),
-		    interval);
+		    "The last successful sync ended %lld minutes ago; the interval is %ld seconds.",
+		    (long long)(s / 60), interval);
 	else
 		add(out, &n, max, "last_sync", "Last sync against the interval", "pass", NULL,
-		    "The last successful sync ended %lld seconds ago (interval %ld s).", (long long)s, interval);
+		    "The last successful sync ended %lld seconds ago (interval %ld s).", (long long)s,
+		    interval);
 
 	long pending = nb.actions[0][0] + nb.actions[1][0], retrying = nb.actions[0][1] + nb.actions[1][1];
 	long failed = nb.actions[0][3] + nb.actions[1][3];
 	if (failed > 0)
 		add(out, &n, max, "actions", "Pending and failed actions", "warn",
-		    "Open the status page filtered on failed to read each error; fix the record or the permission, then resync the person.",
+		    "Open the status page filtered on failed to read each error; fix the record or the "
+		    "permission, then resync the person.",
 		    "%ld failed, %ld retrying, %ld pending.", failed, retrying, pending);
 	else if (retrying > 0)
 		add(out, &n, max, "actions", "Pending and failed actions", "warn",
 		    "Retries happen on each run; if they stay, a side is refusing or down.",
 		    "%ld retrying, %ld pending.", retrying, pending);
 	else
-		add(out, &n, max, "actions", "Pending and failed actions", "pass", NULL, "%ld pending, none failing.",
-		    pending);
+		add(out, &n, max, "actions", "Pending and failed actions", "pass", NULL,
+		    "%ld pending, none failing.", pending);
 
 	char msg[256];
 	int ok = store_web_integrity(r->st, msg, sizeof msg, &e);
 	if (ok < 0)
-		add(out, &n, max, "database", "Database integrity", "fail", "See the dashboard's log.", "%s", e.msg);
+		add(out, &n, max, "database", "Database integrity", "fail", "See the dashboard's log.", "%s",
+		    e.msg);
 	else if (!ok)
 		add(out, &n, max, "database", "Database integrity", "fail",
-		    "Stop optsync, copy the database, and restore it from a backup (sqlite3 .recover can save what is left).",
+		    "Stop optsync, copy the database, and restore it from a backup (sqlite3 .recover can "
+		    "save what is left).",
 		    "quick_check: %s", msg);
 	else
 		add(out, &n, max, "database", "Database integrity", "pass", NULL, "quick_check: ok.");

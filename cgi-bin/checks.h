@@ -10,11 +10,11 @@
 #define CHECKS_MAX 24
 
 typedef struct {
-	char id[32];        /* stable key for scripts: "ac_connection", "last_sync", ... */
+	char id[32]; /* stable key for scripts: "ac_connection", "last_sync", ... */
 	char name[96];
-	char status[8];     /* pass | warn | fail */
-	char detail[512];   /* what was found */
-	char fix[512];      /* what to do, in words ("" when nothing) */
+	char status[8];   /* pass | warn | fail */
+	char detail[512]; /* what was found */
+	char fix[512];    /* what to do, in words ("" when nothing) */
 } web_check;
 
 /* Runs every check; returns how many were written to out (at most max). */

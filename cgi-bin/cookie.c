@@ -75,6 +75,6 @@ int cookie_build(char *out, size_t n, const char *name, const char *value, long 
 	if (max_age >= 0)
 		snprintf(age, sizeof age, "; Max-Age=%ld", max_age);
 	int w = snprintf(out, n, "%s=%s; Path=/%s; HttpOnly; SameSite=Strict%s", name, value, age,
-			 secure ? "; Secure" : "");
+	                 secure ? "; Secure" : "");
 	return (w < 0 || (size_t)w >= n) ? -1 : 0;
 }

@@ -75,7 +75,7 @@ int csrf_origin_ok(const char *sec_fetch_site, const char *origin, const char *s
 }
 
 void csrf_self_origin(const char *host, const char *server_port, int secure, int proxied_https, char *out,
-		      size_t n)
+                      size_t n)
 {
 	if (!host || !*host || strpbrk(host, "/\\@ \t\r\n")) {
 		if (n)

@@ -29,6 +29,6 @@ int csrf_origin_ok(const char *sec_fetch_site, const char *origin, const char *s
  * Host when it has one, else server_port unless it is the scheme's default, or behind a proxy
  * that says https). Writes "" when host is missing. */
 void csrf_self_origin(const char *host, const char *server_port, int secure, int proxied_https, char *out,
-		      size_t n);
+                      size_t n);
 
 #endif

@@ -128,8 +128,8 @@ int form_encode(const char *s, char *out, size_t cap)
 	size_t o = 0;
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
-		int keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-			   c == '_' || c == '.' || c == '~';
+		int keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		           c == '-' || c == '_' || c == '.' || c == '~';
 		size_t need = keep ? 1 : 3;
 		if (o + need >= cap) {
 			if (cap)

@@ -51,15 +51,17 @@ static void *run(void *arg)
 	char rate[1100];
 	job_rate_file(a->app, rate, sizeof rate);
 	if (store_open(&st, a->app->db_path, a->app->key_path, &e) == 0) {
-		sync_options o = {.trigger = "dashboard", .dry_run = a->dry_run, .rate_file = rate,
-				  .progress = on_progress};
+		sync_options o = {.trigger = "dashboard",
+		                  .dry_run = a->dry_run,
+		                  .rate_file = rate,
+		                  .progress = on_progress};
 		rc = sync_run(st, &o, &sum, &e);
 	}
 	store_close(st);
 	char line[512];
 	sync_summary_line(&sum, line, sizeof line);
-	fprintf(stderr, "optsync.fcgi: dashboard %s: %s%s%s\n", a->dry_run ? "preview" : "sync", line, rc ? ": " : "",
-		rc ? e.msg : "");
+	fprintf(stderr, "optsync.fcgi: dashboard %s: %s%s%s\n", a->dry_run ? "preview" : "sync", line,
+	        rc ? ": " : "", rc ? e.msg : "");
 	pthread_mutex_lock(&mu);
 	job.running = 0;
 	job.ok = rc == 0;

@@ -11,17 +11,17 @@
 #include "web.h"
 
 typedef struct {
-	int started;          /* a job ran or runs since this process started */
+	int started; /* a job ran or runs since this process started */
 	int running;
-	int dry_run;          /* a preview */
-	char by[128];         /* who clicked */
+	int dry_run;  /* a preview */
+	char by[128]; /* who clicked */
 	int64_t started_ms, ended_ms;
 	char phase[64];
 	long people, applied, total;
-	int ok;               /* finished with nothing left over */
-	sync_summary sum;     /* as far as the run got */
-	char line[512];       /* sync_summary_line */
-	char error[512];      /* the error that kept it from finishing */
+	int ok;           /* finished with nothing left over */
+	sync_summary sum; /* as far as the run got */
+	char line[512];   /* sync_summary_line */
+	char error[512];  /* the error that kept it from finishing */
 } job_state;
 
 /* Starts sync_run in a background thread with its own store handle. Returns 0, or -1 with a

@@ -51,11 +51,12 @@ static void logf_(const char *fmt, ...)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: optsync.fcgi --socket PATH [--db PATH] [--socket-group GROUP] [--threads N]\n"
-			"                    [--templates DIR] [--key-file PATH]\n"
-			"  --db defaults to $OPTSYNC_DB, then var/optsync.db; the key file to $OPTSYNC_KEY_FILE,\n"
-			"  then secret.key beside the database; templates to $OPTSYNC_TEMPLATES, then the\n"
-			"  templates/ folder of the source tree this program was built in.\n");
+	fprintf(stderr,
+	        "usage: optsync.fcgi --socket PATH [--db PATH] [--socket-group GROUP] [--threads N]\n"
+	        "                    [--templates DIR] [--key-file PATH]\n"
+	        "  --db defaults to $OPTSYNC_DB, then var/optsync.db; the key file to $OPTSYNC_KEY_FILE,\n"
+	        "  then secret.key beside the database; templates to $OPTSYNC_TEMPLATES, then the\n"
+	        "  templates/ folder of the source tree this program was built in.\n");
 }
 
 static int parse_options(int argc, char **argv, options *o)
@@ -292,7 +293,8 @@ int main(int argc, char **argv)
 	}
 	if (started == 0)
 		return 1;
-	logf_("listening on %s with %d threads (templates %s, database %s)", o.socket_path, started, tdir, o.db_path);
+	logf_("listening on %s with %d threads (templates %s, database %s)", o.socket_path, started, tdir,
+	      o.db_path);
 
 	int sig = 0;
 	sigwait(&set, &sig);

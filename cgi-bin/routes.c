@@ -4,6 +4,7 @@
  * NO_CSRF. Viewers can reach every GET and no POST but /logout. */
 #include "ui.h"
 
+/* clang-format off */
 const web_route web_routes[] = {
 	/* path                          methods  needs                     handler */
 	{"/healthz",                     M_GET,   0,                        ui_healthz},
@@ -49,3 +50,4 @@ const web_route web_routes[] = {
 	{"/hooks/activecampaign/",       M_POST,  PREFIX | NO_CSRF,         ui_hook_ac},
 	{NULL, 0, 0, NULL},
 };
+/* clang-format on */

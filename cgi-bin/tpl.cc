@@ -62,7 +62,8 @@ extern "C" int tpl_load_dir(const char *dir, char *err, size_t n)
 			if (name.size() < 5 || name.compare(name.size() - 4, 4, ".tpl") != 0)
 				continue;
 			if (!starts_with_pragma(root + name)) {
-				bad = "templates: " + name + " does not start with {{%AUTOESCAPE context=\"HTML\"}}";
+				bad = "templates: " + name +
+				      " does not start with {{%AUTOESCAPE context=\"HTML\"}}";
 				break;
 			}
 			if (!cache->LoadTemplate(name, ctemplate::STRIP_BLANK_LINES)) {

@@ -8,7 +8,8 @@ int ui_audit(web_req *r)
 	tpl_dict *d = page_begin(r, "Audit", "audit.tpl", "audit");
 	if (!d)
 		return 500;
-	page_unavailable(d, "The audit (people whose two sides disagree) comes from the sync engine, which does not provide it yet.");
+	page_unavailable(d, "The audit (people whose two sides disagree) comes from the sync engine, which "
+	                    "does not provide it yet.");
 	return page_end(r, 200);
 }
 

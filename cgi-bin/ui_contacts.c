@@ -18,11 +18,16 @@
 static const char *list_status_name(int s)
 {
 	switch (s) {
-	case 0: return "unconfirmed";
-	case 1: return "subscribed";
-	case 2: return "unsubscribed";
-	case 3: return "bounced";
-	default: return "unknown";
+	case 0:
+		return "unconfirmed";
+	case 1:
+		return "subscribed";
+	case 2:
+		return "unsubscribed";
+	case 3:
+		return "bounced";
+	default:
+		return "unknown";
 	}
 }
 
@@ -101,7 +106,7 @@ static int fill_ac(tpl_dict *d, const ac_snapshot *ac, int found)
 
 /* The sentence at the top: what the box is, and why, from the state and the last decision. */
 static void explain(tpl_dict *d, const sf_snapshot *sf, int nsf, int ac_subscribed, const ac_snapshot *ac,
-		    int ac_found, const hist_ctx *h)
+                    int ac_found, const hist_ctx *h)
 {
 	int checked = 0, writable = 0;
 	for (int i = 0; i < nsf; i++) {
@@ -114,20 +119,22 @@ static void explain(tpl_dict *d, const sf_snapshot *sf, int nsf, int ac_subscrib
 	if (nsf == 0)
 		snprintf(state, sizeof state, "optsync has no Salesforce record with this address.");
 	else if (writable == 0)
-		snprintf(state, sizeof state, "Every Salesforce record with this address is a converted Lead (never written).");
+		snprintf(state, sizeof state,
+		         "Every Salesforce record with this address is a converted Lead (never written).");
 	else if (checked == writable)
-		snprintf(state, sizeof state, "Email Opt Out is checked on %s Salesforce record%s.", writable == 1 ? "the" : "all",
-			 writable == 1 ? "" : "s");
+		snprintf(state, sizeof state, "Email Opt Out is checked on %s Salesforce record%s.",
+		         writable == 1 ? "the" : "all", writable == 1 ? "" : "s");
 	else if (checked == 0)
 		snprintf(state, sizeof state, "Email Opt Out is unchecked on %s Salesforce record%s.",
-			 writable == 1 ? "the" : "all", writable == 1 ? "" : "s");
+		         writable == 1 ? "the" : "all", writable == 1 ? "" : "s");
 	else
-		snprintf(state, sizeof state, "Email Opt Out is checked on %d of %d Salesforce records.", checked, writable);
+		snprintf(state, sizeof state, "Email Opt Out is checked on %d of %d Salesforce records.",
+		         checked, writable);
 	if (h->have_decision) {
 		char at[48];
 		page_time(h->decision.at, at, sizeof at);
 		snprintf(why, sizeof why, "Last decision, %s: %s", at,
-			 *h->decision.reason ? h->decision.reason : h->decision.action);
+		         *h->decision.reason ? h->decision.reason : h->decision.action);
 	} else {
 		snprintf(why, sizeof why, "optsync has not changed anything for this person yet.");
 	}
@@ -158,6 +165,7 @@ static int render(web_req *r, int status, const char *notice, const char *error)
 		return page_end(r, status);
 	}
 	tpl_dict *p = tpl_section(d, "PERSON");
+	page_role(r, p);
 	tpl_set(p, "EMAIL", email);
 	err_t e = {0};
 	person_link link;

@@ -30,7 +30,7 @@ int ui_hook_ac(web_req *r)
 	memset(&ev, 0, sizeof ev);
 	if (r->body_len >= sizeof ev.payload) {
 		web_log(r, "webhook: body of %zu bytes refused (the store keeps at most %zu)", r->body_len,
-			sizeof ev.payload - 1);
+		        sizeof ev.payload - 1);
 		return web_text(r, 413, "text/plain; charset=utf-8", "body too large\n");
 	}
 	webhook_event w;

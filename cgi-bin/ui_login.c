@@ -146,14 +146,16 @@ int ui_login_post(web_req *r)
 	int64_t now = (int64_t)time(NULL);
 	long wait1 = 0, wait2 = 0;
 	int a1 = store_web_login_allowed(r->st, kip, now, LOGIN_MAX_PER_IP, LOGIN_WINDOW, &wait1, &e);
-	int a2 = a1 < 0 ? -1 : store_web_login_allowed(r->st, kuser, now, LOGIN_MAX_PER_USER, LOGIN_WINDOW, &wait2, &e);
+	int a2 =
+	    a1 < 0 ? -1
+	           : store_web_login_allowed(r->st, kuser, now, LOGIN_MAX_PER_USER, LOGIN_WINDOW, &wait2, &e);
 	if (a1 < 0 || a2 < 0)
 		return web_error(r, 500, e.msg);
 	if (!a1 || !a2) {
 		long wait = wait1 > wait2 ? wait1 : wait2;
 		char msg[160], ra[24];
-		snprintf(msg, sizeof msg, "Too many failed sign-ins. Try again in %ld minute%s.", (wait + 59) / 60,
-			 (wait + 59) / 60 == 1 ? "" : "s");
+		snprintf(msg, sizeof msg, "Too many failed sign-ins. Try again in %ld minute%s.",
+		         (wait + 59) / 60, (wait + 59) / 60 == 1 ? "" : "s");
 		snprintf(ra, sizeof ra, "%ld", wait);
 		web_header(r, "Retry-After", ra);
 		web_log(r, "sign-in throttled for '%.64s'", name);

@@ -39,10 +39,11 @@ int ui_metrics(web_req *r)
 	metric(b, "optsync_actions", "gauge", "Actions in the queue by direction and status.");
 	for (int d = 0; d < 2; d++)
 		for (int s = 0; s < 5; s++)
-			buf_printf(b, "optsync_actions{direction=\"%s\",status=\"%s\"} %ld\n", dirs[d], sts[s], n.actions[d][s]);
+			buf_printf(b, "optsync_actions{direction=\"%s\",status=\"%s\"} %ld\n", dirs[d],
+			           sts[s], n.actions[d][s]);
 	metric(b, "optsync_queue_depth", "gauge", "Actions waiting to be applied (pending and retrying).");
 	buf_printf(b, "optsync_queue_depth %ld\n",
-		   n.actions[0][0] + n.actions[0][1] + n.actions[1][0] + n.actions[1][1]);
+	           n.actions[0][0] + n.actions[0][1] + n.actions[1][0] + n.actions[1][1]);
 
 	metric(b, "optsync_last_success_timestamp_seconds", "gauge",
 	       "End of the last run that finished ok or partial (0: never).");
@@ -55,9 +56,11 @@ int ui_metrics(web_req *r)
 	buf_printf(b, "optsync_api_calls_total{side=\"ac\"} %ld\n", n.calls_ac);
 	buf_printf(b, "optsync_api_calls_total{side=\"sf\"} %ld\n", n.calls_sf);
 
-	metric(b, "optsync_webhook_events_total", "counter", "ActiveCampaign webhook events received and stored.");
+	metric(b, "optsync_webhook_events_total", "counter",
+	       "ActiveCampaign webhook events received and stored.");
 	buf_printf(b, "optsync_webhook_events_total %ld\n", n.events_total);
-	metric(b, "optsync_webhook_events_pending", "gauge", "Stored events the sync engine has not applied yet.");
+	metric(b, "optsync_webhook_events_pending", "gauge",
+	       "Stored events the sync engine has not applied yet.");
 	buf_printf(b, "optsync_webhook_events_pending %ld\n", n.events_pending);
 	metric(b, "optsync_sessions", "gauge", "Dashboard sessions in the store.");
 	buf_printf(b, "optsync_sessions %ld\n", n.sessions);

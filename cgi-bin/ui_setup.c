@@ -69,6 +69,7 @@ static void fill_connection(web_req *r, tpl_dict *d, const char *sys)
 	if (rc < 0)
 		page_error_box(r, e.msg);
 	tpl_dict *s = tpl_section(d, strcmp(sys, "ac") == 0 ? "AC" : "SF");
+	page_role(r, s);
 	if (rc == 1) {
 		char hint[64], t[48];
 		tpl_dict *k = tpl_section(s, "CONNECTED");
@@ -134,7 +135,8 @@ int ui_setup(web_req *r)
 		else if (!strcmp(done, "settings"))
 			msg = "Settings saved.";
 		else if (!strcmp(done, "sandbox"))
-			msg = "Both sides are connected to the sandbox. Next: preview the first sync on the status page.";
+			msg = "Both sides are connected to the sandbox. Next: preview the first sync on the "
+			      "status page.";
 		else if (!strcmp(done, "webhook"))
 			msg = "The webhook is registered in ActiveCampaign.";
 	}
@@ -175,10 +177,10 @@ int ui_setup_sf(web_req *r)
 	char msg[700];
 	int have_old = store_connection_load(r->st, "sf", &old, &e) == 1;
 	connect_sf_args a = {
-		.login_url = form_get_or(&r->post, "login_url", ""),
-		.client_id = form_get_or(&r->post, "client_id", ""),
-		.client_secret = form_get_or(&r->post, "client_secret", ""),
-		.api_version = form_get_or(&r->post, "api_version", ""),
+	    .login_url = form_get_or(&r->post, "login_url", ""),
+	    .client_id = form_get_or(&r->post, "client_id", ""),
+	    .client_secret = form_get_or(&r->post, "client_secret", ""),
+	    .api_version = form_get_or(&r->post, "api_version", ""),
 	};
 	if (have_old && !*a.client_secret)
 		a.client_secret = old.secret;
@@ -208,8 +210,8 @@ int ui_setup_test(web_req *r)
 		return render(r, 400, NULL, "Say which connection to test.");
 	int rc = store_connection_load(r->st, which, &c, &e);
 	if (rc != 1) {
-		snprintf(msg, sizeof msg, "%s is not configured yet%s%s", is_ac ? "ActiveCampaign" : "Salesforce",
-			 rc < 0 ? ": " : ".", rc < 0 ? e.msg : "");
+		snprintf(msg, sizeof msg, "%s is not configured yet%s%s",
+		         is_ac ? "ActiveCampaign" : "Salesforce", rc < 0 ? ": " : ".", rc < 0 ? e.msg : "");
 		return render(r, 422, NULL, msg);
 	}
 	if (is_ac) {
@@ -220,19 +222,25 @@ int ui_setup_test(web_req *r)
 		ac_close(ac);
 		snprintf(msg, sizeof msg, "ActiveCampaign answers: signed in as %s at %s.", user, c.url);
 	} else {
-		sf_config cfg = {.login_url = c.url, .client_id = c.client_id, .client_secret = c.secret,
-				 .refresh_token = c.refresh_token, .api_version = c.api_version};
+		sf_config cfg = {.login_url = c.url,
+		                 .client_id = c.client_id,
+		                 .client_secret = c.secret,
+		                 .refresh_token = c.refresh_token,
+		                 .api_version = c.api_version};
 		sf_client *sf = sf_open(&cfg, &e);
 		rc = sf ? sf_authenticate(sf, &e) : -1;
 		if (rc == 0) {
 			sf_field_info fi = {0};
 			rc = sf_describe_field(sf, "Contact", "HasOptedOutOfEmail", &fi, &e);
 			if (rc == 0 && (!fi.found || !fi.updateable))
-				snprintf(msg, sizeof msg, "Salesforce answers (%s), but HasOptedOutOfEmail on Contact is %s.",
-					 sf_instance_url(sf), fi.found ? "not updatable" : "not visible");
+				snprintf(msg, sizeof msg,
+				         "Salesforce answers (%s), but HasOptedOutOfEmail on Contact is %s.",
+				         sf_instance_url(sf), fi.found ? "not updatable" : "not visible");
 			else
-				snprintf(msg, sizeof msg, "Salesforce answers: token obtained for %s; Email Opt Out is updatable.",
-					 sf_instance_url(sf));
+				snprintf(
+				    msg, sizeof msg,
+				    "Salesforce answers: token obtained for %s; Email Opt Out is updatable.",
+				    sf_instance_url(sf));
 		}
 		sf_close(sf);
 	}
@@ -247,7 +255,8 @@ int ui_setup_test(web_req *r)
 int ui_setup_sandbox(web_req *r)
 {
 	if (!sandbox_offered(r))
-		return render(r, 403, NULL, "The sandbox is only offered when the dashboard is opened on this machine.");
+		return render(r, 403, NULL,
+		              "The sandbox is only offered when the dashboard is opened on this machine.");
 	char base[600], ac_url[700], sf_url[700], rate[1100], msg[800];
 	self_origin(r, base, sizeof base);
 	snprintf(ac_url, sizeof ac_url, "%s/sandbox/ac", base);
@@ -258,8 +267,8 @@ int ui_setup_sandbox(web_req *r)
 		snprintf(msg, sizeof msg, "The sandbox's ActiveCampaign did not answer: %s", e.msg);
 		return render(r, 502, NULL, msg);
 	}
-	connect_sf_args a = {.login_url = sf_url, .client_id = demo_sf_client_id(),
-			     .client_secret = demo_sf_client_secret()};
+	connect_sf_args a = {
+	    .login_url = sf_url, .client_id = demo_sf_client_id(), .client_secret = demo_sf_client_secret()};
 	if (connect_sf(r->st, &a, NULL, &e) < 0) {
 		snprintf(msg, sizeof msg, "The sandbox's Salesforce did not answer: %s", e.msg);
 		return render(r, 502, NULL, msg);
@@ -329,7 +338,7 @@ int ui_setup_webhook(web_req *r)
 	}
 	web_log(r, "webhook %s by %s", exists ? "already registered" : "registered", r->user.name);
 	return exists ? render(r, 200, "The webhook was registered already; nothing changed.", NULL)
-		      : web_redirect(r, "/setup?done=webhook");
+	              : web_redirect(r, "/setup?done=webhook");
 }
 
 int ui_setup_sf_oauth(web_req *r)
@@ -350,15 +359,18 @@ int ui_setup_sf_oauth(web_req *r)
 	char origin[600];
 	self_origin(r, origin, sizeof origin);
 	snprintf(p.redirect_uri, sizeof p.redirect_uri, "%s%s", origin, CALLBACK_PATH);
-	if (url_check_endpoint(p.login_url, "Salesforce login URL", &e) < 0 || !*p.client_id || !*p.client_secret) {
+	if (url_check_endpoint(p.login_url, "Salesforce login URL", &e) < 0 || !*p.client_id ||
+	    !*p.client_secret) {
 		char msg[700];
 		snprintf(msg, sizeof msg, "Connect Salesforce needs the login URL, client id and secret: %s",
-			 e.kind ? e.msg : "fill in all three");
+		         e.kind ? e.msg : "fill in all three");
 		memset(&p, 0, sizeof p);
 		return render(r, 422, NULL, msg);
 	}
-	sf_config cfg = {.login_url = p.login_url, .client_id = p.client_id, .client_secret = p.client_secret,
-			 .api_version = p.api_version};
+	sf_config cfg = {.login_url = p.login_url,
+	                 .client_id = p.client_id,
+	                 .client_secret = p.client_secret,
+	                 .api_version = p.api_version};
 	sf_pkce pk;
 	if (sf_pkce_begin(&cfg, p.redirect_uri, &pk, &e) < 0) {
 		memset(&p, 0, sizeof p);
@@ -397,26 +409,35 @@ int ui_oauth_callback(web_req *r)
 	tpl_dict *d;
 	if (!state || !oauth_take(state, &p, (int64_t)time(NULL))) {
 		web_log(r, "OAuth callback with an unknown or expired state");
-		return web_error(r, 400, "This Salesforce sign-in is unknown or has expired. Start again from the setup page.");
+		return web_error(
+		    r, 400,
+		    "This Salesforce sign-in is unknown or has expired. Start again from the setup page.");
 	}
 	err_t e = {0};
 	int ok = 0;
 	if (err) {
 		const char *desc = web_arg(r, "error_description");
-		snprintf(msg, sizeof msg, "Salesforce refused: %.100s%s%.300s", err, desc ? ": " : "", desc ? desc : "");
+		snprintf(msg, sizeof msg, "Salesforce refused: %.100s%s%.300s", err, desc ? ": " : "",
+		         desc ? desc : "");
 	} else if (!code || !*code) {
 		snprintf(msg, sizeof msg, "Salesforce sent no authorization code.");
 	} else {
-		sf_config cfg = {.login_url = p.login_url, .client_id = p.client_id, .client_secret = p.client_secret,
-				 .api_version = p.api_version};
+		sf_config cfg = {.login_url = p.login_url,
+		                 .client_id = p.client_id,
+		                 .client_secret = p.client_secret,
+		                 .api_version = p.api_version};
 		char refresh[1024] = "";
 		sf_client *sf = sf_open(&cfg, &e);
-		int rc = sf ? sf_pkce_exchange(sf, code, p.redirect_uri, p.verifier, refresh, sizeof refresh, &e) : -1;
+		int rc =
+		    sf ? sf_pkce_exchange(sf, code, p.redirect_uri, p.verifier, refresh, sizeof refresh, &e)
+		       : -1;
 		sf_close(sf);
 		if (rc == 0) {
-			connect_sf_args a = {.login_url = p.login_url, .client_id = p.client_id,
-					     .client_secret = p.client_secret, .refresh_token = refresh,
-					     .api_version = p.api_version};
+			connect_sf_args a = {.login_url = p.login_url,
+			                     .client_id = p.client_id,
+			                     .client_secret = p.client_secret,
+			                     .refresh_token = refresh,
+			                     .api_version = p.api_version};
 			rc = connect_sf(r->st, &a, NULL, &e);
 		}
 		memset(refresh, 0, sizeof refresh);

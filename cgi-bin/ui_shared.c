@@ -8,8 +8,8 @@
 static const struct {
 	const char *key, *section;
 } navs[] = {
-	{"status", "NAV_STATUS"}, {"contacts", "NAV_CONTACTS"}, {"audit", "NAV_AUDIT"},
-	{"checks", "NAV_CHECKS"}, {"setup", "NAV_SETUP"},       {NULL, NULL},
+    {"status", "NAV_STATUS"}, {"contacts", "NAV_CONTACTS"}, {"audit", "NAV_AUDIT"},
+    {"checks", "NAV_CHECKS"}, {"setup", "NAV_SETUP"},       {NULL, NULL},
 };
 
 tpl_dict *page_begin(web_req *r, const char *title, const char *file, const char *nav)
@@ -103,6 +103,12 @@ int page_error_page(web_req *r, int status, const char *msg)
 	free(out);
 	r->ctype = NULL;
 	return 0;
+}
+
+void page_role(web_req *r, tpl_dict *d)
+{
+	if (r->user.ok)
+		tpl_show(d, strcmp(r->user.role, "admin") == 0 ? "ADMIN" : "VIEWER");
 }
 
 void page_unavailable(tpl_dict *d, const char *what)

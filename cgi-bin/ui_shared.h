@@ -20,6 +20,11 @@ void page_notice(web_req *r, const char *msg);
 /* A whole page saying msg, for web_error; returns -1 when templates are not usable. */
 int page_error_page(web_req *r, int status, const char *msg);
 
+/* Shows {{#ADMIN}} or {{#VIEWER}} in section dictionary d. The layout shows them template-wide,
+ * but ctemplate expands a section found in an ancestor with the ancestor's values: a row's own
+ * variables ({{EMAIL}} in a row's admin-only form) are only seen when the row shows it itself. */
+void page_role(web_req *r, tpl_dict *d);
+
 /* Fills the {{#UNAVAILABLE}} section of d: this part of the sync core is not built yet. */
 void page_unavailable(tpl_dict *d, const char *what);
 

@@ -85,7 +85,9 @@ typedef struct {
 static int on_day(const char *day, const char *direction, int count, void *arg)
 {
 	chart *c = arg;
-	int d = strcmp(direction ? direction : "", "ac->sf") == 0 ? 0 : strcmp(direction ? direction : "", "sf->ac") == 0 ? 1 : -1;
+	int d = strcmp(direction ? direction : "", "ac->sf") == 0   ? 0
+	        : strcmp(direction ? direction : "", "sf->ac") == 0 ? 1
+	                                                            : -1;
 	if (d < 0)
 		return 0;
 	for (int i = 0; i < CHART_DAYS; i++)
@@ -135,7 +137,8 @@ static void fill_chart(web_req *r, tpl_dict *d)
 			tpl_set_int(b, "W", bar);
 			tpl_set_int(b, "H", h);
 			tpl_set(b, "CLASS", k == 0 ? "bar-acsf" : "bar-sfac");
-			tpl_setf(b, "TIP", "%s: %ld %s", c.day[i], v, k == 0 ? "to Salesforce" : "to ActiveCampaign");
+			tpl_setf(b, "TIP", "%s: %ld %s", c.day[i], v,
+			         k == 0 ? "to Salesforce" : "to ActiveCampaign");
 		}
 		if (i % 7 == 0 || (i == CHART_DAYS - 1 && i % 7 >= 3)) {
 			tpl_dict *l = tpl_section(ch, "LABEL");
@@ -237,8 +240,12 @@ static void fill_log(web_req *r, tpl_dict *d)
 		status = NULL;
 	if (dir && !web_in(dir, dirs))
 		dir = NULL;
-	log_filter f = {.email = *email ? email : NULL, .status = status, .direction = dir,
-			.run = web_int64(run), .before_id = web_int64(before), .limit = LOG_PAGE + 1};
+	log_filter f = {.email = *email ? email : NULL,
+	                .status = status,
+	                .direction = dir,
+	                .run = web_int64(run),
+	                .before_id = web_int64(before),
+	                .limit = LOG_PAGE + 1};
 	tpl_set(d, "F_EMAIL", email);
 	if (f.run) {
 		tpl_set_int(d, "F_RUN_VALUE", f.run);
@@ -286,7 +293,8 @@ static int render(web_req *r, int status, const char *error)
 		return 500;
 	store_connection c;
 	err_t e = {0};
-	int connected = store_connection_load(r->st, "ac", &c, &e) == 1 && store_connection_load(r->st, "sf", &c, &e) == 1;
+	int connected = store_connection_load(r->st, "ac", &c, &e) == 1 &&
+	                store_connection_load(r->st, "sf", &c, &e) == 1;
 	memset(&c, 0, sizeof c);
 	if (!connected)
 		tpl_show(d, "NOT_CONNECTED");

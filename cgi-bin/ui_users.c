@@ -26,6 +26,7 @@ static int on_user(const store_web_user *u, void *arg)
 	page_time(u->created_at, t, sizeof t);
 	tpl_set(row, "CREATED", t);
 	tpl_show(row, u->id == r->user.user_id ? "YOU" : "NOT_YOU");
+	page_role(r, row);
 	return 0;
 }
 
@@ -46,8 +47,11 @@ static int render(web_req *r, int status, const char *notice, const char *error)
 int ui_users(web_req *r)
 {
 	const char *done = web_arg(r, "done");
-	return render(r, 200, done && !strcmp(done, "added") ? "User added." : done && !strcmp(done, "deleted") ? "User removed." : NULL,
-		      NULL);
+	return render(r, 200,
+	              done && !strcmp(done, "added")     ? "User added."
+	              : done && !strcmp(done, "deleted") ? "User removed."
+	                                                 : NULL,
+	              NULL);
 }
 
 int ui_users_add(web_req *r)

@@ -72,14 +72,14 @@ void web_log(const web_req *r, const char *fmt, ...)
 	va_end(ap);
 	timefmt_now_iso(now, sizeof now);
 	fprintf(stderr, "%s optsync.fcgi: %s %s: %s\n", now, r->method[0] ? r->method : "-",
-		r->path[0] ? r->path : "-", msg);
+	        r->path[0] ? r->path : "-", msg);
 }
 
 void web_origin(const web_req *r, char *out, size_t n)
 {
 	const char *xfp = web_env(r, "HTTP_X_FORWARDED_PROTO");
 	csrf_self_origin(web_env(r, "HTTP_HOST"), web_env(r, "SERVER_PORT"), r->secure,
-			 xfp && strcasecmp(xfp, "https") == 0, out, n);
+	                 xfp && strcasecmp(xfp, "https") == 0, out, n);
 }
 
 int web_from_loopback(const web_req *r)
@@ -143,7 +143,7 @@ const web_route *web_route_find(const char *method, const char *path, int *statu
 	for (const web_route *rt = web_routes; rt->path; rt++) {
 		size_t pl = strlen(rt->path);
 		int match = (rt->needs & PREFIX) ? strncmp(path, rt->path, pl) == 0 && path[pl] != '\0'
-						 : strcmp(path, rt->path) == 0;
+		                                 : strcmp(path, rt->path) == 0;
 		if (!match)
 			continue;
 		if (rt->methods & want)
@@ -157,8 +157,8 @@ const web_route *web_route_find(const char *method, const char *path, int *statu
 		return NULL;
 	}
 	*status = 405;
-	snprintf(allow, n, "%s%s%s", (seen & M_GET) ? "GET, HEAD" : "", (seen & M_GET) && (seen & M_POST) ? ", " : "",
-		 (seen & M_POST) ? "POST" : "");
+	snprintf(allow, n, "%s%s%s", (seen & M_GET) ? "GET, HEAD" : "",
+	         (seen & M_GET) && (seen & M_POST) ? ", " : "", (seen & M_POST) ? "POST" : "");
 	return NULL;
 }
 
@@ -173,8 +173,8 @@ static void load_session(web_req *r)
 	err_t e = {0};
 	char h[WEB_TOKEN_HEX + 1];
 	csrf_hash(sid, h);
-	int rc = store_web_session_get(r->st, h, (int64_t)time(NULL), r->app->idle_timeout, r->app->absolute_timeout,
-				       &s, &e);
+	int rc = store_web_session_get(r->st, h, (int64_t)time(NULL), r->app->idle_timeout,
+	                               r->app->absolute_timeout, &s, &e);
 	if (rc < 0)
 		web_log(r, "session lookup failed: %s", e.msg);
 	if (rc != 1)
@@ -226,7 +226,8 @@ static int is_form(const char *ctype)
 	if (!ctype)
 		return 0;
 	size_t n = strlen("application/x-www-form-urlencoded");
-	return strncasecmp(ctype, "application/x-www-form-urlencoded", n) == 0 && (ctype[n] == '\0' || ctype[n] == ';');
+	return strncasecmp(ctype, "application/x-www-form-urlencoded", n) == 0 &&
+	       (ctype[n] == '\0' || ctype[n] == ';');
 }
 
 /* The one place the route table's needs are enforced. Returns 0 to run the handler, or a status. */
@@ -246,7 +247,8 @@ static int enforce(web_req *r, const web_route *rt, web_reader rd, void *ctx)
 		return web_redirect(r, loc);
 	}
 	if ((needs & NEED_ADMIN) && strcmp(r->user.role, "admin") != 0)
-		return web_error(r, 403, "Your account can look but not change anything: ask an administrator.");
+		return web_error(r, 403,
+		                 "Your account can look but not change anything: ask an administrator.");
 	if ((needs & NEED_METRICS) && !r->user.ok && !web_from_loopback(r))
 		return web_error(r, 403, "Metrics are served to signed-in users and to this machine only.");
 
@@ -256,19 +258,22 @@ static int enforce(web_req *r, const web_route *rt, web_reader rd, void *ctx)
 	if (st == 413)
 		return web_error(r, 413, "The request body is larger than this dashboard accepts.");
 	if (st)
-		return web_error(r, st, st == 400 ? "The request body is incomplete or malformed." : "Out of memory.");
+		return web_error(
+		    r, st, st == 400 ? "The request body is incomplete or malformed." : "Out of memory.");
 	if (r->body_len > 0) {
 		if (!is_form(web_env(r, "CONTENT_TYPE")))
 			return web_error(r, 415, "Send forms as application/x-www-form-urlencoded.");
 		if (form_parse(&r->post, r->body, r->body_len) < 0)
-			return web_error(r, 400, "The form is malformed (a bad %-escape or too many fields).");
+			return web_error(r, 400,
+			                 "The form is malformed (a bad %-escape or too many fields).");
 	}
 	if (needs & NO_CSRF)
 		return 0;
 
 	char why[512], self[600];
 	web_origin(r, self, sizeof self);
-	if (!csrf_origin_ok(web_env(r, "HTTP_SEC_FETCH_SITE"), web_env(r, "HTTP_ORIGIN"), self, why, sizeof why)) {
+	if (!csrf_origin_ok(web_env(r, "HTTP_SEC_FETCH_SITE"), web_env(r, "HTTP_ORIGIN"), self, why,
+	                    sizeof why)) {
 		web_log(r, "refused cross-site POST: %s", why);
 		return web_error(r, 403, "This form was not sent from this dashboard.");
 	}
@@ -286,7 +291,8 @@ static int enforce(web_req *r, const web_route *rt, web_reader rd, void *ctx)
 		}
 	}
 	web_log(r, "refused POST without a valid CSRF token");
-	return web_error(r, 403, "The form's security token is missing or out of date: reload the page and try again.");
+	return web_error(
+	    r, 403, "The form's security token is missing or out of date: reload the page and try again.");
 }
 
 static int parse_request(web_req *r)
@@ -311,7 +317,8 @@ static int parse_request(web_req *r)
 	if (q && *q && form_parse(&r->query, q, strlen(q)) < 0)
 		return 400;
 	const char *https = web_env(r, "HTTPS"), *xfp = web_env(r, "HTTP_X_FORWARDED_PROTO");
-	r->secure = (https && *https && strcasecmp(https, "off") != 0) || (xfp && strcasecmp(xfp, "https") == 0);
+	r->secure =
+	    (https && *https && strcasecmp(https, "off") != 0) || (xfp && strcasecmp(xfp, "https") == 0);
 	return 0;
 }
 
@@ -327,7 +334,8 @@ void web_serve(web_req *r, web_reader rd, void *ctx)
 	if (!rt) {
 		if (st == 405)
 			web_header(r, "Allow", allow);
-		web_error(r, st, st == 404 ? "There is no such page." : "This page does not accept that method.");
+		web_error(r, st,
+		          st == 404 ? "There is no such page." : "This page does not accept that method.");
 		return;
 	}
 	r->route = rt;
@@ -340,29 +348,48 @@ void web_serve(web_req *r, web_reader rd, void *ctx)
 		st = 500;
 	r->status = st;
 	if (r->out.len == 0 && st >= 400)
-		web_error(r, st, st == 500 ? "Something went wrong on our side; the log has the details." : "Refused.");
+		web_error(r, st,
+		          st == 500 ? "Something went wrong on our side; the log has the details."
+		                    : "Refused.");
 }
 
 static const char *reason(int status)
 {
 	switch (status) {
-	case 200: return "OK";
-	case 201: return "Created";
-	case 202: return "Accepted";
-	case 204: return "No Content";
-	case 303: return "See Other";
-	case 304: return "Not Modified";
-	case 400: return "Bad Request";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 409: return "Conflict";
-	case 413: return "Payload Too Large";
-	case 415: return "Unsupported Media Type";
-	case 422: return "Unprocessable Content";
-	case 429: return "Too Many Requests";
-	case 503: return "Service Unavailable";
-	default: return status >= 500 ? "Internal Server Error" : "Error";
+	case 200:
+		return "OK";
+	case 201:
+		return "Created";
+	case 202:
+		return "Accepted";
+	case 204:
+		return "No Content";
+	case 303:
+		return "See Other";
+	case 304:
+		return "Not Modified";
+	case 400:
+		return "Bad Request";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 409:
+		return "Conflict";
+	case 413:
+		return "Payload Too Large";
+	case 415:
+		return "Unsupported Media Type";
+	case 422:
+		return "Unprocessable Content";
+	case 429:
+		return "Too Many Requests";
+	case 503:
+		return "Service Unavailable";
+	default:
+		return status >= 500 ? "Internal Server Error" : "Error";
 	}
 }
 
@@ -380,12 +407,12 @@ int web_send(web_req *r, web_writer wr, void *ctx)
 	buf_printf(&h, "Content-Type: %s\r\n", r->ctype ? r->ctype : "text/html; charset=utf-8");
 	buf_printf(&h, "Content-Length: %zu\r\n", r->out.len);
 	buf_puts(&h, "Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; "
-		     "img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
-		     "base-uri 'none'\r\n"
-		     "X-Frame-Options: DENY\r\n"
-		     "X-Content-Type-Options: nosniff\r\n"
-		     "Referrer-Policy: no-referrer\r\n"
-		     "Cache-Control: no-store\r\n");
+	             "img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+	             "base-uri 'none'\r\n"
+	             "X-Frame-Options: DENY\r\n"
+	             "X-Content-Type-Options: nosniff\r\n"
+	             "Referrer-Policy: same-origin\r\n"
+	             "Cache-Control: no-store\r\n");
 	buf_add(&h, buf_str(&r->headers), r->headers.len);
 	buf_puts(&h, "\r\n");
 	if (h.oom) {

@@ -12,55 +12,55 @@
 #include "store.h"
 #include "tpl.h"
 
-#define WEB_BODY_CAP (64 * 1024)      /* larger request bodies get 413 before a byte is read */
-#define WEB_IDLE_TIMEOUT (30 * 60)    /* seconds a session lives without a request */
+#define WEB_BODY_CAP (64 * 1024)         /* larger request bodies get 413 before a byte is read */
+#define WEB_IDLE_TIMEOUT (30 * 60)       /* seconds a session lives without a request */
 #define WEB_ABSOLUTE_TIMEOUT (12 * 3600) /* seconds a session lives at most */
-#define WEB_TOKEN_HEX 64              /* session ids, CSRF tokens: 32 random bytes in hex */
+#define WEB_TOKEN_HEX 64                 /* session ids, CSRF tokens: 32 random bytes in hex */
 
 /* Process-wide settings, read-only once the worker threads run. */
 typedef struct {
 	const char *db_path;
-	const char *key_path;         /* NULL: secret.key beside the db */
-	const char *rate_file;        /* shared AC rate-limit state for connect_ac; NULL: none */
-	unsigned char pre_key[32];    /* signs the login form's token (no session exists yet) */
+	const char *key_path;      /* NULL: secret.key beside the db */
+	const char *rate_file;     /* shared AC rate-limit state for connect_ac; NULL: none */
+	unsigned char pre_key[32]; /* signs the login form's token (no session exists yet) */
 	size_t body_cap;
 	long idle_timeout, absolute_timeout;
 } web_app;
 
 /* The signed-in person, filled from the session cookie before the route's checks run. */
 typedef struct {
-	int ok;                        /* a valid session came with the request */
+	int ok; /* a valid session came with the request */
 	int64_t user_id;
 	char name[128];
-	char role[16];                 /* "admin" | "viewer" */
-	char csrf[WEB_TOKEN_HEX + 1];  /* the session's synchroniser token */
+	char role[16];                /* "admin" | "viewer" */
+	char csrf[WEB_TOKEN_HEX + 1]; /* the session's synchroniser token */
 	char sid_hash[WEB_TOKEN_HEX + 1];
 } web_user;
 
 typedef struct web_req {
 	const web_app *app;
-	store *st;                     /* this worker thread's own store handle */
-	char **env;                    /* FastCGI parameters; valid only until the request finishes */
+	store *st;  /* this worker thread's own store handle */
+	char **env; /* FastCGI parameters; valid only until the request finishes */
 
 	/* The request, parsed by web_serve. */
-	char method[8];                /* "GET", "POST", ... (HEAD is answered as GET without body) */
-	int head;                      /* 1 for HEAD */
-	char path[1024];               /* the decoded path, without the query */
-	form query;                    /* the query string's pairs */
-	form post;                     /* the body's pairs (urlencoded POSTs) */
-	char *body;                    /* the raw body, NUL-terminated, exactly CONTENT_LENGTH bytes */
+	char method[8];  /* "GET", "POST", ... (HEAD is answered as GET without body) */
+	int head;        /* 1 for HEAD */
+	char path[1024]; /* the decoded path, without the query */
+	form query;      /* the query string's pairs */
+	form post;       /* the body's pairs (urlencoded POSTs) */
+	char *body;      /* the raw body, NUL-terminated, exactly CONTENT_LENGTH bytes */
 	size_t body_len;
-	int secure;                    /* served over HTTPS (directly or per X-Forwarded-Proto) */
+	int secure; /* served over HTTPS (directly or per X-Forwarded-Proto) */
 	web_user user;
 	char pre_token[WEB_TOKEN_HEX + 1]; /* the login form's token, when this request made one */
 	const struct web_route *route;
 
 	/* The answer, written by web_send. */
 	int status;
-	const char *ctype;             /* Content-Type; NULL: text/html; charset=utf-8 */
-	buf headers;                   /* extra header lines, each ending in \r\n */
-	buf out;                       /* the body */
-	tpl_dict *tpl;                 /* the page being built (see ui_shared.h) */
+	const char *ctype; /* Content-Type; NULL: text/html; charset=utf-8 */
+	buf headers;       /* extra header lines, each ending in \r\n */
+	buf out;           /* the body */
+	tpl_dict *tpl;     /* the page being built (see ui_shared.h) */
 	int64_t started_ms;
 } web_req;
 

@@ -62,7 +62,7 @@ static void add_param(char *out, size_t n, const char *key, const char *value)
 }
 
 void web_log_query(char *out, size_t n, const char *email, const char *status, const char *direction,
-		   int64_t run, int64_t before_id)
+                   int64_t run, int64_t before_id)
 {
 	char num[32];
 	snprintf(out, n, "/status");

@@ -21,7 +21,7 @@ int64_t web_int64(const char *s);
 /* The /status URL for a log filter and an optional keyset position (before_id 0: newest):
  * "/status?email=a%40b.c&status=failed&before=123". Empty filters are left out. */
 void web_log_query(char *out, size_t n, const char *email, const char *status, const char *direction,
-		   int64_t run, int64_t before_id);
+                   int64_t run, int64_t before_id);
 
 /* CSS class for a status word: ok/applied -> "ok", failed -> "bad", partial/retrying -> "warn". */
 const char *web_status_class(const char *status);

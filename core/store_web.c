@@ -45,9 +45,10 @@ int store_web_init(store *s, err_t *e)
 	 * on a numbered migration for it. */
 	sqlite3_stmt *st;
 	if (prepare(s,
-		    "CREATE TABLE IF NOT EXISTS web_login_failures(key TEXT PRIMARY KEY, failures INTEGER NOT NULL,"
-		    " first_at INTEGER NOT NULL)",
-		    &st, e, "create web_login_failures") < 0)
+	            "CREATE TABLE IF NOT EXISTS web_login_failures(key TEXT PRIMARY KEY, failures INTEGER "
+	            "NOT NULL,"
+	            " first_at INTEGER NOT NULL)",
+	            &st, e, "create web_login_failures") < 0)
 		return -1;
 	return step_done(s, st, e, "create web_login_failures");
 }
@@ -77,11 +78,11 @@ fail:
 }
 
 int store_web_session_create(store *s, const char *sid_hash, int64_t user_id, const char *csrf, int64_t now,
-			     err_t *e)
+                             err_t *e)
 {
 	sqlite3_stmt *st;
 	if (prepare(s, "INSERT INTO sessions(id,user_id,csrf,created_at,last_seen) VALUES(?,?,?,?,?)", &st, e,
-		    "create session") < 0)
+	            "create session") < 0)
 		return -1;
 	sqlite3_bind_text(st, 1, sid_hash, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, user_id);
@@ -101,14 +102,14 @@ int store_web_session_delete(store *s, const char *sid_hash, err_t *e)
 }
 
 int store_web_session_get(store *s, const char *sid_hash, int64_t now, long idle, long absolute,
-			  store_web_session *out, err_t *e)
+                          store_web_session *out, err_t *e)
 {
 	memset(out, 0, sizeof *out);
 	sqlite3_stmt *st;
 	if (prepare(s,
-		    "SELECT s.user_id, u.name, u.role, s.csrf, s.created_at, s.last_seen FROM sessions s"
-		    " JOIN users u ON u.id = s.user_id WHERE s.id=?",
-		    &st, e, "read session") < 0)
+	            "SELECT s.user_id, u.name, u.role, s.csrf, s.created_at, s.last_seen FROM sessions s"
+	            " JOIN users u ON u.id = s.user_id WHERE s.id=?",
+	            &st, e, "read session") < 0)
 		return -1;
 	sqlite3_bind_text(st, 1, sid_hash, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
@@ -135,13 +136,20 @@ int store_web_session_get(store *s, const char *sid_hash, int64_t now, long idle
 		return 0;
 	}
 	if (now - out->last_seen >= 60) {
-		if (prepare(s, "UPDATE sessions SET last_seen=? WHERE id=?", &st, e, "touch session") < 0)
-			return -1;
-		sqlite3_bind_int64(st, 1, now);
-		sqlite3_bind_text(st, 2, sid_hash, -1, SQLITE_STATIC);
-		if (step_done(s, st, e, "touch session") < 0)
-			return -1;
-		out->last_seen = now;
+		/* Best effort and without waiting: while a sync holds the write lock, a page view must
+		 * not stall (or sign the user out) for the sake of a last-seen time. The next request
+		 * tries again. */
+		sqlite3 *db = store_db(s);
+		sqlite3_busy_timeout(db, 0);
+		if (sqlite3_prepare_v2(db, "UPDATE sessions SET last_seen=? WHERE id=?", -1, &st, NULL) ==
+		    SQLITE_OK) {
+			sqlite3_bind_int64(st, 1, now);
+			sqlite3_bind_text(st, 2, sid_hash, -1, SQLITE_STATIC);
+			if (sqlite3_step(st) == SQLITE_DONE)
+				out->last_seen = now;
+			sqlite3_finalize(st);
+		}
+		sqlite3_busy_timeout(db, 10000);
 	}
 	return 1;
 }
@@ -149,7 +157,8 @@ int store_web_session_get(store *s, const char *sid_hash, int64_t now, long idle
 int store_web_session_purge(store *s, int64_t now, long idle, long absolute, err_t *e)
 {
 	sqlite3_stmt *st;
-	if (prepare(s, "DELETE FROM sessions WHERE last_seen < ? OR created_at < ?", &st, e, "purge sessions") < 0)
+	if (prepare(s, "DELETE FROM sessions WHERE last_seen < ? OR created_at < ?", &st, e,
+	            "purge sessions") < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, now - idle);
 	sqlite3_bind_int64(st, 2, now - absolute);
@@ -159,12 +168,12 @@ int store_web_session_purge(store *s, int64_t now, long idle, long absolute, err
 }
 
 int store_web_login_allowed(store *s, const char *key, int64_t now, int max, long window, long *retry_after,
-			    err_t *e)
+                            err_t *e)
 {
 	*retry_after = 0;
 	sqlite3_stmt *st;
 	if (prepare(s, "SELECT failures, first_at FROM web_login_failures WHERE key=?", &st, e,
-		    "read login failures") < 0)
+	            "read login failures") < 0)
 		return -1;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st), allowed = 1;
@@ -188,10 +197,11 @@ int store_web_login_failed(store *s, const char *key, int64_t now, long window, 
 	sqlite3_stmt *st;
 	/* A failure after the window closed starts a new window. */
 	if (prepare(s,
-		    "INSERT INTO web_login_failures(key,failures,first_at) VALUES(?1,1,?2) ON CONFLICT(key) DO UPDATE"
-		    " SET failures = CASE WHEN ?2 - first_at >= ?3 THEN 1 ELSE failures + 1 END,"
-		    " first_at = CASE WHEN ?2 - first_at >= ?3 THEN ?2 ELSE first_at END",
-		    &st, e, "count login failure") < 0)
+	            "INSERT INTO web_login_failures(key,failures,first_at) VALUES(?1,1,?2) ON CONFLICT(key) "
+	            "DO UPDATE"
+	            " SET failures = CASE WHEN ?2 - first_at >= ?3 THEN 1 ELSE failures + 1 END,"
+	            " first_at = CASE WHEN ?2 - first_at >= ?3 THEN ?2 ELSE first_at END",
+	            &st, e, "count login failure") < 0)
 		return -1;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now);
@@ -224,7 +234,7 @@ int store_web_webhook_secret(store *s, char *out, size_t n, err_t *e)
 	sqlite3_stmt *st;
 	/* INSERT OR IGNORE: when two threads race, the first value wins and both read it back. */
 	if (prepare(s, "INSERT OR IGNORE INTO settings(key,value) VALUES('webhook_secret',?)", &st, e,
-		    "save webhook secret") < 0)
+	            "save webhook secret") < 0)
 		return -1;
 	sqlite3_bind_text(st, 1, hex, -1, SQLITE_STATIC);
 	if (step_done(s, st, e, "save webhook secret") < 0)
@@ -269,8 +279,9 @@ int store_web_user_delete(store *s, int64_t id, err_t *e)
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return db_fail(s, e, "begin delete user");
 	if (prepare(s,
-		    "SELECT (SELECT role FROM users WHERE id=?1), (SELECT count(*) FROM users WHERE role='admin')", &st,
-		    e, "delete user") < 0)
+	            "SELECT (SELECT role FROM users WHERE id=?1), (SELECT count(*) FROM users WHERE "
+	            "role='admin')",
+	            &st, e, "delete user") < 0)
 		goto fail;
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) != SQLITE_ROW) {
@@ -320,8 +331,9 @@ int store_web_numbers_read(store *s, store_web_numbers *n, err_t *e)
 	int rc;
 	/* runs is one row per pass: small, so these scans are cheap. */
 	if (prepare(s,
-		    "SELECT status, count(*), COALESCE(sum(calls_ac),0), COALESCE(sum(calls_sf),0) FROM runs GROUP BY status",
-		    &st, e, "count runs") < 0)
+	            "SELECT status, count(*), COALESCE(sum(calls_ac),0), COALESCE(sum(calls_sf),0) FROM runs "
+	            "GROUP BY status",
+	            &st, e, "count runs") < 0)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *status = (const char *)sqlite3_column_text(st, 0);
@@ -346,7 +358,7 @@ int store_web_numbers_read(store *s, store_web_numbers *n, err_t *e)
 		return db_fail(s, e, "count runs");
 
 	if (prepare(s, "SELECT direction, status, count(*) FROM actions GROUP BY direction, status", &st, e,
-		    "count actions") < 0)
+	            "count actions") < 0)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *dir = (const char *)sqlite3_column_text(st, 0);
@@ -363,12 +375,12 @@ int store_web_numbers_read(store *s, store_web_numbers *n, err_t *e)
 		return db_fail(s, e, "count actions");
 
 	if (prepare(s,
-		    "SELECT (SELECT count(*) FROM events WHERE source='ac'),"
-		    " (SELECT count(*) FROM events WHERE processed_at IS NULL),"
-		    " (SELECT COALESCE(max(received_at),'') FROM events WHERE source='ac'),"
-		    " (SELECT COALESCE(max(ended_at),'') FROM runs WHERE status IN ('ok','partial')),"
-		    " (SELECT count(*) FROM sessions)",
-		    &st, e, "read numbers") < 0)
+	            "SELECT (SELECT count(*) FROM events WHERE source='ac'),"
+	            " (SELECT count(*) FROM events WHERE processed_at IS NULL),"
+	            " (SELECT COALESCE(max(received_at),'') FROM events WHERE source='ac'),"
+	            " (SELECT COALESCE(max(ended_at),'') FROM runs WHERE status IN ('ok','partial')),"
+	            " (SELECT count(*) FROM sessions)",
+	            &st, e, "read numbers") < 0)
 		return -1;
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		db_fail(s, e, "read numbers");

@@ -28,13 +28,13 @@ typedef struct {
 
 /* Stores a new session under the hash of its id, with its CSRF token. */
 int store_web_session_create(store *s, const char *sid_hash, int64_t user_id, const char *csrf, int64_t now,
-			     err_t *e);
+                             err_t *e);
 
 /* Loads the session with this id hash. Returns 1 when it exists and is within both timeouts (its
  * last_seen is then moved to now, at most once a minute), 0 when missing or expired (an expired
  * one is deleted), -1 on error. */
 int store_web_session_get(store *s, const char *sid_hash, int64_t now, long idle, long absolute,
-			  store_web_session *out, err_t *e);
+                          store_web_session *out, err_t *e);
 
 /* Deletes one session (logout). */
 int store_web_session_delete(store *s, const char *sid_hash, err_t *e);
@@ -45,7 +45,7 @@ int store_web_session_purge(store *s, int64_t now, long idle, long absolute, err
 /* Login throttling by key ("ip:ADDR", "user:NAME|ip:ADDR"). allowed: 1 when fewer than max failures
  * happened in the window that began at the first failure, else 0 with *retry_after seconds. */
 int store_web_login_allowed(store *s, const char *key, int64_t now, int max, long window, long *retry_after,
-			    err_t *e);
+                            err_t *e);
 int store_web_login_failed(store *s, const char *key, int64_t now, long window, err_t *e);
 int store_web_login_clear(store *s, const char *key, err_t *e);
 
@@ -68,12 +68,12 @@ int store_web_user_delete(store *s, int64_t id, err_t *e);
 /* The numbers /metrics and /checks show, read in one go. */
 typedef struct {
 	long runs_ok, runs_partial, runs_failed, runs_dry, runs_running;
-	long calls_ac, calls_sf;              /* API calls, summed over runs */
-	long actions[2][5];                   /* [direction ac->sf, sf->ac][pending retrying applied failed skipped] */
-	long events_total, events_pending;    /* raw webhook events */
-	char last_event_at[32];               /* newest received_at, "" when none */
-	char last_success_at[32];             /* newest ended_at of an ok or partial run, "" when none */
-	long sessions;                        /* live session rows */
+	long calls_ac, calls_sf; /* API calls, summed over runs */
+	long actions[2][5];      /* [direction ac->sf, sf->ac][pending retrying applied failed skipped] */
+	long events_total, events_pending; /* raw webhook events */
+	char last_event_at[32];            /* newest received_at, "" when none */
+	char last_success_at[32];          /* newest ended_at of an ok or partial run, "" when none */
+	long sessions;                     /* live session rows */
 } store_web_numbers;
 int store_web_numbers_read(store *s, store_web_numbers *n, err_t *e);
 

@@ -26,7 +26,9 @@ post() {
 csrf() { grep -o 'name="csrf" value="[0-9a-f]*"' "$T/body" | head -1 | sed 's/.*value="//;s/"$//'; }
 body() { cat "$T/body"; }
 header() { grep -i "^$1:" "$T/head" | tr -d '\r' | sed 's/^[^:]*: //'; }
-db() { sqlite3 "$OPTSYNC_DB" "$1" 2>>"$T/sqlite.err"; }
+# Read-only: a read-write sqlite3 that closes last would checkpoint and remove the WAL file (see the
+# last case below).
+db() { sqlite3 -readonly "$OPTSYNC_DB" "$1" 2>>"$T/sqlite.err"; }
 
 # ---- liveness and the headers every answer carries
 expect_eq "healthz answers" "$(get "$T/none" /healthz)" 200
@@ -211,3 +213,11 @@ if [ "$st" = 303 ]; then
 		fail "the first sync applied changes" "no applied log row"
 	fi
 fi
+
+# ---- another process closing the database must not cut the dashboard off its WAL
+# (sqlite3 here stands for the CLI and the daemon, which open and close the same file.)
+get "$A" /setup >/dev/null
+tok=$(csrf)
+sqlite3 "$OPTSYNC_DB" 'SELECT count(*) FROM users' >/dev/null
+post "$A" /setup/settings --data "csrf=$tok" --data interval=333 >/dev/null
+expect_eq "a write after another process closed the database is visible to it" "$(db "SELECT value FROM settings WHERE key='interval'")" 333

@@ -26,19 +26,19 @@ static void test_get_table(void **state)
 		int found;
 		const char *value;
 	} t[] = {
-		{"a=1", "a", 1, "1"},
-		{"a=1; b=2", "b", 1, "2"},
-		{"a=1;b=2", "b", 1, "2"},
-		{" a = 1 ;  b=two words ", "b", 1, "two words"},
-		{"ab=1; b=2", "b", 1, "2"},
-		{"b=1; ab=2", "ab", 1, "2"},
-		{"a=\"quoted\"", "a", 1, "quoted"},
-		{"a=", "a", 1, ""},
-		{"a=1", "b", 0, ""},
-		{"", "a", 0, ""},
-		{"novalue; a=3", "a", 1, "3"},
-		{"a=1; a=2", "a", 1, "1"},
-		{"optsync_session=abc; __Host-optsync=def", "__Host-optsync", 1, "def"},
+	    {"a=1", "a", 1, "1"},
+	    {"a=1; b=2", "b", 1, "2"},
+	    {"a=1;b=2", "b", 1, "2"},
+	    {" a = 1 ;  b=two words ", "b", 1, "two words"},
+	    {"ab=1; b=2", "b", 1, "2"},
+	    {"b=1; ab=2", "ab", 1, "2"},
+	    {"a=\"quoted\"", "a", 1, "quoted"},
+	    {"a=", "a", 1, ""},
+	    {"a=1", "b", 0, ""},
+	    {"", "a", 0, ""},
+	    {"novalue; a=3", "a", 1, "3"},
+	    {"a=1; a=2", "a", 1, "1"},
+	    {"optsync_session=abc; __Host-optsync=def", "__Host-optsync", 1, "def"},
 	};
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
 		char out[64];
@@ -84,8 +84,9 @@ static void test_build_refuses(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_names), cmocka_unit_test(test_get_table), cmocka_unit_test(test_get_too_long),
-		cmocka_unit_test(test_build), cmocka_unit_test(test_build_refuses),
+	    cmocka_unit_test(test_names),         cmocka_unit_test(test_get_table),
+	    cmocka_unit_test(test_get_too_long),  cmocka_unit_test(test_build),
+	    cmocka_unit_test(test_build_refuses),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

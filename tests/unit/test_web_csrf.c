@@ -62,20 +62,20 @@ static void test_origin_table(void **state)
 		const char *site, *origin, *self;
 		int ok;
 	} t[] = {
-		{NULL, NULL, "http://127.0.0.1:8080", 1},           /* curl: the token decides */
-		{"same-origin", "http://127.0.0.1:8080", "http://127.0.0.1:8080", 1},
-		{"same-origin", NULL, "http://127.0.0.1:8080", 1},
-		{NULL, "http://127.0.0.1:8080", "http://127.0.0.1:8080", 1},
-		{NULL, "HTTP://127.0.0.1:8080", "http://127.0.0.1:8080", 1},
-		{"cross-site", NULL, "http://127.0.0.1:8080", 0},
-		{"same-site", NULL, "http://127.0.0.1:8080", 0},
-		{"none", NULL, "http://127.0.0.1:8080", 0},
-		{NULL, "http://evil.example", "http://127.0.0.1:8080", 0},
-		{NULL, "http://127.0.0.1:9090", "http://127.0.0.1:8080", 0},
-		{NULL, "https://127.0.0.1:8080", "http://127.0.0.1:8080", 0},
-		{NULL, "null", "http://127.0.0.1:8080", 0},
-		{NULL, "http://x", "", 0},
-		{"same-origin", "http://evil.example", "http://127.0.0.1:8080", 0},
+	    {NULL, NULL, "http://127.0.0.1:8080", 1}, /* curl: the token decides */
+	    {"same-origin", "http://127.0.0.1:8080", "http://127.0.0.1:8080", 1},
+	    {"same-origin", NULL, "http://127.0.0.1:8080", 1},
+	    {NULL, "http://127.0.0.1:8080", "http://127.0.0.1:8080", 1},
+	    {NULL, "HTTP://127.0.0.1:8080", "http://127.0.0.1:8080", 1},
+	    {"cross-site", NULL, "http://127.0.0.1:8080", 0},
+	    {"same-site", NULL, "http://127.0.0.1:8080", 0},
+	    {"none", NULL, "http://127.0.0.1:8080", 0},
+	    {NULL, "http://evil.example", "http://127.0.0.1:8080", 0},
+	    {NULL, "http://127.0.0.1:9090", "http://127.0.0.1:8080", 0},
+	    {NULL, "https://127.0.0.1:8080", "http://127.0.0.1:8080", 0},
+	    {NULL, "null", "http://127.0.0.1:8080", 0},
+	    {NULL, "http://x", "", 0},
+	    {"same-origin", "http://evil.example", "http://127.0.0.1:8080", 0},
 	};
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
 		char why[256];
@@ -93,16 +93,16 @@ static void test_self_origin(void **state)
 		int secure, proxied;
 		const char *want;
 	} t[] = {
-		{"127.0.0.1", "8080", 0, 0, "http://127.0.0.1:8080"}, /* Debian passes $host: no port */
-		{"127.0.0.1:8080", "8080", 0, 0, "http://127.0.0.1:8080"},
-		{"example.com", "443", 1, 0, "https://example.com"},
-		{"example.com", "80", 0, 0, "http://example.com"},
-		{"example.com", "8443", 1, 0, "https://example.com:8443"},
-		{"example.com", "80", 1, 1, "https://example.com"},    /* TLS ends at a proxy */
-		{"[::1]", "8080", 0, 0, "http://[::1]:8080"},
-		{"[::1]:8080", "8080", 0, 0, "http://[::1]:8080"},
-		{"", "80", 0, 0, ""},
-		{"evil/x", "80", 0, 0, ""},
+	    {"127.0.0.1", "8080", 0, 0, "http://127.0.0.1:8080"}, /* Debian passes $host: no port */
+	    {"127.0.0.1:8080", "8080", 0, 0, "http://127.0.0.1:8080"},
+	    {"example.com", "443", 1, 0, "https://example.com"},
+	    {"example.com", "80", 0, 0, "http://example.com"},
+	    {"example.com", "8443", 1, 0, "https://example.com:8443"},
+	    {"example.com", "80", 1, 1, "https://example.com"}, /* TLS ends at a proxy */
+	    {"[::1]", "8080", 0, 0, "http://[::1]:8080"},
+	    {"[::1]:8080", "8080", 0, 0, "http://[::1]:8080"},
+	    {"", "80", 0, 0, ""},
+	    {"evil/x", "80", 0, 0, ""},
 	};
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
 		char out[128];
@@ -114,9 +114,9 @@ static void test_self_origin(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_random),       cmocka_unit_test(test_hash),
-		cmocka_unit_test(test_pre_sign),     cmocka_unit_test(test_equal),
-		cmocka_unit_test(test_origin_table), cmocka_unit_test(test_self_origin),
+	    cmocka_unit_test(test_random),       cmocka_unit_test(test_hash),
+	    cmocka_unit_test(test_pre_sign),     cmocka_unit_test(test_equal),
+	    cmocka_unit_test(test_origin_table), cmocka_unit_test(test_self_origin),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

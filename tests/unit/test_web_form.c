@@ -20,20 +20,11 @@ static void test_unescape_table(void **state)
 		long rc;
 		const char *out;
 	} t[] = {
-		{"", 1, 0, ""},
-		{"abc", 1, 3, "abc"},
-		{"a+b", 1, 3, "a b"},
-		{"a+b", 0, 3, "a+b"},
-		{"%41%42", 1, 2, "AB"},
-		{"%c3%a9", 1, 2, "\xc3\xa9"},
-		{"%2B", 1, 1, "+"},
-		{"100%25", 1, 4, "100%"},
-		{"%zz", 1, -1, NULL},
-		{"%4", 1, -1, NULL},
-		{"%", 1, -1, NULL},
-		{"ab%", 1, -1, NULL},
-		{"%00", 1, -1, NULL},
-		{"a%0Ab", 1, 3, "a\nb"},
+	    {"", 1, 0, ""},       {"abc", 1, 3, "abc"},     {"a+b", 1, 3, "a b"},
+	    {"a+b", 0, 3, "a+b"}, {"%41%42", 1, 2, "AB"},   {"%c3%a9", 1, 2, "\xc3\xa9"},
+	    {"%2B", 1, 1, "+"},   {"100%25", 1, 4, "100%"}, {"%zz", 1, -1, NULL},
+	    {"%4", 1, -1, NULL},  {"%", 1, -1, NULL},       {"ab%", 1, -1, NULL},
+	    {"%00", 1, -1, NULL}, {"a%0Ab", 1, 3, "a\nb"},
 	};
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
 		char out[64];
@@ -137,9 +128,9 @@ static void test_encode(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_unescape_table), cmocka_unit_test(test_unescape_bounds),
-		cmocka_unit_test(test_parse),          cmocka_unit_test(test_parse_php_keys),
-		cmocka_unit_test(test_parse_refuses),  cmocka_unit_test(test_encode),
+	    cmocka_unit_test(test_unescape_table), cmocka_unit_test(test_unescape_bounds),
+	    cmocka_unit_test(test_parse),          cmocka_unit_test(test_parse_php_keys),
+	    cmocka_unit_test(test_parse_refuses),  cmocka_unit_test(test_encode),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -108,7 +108,8 @@ static void test_table_invariants(void **state)
 		assert_non_null(r->handler);
 		assert_true(r->methods == M_GET || r->methods == M_POST);
 		if (r->methods == M_POST) {
-			int is_login = strcmp(r->path, "/login") == 0, is_logout = strcmp(r->path, "/logout") == 0;
+			int is_login = strcmp(r->path, "/login") == 0,
+			    is_logout = strcmp(r->path, "/logout") == 0;
 			int is_hook = strncmp(r->path, "/hooks/", 7) == 0;
 			/* Only the webhook skips CSRF, and it is a prefix route with its secret. */
 			assert_int_equal((r->needs & NO_CSRF) != 0, is_hook);
@@ -161,7 +162,7 @@ static void env(int i, const char *fmt, ...)
 
 /* Runs one request; env lines are "NAME=value". Returns the status; headers/body stay in *r. */
 static int serve(web_req *r, const char *method, const char *uri, const char *cookie_sid, const char *origin,
-		 const char *body, const char *content_length, size_t chunk)
+                 const char *body, const char *content_length, size_t chunk)
 {
 	int i = 0;
 	env(i++, "REQUEST_METHOD=%s", method);
@@ -224,7 +225,8 @@ static void test_admin_post_passes(void **state)
 	char body[200];
 	snprintf(body, sizeof body, "csrf=%s&interval=61", admin_csrf);
 	/* Read in 3-byte chunks: the body is assembled from short reads. */
-	assert_int_equal(serve(&r, "POST", "/setup/settings", admin_sid, "http://127.0.0.1:8080", body, NULL, 3), 303);
+	assert_int_equal(
+	    serve(&r, "POST", "/setup/settings", admin_sid, "http://127.0.0.1:8080", body, NULL, 3), 303);
 	assert_string_equal(location(&r), "/setup?done=settings");
 	assert_string_equal(r.user.role, "admin");
 	web_req_free(&r);
@@ -246,7 +248,8 @@ static void test_csrf_refusals(void **state)
 	assert_int_equal(serve(&r, "POST", "/setup/settings", admin_sid, NULL, body, NULL, 0), 403);
 	web_req_free(&r);
 	snprintf(body, sizeof body, "csrf=%s&interval=62", admin_csrf);
-	assert_int_equal(serve(&r, "POST", "/setup/settings", admin_sid, "http://evil.example", body, NULL, 0), 403);
+	assert_int_equal(
+	    serve(&r, "POST", "/setup/settings", admin_sid, "http://evil.example", body, NULL, 0), 403);
 	web_req_free(&r);
 	char v[16];
 	err_t e = {0};
@@ -263,7 +266,8 @@ static void test_viewer_read_only(void **state)
 	char body[200];
 	snprintf(body, sizeof body, "csrf=%s&interval=63", viewer_csrf);
 	for (const web_route *rt = web_routes; rt->path; rt++) {
-		if (rt->methods != M_POST || (rt->needs & (PREFIX | PRE_LOGIN)) || strcmp(rt->path, "/logout") == 0)
+		if (rt->methods != M_POST || (rt->needs & (PREFIX | PRE_LOGIN)) ||
+		    strcmp(rt->path, "/logout") == 0)
 			continue;
 		assert_int_equal(serve(&r, "POST", rt->path, viewer_sid, NULL, body, NULL, 0), 403);
 		web_req_free(&r);
@@ -283,7 +287,8 @@ static void test_body_limits(void **state)
 	web_req_free(&r);
 	assert_int_equal(serve(&r, "POST", "/setup/settings", admin_sid, NULL, body, "12abc", 0), 400);
 	web_req_free(&r);
-	assert_int_equal(serve(&r, "POST", "/setup/settings", admin_sid, NULL, body, "99999999999999999999999", 0), 413);
+	assert_int_equal(
+	    serve(&r, "POST", "/setup/settings", admin_sid, NULL, body, "99999999999999999999999", 0), 413);
 	web_req_free(&r);
 	/* Announced more than was sent. */
 	assert_int_equal(serve(&r, "POST", "/setup/settings", admin_sid, NULL, body, "150", 0), 400);
@@ -358,15 +363,11 @@ static void test_send_headers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_find),
-		cmocka_unit_test(test_table_invariants),
-		cmocka_unit_test(test_login_required),
-		cmocka_unit_test(test_admin_post_passes),
-		cmocka_unit_test(test_csrf_refusals),
-		cmocka_unit_test(test_viewer_read_only),
-		cmocka_unit_test(test_body_limits),
-		cmocka_unit_test(test_methods_and_paths),
-		cmocka_unit_test(test_send_headers),
+	    cmocka_unit_test(test_find),           cmocka_unit_test(test_table_invariants),
+	    cmocka_unit_test(test_login_required), cmocka_unit_test(test_admin_post_passes),
+	    cmocka_unit_test(test_csrf_refusals),  cmocka_unit_test(test_viewer_read_only),
+	    cmocka_unit_test(test_body_limits),    cmocka_unit_test(test_methods_and_paths),
+	    cmocka_unit_test(test_send_headers),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -56,7 +56,8 @@ static void test_log_query(void **state)
 	web_log_query(q, sizeof q, "", NULL, NULL, 0, 0);
 	assert_string_equal(q, "/status");
 	web_log_query(q, sizeof q, "a+b@x.y", "failed", "ac->sf", 7, 1234);
-	assert_string_equal(q, "/status?email=a%2Bb%40x.y&status=failed&direction=ac-%3Esf&run=7&before=1234");
+	assert_string_equal(q,
+	                    "/status?email=a%2Bb%40x.y&status=failed&direction=ac-%3Esf&run=7&before=1234");
 	web_log_query(q, sizeof q, NULL, NULL, "sf->ac", 0, 9);
 	assert_string_equal(q, "/status?direction=sf-%3Eac&before=9");
 }
@@ -78,15 +79,15 @@ static void test_csv(void **state)
 	static const struct {
 		const char *in, *out;
 	} t[] = {
-		{"plain", "plain"},
-		{"a,b", "\"a,b\""},
-		{"say \"hi\"", "\"say \"\"hi\"\"\""},
-		{"two\nlines", "\"two\nlines\""},
-		{"=cmd()", "\"'=cmd()\""},
-		{"+1", "\"'+1\""},
-		{"-1", "\"'-1\""},
-		{"@x", "\"'@x\""},
-		{"", ""},
+	    {"plain", "plain"},
+	    {"a,b", "\"a,b\""},
+	    {"say \"hi\"", "\"say \"\"hi\"\"\""},
+	    {"two\nlines", "\"two\nlines\""},
+	    {"=cmd()", "\"'=cmd()\""},
+	    {"+1", "\"'+1\""},
+	    {"-1", "\"'-1\""},
+	    {"@x", "\"'@x\""},
+	    {"", ""},
 	};
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
 		buf b = {0};
@@ -117,9 +118,9 @@ static void test_buf(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_normalize),    cmocka_unit_test(test_int64), cmocka_unit_test(test_in),
-		cmocka_unit_test(test_log_query),    cmocka_unit_test(test_status_class),
-		cmocka_unit_test(test_csv),          cmocka_unit_test(test_buf),
+	    cmocka_unit_test(test_normalize), cmocka_unit_test(test_int64),        cmocka_unit_test(test_in),
+	    cmocka_unit_test(test_log_query), cmocka_unit_test(test_status_class), cmocka_unit_test(test_csv),
+	    cmocka_unit_test(test_buf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
