@@ -39,39 +39,51 @@ stack_start() {
 	bin=${BIN:-$STACK_ROOT/bin}
 	case "$bin" in /*) ;; *) bin=$STACK_ROOT/$bin ;; esac
 	mkdir -p "$dir/run" "$dir/log" "$dir/nginx/tmp"
-	# nginx workers run as nobody when nginx starts as root: they must reach the sockets (group
-	# nogroup, mode 0660) and traverse the folder, nothing more.
+	# nginx workers run as nobody when nginx starts as root: they must reach the sockets and the
+	# static files, and may not be able to traverse the folders above $dir (a home folder, a
+	# private temporary folder). So, as root, both live in a folder of their own under /tmp
+	# (mode 0711; sockets 0660 with group nogroup), named in $dir/run/pub.
 	group_opt=""
 	user_line=""
+	pub=$dir/run
 	if [ "$(id -u)" -eq 0 ]; then
 		group_opt="--socket-group nogroup"
 		user_line="user nobody nogroup;"
-		chmod 0711 "$dir" "$dir/run"
+		if [ -f "$dir/run/pub" ] && [ -d "$(cat "$dir/run/pub")" ]; then
+			pub=$(cat "$dir/run/pub")
+		else
+			pub=$(mktemp -d /tmp/optsync-pub.XXXXXX) || return 1
+			echo "$pub" >"$dir/run/pub"
+		fi
+		chmod 0711 "$pub"
 	fi
-	rm -rf "$dir/nginx/static"
-	cp -r "$STACK_ROOT/static" "$dir/nginx/static"
-	chmod -R a+rX "$dir/nginx/static"
+	rm -rf "$pub/static"
+	cp -r "$STACK_ROOT/static" "$pub/static"
+	chmod -R a+rX "$pub/static"
 	[ -x "$bin/sandbox.fcgi" ] || { echo "stack: $bin/sandbox.fcgi is not built" >&2; return 1; }
 	[ -x "$bin/optsync.fcgi" ] || { echo "stack: $bin/optsync.fcgi is not built" >&2; return 1; }
 	if ! stack__alive "$dir/run/sandbox.pid"; then
-		rm -f "$dir/run/sandbox.sock"
+		rm -f "$pub/sandbox.sock"
 		seed=""
 		[ -f "$dir/sandbox.db" ] || seed="--seed ${SANDBOX_SEED:-1}"
-		stack__spawn sandbox "$dir" "$bin/sandbox.fcgi" --socket "$dir/run/sandbox.sock" --db "$dir/sandbox.db" $seed $group_opt
+		stack__spawn sandbox "$dir" "$bin/sandbox.fcgi" --socket "$pub/sandbox.sock" --db "$dir/sandbox.db" $seed $group_opt
 	fi
 	if ! stack__alive "$dir/run/optsync.pid"; then
-		rm -f "$dir/run/optsync.sock"
-		stack__spawn optsync "$dir" env OPTSYNC_DB="$dir/optsync.db" "$bin/optsync.fcgi" --socket "$dir/run/optsync.sock" --db "$dir/optsync.db" $group_opt
+		rm -f "$pub/optsync.sock"
+		stack__spawn optsync "$dir" env OPTSYNC_DB="$dir/optsync.db" "$bin/optsync.fcgi" --socket "$pub/optsync.sock" --db "$dir/optsync.db" $group_opt
 	fi
-	stack__wait_socket "$dir/run/sandbox.sock" || { echo "stack: sandbox did not start; see $dir/log/sandbox.log" >&2; return 1; }
-	stack__wait_socket "$dir/run/optsync.sock" || { echo "stack: dashboard did not start; see $dir/log/optsync.log" >&2; return 1; }
+	stack__wait_socket "$pub/sandbox.sock" || { echo "stack: sandbox did not start; see $dir/log/sandbox.log" >&2; return 1; }
+	stack__wait_socket "$pub/optsync.sock" || { echo "stack: dashboard did not start; see $dir/log/optsync.log" >&2; return 1; }
 	if ! stack__alive "$dir/run/nginx.pid"; then
 		sh "$STACK_ROOT/tools/nginx-conf.sh" local "$STACK_ROOT" "$dir/nginx" "$port" |
-			sed -e "s#$dir/nginx/sandbox.sock#$dir/run/sandbox.sock#; s#$dir/nginx/optsync.sock#$dir/run/optsync.sock#" \
+			sed -e "s#$dir/nginx/sandbox.sock#$pub/sandbox.sock#; s#$dir/nginx/optsync.sock#$pub/optsync.sock#" \
+			    -e "s#alias $dir/nginx/static/#alias $pub/static/#" \
 			    -e "s#^pid .*#pid $dir/run/nginx.pid;#" -e "s#^worker_processes 1;#worker_processes 1;\n$user_line#" \
 			>"$dir/nginx/nginx.conf"
 		nginx -p "$dir/nginx" -c "$dir/nginx/nginx.conf" -e "$dir/nginx/error.log" ||
 			{ echo "stack: nginx did not start (port $port in use?); see $dir/nginx/error.log" >&2; return 1; }
+	else
+		echo "nginx already running (pid $(cat "$dir/run/nginx.pid"))"
 	fi
 	i=0
 	until curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz" 2>/dev/null; do
@@ -100,4 +112,9 @@ stack_stop() {
 		rm -f "$f"
 	done
 	rm -f "$dir/run/sandbox.sock" "$dir/run/optsync.sock"
+	if [ -f "$dir/run/pub" ]; then
+		pub=$(cat "$dir/run/pub")
+		case "$pub" in /tmp/optsync-pub.*) rm -rf "$pub" ;; esac
+		rm -f "$dir/run/pub"
+	fi
 }
