@@ -311,7 +311,8 @@ static int apply_one_ac(sync_ctx *x, queued_action *a, tag_cache *tags, size_t *
 				if (!created && count_tag_actions(x->pending_tags, a->value) > 20) {
 					if (ac_contacts_with_tag(x->ac, t.id, on_tagged, tc, NULL, ce) < 0)
 						return 1;
-					qsort(tc->members, tc->n_members, sizeof tc->members[0], cmp_cid);
+					if (tc->n_members)
+						qsort(tc->members, tc->n_members, sizeof tc->members[0], cmp_cid);
 					tc->walked = 1;
 				} else if (created) {
 					tc->walked = 1;
@@ -328,7 +329,7 @@ static int apply_one_ac(sync_ctx *x, queued_action *a, tag_cache *tags, size_t *
 				tc = &tags[i];
 		int has = 0;
 		if (tc && tc->walked) {
-			has = bsearch(contact, tc->members, tc->n_members, sizeof tc->members[0], cmp_cid) != NULL;
+			has = tc->n_members > 0 && bsearch(contact, tc->members, tc->n_members, sizeof tc->members[0], cmp_cid) != NULL;
 		} else {
 			ac_contact_tag *ct = NULL;
 			size_t nct = 0;

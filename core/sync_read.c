@@ -93,7 +93,7 @@ static int on_member(const ac_contact *ct, void *ud, err_t *e)
 	list_walk *lw = ud;
 	id_person key;
 	snprintf(key.id, sizeof key.id, "%s", ct->id);
-	id_person *hit = bsearch(&key, lw->w->ids, lw->w->n, sizeof key, cmp_id);
+	id_person *hit = lw->w->n ? bsearch(&key, lw->w->ids, lw->w->n, sizeof key, cmp_id) : NULL;
 	/* The walk gives no per-list time: the contact's udate moves with its memberships, so it is the
 	 * best time known for the change (and first syncs ignore times anyway). */
 	int64_t at = 0;
@@ -149,7 +149,8 @@ int sync_read_ac(sync_ctx *x, err_t *e)
 	}
 	if (rc == 0 && walk) {
 		/* Memberships list by list and status, pages of 100, not one call per person. */
-		qsort(w.ids, w.n, sizeof *w.ids, cmp_id);
+		if (w.n)
+			qsort(w.ids, w.n, sizeof *w.ids, cmp_id);
 		if (!lists)
 			rc = ac_lists(x->ac, &lists, &nl, e);
 		for (size_t i = 0; rc == 0 && i < nl; i++)
