@@ -45,6 +45,7 @@ const web_route web_routes[] = {
 
 	{"/audit",                       M_GET,   NEED_LOGIN,               ui_audit},
 	{"/audit.csv",                   M_GET,   NEED_LOGIN,               ui_audit_csv},
+	{"/audit/fix",                   M_POST,  NEED_ADMIN,               ui_audit_fix},
 
 	/* AC neither signs webhooks nor sends a token: the secret in the path is checked instead. */
 	{"/hooks/activecampaign/",       M_POST,  PREFIX | NO_CSRF,         ui_hook_ac},

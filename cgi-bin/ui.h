@@ -41,6 +41,7 @@ int ui_checks_json(web_req *r);
 
 int ui_audit(web_req *r); /* ui_audit.c */
 int ui_audit_csv(web_req *r);
+int ui_audit_fix(web_req *r);
 
 int ui_hook_ac(web_req *r); /* ui_hooks.c */
 

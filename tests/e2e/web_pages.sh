@@ -80,10 +80,14 @@ expect_eq "/checks renders" "$(get "$A" /checks)" 200
 expect_match "/checks lists the database check" "$(body)" 'Database integrity'
 expect_match "/checks says what to fix" "$(body)" 'Fix:'
 expect_eq "/checks.json answers" "$(get "$A" /checks.json)" 200
-expect_eq "/checks.json is JSON with checks" "$(body | json 'len(d["checks"]) > 5 and "ok" in d')" True
+expect_eq "/checks.json is JSON with checks" "$(body | json 'len(d["checks"]) >= 5 and "ok" in d')" True
 expect_eq "/checks.json reports the missing connection" "$(body | json '[c["status"] for c in d["checks"] if c["id"]=="ac_connection"][0]')" fail
 expect_eq "/audit renders" "$(get "$A" /audit)" 200
 expect_match "/audit" "$(body)" '<h1>Audit</h1>'
+expect_match "/audit with nothing to audit" "$(body)" 'id="audit-none"'
+expect_eq "/audit.csv answers" "$(get "$A" /audit.csv)" 200
+expect_eq "/audit.csv is CSV with its header" "$(head -1 "$T/body" | tr -d '\r')" "email,activecampaign,salesforce,accepted,reason"
+expect_match "/audit.csv is a download" "$(header Content-Disposition)" 'attachment; filename="optsync-audit.csv"'
 expect_eq "/users renders" "$(get "$A" /users)" 200
 expect_match "/users lists the admin" "$(body)" '<td>admin <span class="badge badge-muted">you</span>'
 expect_eq "/metrics answers" "$(get "$A" /metrics)" 200
@@ -179,6 +183,9 @@ if [ "$st" = 303 ]; then
 	expect_match "says who AC answered for" "$(body)" 'ActiveCampaign answers'
 	expect_eq "Test connection (SF)" "$(post "$A" /setup/test --data "csrf=$tok" --data which=sf)" 200
 	expect_match "says Salesforce answered" "$(body)" 'Salesforce answers'
+	get "$A" /checks.json >/dev/null
+	expect_eq "checks: both connections pass" "$(body | json '" ".join(c["status"] for c in d["checks"] if c["id"] in ("ac_connection","sf_connection"))')" "pass pass"
+	expect_eq "checks: every check ran" "$(body | json 'len(d["checks"]) >= 8')" True
 	expect_eq "/ goes to status once connected" "$(get "$A" / >/dev/null; header Location)" /status
 	get "$A" /status >/dev/null
 	expect_match "the first sync is offered as a preview" "$(body)" 'Preview the first sync'
@@ -209,6 +216,9 @@ if [ "$st" = 303 ]; then
 		expect_match "with history" "$(body)" 'badge badge-applied'
 		expect_eq "Resync this contact" "$(post "$A" /contacts/resync --data "csrf=$tok" --data-urlencode "email=$email")" 200
 		expect_match "reports the resync" "$(body)" 'Resynced:'
+		expect_eq "/audit after the first sync" "$(get "$A" /audit)" 200
+		expect_match "says how many disagree" "$(body)" '[0-9]+ people disagree'
+		expect_eq "viewer cannot use the audit fix" "$(post "$V" /audit/fix --data "csrf=$vt" --data-urlencode "email=$email")" 403
 	else
 		fail "the first sync applied changes" "no applied log row"
 	fi
