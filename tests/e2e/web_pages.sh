@@ -186,6 +186,18 @@ if [ "$st" = 303 ]; then
 	get "$A" /checks.json >/dev/null
 	expect_eq "checks: both connections pass" "$(body | json '" ".join(c["status"] for c in d["checks"] if c["id"] in ("ac_connection","sf_connection"))')" "pass pass"
 	expect_eq "checks: every check ran" "$(body | json 'len(d["checks"]) >= 8')" True
+	# Connect Salesforce through the browser: web-server flow with PKCE, callback by state.
+	curl -s -o /dev/null -X POST -H 'Content-Type: application/json' -d '{"oauth_auto_approve": true}' "$SANDBOX_CONTROL/knobs"
+	expect_eq "Connect Salesforce starts the flow" "$(post "$A" /setup/sf-oauth --data "csrf=$tok" --data-urlencode "login_url=$SF_URL" --data client_id=sandbox-client-id --data client_secret=sandbox-client-secret --data api_version=v62.0)" 200
+	go=$(grep -o 'id="go-salesforce"' "$T/body" >/dev/null && grep -o 'href="[^"]*" id="go-salesforce"' "$T/body" | sed 's/^href="//; s/" id=.*//; s/&amp;/\&/g')
+	expect_match "to the authorize URL with PKCE and state" "$go" "^$SF_URL/services/oauth2/authorize\?.*code_challenge_method=S256"
+	cb=$(curl -s -o /dev/null -w '%{redirect_url}' "$go")
+	expect_match "the sandbox sends the browser back with a code" "$cb" "^$BASE/oauth/salesforce/callback\?.*code="
+	cbpath=${cb#"$BASE"}
+	expect_eq "the callback (no session cookie, as after a cross-site redirect) connects" "$(get "$T/none" "$cbpath")" 200
+	expect_match "and says so" "$(body)" 'connected through the browser'
+	expect_eq "the refresh token is stored, sealed" "$(db "SELECT refresh_token IS NOT NULL FROM connections WHERE system='sf'")" 1
+	expect_eq "the same callback twice is refused" "$(get "$T/none" "$cbpath")" 400
 	expect_eq "/ goes to status once connected" "$(get "$A" / >/dev/null; header Location)" /status
 	get "$A" /status >/dev/null
 	expect_match "the first sync is offered as a preview" "$(body)" 'Preview the first sync'
