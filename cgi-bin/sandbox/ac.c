@@ -6,16 +6,40 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define AC_COLS                                                                                                \
-	"c.id, c.email, c.first_name, c.last_name, c.phone, c.cdate_ms, c.udate_ms, c.bounced_hard,"           \
+#define AC_COLS                                                                                              \
+	"c.id, c.email, c.first_name, c.last_name, c.phone, c.cdate_ms, c.udate_ms, c.bounced_hard,"         \
 	" c.bounced_soft, c.bounced_date_ms"
 
-static const char *const webhook_events[] = {
-    "account_add", "account_contact_add", "account_contact_update", "account_update", "bounce", "click",
-    "contact_tag_added", "contact_tag_removed", "contact_task_add", "deal_add", "deal_note_add",
-    "deal_pipeline_add", "deal_stage_add", "deal_task_add", "deal_tasktype_add", "deal_update", "forward",
-    "list_add", "open", "reply", "sent", "share", "sms_reply", "sms_sent", "sms_unsub", "subscribe",
-    "subscriber_note", "unsubscribe", "update", NULL};
+static const char *const webhook_events[] = {"account_add",
+                                             "account_contact_add",
+                                             "account_contact_update",
+                                             "account_update",
+                                             "bounce",
+                                             "click",
+                                             "contact_tag_added",
+                                             "contact_tag_removed",
+                                             "contact_task_add",
+                                             "deal_add",
+                                             "deal_note_add",
+                                             "deal_pipeline_add",
+                                             "deal_stage_add",
+                                             "deal_task_add",
+                                             "deal_tasktype_add",
+                                             "deal_update",
+                                             "forward",
+                                             "list_add",
+                                             "open",
+                                             "reply",
+                                             "sent",
+                                             "share",
+                                             "sms_reply",
+                                             "sms_sent",
+                                             "sms_unsub",
+                                             "subscribe",
+                                             "subscriber_note",
+                                             "unsubscribe",
+                                             "update",
+                                             NULL};
 static const char *const webhook_sources[] = {"public", "admin", "api", "system", NULL};
 
 int sbx_ac_auth_ok(sbx_req *r)
@@ -75,11 +99,12 @@ json_object *sbx_ac_contact_json(sbx_req *r, sqlite3_stmt *st)
 	json_object_object_add(c, "cdate", jstr(t));
 	const char *email = (const char *)sqlite3_column_text(st, 1);
 	json_object_object_add(c, "email", jstr(email));
-	json_object_object_add(c, "phone", jstr(sqlite3_column_text(st, 4) ? (const char *)sqlite3_column_text(st, 4) : ""));
-	json_object_object_add(c, "firstName",
-			       jstr(sqlite3_column_text(st, 2) ? (const char *)sqlite3_column_text(st, 2) : ""));
-	json_object_object_add(c, "lastName",
-			       jstr(sqlite3_column_text(st, 3) ? (const char *)sqlite3_column_text(st, 3) : ""));
+	json_object_object_add(
+	    c, "phone", jstr(sqlite3_column_text(st, 4) ? (const char *)sqlite3_column_text(st, 4) : ""));
+	json_object_object_add(
+	    c, "firstName", jstr(sqlite3_column_text(st, 2) ? (const char *)sqlite3_column_text(st, 2) : ""));
+	json_object_object_add(
+	    c, "lastName", jstr(sqlite3_column_text(st, 3) ? (const char *)sqlite3_column_text(st, 3) : ""));
 	json_object_object_add(c, "orgid", jstr("0"));
 	json_object_object_add(c, "orgname", jstr(""));
 	json_object_object_add(c, "segmentio_id", jstr(""));
@@ -96,8 +121,9 @@ json_object *sbx_ac_contact_json(sbx_req *r, sqlite3_stmt *st)
 	json_object_object_add(c, "ip", jstr("0"));
 	json_object_object_add(c, "ua", NULL);
 	uint64_t h = (uint64_t)sqlite3_column_int64(st, 0) * 0x9e3779b97f4a7c15ULL;
-	json_object_object_add(c, "hash", jstrf("%016llx%016llx", (unsigned long long)h,
-					       (unsigned long long)(h ^ 0x5bd1e995ULL) * 31));
+	json_object_object_add(
+	    c, "hash",
+	    jstrf("%016llx%016llx", (unsigned long long)h, (unsigned long long)(h ^ 0x5bd1e995ULL) * 31));
 	json_object_object_add(c, "socialdata_lastcheck", NULL);
 	const char *at = email ? strchr(email, '@') : NULL;
 	json_object_object_add(c, "email_local", at ? jstrf("%.*s", (int)(at - email), email) : jstr(""));
@@ -128,10 +154,23 @@ json_object *sbx_ac_contact_json(sbx_req *r, sqlite3_stmt *st)
 	json_object_object_add(c, "last_mpp_open_date", NULL);
 	json_object_object_add(c, "best_send_hour", jstr("0"));
 	json_object *links = json_object_new_object();
-	static const char *const what[] = {"bounceLogs", "contactAutomations", "contactData", "contactGoals",
-					   "contactLists", "contactLogs", "contactTags", "contactDeals", "deals",
-					   "fieldValues", "geoIps", "notes", "organization", "plusAppend",
-					   "trackingLogs", "scoreValues", NULL};
+	static const char *const what[] = {"bounceLogs",
+	                                   "contactAutomations",
+	                                   "contactData",
+	                                   "contactGoals",
+	                                   "contactLists",
+	                                   "contactLogs",
+	                                   "contactTags",
+	                                   "contactDeals",
+	                                   "deals",
+	                                   "fieldValues",
+	                                   "geoIps",
+	                                   "notes",
+	                                   "organization",
+	                                   "plusAppend",
+	                                   "trackingLogs",
+	                                   "scoreValues",
+	                                   NULL};
 	for (int i = 0; what[i]; i++)
 		link(r, links, "contacts", id, what[i]);
 	json_object_object_add(c, "links", links);
@@ -192,16 +231,21 @@ static json_object *contact_list_json(sbx_req *r, sqlite3_stmt *st)
 	json_object_object_add(o, "list", jstrf("%lld", (long long)sqlite3_column_int64(st, 2)));
 	json_object_object_add(o, "form", NULL);
 	json_object_object_add(o, "seriesid", jstr("0"));
-	json_object_object_add(o, "sdate", time_or_null(sqlite3_column_int64(st, 4), sqlite3_column_type(st, 4) != SQLITE_NULL));
-	json_object_object_add(o, "udate", time_or_null(sqlite3_column_int64(st, 5), sqlite3_column_type(st, 5) != SQLITE_NULL));
+	json_object_object_add(
+	    o, "sdate", time_or_null(sqlite3_column_int64(st, 4), sqlite3_column_type(st, 4) != SQLITE_NULL));
+	json_object_object_add(
+	    o, "udate", time_or_null(sqlite3_column_int64(st, 5), sqlite3_column_type(st, 5) != SQLITE_NULL));
 	json_object_object_add(o, "status", jstrf("%d", sqlite3_column_int(st, 3)));
 	json_object_object_add(o, "responder", jstr("1"));
 	json_object_object_add(o, "sync", jstr("0"));
 	json_object_object_add(o, "unsubreason", jcol_text(st, 6));
 	json_object_object_add(o, "campaign", NULL);
 	json_object_object_add(o, "message", NULL);
-	json_object_object_add(o, "first_name", jstr(sqlite3_column_text(st, 7) ? (const char *)sqlite3_column_text(st, 7) : ""));
-	json_object_object_add(o, "last_name", jstr(sqlite3_column_text(st, 8) ? (const char *)sqlite3_column_text(st, 8) : ""));
+	json_object_object_add(
+	    o, "first_name",
+	    jstr(sqlite3_column_text(st, 7) ? (const char *)sqlite3_column_text(st, 7) : ""));
+	json_object_object_add(
+	    o, "last_name", jstr(sqlite3_column_text(st, 8) ? (const char *)sqlite3_column_text(st, 8) : ""));
 	json_object_object_add(o, "ip4Sub", jstr("0"));
 	json_object_object_add(o, "sourceid", jstr("0"));
 	json_object_object_add(o, "autosyncLog", NULL);
@@ -215,8 +259,9 @@ static json_object *contact_list_json(sbx_req *r, sqlite3_stmt *st)
 	json_object_object_add(o, "updated_by", NULL);
 	json_object_object_add(o, "unsubscribeAutomation", NULL);
 	json_object *links = json_object_new_object();
-	static const char *const what[] = {"automation", "list", "contact", "form", "autosyncLog", "campaign",
-					   "unsubscribeAutomation", "message", NULL};
+	static const char *const what[] = {
+	    "automation", "list", "contact", "form", "autosyncLog", "campaign", "unsubscribeAutomation",
+	    "message",    NULL};
 	for (int i = 0; what[i]; i++)
 		link(r, links, "contactLists", id, what[i]);
 	json_object_object_add(o, "links", links);
@@ -225,8 +270,8 @@ static json_object *contact_list_json(sbx_req *r, sqlite3_stmt *st)
 	return o;
 }
 
-#define CL_COLS                                                                                                \
-	"cl.id, cl.contact, cl.list, cl.status, cl.sdate_ms, cl.udate_ms, cl.unsubreason, c.first_name,"       \
+#define CL_COLS                                                                                              \
+	"cl.id, cl.contact, cl.list, cl.status, cl.sdate_ms, cl.udate_ms, cl.unsubreason, c.first_name,"     \
 	" c.last_name FROM ac_contact_lists cl JOIN ac_contacts c ON c.id = cl.contact"
 
 void sbx_ac_contact_lists_json(sbx_req *r, int64_t contact, json_object *arr)
@@ -241,12 +286,13 @@ void sbx_ac_contact_lists_json(sbx_req *r, int64_t contact, json_object *arr)
 }
 
 int sbx_ac_set_list_status(sbx_req *r, int64_t contact, int64_t list, int status, const char *source,
-		       const char *reason, int64_t at_ms)
+                           const char *reason, int64_t at_ms)
 {
 	sqlite3 *db = r->app->db;
 	at_ms -= at_ms % 1000;
 	int old = -1;
-	sqlite3_stmt *st = db_prep(db, "SELECT status FROM ac_contact_lists WHERE contact = ?1 AND list = ?2");
+	sqlite3_stmt *st =
+	    db_prep(db, "SELECT status FROM ac_contact_lists WHERE contact = ?1 AND list = ?2");
 	if (!st)
 		return 0;
 	sqlite3_bind_int64(st, 1, contact);
@@ -257,13 +303,14 @@ int sbx_ac_set_list_status(sbx_req *r, int64_t contact, int64_t list, int status
 	if (old == status)
 		return 0;
 	if (old < 0)
-		st = db_prep(db, "INSERT INTO ac_contact_lists(contact, list, status, sdate_ms, udate_ms, unsubreason)"
-				 " VALUES(?1, ?2, ?3, ?4, ?4, ?5)");
+		st = db_prep(
+		    db, "INSERT INTO ac_contact_lists(contact, list, status, sdate_ms, udate_ms, unsubreason)"
+		        " VALUES(?1, ?2, ?3, ?4, ?4, ?5)");
 	else
 		st = db_prep(db, "UPDATE ac_contact_lists SET status = ?3, udate_ms = ?4,"
-				 " unsubreason = CASE WHEN ?3 = 2 THEN ?5 ELSE NULL END,"
-				 " sdate_ms = CASE WHEN ?3 = 1 THEN ?4 ELSE sdate_ms END"
-				 " WHERE contact = ?1 AND list = ?2");
+		                 " unsubreason = CASE WHEN ?3 = 2 THEN ?5 ELSE NULL END,"
+		                 " sdate_ms = CASE WHEN ?3 = 1 THEN ?4 ELSE sdate_ms END"
+		                 " WHERE contact = ?1 AND list = ?2");
 	if (!st)
 		return 0;
 	sqlite3_bind_int64(st, 1, contact);
@@ -288,8 +335,8 @@ int sbx_ac_set_list_status(sbx_req *r, int64_t contact, int64_t list, int status
 			snprintf(extra, sizeof extra, "%s", b.p ? b.p : "");
 			buf_free(&b);
 		}
-		r->deliveries += sbx_webhook_queue(r, status == 1 ? "subscribe" : "unsubscribe", contact, list, source,
-					       at_ms, extra);
+		r->deliveries += sbx_webhook_queue(r, status == 1 ? "subscribe" : "unsubscribe", contact,
+		                                   list, source, at_ms, extra);
 	}
 	return 1;
 }
@@ -434,16 +481,25 @@ static void contacts_list(sbx_req *r)
 		}
 	}
 	if (lid && stv >= 0) {
-		qint(&w, " AND EXISTS (SELECT 1 FROM ac_contact_lists cl WHERE cl.contact = c.id AND cl.list = ?", lid);
+		qint(&w,
+		     " AND EXISTS (SELECT 1 FROM ac_contact_lists cl WHERE cl.contact = c.id AND cl.list = ?",
+		     lid);
 		qint(&w, " AND cl.status = ?)", stv);
 	} else if (lid) {
-		qint(&w, " AND EXISTS (SELECT 1 FROM ac_contact_lists cl WHERE cl.contact = c.id AND cl.list = ?)", lid);
+		qint(
+		    &w,
+		    " AND EXISTS (SELECT 1 FROM ac_contact_lists cl WHERE cl.contact = c.id AND cl.list = ?)",
+		    lid);
 	} else if (stv >= 0) {
-		qint(&w, " AND EXISTS (SELECT 1 FROM ac_contact_lists cl WHERE cl.contact = c.id AND cl.status = ?)",
+		qint(&w,
+		     " AND EXISTS (SELECT 1 FROM ac_contact_lists cl WHERE cl.contact = c.id AND cl.status = "
+		     "?)",
 		     stv);
 	}
 	if (req_query(r, "tagid", v, sizeof v) && *v && parse_id(v, &n))
-		qint(&w, " AND EXISTS (SELECT 1 FROM ac_contact_tags ct WHERE ct.contact = c.id AND ct.tag = ?)", n);
+		qint(&w,
+		     " AND EXISTS (SELECT 1 FROM ac_contact_tags ct WHERE ct.contact = c.id AND ct.tag = ?)",
+		     n);
 
 	int64_t limit = 20, offset = 0;
 	if (req_query(r, "limit", v, sizeof v) && *v) {
@@ -464,15 +520,16 @@ static void contacts_list(sbx_req *r)
 	if (req_query(r, "orders[id]", v, sizeof v) && ieq(v, "DESC"))
 		order = " ORDER BY c.id DESC";
 	else if (req_query(r, "orders[cdate]", v, sizeof v))
-		order = ieq(v, "DESC") ? " ORDER BY c.cdate_ms DESC, c.id DESC" : " ORDER BY c.cdate_ms ASC, c.id ASC";
+		order = ieq(v, "DESC") ? " ORDER BY c.cdate_ms DESC, c.id DESC"
+		                       : " ORDER BY c.cdate_ms ASC, c.id ASC";
 	else if (req_query(r, "orders[email]", v, sizeof v))
 		order = ieq(v, "DESC") ? " ORDER BY c.email_lc DESC" : " ORDER BY c.email_lc ASC";
 
 	qbuild cnt = w;
 	snprintf(cnt.sql, sizeof cnt.sql, "SELECT count(*) FROM ac_contacts c WHERE 1=1%s", w.sql);
 	qbuild sel = w;
-	snprintf(sel.sql, sizeof sel.sql, "SELECT " AC_COLS " FROM ac_contacts c WHERE 1=1%s%s LIMIT ? OFFSET ?",
-		 w.sql, order);
+	snprintf(sel.sql, sizeof sel.sql,
+	         "SELECT " AC_COLS " FROM ac_contacts c WHERE 1=1%s%s LIMIT ? OFFSET ?", w.sql, order);
 	sel.arg[sel.n].is_int = 1;
 	sel.arg[sel.n++].i = limit;
 	sel.arg[sel.n].is_int = 1;
@@ -542,10 +599,13 @@ static void put_field(sqlite3 *db, int64_t id, const char *col_sql, const char *
 static int apply_contact_fields(sbx_req *r, int64_t id, json_object *c, int allow_email)
 {
 	static const char *const fields[][2] = {
-	    {"firstName", "UPDATE ac_contacts SET first_name = ?1 WHERE id = ?2 AND coalesce(first_name,'') <> ?1"},
-	    {"lastName", "UPDATE ac_contacts SET last_name = ?1 WHERE id = ?2 AND coalesce(last_name,'') <> ?1"},
+	    {"firstName",
+	     "UPDATE ac_contacts SET first_name = ?1 WHERE id = ?2 AND coalesce(first_name,'') <> ?1"},
+	    {"lastName",
+	     "UPDATE ac_contacts SET last_name = ?1 WHERE id = ?2 AND coalesce(last_name,'') <> ?1"},
 	    {"phone", "UPDATE ac_contacts SET phone = ?1 WHERE id = ?2 AND coalesce(phone,'') <> ?1"},
-	    {"email", "UPDATE ac_contacts SET email = ?1, email_lc = lower(?1) WHERE id = ?2 AND email <> ?1"}};
+	    {"email",
+	     "UPDATE ac_contacts SET email = ?1, email_lc = lower(?1) WHERE id = ?2 AND email <> ?1"}};
 	int changed = 0;
 	char v[400];
 	for (int i = 0; i < 4; i++) {
@@ -563,8 +623,9 @@ static int64_t create_contact(sbx_req *r, const char *email)
 {
 	char trimmed[320];
 	snprintf(trimmed, sizeof trimmed, "%s", email);
-	sqlite3_stmt *st = db_prep(r->app->db, "INSERT INTO ac_contacts(email, email_lc, first_name, last_name, phone,"
-					       " cdate_ms, udate_ms) VALUES(?1, lower(?1), '', '', '', ?2, ?2)");
+	sqlite3_stmt *st =
+	    db_prep(r->app->db, "INSERT INTO ac_contacts(email, email_lc, first_name, last_name, phone,"
+	                        " cdate_ms, udate_ms) VALUES(?1, lower(?1), '', '', '', ?2, ?2)");
 	if (!st)
 		return 0;
 	sqlite3_bind_text(st, 1, trimmed, -1, SQLITE_TRANSIENT);
@@ -613,7 +674,8 @@ static void contacts_create(sbx_req *r, int sync)
 	}
 	int64_t id = sbx_ac_contact_by_email(r->app->db, email);
 	if (id && !sync) {
-		ac_422(r, 422, "Email address already exists in the system", "duplicate", "/data/attributes/email");
+		ac_422(r, 422, "Email address already exists in the system", "duplicate",
+		       "/data/attributes/email");
 		goto out;
 	}
 	int status = 200;
@@ -660,8 +722,8 @@ static void contact_get(sbx_req *r, int64_t id)
 	}
 	json_object_object_add(c, "contactLists", ids);
 	json_object *o = json_object_new_object();
-	static const char *const empty[] = {"contactAutomations", "contactData", "contactGoals", "deals", "fieldValues",
-					    "geoAddresses", "geoIps", NULL};
+	static const char *const empty[] = {"contactAutomations", "contactData",  "contactGoals", "deals",
+	                                    "fieldValues",        "geoAddresses", "geoIps",       NULL};
 	for (int i = 0; empty[i]; i++)
 		json_object_object_add(o, empty[i], json_object_new_array());
 	json_object_object_add(o, "contactLists", lists);
@@ -686,7 +748,8 @@ static void contact_update(sbx_req *r, int64_t id)
 		lower_trim(email, lc, sizeof lc);
 		int64_t other = sbx_ac_contact_by_email(r->app->db, lc);
 		if (!valid_email(lc)) {
-			ac_422(r, 422, "Contact Email Address is not valid.", "email_invalid", "/data/attributes/email");
+			ac_422(r, 422, "Contact Email Address is not valid.", "email_invalid",
+			       "/data/attributes/email");
 			goto out;
 		}
 		if (other && other != id) {
@@ -719,8 +782,8 @@ static void contact_delete(sbx_req *r, int64_t id)
 		return;
 	}
 	static const char *const del[] = {"DELETE FROM ac_contact_lists WHERE contact = ?1",
-					  "DELETE FROM ac_contact_tags WHERE contact = ?1",
-					  "DELETE FROM ac_bounce_logs WHERE contact = ?1"};
+	                                  "DELETE FROM ac_contact_tags WHERE contact = ?1",
+	                                  "DELETE FROM ac_bounce_logs WHERE contact = ?1"};
 	for (int i = 0; i < 3; i++) {
 		st = db_prep(db, del[i]);
 		if (!st)
@@ -787,14 +850,13 @@ static void contact_tags_get(sbx_req *r, int64_t id)
 	}
 	json_object *arr = json_object_new_array();
 	sqlite3_stmt *st = db_prep(r->app->db, "SELECT id, contact, tag, cdate_ms FROM ac_contact_tags"
-					       " WHERE contact = ?1 ORDER BY id");
+	                                       " WHERE contact = ?1 ORDER BY id");
 	if (st) {
 		sqlite3_bind_int64(st, 1, id);
 		while (sqlite3_step(st) == SQLITE_ROW)
-			json_object_array_add(arr, contact_tag_json(r, sqlite3_column_int64(st, 0),
-								    sqlite3_column_int64(st, 1),
-								    sqlite3_column_int64(st, 2),
-								    sqlite3_column_int64(st, 3)));
+			json_object_array_add(
+			    arr, contact_tag_json(r, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+			                          sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3)));
 		sqlite3_finalize(st);
 	}
 	json_object *o = json_object_new_object();
@@ -809,8 +871,9 @@ static void bounce_logs_get(sbx_req *r, int64_t id)
 		return;
 	}
 	json_object *arr = json_object_new_array();
-	sqlite3_stmt *st = db_prep(r->app->db, "SELECT id, contact, tstamp_ms, email, kind, code, error, campaign"
-					       " FROM ac_bounce_logs WHERE contact = ?1 ORDER BY id");
+	sqlite3_stmt *st =
+	    db_prep(r->app->db, "SELECT id, contact, tstamp_ms, email, kind, code, error, campaign"
+	                        " FROM ac_bounce_logs WHERE contact = ?1 ORDER BY id");
 	if (st) {
 		sqlite3_bind_int64(st, 1, id);
 		while (sqlite3_step(st) == SQLITE_ROW) {
@@ -821,10 +884,13 @@ static void bounce_logs_get(sbx_req *r, int64_t id)
 			fmt_ac_time(ts, t, sizeof t);
 			json_object_object_add(b, "tstamp", jstr(t));
 			/* bounce 1 = hard, 2 = soft in this sandbox's bounce-code table */
-			int hard = sqlite3_column_text(st, 4) && strcmp((const char *)sqlite3_column_text(st, 4), "hard") == 0;
+			int hard = sqlite3_column_text(st, 4) &&
+			           strcmp((const char *)sqlite3_column_text(st, 4), "hard") == 0;
 			json_object_object_add(b, "bounceid", jstr(hard ? "1" : "2"));
-			json_object_object_add(b, "subscriberid", jstrf("%lld", (long long)sqlite3_column_int64(st, 1)));
-			json_object_object_add(b, "campaignid", jstrf("%lld", (long long)sqlite3_column_int64(st, 7)));
+			json_object_object_add(b, "subscriberid",
+			                       jstrf("%lld", (long long)sqlite3_column_int64(st, 1)));
+			json_object_object_add(b, "campaignid",
+			                       jstrf("%lld", (long long)sqlite3_column_int64(st, 7)));
 			json_object_object_add(b, "messageid", jstr("1"));
 			json_object_object_add(b, "codeid", jstr(hard ? "48" : "12"));
 			json_object_object_add(b, "email", jcol_text(st, 3));
@@ -836,14 +902,17 @@ static void bounce_logs_get(sbx_req *r, int64_t id)
 			json_object_object_add(b, "created_by", NULL);
 			json_object_object_add(b, "updated_by", NULL);
 			json_object *links = json_object_new_object();
-			static const char *const what[] = {"bounce", "contact", "campaign", "message", "code", NULL};
+			static const char *const what[] = {"bounce",  "contact", "campaign",
+			                                   "message", "code",    NULL};
 			for (int i = 0; what[i]; i++)
 				link(r, links, "bounceLogs", sid, what[i]);
 			json_object_object_add(b, "links", links);
 			json_object_object_add(b, "id", jstr(sid));
 			json_object_object_add(b, "bounce", jstr(hard ? "1" : "2"));
-			json_object_object_add(b, "contact", jstrf("%lld", (long long)sqlite3_column_int64(st, 1)));
-			json_object_object_add(b, "campaign", jstrf("%lld", (long long)sqlite3_column_int64(st, 7)));
+			json_object_object_add(b, "contact",
+			                       jstrf("%lld", (long long)sqlite3_column_int64(st, 1)));
+			json_object_object_add(b, "campaign",
+			                       jstrf("%lld", (long long)sqlite3_column_int64(st, 7)));
 			json_object_object_add(b, "message", jstr("1"));
 			json_object_object_add(b, "code", jstr(hard ? "48" : "12"));
 			json_object_array_add(arr, b);
@@ -875,8 +944,10 @@ static void contact_lists_post(sbx_req *r)
 	if (!root)
 		return;
 	int64_t list, contact, status;
-	if (!json_object_object_get_ex(root, "contactList", &cl) || !json_object_is_type(cl, json_type_object)) {
-		ac_422(r, 422, "The contactList object is missing", "field_missing", "/data/attributes/contactList");
+	if (!json_object_object_get_ex(root, "contactList", &cl) ||
+	    !json_object_is_type(cl, json_type_object)) {
+		ac_422(r, 422, "The contactList object is missing", "field_missing",
+		       "/data/attributes/contactList");
 		goto out;
 	}
 	if (!jget_int(cl, "contact", &contact)) {
@@ -893,16 +964,18 @@ static void contact_lists_post(sbx_req *r)
 		goto out;
 	}
 	if (!contact_exists(r, contact)) {
-		ac_422(r, 404, "The related contact does not exist.", "related_missing", "/data/attributes/contact");
+		ac_422(r, 404, "The related contact does not exist.", "related_missing",
+		       "/data/attributes/contact");
 		goto out;
 	}
 	if (!list_exists(r->app->db, list)) {
-		ac_422(r, 422, "The related list does not exist.", "related_missing", "/data/attributes/list");
+		ac_422(r, 422, "The related list does not exist.", "related_missing",
+		       "/data/attributes/list");
 		goto out;
 	}
 	counter_add(r->app->db, "ac_contact_list_writes", 1);
-	sbx_ac_set_list_status(r, contact, list, (int)status, "api", status == 2 ? "Unsubscribed via API" : NULL,
-			   r->now_ms);
+	sbx_ac_set_list_status(r, contact, list, (int)status, "api",
+	                       status == 2 ? "Unsubscribed via API" : NULL, r->now_ms);
 	json_object *o = json_object_new_object();
 	json_object *contacts = json_object_new_array();
 	json_object_array_add(contacts, contact_by_id(r, contact));
@@ -961,8 +1034,9 @@ static void lists_get(sbx_req *r, const char *one)
 		resp_error(r, 404, "NOT_FOUND", "No Result found for List with id %s", one);
 		return;
 	}
-	sqlite3_stmt *st = db_prep(r->app->db, one ? "SELECT id, name, stringid, cdate_ms FROM ac_lists WHERE id = ?1"
-						  : "SELECT id, name, stringid, cdate_ms FROM ac_lists ORDER BY id");
+	sqlite3_stmt *st =
+	    db_prep(r->app->db, one ? "SELECT id, name, stringid, cdate_ms FROM ac_lists WHERE id = ?1"
+	                            : "SELECT id, name, stringid, cdate_ms FROM ac_lists ORDER BY id");
 	if (!st)
 		return;
 	if (one)
@@ -1036,8 +1110,9 @@ static void tags_get(sbx_req *r)
 		sqlite3_finalize(st);
 	}
 	json_object *arr = json_object_new_array();
-	st = db_prep(r->app->db, "SELECT id, tag, tag_type, description, cdate_ms FROM ac_tags WHERE tag LIKE ?1"
-				 " ORDER BY id LIMIT ?2 OFFSET ?3");
+	st = db_prep(r->app->db,
+	             "SELECT id, tag, tag_type, description, cdate_ms FROM ac_tags WHERE tag LIKE ?1"
+	             " ORDER BY id LIMIT ?2 OFFSET ?3");
 	if (st) {
 		sqlite3_bind_text(st, 1, like, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(st, 2, limit);
@@ -1056,7 +1131,8 @@ static void tags_get(sbx_req *r)
 
 static void tag_get(sbx_req *r, int64_t id)
 {
-	sqlite3_stmt *st = db_prep(r->app->db, "SELECT id, tag, tag_type, description, cdate_ms FROM ac_tags WHERE id = ?1");
+	sqlite3_stmt *st =
+	    db_prep(r->app->db, "SELECT id, tag, tag_type, description, cdate_ms FROM ac_tags WHERE id = ?1");
 	if (!st)
 		return;
 	sqlite3_bind_int64(st, 1, id);
@@ -1084,10 +1160,12 @@ static void tags_post(sbx_req *r)
 	jget_text(t, "tagType", type, sizeof type);
 	jget_text(t, "description", desc, sizeof desc);
 	if (strcmp(type, "contact") && strcmp(type, "template")) {
-		ac_422(r, 422, "tagType must be contact or template", "field_invalid", "/data/attributes/tagType");
+		ac_422(r, 422, "tagType must be contact or template", "field_invalid",
+		       "/data/attributes/tagType");
 		goto out;
 	}
-	sqlite3_stmt *st = db_prep(r->app->db, "SELECT 1 FROM ac_tags WHERE lower(tag) = lower(?1) AND tag_type = ?2");
+	sqlite3_stmt *st =
+	    db_prep(r->app->db, "SELECT 1 FROM ac_tags WHERE lower(tag) = lower(?1) AND tag_type = ?2");
 	int dup = 0;
 	if (st) {
 		sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
@@ -1100,7 +1178,8 @@ static void tags_post(sbx_req *r)
 		       "/data/attributes/tag");
 		goto out;
 	}
-	st = db_prep(r->app->db, "INSERT INTO ac_tags(tag, tag_type, description, cdate_ms) VALUES(?1, ?2, ?3, ?4)");
+	st = db_prep(r->app->db,
+	             "INSERT INTO ac_tags(tag, tag_type, description, cdate_ms) VALUES(?1, ?2, ?3, ?4)");
 	if (st) {
 		sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 2, type, -1, SQLITE_TRANSIENT);
@@ -1111,7 +1190,8 @@ static void tags_post(sbx_req *r)
 	}
 	int64_t id = sqlite3_last_insert_rowid(r->app->db);
 	counter_add(r->app->db, "ac_tags_created", 1);
-	st = db_prep(r->app->db, "SELECT id, tag, tag_type, description, cdate_ms FROM ac_tags WHERE id = ?1");
+	st =
+	    db_prep(r->app->db, "SELECT id, tag, tag_type, description, cdate_ms FROM ac_tags WHERE id = ?1");
 	if (st) {
 		sqlite3_bind_int64(st, 1, id);
 		if (sqlite3_step(st) == SQLITE_ROW) {
@@ -1144,8 +1224,8 @@ static void contact_tags_post(sbx_req *r)
 	if (!root)
 		return;
 	int64_t contact, tag;
-	if (!json_object_object_get_ex(root, "contactTag", &ct) || !json_object_is_type(ct, json_type_object) ||
-	    !jget_int(ct, "contact", &contact)) {
+	if (!json_object_object_get_ex(root, "contactTag", &ct) ||
+	    !json_object_is_type(ct, json_type_object) || !jget_int(ct, "contact", &contact)) {
 		ac_422(r, 422, "Missing attribute", "field_missing", "/data/attributes/contact");
 		goto out;
 	}
@@ -1169,7 +1249,7 @@ static void contact_tags_post(sbx_req *r)
 		goto out;
 	}
 	st = db_prep(r->app->db, "INSERT INTO ac_contact_tags(contact, tag, cdate_ms) VALUES(?1, ?2, ?3)"
-				 " ON CONFLICT(contact, tag) DO NOTHING");
+	                         " ON CONFLICT(contact, tag) DO NOTHING");
 	if (st) {
 		sqlite3_bind_int64(st, 1, contact);
 		sqlite3_bind_int64(st, 2, tag);
@@ -1178,7 +1258,8 @@ static void contact_tags_post(sbx_req *r)
 		sqlite3_finalize(st);
 	}
 	/* AC answers a repeated add with the existing association; the counter lets tests see it */
-	counter_add(r->app->db, sqlite3_changes(r->app->db) ? "ac_contact_tags_added" : "ac_contact_tags_duplicate", 1);
+	counter_add(r->app->db,
+	            sqlite3_changes(r->app->db) ? "ac_contact_tags_added" : "ac_contact_tags_duplicate", 1);
 	st = db_prep(r->app->db, "SELECT id, cdate_ms FROM ac_contact_tags WHERE contact = ?1 AND tag = ?2");
 	if (st) {
 		sqlite3_bind_int64(st, 1, contact);
@@ -1186,8 +1267,8 @@ static void contact_tags_post(sbx_req *r)
 		if (sqlite3_step(st) == SQLITE_ROW) {
 			json_object *o = json_object_new_object();
 			json_object_object_add(o, "contactTag",
-					       contact_tag_json(r, sqlite3_column_int64(st, 0), contact, tag,
-								sqlite3_column_int64(st, 1)));
+			                       contact_tag_json(r, sqlite3_column_int64(st, 0), contact, tag,
+			                                        sqlite3_column_int64(st, 1)));
 			resp_json(r, 201, o);
 		}
 		sqlite3_finalize(st);
@@ -1236,8 +1317,9 @@ static void webhooks_get(sbx_req *r)
 	char url[1024] = "", name[256] = "";
 	req_query(r, "filters[url]", url, sizeof url);
 	req_query(r, "filters[name]", name, sizeof name);
-	sqlite3_stmt *st = db_prep(r->app->db, "SELECT id, name, url, events, sources, listid, cdate_ms FROM ac_webhooks"
-					       " WHERE (?1 = '' OR url = ?1) AND (?2 = '' OR name = ?2) ORDER BY id");
+	sqlite3_stmt *st =
+	    db_prep(r->app->db, "SELECT id, name, url, events, sources, listid, cdate_ms FROM ac_webhooks"
+	                        " WHERE (?1 = '' OR url = ?1) AND (?2 = '' OR name = ?2) ORDER BY id");
 	if (!st)
 		return;
 	sqlite3_bind_text(st, 1, url, -1, SQLITE_TRANSIENT);
@@ -1299,7 +1381,8 @@ static void webhook_write(sbx_req *r, int64_t id)
 		goto out;
 	}
 	if (!jget_text(w, "url", url, sizeof url) ||
-	    (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) || strpbrk(url, " \r\n\t")) {
+	    (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) ||
+	    strpbrk(url, " \r\n\t")) {
 		ac_422(r, 422, "A valid http(s) URL is required", "field_invalid", "/data/attributes/url");
 		goto out;
 	}
@@ -1311,18 +1394,20 @@ static void webhook_write(sbx_req *r, int64_t id)
 		goto out;
 	}
 	if (!(sos = string_set(so, webhook_sources))) {
-		ac_422(r, 422, "sources must be a non-empty list of public, admin, api, system", "field_invalid",
-		       "/data/attributes/sources");
+		ac_422(r, 422, "sources must be a non-empty list of public, admin, api, system",
+		       "field_invalid", "/data/attributes/sources");
 		goto out;
 	}
 	jget_int(w, "listid", &listid);
 	sqlite3_stmt *st;
 	if (id)
-		st = db_prep(r->app->db, "UPDATE ac_webhooks SET name = ?1, url = ?2, events = ?3, sources = ?4,"
-					 " listid = ?5, active = 1 WHERE id = ?7");
+		st = db_prep(r->app->db,
+		             "UPDATE ac_webhooks SET name = ?1, url = ?2, events = ?3, sources = ?4,"
+		             " listid = ?5, active = 1 WHERE id = ?7");
 	else
-		st = db_prep(r->app->db, "INSERT INTO ac_webhooks(name, url, events, sources, listid, cdate_ms)"
-					 " VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+		st = db_prep(r->app->db,
+		             "INSERT INTO ac_webhooks(name, url, events, sources, listid, cdate_ms)"
+		             " VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
 	if (!st)
 		goto out;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
@@ -1342,7 +1427,9 @@ static void webhook_write(sbx_req *r, int64_t id)
 	}
 	if (!id)
 		id = sqlite3_last_insert_rowid(r->app->db);
-	st = db_prep(r->app->db, "SELECT id, name, url, events, sources, listid, cdate_ms FROM ac_webhooks WHERE id = ?1");
+	st =
+	    db_prep(r->app->db,
+	            "SELECT id, name, url, events, sources, listid, cdate_ms FROM ac_webhooks WHERE id = ?1");
 	if (st) {
 		sqlite3_bind_int64(st, 1, id);
 		if (sqlite3_step(st) == SQLITE_ROW) {
@@ -1371,10 +1458,13 @@ static void webhook_one(sbx_req *r, int64_t id)
 		if (sqlite3_changes(r->app->db))
 			resp_json(r, 200, json_object_new_object());
 		else
-			resp_error(r, 404, "NOT_FOUND", "No Result found for Webhook with id %lld", (long long)id);
+			resp_error(r, 404, "NOT_FOUND", "No Result found for Webhook with id %lld",
+			           (long long)id);
 		return;
 	}
-	st = db_prep(r->app->db, "SELECT id, name, url, events, sources, listid, cdate_ms FROM ac_webhooks WHERE id = ?1");
+	st =
+	    db_prep(r->app->db,
+	            "SELECT id, name, url, events, sources, listid, cdate_ms FROM ac_webhooks WHERE id = ?1");
 	if (!st)
 		return;
 	sqlite3_bind_int64(st, 1, id);
@@ -1412,7 +1502,8 @@ static void users_me(sbx_req *r)
 	json_object_object_add(u, "phone", jstr(""));
 	json_object_object_add(u, "signature", NULL);
 	json_object *links = json_object_new_object();
-	static const char *const what[] = {"lists", "userGroup", "dealGroupTotals", "dealGroupUsers", "configs", NULL};
+	static const char *const what[] = {"lists",          "userGroup", "dealGroupTotals",
+	                                   "dealGroupUsers", "configs",   NULL};
 	for (int i = 0; what[i]; i++)
 		link(r, links, "users", "1", what[i]);
 	json_object_object_add(u, "links", links);
@@ -1426,7 +1517,8 @@ static void users_me(sbx_req *r)
 
 static int is(sbx_req *r, const char *method)
 {
-	return strcmp(r->method, method) == 0 || (strcmp(method, "GET") == 0 && strcmp(r->method, "HEAD") == 0);
+	return strcmp(r->method, method) == 0 ||
+	       (strcmp(method, "GET") == 0 && strcmp(r->method, "HEAD") == 0);
 }
 
 void sbx_ac_route(sbx_req *r)
@@ -1471,8 +1563,9 @@ void sbx_ac_route(sbx_req *r)
 			contact_delete(r, id);
 		else
 			known = 0;
-	} else if (path_match(r, "contacts/{}/contactLists", p) || path_match(r, "contacts/{}/contactTags", p) ||
-		   path_match(r, "contacts/{}/bounceLogs", p)) {
+	} else if (path_match(r, "contacts/{}/contactLists", p) ||
+	           path_match(r, "contacts/{}/contactTags", p) ||
+	           path_match(r, "contacts/{}/bounceLogs", p)) {
 		if (!is(r, "GET"))
 			known = 0;
 		else if (!parse_id(r->cap[0], &id))
@@ -1521,7 +1614,8 @@ void sbx_ac_route(sbx_req *r)
 		if (is(r, "DELETE") && parse_id(r->cap[0], &id))
 			contact_tag_delete(r, id);
 		else if (is(r, "DELETE"))
-			resp_error(r, 404, "NOT_FOUND", "No Result found for ContactTag with id %s", r->cap[0]);
+			resp_error(r, 404, "NOT_FOUND", "No Result found for ContactTag with id %s",
+			           r->cap[0]);
 		else
 			known = 0;
 	} else if (path_match(r, "webhooks", p)) {

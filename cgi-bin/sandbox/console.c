@@ -13,27 +13,34 @@ static void esc(sbx_buf *b, const char *s)
 
 static void page_head(sbx_buf *b)
 {
-	buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-		    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-		    "<title>optsync sandbox</title><style>"
-		    "body{font-family:system-ui,sans-serif;margin:1.5em auto;max-width:72em;padding:0 1em;color:#222}"
-		    "h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.8em;border-bottom:1px solid #ccc}"
-		    "table{border-collapse:collapse;font-size:.9em}td,th{border:1px solid #ddd;padding:.2em .5em;"
-		    "text-align:left;vertical-align:top}form.ev{display:inline-block;border:1px solid #ccc;padding:.5em;"
-		    "margin:.3em;border-radius:4px}label{margin-right:.5em}.msg{background:#eef7ee;border:1px solid #9c9;"
-		    "padding:.5em}.err{background:#fbeeee;border-color:#c99}code{background:#f4f4f4;padding:0 .2em}"
-		    ".s1{color:#070}.s2{color:#a50}.s3{color:#a00}input[type=text]{width:16em}"
-		    "</style></head><body><h1>optsync sandbox</h1>"
-		    "<p>An emulated ActiveCampaign account and Salesforce org for trying optsync without real accounts. "
-		    "Everything here is demo data.</p>");
+	buf_puts(
+	    b,
+	    "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+	    "<title>optsync sandbox</title><style>"
+	    "body{font-family:system-ui,sans-serif;margin:1.5em auto;max-width:72em;padding:0 1em;color:#222}"
+	    "h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.8em;border-bottom:1px solid #ccc}"
+	    "table{border-collapse:collapse;font-size:.9em}td,th{border:1px solid #ddd;padding:.2em .5em;"
+	    "text-align:left;vertical-align:top}form.ev{display:inline-block;border:1px solid "
+	    "#ccc;padding:.5em;"
+	    "margin:.3em;border-radius:4px}label{margin-right:.5em}.msg{background:#eef7ee;border:1px solid "
+	    "#9c9;"
+	    "padding:.5em}.err{background:#fbeeee;border-color:#c99}code{background:#f4f4f4;padding:0 .2em}"
+	    ".s1{color:#070}.s2{color:#a50}.s3{color:#a00}input[type=text]{width:16em}"
+	    "</style></head><body><h1>optsync sandbox</h1>"
+	    "<p>An emulated ActiveCampaign account and Salesforce org for trying optsync without real "
+	    "accounts. "
+	    "Everything here is demo data.</p>");
 }
 
 static void connection_info(sbx_req *r, sbx_buf *b)
 {
 	buf_puts(b, "<h2>Connect optsync to the sandbox</h2><table>");
-	const char *rows[][2] = {{"ActiveCampaign API URL", NULL}, {"ActiveCampaign API key", knob_str("ac_api_key")},
-				 {"Salesforce login URL", NULL}, {"Salesforce client id", knob_str("sf_client_id")},
-				 {"Salesforce client secret", knob_str("sf_client_secret")}};
+	const char *rows[][2] = {{"ActiveCampaign API URL", NULL},
+	                         {"ActiveCampaign API key", knob_str("ac_api_key")},
+	                         {"Salesforce login URL", NULL},
+	                         {"Salesforce client id", knob_str("sf_client_id")},
+	                         {"Salesforce client secret", knob_str("sf_client_secret")}};
 	char ac[600], sf[600];
 	snprintf(ac, sizeof ac, "%s/ac", r->base);
 	snprintf(sf, sizeof sf, "%s/sf", r->base);
@@ -64,8 +71,8 @@ static void list_select(sbx_req *r, sbx_buf *b, int with_all)
 	buf_puts(b, "</select>");
 }
 
-static void event_form(sbx_req *r, sbx_buf *b, const char *type, const char *label, const char *email, int list,
-		       int all)
+static void event_form(sbx_req *r, sbx_buf *b, const char *type, const char *label, const char *email,
+                       int list, int all)
 {
 	buf_puts(b, "<form class=\"ev\" method=\"post\" action=\"");
 	esc(b, r->base);
@@ -105,7 +112,8 @@ static void person(sbx_req *r, sbx_buf *b, const char *email)
 		if (json_object_object_get_ex(c, "bounced_hard", &v))
 			esc(b, json_object_get_string(v));
 		buf_puts(b, "</p><table><tr><th>list</th><th>status</th><th>since</th></tr>");
-		static const char *const names[] = {"0 unconfirmed", "1 active", "2 unsubscribed", "3 bounced"};
+		static const char *const names[] = {"0 unconfirmed", "1 active", "2 unsubscribed",
+		                                    "3 bounced"};
 		json_object_object_foreach(lists, k, l)
 		{
 			json_object *s, *u;
@@ -129,12 +137,15 @@ static void person(sbx_req *r, sbx_buf *b, const char *email)
 		buf_puts(b, "<p>No ActiveCampaign contact.</p>");
 	}
 	json_object_object_get_ex(st, "sf", &sf);
-	buf_puts(b, "<table><tr><th>Salesforce</th><th>Id</th><th>Email</th><th>Email Opt Out</th><th>converted</th>"
-		    "<th>SystemModstamp</th><th>deleted</th></tr>");
+	buf_puts(
+	    b,
+	    "<table><tr><th>Salesforce</th><th>Id</th><th>Email</th><th>Email Opt Out</th><th>converted</th>"
+	    "<th>SystemModstamp</th><th>deleted</th></tr>");
 	for (size_t i = 0; sf && i < json_object_array_length(sf); i++) {
 		json_object *rec = json_object_array_get_idx(sf, i), *v;
-		static const char *const keys[] = {"type", "Id", "Email", "HasOptedOutOfEmail", "IsConverted",
-						   "SystemModstamp", "IsDeleted"};
+		static const char *const keys[] = {
+		    "type",           "Id",       "Email", "HasOptedOutOfEmail", "IsConverted",
+		    "SystemModstamp", "IsDeleted"};
 		buf_puts(b, "<tr>");
 		for (int k = 0; k < 7; k++) {
 			buf_puts(b, "<td>");
@@ -175,8 +186,10 @@ static void knob_form(sbx_req *r, sbx_buf *b)
 			esc(b, k->name);
 			buf_puts(b, "\" name=\"");
 			esc(b, k->name);
-			buf_printf(b, "\"><option value=\"false\"%s>false</option><option value=\"true\"%s>true</option></select>",
-				   on ? "" : " selected", on ? " selected" : "");
+			buf_printf(b,
+			           "\"><option value=\"false\"%s>false</option><option "
+			           "value=\"true\"%s>true</option></select>",
+			           on ? "" : " selected", on ? " selected" : "");
 		} else {
 			buf_puts(b, "<input type=\"text\" id=\"k_");
 			esc(b, k->name);
@@ -190,14 +203,18 @@ static void knob_form(sbx_req *r, sbx_buf *b)
 		esc(b, k->help);
 		buf_puts(b, "</td></tr>");
 	}
-	buf_puts(b, "</table><p><button type=\"submit\">Save knobs</button> (empty text = default/off)</p></form>");
+	buf_puts(
+	    b,
+	    "</table><p><button type=\"submit\">Save knobs</button> (empty text = default/off)</p></form>");
 }
 
 static void recent(sbx_req *r, sbx_buf *b)
 {
-	buf_puts(b, "<h2>Webhooks registered in ActiveCampaign</h2><table><tr><th>id</th><th>name</th><th>url</th>"
-		    "<th>events</th><th>sources</th><th>active</th></tr>");
-	sqlite3_stmt *st = db_prep(r->app->db, "SELECT id, name, url, events, sources, active FROM ac_webhooks ORDER BY id");
+	buf_puts(
+	    b, "<h2>Webhooks registered in ActiveCampaign</h2><table><tr><th>id</th><th>name</th><th>url</th>"
+	       "<th>events</th><th>sources</th><th>active</th></tr>");
+	sqlite3_stmt *st =
+	    db_prep(r->app->db, "SELECT id, name, url, events, sources, active FROM ac_webhooks ORDER BY id");
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
 		buf_printf(b, "<tr><td>%lld</td>", (long long)sqlite3_column_int64(st, 0));
 		for (int c = 1; c <= 4; c++) {
@@ -208,9 +225,12 @@ static void recent(sbx_req *r, sbx_buf *b)
 		buf_printf(b, "<td>%s</td></tr>", sqlite3_column_int(st, 5) ? "yes" : "no (410)");
 	}
 	sqlite3_finalize(st);
-	buf_puts(b, "</table><h2>Recent webhook deliveries</h2><table><tr><th>id</th><th>type</th><th>state</th>"
-		    "<th>HTTP</th><th>error</th><th>body</th></tr>");
-	st = db_prep(r->app->db, "SELECT id, type, state, http_status, error, body FROM ac_deliveries ORDER BY id DESC LIMIT 20");
+	buf_puts(b,
+	         "</table><h2>Recent webhook deliveries</h2><table><tr><th>id</th><th>type</th><th>state</th>"
+	         "<th>HTTP</th><th>error</th><th>body</th></tr>");
+	st = db_prep(
+	    r->app->db,
+	    "SELECT id, type, state, http_status, error, body FROM ac_deliveries ORDER BY id DESC LIMIT 20");
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
 		buf_printf(b, "<tr><td>%lld</td><td>", (long long)sqlite3_column_int64(st, 0));
 		esc(b, (const char *)sqlite3_column_text(st, 1));
@@ -223,10 +243,14 @@ static void recent(sbx_req *r, sbx_buf *b)
 		buf_puts(b, "</code></td></tr>");
 	}
 	sqlite3_finalize(st);
-	buf_puts(b, "</table><h2>Recent API requests</h2><table><tr><th>time (ms)</th><th>system</th><th>request</th>"
-		    "<th>status</th><th>ms</th></tr>");
-	st = db_prep(r->app->db, "SELECT ts_ms, sys, method, path, status, dur_ms FROM requests WHERE sys IN ('ac','sf','sf_auth')"
-				 " ORDER BY id DESC LIMIT 40");
+	buf_puts(
+	    b,
+	    "</table><h2>Recent API requests</h2><table><tr><th>time (ms)</th><th>system</th><th>request</th>"
+	    "<th>status</th><th>ms</th></tr>");
+	st = db_prep(
+	    r->app->db,
+	    "SELECT ts_ms, sys, method, path, status, dur_ms FROM requests WHERE sys IN ('ac','sf','sf_auth')"
+	    " ORDER BY id DESC LIMIT 40");
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
 		buf_printf(b, "<tr><td>%lld</td><td>", (long long)sqlite3_column_int64(st, 0));
 		esc(b, (const char *)sqlite3_column_text(st, 1));
@@ -235,7 +259,7 @@ static void recent(sbx_req *r, sbx_buf *b)
 		buf_puts(b, " ");
 		esc(b, (const char *)sqlite3_column_text(st, 3));
 		buf_printf(b, "</code></td><td>%d</td><td>%lld</td></tr>", sqlite3_column_int(st, 4),
-			   (long long)sqlite3_column_int64(st, 5));
+		           (long long)sqlite3_column_int64(st, 5));
 	}
 	sqlite3_finalize(st);
 	buf_puts(b, "</table>");
@@ -244,12 +268,15 @@ static void recent(sbx_req *r, sbx_buf *b)
 static void sample_people(sbx_req *r, sbx_buf *b)
 {
 	buf_puts(b, "<h2>Some demo people</h2><table><tr><th>email</th><th>AC lists (list:status)</th>"
-		    "<th>Salesforce</th></tr>");
-	sqlite3_stmt *st = db_prep(r->app->db,
-				   "SELECT c.email_lc, (SELECT group_concat(cl.list || ':' || cl.status, ' ') FROM ac_contact_lists cl"
-				   " WHERE cl.contact = c.id), (SELECT group_concat(s.type || CASE WHEN s.opted_out THEN ' (opted out)'"
-				   " ELSE '' END || CASE WHEN s.is_converted THEN ' (converted)' ELSE '' END, ', ') FROM sf_records s"
-				   " WHERE lower(s.email) = c.email_lc AND s.deleted = 0) FROM ac_contacts c ORDER BY c.id LIMIT 25");
+	            "<th>Salesforce</th></tr>");
+	sqlite3_stmt *st = db_prep(r->app->db, "SELECT c.email_lc, (SELECT group_concat(cl.list || ':' || "
+	                                       "cl.status, ' ') FROM ac_contact_lists cl"
+	                                       " WHERE cl.contact = c.id), (SELECT group_concat(s.type || "
+	                                       "CASE WHEN s.opted_out THEN ' (opted out)'"
+	                                       " ELSE '' END || CASE WHEN s.is_converted THEN ' (converted)' "
+	                                       "ELSE '' END, ', ') FROM sf_records s"
+	                                       " WHERE lower(s.email) = c.email_lc AND s.deleted = 0) FROM "
+	                                       "ac_contacts c ORDER BY c.id LIMIT 25");
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
 		const char *email = (const char *)sqlite3_column_text(st, 0);
 		buf_puts(b, "<tr><td><a href=\"");
@@ -292,8 +319,9 @@ static void page(sbx_req *r)
 	buf_puts(&b, "\"></label> <button type=\"submit\">Show</button></form>");
 	if (*email)
 		person(r, &b, email);
-	buf_puts(&b, "<h2>Fire an event</h2><p>What a person does in ActiveCampaign or Salesforce. AC events are "
-		     "delivered to the registered webhook, form-encoded, as ActiveCampaign does.</p>");
+	buf_puts(&b,
+	         "<h2>Fire an event</h2><p>What a person does in ActiveCampaign or Salesforce. AC events are "
+	         "delivered to the registered webhook, form-encoded, as ActiveCampaign does.</p>");
 	event_form(r, &b, "subscribe", "Subscribe to a list (AC)", email, 1, 0);
 	event_form(r, &b, "unsubscribe", "Unsubscribe (AC)", email, 1, 1);
 	event_form(r, &b, "bounce_hard", "Hard bounce (AC)", email, 0, 0);
@@ -306,12 +334,14 @@ static void page(sbx_req *r)
 	buf_puts(&b, "<h2>Reset the demo org</h2><form method=\"post\" action=\"");
 	esc(&b, r->base);
 	buf_puts(&b, "/console/reset\"><label>seed <input type=\"text\" name=\"seed\" value=\"1\"></label>"
-		     "<label>people <input type=\"text\" name=\"people\" value=\"300\"></label>"
-		     "<button type=\"submit\">Reset everything</button></form>"
-		     "<form method=\"post\" action=\"");
+	             "<label>people <input type=\"text\" name=\"people\" value=\"300\"></label>"
+	             "<button type=\"submit\">Reset everything</button></form>"
+	             "<form method=\"post\" action=\"");
 	esc(&b, r->base);
-	buf_puts(&b, "/console/tokens\"><p><button type=\"submit\">Expire every Salesforce access token now</button>"
-		     "</p></form>");
+	buf_puts(
+	    &b,
+	    "/console/tokens\"><p><button type=\"submit\">Expire every Salesforce access token now</button>"
+	    "</p></form>");
 	recent(r, &b);
 	sample_people(r, &b);
 	buf_puts(&b, "</body></html>\n");
@@ -361,8 +391,10 @@ static void console_event(sbx_req *r)
 		back(r, email, msg, 1);
 	} else {
 		json_object *q;
-		int64_t n = json_object_object_get_ex(res, "webhooks_queued", &q) ? json_object_get_int64(q) : 0;
-		snprintf(msg, sizeof msg, "%s for %s done; %lld webhook(s) queued.", type, email, (long long)n);
+		int64_t n =
+		    json_object_object_get_ex(res, "webhooks_queued", &q) ? json_object_get_int64(q) : 0;
+		snprintf(msg, sizeof msg, "%s for %s done; %lld webhook(s) queued.", type, email,
+		         (long long)n);
 		back(r, email, msg, 0);
 	}
 	json_object_put(ev);
@@ -380,20 +412,32 @@ static void console_knobs(sbx_req *r)
 		json_object_object_get_ex(all, k->name, &cur);
 		int empty = val[0] == '\0' || strcmp(val, "null") == 0;
 		switch (k->type) {
-		case 'b': v = jbool(strcmp(val, "true") == 0); break;
-		case 'i': v = empty ? NULL : json_object_new_int64(strtoll(val, NULL, 10)); break;
-		case 'n': v = empty ? NULL : json_object_new_double(strtod(val, NULL)); break;
+		case 'b':
+			v = jbool(strcmp(val, "true") == 0);
+			break;
+		case 'i':
+			v = empty ? NULL : json_object_new_int64(strtoll(val, NULL, 10));
+			break;
+		case 'n':
+			v = empty ? NULL : json_object_new_double(strtod(val, NULL));
+			break;
 		case 's':
-		case 't': v = empty ? NULL : jstr(val); break;
-		default: v = empty ? NULL : json_tokener_parse(val); break;
+		case 't':
+			v = empty ? NULL : jstr(val);
+			break;
+		default:
+			v = empty ? NULL : json_tokener_parse(val);
+			break;
 		}
 		const char *a = v ? json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN) : "null";
 		char now[1200];
 		if (strcmp(k->name, "sf_api_used") == 0)
 			snprintf(now, sizeof now, "%lld", (long long)counter_get(r->app->db, "sf_api_used"));
 		else
-			str_copy(now, sizeof now, cur ? json_object_to_json_string_ext(cur, JSON_C_TO_STRING_PLAIN) : "null");
-		if (strcmp(a, now) == 0 || (k->type == 'n' && cur && v && json_object_get_double(cur) == json_object_get_double(v))) {
+			str_copy(now, sizeof now,
+			         cur ? json_object_to_json_string_ext(cur, JSON_C_TO_STRING_PLAIN) : "null");
+		if (strcmp(a, now) == 0 || (k->type == 'n' && cur && v &&
+		                            json_object_get_double(cur) == json_object_get_double(v))) {
 			json_object_put(v);
 			continue;
 		}
@@ -428,7 +472,8 @@ static void console_reset(sbx_req *r)
 
 static void console_tokens(sbx_req *r)
 {
-	sqlite3_stmt *st = db_prep(r->app->db, "UPDATE sf_tokens SET expires_ms = ?1 WHERE kind = 'access' AND expires_ms > ?1");
+	sqlite3_stmt *st = db_prep(
+	    r->app->db, "UPDATE sf_tokens SET expires_ms = ?1 WHERE kind = 'access' AND expires_ms > ?1");
 	if (st) {
 		sqlite3_bind_int64(st, 1, r->now_ms);
 		sqlite3_step(st);

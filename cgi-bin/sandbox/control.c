@@ -32,11 +32,16 @@ static void info(sbx_req *r)
 	free(seed);
 	free(people);
 	json_object *counts = json_object_new_object();
-	json_object_object_add(counts, "ac_contacts", jint(db_int(r->app->db, "SELECT count(*) FROM ac_contacts", 0)));
-	json_object_object_add(counts, "sf_contacts",
-			       jint(db_int(r->app->db, "SELECT count(*) FROM sf_records WHERE type = 'Contact' AND deleted = 0", 0)));
-	json_object_object_add(counts, "sf_leads",
-			       jint(db_int(r->app->db, "SELECT count(*) FROM sf_records WHERE type = 'Lead' AND deleted = 0", 0)));
+	json_object_object_add(counts, "ac_contacts",
+	                       jint(db_int(r->app->db, "SELECT count(*) FROM ac_contacts", 0)));
+	json_object_object_add(
+	    counts, "sf_contacts",
+	    jint(db_int(r->app->db, "SELECT count(*) FROM sf_records WHERE type = 'Contact' AND deleted = 0",
+	                0)));
+	json_object_object_add(
+	    counts, "sf_leads",
+	    jint(db_int(r->app->db, "SELECT count(*) FROM sf_records WHERE type = 'Lead' AND deleted = 0",
+	                0)));
 	json_object_object_add(o, "counts", counts);
 	ok_json(r, o);
 }
@@ -104,19 +109,22 @@ static void events(sbx_req *r)
 {
 	json_object *in = NULL;
 	if (r->body_len) {
-		/* one event object, or {"events":[...]}; "wait": true holds the answer until webhooks are sent */
+		/* one event object, or {"events":[...]}; "wait": true holds the answer until webhooks are
+		 * sent */
 		in = req_json_body(r);
 		if (!in)
 			return;
 	} else {
-		resp_error(r, 400, "BAD_REQUEST", "POST an event: {\"type\":\"unsubscribe\",\"email\":\"...\"}");
+		resp_error(r, 400, "BAD_REQUEST",
+		           "POST an event: {\"type\":\"unsubscribe\",\"email\":\"...\"}");
 		return;
 	}
 	json_object *list, *w;
 	if (json_object_object_get_ex(in, "wait", &w) && json_object_get_boolean(w))
 		r->wait_deliveries = 1;
 	json_object *results = json_object_new_array();
-	int many = json_object_object_get_ex(in, "events", &list) && json_object_is_type(list, json_type_array);
+	int many =
+	    json_object_object_get_ex(in, "events", &list) && json_object_is_type(list, json_type_array);
 	size_t n = many ? json_object_array_length(list) : 1;
 	for (size_t i = 0; i < n; i++) {
 		json_object *ev = many ? json_object_array_get_idx(list, i) : in;
@@ -151,7 +159,8 @@ static void people(sbx_req *r)
 	if (!in)
 		return;
 	json_object *list;
-	int many = json_object_object_get_ex(in, "people", &list) && json_object_is_type(list, json_type_array);
+	int many =
+	    json_object_object_get_ex(in, "people", &list) && json_object_is_type(list, json_type_array);
 	size_t n = many ? json_object_array_length(list) : 1;
 	json_object *out = json_object_new_array();
 	for (size_t i = 0; i < n; i++) {
@@ -206,8 +215,9 @@ static int64_t query_limit(sbx_req *r, int64_t dflt, int64_t max)
 
 static void deliveries(sbx_req *r)
 {
-	sqlite3_stmt *st = db_prep(r->app->db, "SELECT id, webhook, type, url, body, state, http_status, error, created_ms,"
-					       " done_ms FROM ac_deliveries ORDER BY id DESC LIMIT ?1");
+	sqlite3_stmt *st =
+	    db_prep(r->app->db, "SELECT id, webhook, type, url, body, state, http_status, error, created_ms,"
+	                        " done_ms FROM ac_deliveries ORDER BY id DESC LIMIT ?1");
 	json_object *arr = json_object_new_array();
 	if (st) {
 		sqlite3_bind_int64(st, 1, query_limit(r, 50, 1000));
@@ -228,8 +238,9 @@ static void deliveries(sbx_req *r)
 		sqlite3_finalize(st);
 	}
 	json_object *o = json_object_new_object();
-	json_object_object_add(o, "pending",
-			       jint(db_int(r->app->db, "SELECT count(*) FROM ac_deliveries WHERE state = 'pending'", 0)));
+	json_object_object_add(
+	    o, "pending",
+	    jint(db_int(r->app->db, "SELECT count(*) FROM ac_deliveries WHERE state = 'pending'", 0)));
 	json_object_object_add(o, "deliveries", arr);
 	ok_json(r, o);
 }
@@ -239,7 +250,7 @@ static void requests(sbx_req *r)
 	char sys[16] = "";
 	req_query(r, "sys", sys, sizeof sys);
 	sqlite3_stmt *st = db_prep(r->app->db, "SELECT ts_ms, sys, method, path, status, dur_ms FROM requests"
-					       " WHERE (?2 = '' OR sys = ?2) ORDER BY id DESC LIMIT ?1");
+	                                       " WHERE (?2 = '' OR sys = ?2) ORDER BY id DESC LIMIT ?1");
 	json_object *arr = json_object_new_array();
 	if (st) {
 		sqlite3_bind_int64(st, 1, query_limit(r, 100, 5000));
@@ -269,8 +280,9 @@ static void tokens(sbx_req *r)
 	json_object *v;
 	int64_t expired = 0, revoked = 0;
 	if (!json_object_object_get_ex(in, "expire_access", &v) || json_object_get_boolean(v)) {
-		sqlite3_stmt *st = db_prep(r->app->db, "UPDATE sf_tokens SET expires_ms = ?1 WHERE kind = 'access'"
-						       " AND expires_ms > ?1");
+		sqlite3_stmt *st =
+		    db_prep(r->app->db, "UPDATE sf_tokens SET expires_ms = ?1 WHERE kind = 'access'"
+		                        " AND expires_ms > ?1");
 		if (st) {
 			sqlite3_bind_int64(st, 1, r->now_ms);
 			sqlite3_step(st);
@@ -279,7 +291,8 @@ static void tokens(sbx_req *r)
 		}
 	}
 	if (json_object_object_get_ex(in, "revoke_refresh", &v) && json_object_get_boolean(v)) {
-		db_exec(r->app->db, "UPDATE sf_tokens SET revoked = 1 WHERE kind = 'refresh' AND revoked = 0", NULL);
+		db_exec(r->app->db, "UPDATE sf_tokens SET revoked = 1 WHERE kind = 'refresh' AND revoked = 0",
+		        NULL);
 		revoked = sqlite3_changes(r->app->db);
 	}
 	json_object_put(in);
@@ -318,7 +331,8 @@ void control_route(sbx_req *r)
 		tokens(r);
 	else
 		resp_error(r, 404, "NOT_FOUND",
-			   "No control endpoint %s %s (info, reset, knobs, event, people, state, stats, stats/reset, "
-			   "deliveries, requests, tokens)",
-			   r->method, r->path);
+		           "No control endpoint %s %s (info, reset, knobs, event, people, state, stats, "
+		           "stats/reset, "
+		           "deliveries, requests, tokens)",
+		           r->method, r->path);
 }

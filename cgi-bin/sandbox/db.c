@@ -9,20 +9,21 @@
 #define SBX_SCHEMA_VERSION 4
 
 static const char *const tables[] = {
-    "meta(key TEXT PRIMARY KEY, value TEXT)",
-    "counters(name TEXT PRIMARY KEY, n INTEGER NOT NULL DEFAULT 0)",
+    "meta(key TEXT PRIMARY KEY, value TEXT)", "counters(name TEXT PRIMARY KEY, n INTEGER NOT NULL DEFAULT 0)",
     "path_counts(sys TEXT NOT NULL, key TEXT NOT NULL, n INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(sys, key))",
     "requests(id INTEGER PRIMARY KEY, ts_ms INTEGER, sys TEXT, method TEXT, path TEXT, status INTEGER,"
     " dur_ms INTEGER)",
     /* ActiveCampaign */
     "ac_contacts(id INTEGER PRIMARY KEY, email TEXT NOT NULL, email_lc TEXT NOT NULL UNIQUE, first_name TEXT,"
-    " last_name TEXT, phone TEXT, cdate_ms INTEGER, udate_ms INTEGER, bounced_hard INTEGER NOT NULL DEFAULT 0,"
+    " last_name TEXT, phone TEXT, cdate_ms INTEGER, udate_ms INTEGER, bounced_hard INTEGER NOT NULL DEFAULT "
+    "0,"
     " bounced_soft INTEGER NOT NULL DEFAULT 0, bounced_date_ms INTEGER)",
     "ac_lists(id INTEGER PRIMARY KEY, name TEXT, stringid TEXT, cdate_ms INTEGER)",
     "ac_contact_lists(id INTEGER PRIMARY KEY, contact INTEGER NOT NULL, list INTEGER NOT NULL,"
     " status INTEGER NOT NULL, sdate_ms INTEGER, udate_ms INTEGER, unsubreason TEXT, UNIQUE(contact, list))",
     "ac_tags(id INTEGER PRIMARY KEY, tag TEXT NOT NULL, tag_type TEXT, description TEXT, cdate_ms INTEGER)",
-    "ac_contact_tags(id INTEGER PRIMARY KEY, contact INTEGER NOT NULL, tag INTEGER NOT NULL, cdate_ms INTEGER,"
+    "ac_contact_tags(id INTEGER PRIMARY KEY, contact INTEGER NOT NULL, tag INTEGER NOT NULL, cdate_ms "
+    "INTEGER,"
     " UNIQUE(contact, tag))",
     "ac_bounce_logs(id INTEGER PRIMARY KEY, contact INTEGER, tstamp_ms INTEGER, email TEXT, kind TEXT,"
     " code TEXT, error TEXT, campaign INTEGER)",
@@ -37,13 +38,15 @@ static const char *const tables[] = {
     " opted_out INTEGER NOT NULL DEFAULT 0, is_converted INTEGER NOT NULL DEFAULT 0,"
     " converted_contact_id TEXT, converted_ms INTEGER, deleted INTEGER NOT NULL DEFAULT 0,"
     " created_ms INTEGER, modified_ms INTEGER, modstamp_ms INTEGER)",
-    "sf_history(rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, type TEXT NOT NULL, parent_id TEXT NOT NULL,"
+    "sf_history(rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, type TEXT NOT NULL, parent_id TEXT NOT "
+    "NULL,"
     " field TEXT, old_value INTEGER, new_value INTEGER, created_ms INTEGER)",
     "sf_tokens(token TEXT PRIMARY KEY, kind TEXT, client_id TEXT, issued_ms INTEGER, expires_ms INTEGER,"
     " revoked INTEGER NOT NULL DEFAULT 0)",
     "sf_codes(code TEXT PRIMARY KEY, client_id TEXT, redirect_uri TEXT, challenge TEXT, expires_ms INTEGER,"
     " used INTEGER NOT NULL DEFAULT 0)",
-    "sf_cursors(id INTEGER PRIMARY KEY, created_ms INTEGER, total INTEGER, page INTEGER, version TEXT, type TEXT)",
+    "sf_cursors(id INTEGER PRIMARY KEY, created_ms INTEGER, total INTEGER, page INTEGER, version TEXT, type "
+    "TEXT)",
     "sf_cursor_rows(cursor INTEGER NOT NULL, pos INTEGER NOT NULL, json TEXT, PRIMARY KEY(cursor, pos))",
     "sf_jobs(rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, object TEXT, operation TEXT, state TEXT,"
     " line_ending TEXT, delimiter TEXT, content_type TEXT, api_version TEXT, created_ms INTEGER,"
@@ -124,9 +127,11 @@ static int drop_all(sqlite3 *db, err_t *e)
 int db_open(sbx_app *app, const char *path, err_t *e)
 {
 	snprintf(app->db_path, sizeof app->db_path, "%s", path);
-	if (sqlite3_open_v2(path, &app->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-			    NULL) != SQLITE_OK) {
-		err_set(e, ERR_DB, "sandbox db %s: %s", path, app->db ? sqlite3_errmsg(app->db) : "out of memory");
+	if (sqlite3_open_v2(path, &app->db,
+	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+	                    NULL) != SQLITE_OK) {
+		err_set(e, ERR_DB, "sandbox db %s: %s", path,
+		        app->db ? sqlite3_errmsg(app->db) : "out of memory");
 		return -1;
 	}
 	sqlite3_busy_timeout(app->db, 5000);
@@ -170,7 +175,7 @@ int schema_wipe(sqlite3 *db, err_t *e)
 void counter_add(sqlite3 *db, const char *name, int64_t n)
 {
 	sqlite3_stmt *st = db_prep(db, "INSERT INTO counters(name, n) VALUES(?1, ?2)"
-				       " ON CONFLICT(name) DO UPDATE SET n = n + ?2");
+	                               " ON CONFLICT(name) DO UPDATE SET n = n + ?2");
 	if (!st)
 		return;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -182,7 +187,7 @@ void counter_add(sqlite3 *db, const char *name, int64_t n)
 void counter_set(sqlite3 *db, const char *name, int64_t n)
 {
 	sqlite3_stmt *st = db_prep(db, "INSERT INTO counters(name, n) VALUES(?1, ?2)"
-				       " ON CONFLICT(name) DO UPDATE SET n = ?2");
+	                               " ON CONFLICT(name) DO UPDATE SET n = ?2");
 	if (!st)
 		return;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -228,7 +233,7 @@ int meta_get(sqlite3 *db, const char *key, char **out)
 void meta_set(sqlite3 *db, const char *key, const char *value)
 {
 	sqlite3_stmt *st = db_prep(db, "INSERT INTO meta(key, value) VALUES(?1, ?2)"
-				       " ON CONFLICT(key) DO UPDATE SET value = ?2");
+	                               " ON CONFLICT(key) DO UPDATE SET value = ?2");
 	if (!st)
 		return;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);

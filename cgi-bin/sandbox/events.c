@@ -49,7 +49,7 @@ static int list_ok(sqlite3 *db, int64_t list)
 
 /* First and last name for a new AC contact: given, else from an SF record, else from the address. */
 static void names_for(sqlite3 *db, const char *email_lc, json_object *ev, char *first, size_t fn, char *last,
-		      size_t ln)
+                      size_t ln)
 {
 	first[0] = last[0] = '\0';
 	jget_text(ev, "first_name", first, fn);
@@ -57,7 +57,7 @@ static void names_for(sqlite3 *db, const char *email_lc, json_object *ev, char *
 	if (*first || *last)
 		return;
 	sqlite3_stmt *st = db_prep(db, "SELECT first_name, last_name FROM sf_records WHERE lower(email) = ?1"
-				       " ORDER BY rid LIMIT 1");
+	                               " ORDER BY rid LIMIT 1");
 	if (st) {
 		sqlite3_bind_text(st, 1, email_lc, -1, SQLITE_TRANSIENT);
 		if (sqlite3_step(st) == SQLITE_ROW) {
@@ -84,8 +84,9 @@ static int64_t ensure_ac_contact(sbx_req *r, const char *email, json_object *ev,
 	size_t n = strlen(typed);
 	while (n && isspace((unsigned char)typed[n - 1]))
 		typed[--n] = '\0';
-	sqlite3_stmt *st = db_prep(r->app->db, "INSERT INTO ac_contacts(email, email_lc, first_name, last_name, phone,"
-					       " cdate_ms, udate_ms) VALUES(?1, lower(?1), ?2, ?3, '', ?4, ?4)");
+	sqlite3_stmt *st =
+	    db_prep(r->app->db, "INSERT INTO ac_contacts(email, email_lc, first_name, last_name, phone,"
+	                        " cdate_ms, udate_ms) VALUES(?1, lower(?1), ?2, ?3, '', ?4, ?4)");
 	if (!st)
 		return 0;
 	sqlite3_bind_text(st, 1, typed, -1, SQLITE_TRANSIENT);
@@ -99,7 +100,7 @@ static int64_t ensure_ac_contact(sbx_req *r, const char *email, json_object *ev,
 
 /* SF records the event applies to: one "id", or every live record with the email. */
 static json_object *sf_targets(sbx_req *r, json_object *ev, const char *email_lc, const char *only_type,
-			       int skip_converted)
+                               int skip_converted)
 {
 	json_object *ids = json_object_new_array();
 	char idin[40], id[19];
@@ -107,13 +108,15 @@ static json_object *sf_targets(sbx_req *r, json_object *ev, const char *email_lc
 	if (jget_text(ev, "id", idin, sizeof idin)) {
 		if (sbx_sf_norm_id(idin, id) != 0)
 			return ids;
-		st = db_prep(r->app->db, "SELECT id, type, is_converted FROM sf_records WHERE id = ?1 AND deleted = 0");
+		st = db_prep(r->app->db,
+		             "SELECT id, type, is_converted FROM sf_records WHERE id = ?1 AND deleted = 0");
 		if (!st)
 			return ids;
 		sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
 	} else {
-		st = db_prep(r->app->db, "SELECT id, type, is_converted FROM sf_records WHERE lower(trim(email)) = ?1"
-					 " AND deleted = 0 ORDER BY rid");
+		st = db_prep(r->app->db,
+		             "SELECT id, type, is_converted FROM sf_records WHERE lower(trim(email)) = ?1"
+		             " AND deleted = 0 ORDER BY rid");
 		if (!st)
 			return ids;
 		sqlite3_bind_text(st, 1, email_lc, -1, SQLITE_TRANSIENT);
@@ -145,7 +148,7 @@ static int convert(sbx_req *r, const char *lead, int64_t at, json_object *result
 	sqlite3 *db = r->app->db;
 	at -= at % 1000;
 	sqlite3_stmt *st = db_prep(db, "SELECT email, first_name, last_name, opted_out, phone, is_converted"
-				       " FROM sf_records WHERE id = ?1 AND type = 'Lead' AND deleted = 0");
+	                               " FROM sf_records WHERE id = ?1 AND type = 'Lead' AND deleted = 0");
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, lead, -1, SQLITE_TRANSIENT);
@@ -167,8 +170,9 @@ static int convert(sbx_req *r, const char *lead, int64_t at, json_object *result
 	/* convert onto the Contact with the same email, or a new one, as the convert screen proposes */
 	char contact[19] = "";
 	if (*email) {
-		st = db_prep(db, "SELECT id FROM sf_records WHERE type = 'Contact' AND deleted = 0 AND lower(email) = lower(?1)"
-				 " ORDER BY rid LIMIT 1");
+		st = db_prep(db, "SELECT id FROM sf_records WHERE type = 'Contact' AND deleted = 0 AND "
+		                 "lower(email) = lower(?1)"
+		                 " ORDER BY rid LIMIT 1");
 		if (st) {
 			sqlite3_bind_text(st, 1, email, -1, SQLITE_TRANSIENT);
 			if (sqlite3_step(st) == SQLITE_ROW)
@@ -178,8 +182,10 @@ static int convert(sbx_req *r, const char *lead, int64_t at, json_object *result
 	}
 	if (!*contact) {
 		sbx_sf_make_id("003", db_next_serial(db, "contact"), contact);
-		st = db_prep(db, "INSERT INTO sf_records(id, type, first_name, last_name, email, phone, opted_out,"
-				 " created_ms, modified_ms, modstamp_ms) VALUES(?1, 'Contact', ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?7)");
+		st = db_prep(
+		    db, "INSERT INTO sf_records(id, type, first_name, last_name, email, phone, opted_out,"
+		        " created_ms, modified_ms, modstamp_ms) VALUES(?1, 'Contact', ?2, ?3, ?4, ?5, ?6, "
+		        "?7, ?7, ?7)");
 		if (!st)
 			return -1;
 		sqlite3_bind_text(st, 1, contact, -1, SQLITE_TRANSIENT);
@@ -204,8 +210,9 @@ static int convert(sbx_req *r, const char *lead, int64_t at, json_object *result
 		json_object_put(f);
 		json_object_object_add(result, "contact_created", jbool(0));
 	}
-	st = db_prep(db, "UPDATE sf_records SET is_converted = 1, converted_contact_id = ?2, converted_ms = ?3,"
-			 " lead_status = 'Closed - Converted', modified_ms = ?3, modstamp_ms = ?3 WHERE id = ?1");
+	st = db_prep(db,
+	             "UPDATE sf_records SET is_converted = 1, converted_contact_id = ?2, converted_ms = ?3,"
+	             " lead_status = 'Closed - Converted', modified_ms = ?3, modstamp_ms = ?3 WHERE id = ?1");
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, lead, -1, SQLITE_TRANSIENT);
@@ -222,10 +229,11 @@ static int bounce(sbx_req *r, int64_t contact, int hard, const char *email, int6
 {
 	sqlite3 *db = r->app->db;
 	at -= at % 1000;
-	sqlite3_stmt *st = db_prep(db, hard ? "UPDATE ac_contacts SET bounced_hard = bounced_hard + 1, bounced_date_ms = ?2,"
-					      " udate_ms = ?2 WHERE id = ?1"
-					    : "UPDATE ac_contacts SET bounced_soft = bounced_soft + 1, bounced_date_ms = ?2,"
-					      " udate_ms = ?2 WHERE id = ?1");
+	sqlite3_stmt *st =
+	    db_prep(db, hard ? "UPDATE ac_contacts SET bounced_hard = bounced_hard + 1, bounced_date_ms = ?2,"
+	                       " udate_ms = ?2 WHERE id = ?1"
+	                     : "UPDATE ac_contacts SET bounced_soft = bounced_soft + 1, bounced_date_ms = ?2,"
+	                       " udate_ms = ?2 WHERE id = ?1");
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, contact);
@@ -234,7 +242,8 @@ static int bounce(sbx_req *r, int64_t contact, int hard, const char *email, int6
 	sqlite3_finalize(st);
 	if (hard) {
 		/* a hard bounce marks the address bounced on every list it is active on */
-		st = db_prep(db, "UPDATE ac_contact_lists SET status = 3, udate_ms = ?2 WHERE contact = ?1 AND status = 1");
+		st = db_prep(db, "UPDATE ac_contact_lists SET status = 3, udate_ms = ?2 WHERE contact = ?1 "
+		                 "AND status = 1");
 		if (st) {
 			sqlite3_bind_int64(st, 1, contact);
 			sqlite3_bind_int64(st, 2, at);
@@ -244,12 +253,13 @@ static int bounce(sbx_req *r, int64_t contact, int hard, const char *email, int6
 	}
 	char code[16] = "", desc[160] = "";
 	str_copy(code, sizeof code, hard ? "5.1.1" : "4.2.2");
-	str_copy(desc, sizeof desc, hard ? "550 5.1.1 The email account that you tried to reach does not exist"
-					 : "452 4.2.2 The email account that you tried to reach is over quota");
+	str_copy(desc, sizeof desc,
+	         hard ? "550 5.1.1 The email account that you tried to reach does not exist"
+	              : "452 4.2.2 The email account that you tried to reach is over quota");
 	jget_text(ev, "code", code, sizeof code);
 	jget_text(ev, "description", desc, sizeof desc);
 	st = db_prep(db, "INSERT INTO ac_bounce_logs(contact, tstamp_ms, email, kind, code, error, campaign)"
-			 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, 1)");
+	                 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, 1)");
 	if (st) {
 		sqlite3_bind_int64(st, 1, contact);
 		sqlite3_bind_int64(st, 2, at);
@@ -283,7 +293,8 @@ int event_fire(sbx_req *r, json_object *ev, json_object *result, char *msg, size
 	jget_text(ev, "email", email, sizeof email);
 	lower_trim(email, lc, sizeof lc);
 	jget_text(ev, "source", source, sizeof source);
-	if (strcmp(source, "public") && strcmp(source, "admin") && strcmp(source, "api") && strcmp(source, "system"))
+	if (strcmp(source, "public") && strcmp(source, "admin") && strcmp(source, "api") &&
+	    strcmp(source, "system"))
 		return bad(msg, msgsz, "\"source\" is public, admin, api or system");
 	int64_t at;
 	if (event_time(r, ev, &at, msg, msgsz))
@@ -306,7 +317,8 @@ int event_fire(sbx_req *r, json_object *ev, json_object *result, char *msg, size
 			contact = ensure_ac_contact(r, email, ev, at);
 			if (!contact)
 				return bad(msg, msgsz, "could not create the AC contact");
-			int changed = sbx_ac_set_list_status(r, contact, has_list ? list : 1, 1, source, NULL, at);
+			int changed =
+			    sbx_ac_set_list_status(r, contact, has_list ? list : 1, 1, source, NULL, at);
 			json_object_object_add(result, "changed", jbool(changed));
 		} else if (!contact) {
 			return bad(msg, msgsz, "no AC contact with email %s", lc);
@@ -318,8 +330,9 @@ int event_fire(sbx_req *r, json_object *ev, json_object *result, char *msg, size
 				changed = sbx_ac_set_list_status(r, contact, list, 2, source, reason, at);
 			} else {
 				/* from every list it is active on, one AC event (and webhook) per list */
-				sqlite3_stmt *st = db_prep(db, "SELECT list FROM ac_contact_lists WHERE contact = ?1 AND status = 1"
-							       " ORDER BY list");
+				sqlite3_stmt *st = db_prep(
+				    db, "SELECT list FROM ac_contact_lists WHERE contact = ?1 AND status = 1"
+				        " ORDER BY list");
 				int64_t lists[64];
 				int nl = 0;
 				if (st) {
@@ -329,13 +342,15 @@ int event_fire(sbx_req *r, json_object *ev, json_object *result, char *msg, size
 					sqlite3_finalize(st);
 				}
 				for (int i = 0; i < nl; i++)
-					changed += sbx_ac_set_list_status(r, contact, lists[i], 2, source, reason, at);
+					changed += sbx_ac_set_list_status(r, contact, lists[i], 2, source,
+					                                  reason, at);
 			}
 			json_object_object_add(result, "changed", jbool(changed > 0));
 		} else if (!strcmp(type, "ac_update")) {
 			char first[128], last[128];
 			if (jget_text(ev, "first_name", first, sizeof first)) {
-				sqlite3_stmt *st = db_prep(db, "UPDATE ac_contacts SET first_name = ?2 WHERE id = ?1");
+				sqlite3_stmt *st =
+				    db_prep(db, "UPDATE ac_contacts SET first_name = ?2 WHERE id = ?1");
 				if (st) {
 					sqlite3_bind_int64(st, 1, contact);
 					sqlite3_bind_text(st, 2, first, -1, SQLITE_TRANSIENT);
@@ -344,7 +359,8 @@ int event_fire(sbx_req *r, json_object *ev, json_object *result, char *msg, size
 				}
 			}
 			if (jget_text(ev, "last_name", last, sizeof last)) {
-				sqlite3_stmt *st = db_prep(db, "UPDATE ac_contacts SET last_name = ?2 WHERE id = ?1");
+				sqlite3_stmt *st =
+				    db_prep(db, "UPDATE ac_contacts SET last_name = ?2 WHERE id = ?1");
 				if (st) {
 					sqlite3_bind_int64(st, 1, contact);
 					sqlite3_bind_text(st, 2, last, -1, SQLITE_TRANSIENT);
@@ -359,13 +375,13 @@ int event_fire(sbx_req *r, json_object *ev, json_object *result, char *msg, size
 		}
 		json_object_object_add(result, "ac_contact", jstrf("%lld", (long long)contact));
 	} else if (!strcmp(type, "sf_check") || !strcmp(type, "sf_uncheck") || !strcmp(type, "sf_edit") ||
-		   !strcmp(type, "sf_delete")) {
+	           !strcmp(type, "sf_delete")) {
 		json_object *ids = sf_targets(r, ev, lc, NULL, strcmp(type, "sf_delete") != 0);
 		size_t n = json_object_array_length(ids);
 		if (n == 0) {
 			json_object_put(ids);
 			return bad(msg, msgsz, "no live (unconverted) Salesforce record for %s",
-				   *lc ? lc : "that id");
+			           *lc ? lc : "that id");
 		}
 		char phone[64];
 		if (!jget_text(ev, "phone", phone, sizeof phone))
@@ -375,8 +391,10 @@ int event_fire(sbx_req *r, json_object *ev, json_object *result, char *msg, size
 			if (!strcmp(type, "sf_edit")) {
 				set_phone(r, id, phone, at);
 			} else if (!strcmp(type, "sf_delete")) {
-				sqlite3_stmt *st = db_prep(db, "UPDATE sf_records SET deleted = 1, modified_ms = ?2, modstamp_ms = ?2"
-							       " WHERE id = ?1");
+				sqlite3_stmt *st = db_prep(
+				    db,
+				    "UPDATE sf_records SET deleted = 1, modified_ms = ?2, modstamp_ms = ?2"
+				    " WHERE id = ?1");
 				if (st) {
 					sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
 					sqlite3_bind_int64(st, 2, at - at % 1000);
@@ -394,7 +412,8 @@ int event_fire(sbx_req *r, json_object *ev, json_object *result, char *msg, size
 			json_object_put(ids);
 			return bad(msg, msgsz, "no unconverted Lead for %s", *lc ? lc : "that id");
 		}
-		int rc = convert(r, json_object_get_string(json_object_array_get_idx(ids, 0)), at, result, msg, msgsz);
+		int rc = convert(r, json_object_get_string(json_object_array_get_idx(ids, 0)), at, result,
+		                 msg, msgsz);
 		json_object_put(ids);
 		if (rc)
 			return -1;
@@ -408,10 +427,11 @@ int event_fire(sbx_req *r, json_object *ev, json_object *result, char *msg, size
 		json_object *ov;
 		int opted = json_object_object_get_ex(ev, "opted_out", &ov) && json_object_get_boolean(ov);
 		sbx_sf_make_id(!strcmp(otype, "Contact") ? "003" : "00Q",
-			   db_next_serial(db, !strcmp(otype, "Contact") ? "contact" : "lead"), id);
-		sqlite3_stmt *st = db_prep(db, "INSERT INTO sf_records(id, type, first_name, last_name, email, opted_out,"
-					       " company, lead_status, created_ms, modified_ms, modstamp_ms)"
-					       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?9)");
+		               db_next_serial(db, !strcmp(otype, "Contact") ? "contact" : "lead"), id);
+		sqlite3_stmt *st =
+		    db_prep(db, "INSERT INTO sf_records(id, type, first_name, last_name, email, opted_out,"
+		                " company, lead_status, created_ms, modified_ms, modstamp_ms)"
+		                " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?9)");
 		if (!st)
 			return -1;
 		sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
@@ -424,16 +444,18 @@ int event_fire(sbx_req *r, json_object *ev, json_object *result, char *msg, size
 			sqlite3_bind_null(st, 5);
 		sqlite3_bind_int(st, 6, opted);
 		sqlite3_bind_text(st, 7, !strcmp(otype, "Lead") ? "Sandbox Inc" : NULL, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 8, !strcmp(otype, "Lead") ? "Open - Not Contacted" : NULL, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 8, !strcmp(otype, "Lead") ? "Open - Not Contacted" : NULL, -1,
+		                  SQLITE_STATIC);
 		sqlite3_bind_int64(st, 9, at - at % 1000);
 		sqlite3_step(st);
 		sqlite3_finalize(st);
 		json_object_object_add(result, "id", jstr(id));
 	} else {
 		return bad(msg, msgsz,
-			   "unknown event type \"%s\" (subscribe, unsubscribe, bounce_hard, bounce_soft, ac_update, sf_check, "
-			   "sf_uncheck, sf_edit, sf_delete, sf_create, convert_lead)",
-			   type);
+		           "unknown event type \"%s\" (subscribe, unsubscribe, bounce_hard, bounce_soft, "
+		           "ac_update, sf_check, "
+		           "sf_uncheck, sf_edit, sf_delete, sf_create, convert_lead)",
+		           type);
 	}
 	json_object_object_add(result, "webhooks_queued", jint(r->deliveries - before));
 	return 0;
@@ -463,7 +485,8 @@ static int set_lists_exact(sbx_req *r, int64_t contact, json_object *lists, int6
 		json_object_put(wrap);
 		if (*end || !list_ok(db, list) || !ok || status < 0 || status > 3)
 			return bad(msg, n, "lists: \"%s\" must be an existing list id with a status 0..3", k);
-		st = db_prep(db, "INSERT INTO ac_contact_lists(contact, list, status, sdate_ms, udate_ms) VALUES(?1,?2,?3,?4,?4)");
+		st = db_prep(db, "INSERT INTO ac_contact_lists(contact, list, status, sdate_ms, udate_ms) "
+		                 "VALUES(?1,?2,?3,?4,?4)");
 		if (!st)
 			return -1;
 		sqlite3_bind_int64(st, 1, contact);
@@ -488,7 +511,8 @@ static int tag_contact(sbx_req *r, int64_t contact, const char *tag, int64_t at)
 		tid = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	if (!tid) {
-		st = db_prep(db, "INSERT INTO ac_tags(tag, tag_type, description, cdate_ms) VALUES(?1, 'contact', '', ?2)");
+		st = db_prep(db, "INSERT INTO ac_tags(tag, tag_type, description, cdate_ms) VALUES(?1, "
+		                 "'contact', '', ?2)");
 		if (!st)
 			return -1;
 		sqlite3_bind_text(st, 1, tag, -1, SQLITE_TRANSIENT);
@@ -509,7 +533,7 @@ static int tag_contact(sbx_req *r, int64_t contact, const char *tag, int64_t at)
 }
 
 static int people_ac(sbx_req *r, const char *email, json_object *in, json_object *ac, int64_t at, char *msg,
-		     size_t n)
+                     size_t n)
 {
 	sqlite3 *db = r->app->db;
 	int64_t contact = sbx_ac_contact_by_email(db, email);
@@ -518,9 +542,9 @@ static int people_ac(sbx_req *r, const char *email, json_object *in, json_object
 		/* "ac": null removes the person from AC */
 		if (contact) {
 			static const char *const del[] = {"DELETE FROM ac_contact_lists WHERE contact = ?1",
-							  "DELETE FROM ac_contact_tags WHERE contact = ?1",
-							  "DELETE FROM ac_bounce_logs WHERE contact = ?1",
-							  "DELETE FROM ac_contacts WHERE id = ?1"};
+			                                  "DELETE FROM ac_contact_tags WHERE contact = ?1",
+			                                  "DELETE FROM ac_bounce_logs WHERE contact = ?1",
+			                                  "DELETE FROM ac_contacts WHERE id = ?1"};
 			for (int i = 0; i < 4; i++) {
 				sqlite3_stmt *st = db_prep(db, del[i]);
 				if (!st)
@@ -567,9 +591,11 @@ static int people_ac(sbx_req *r, const char *email, json_object *in, json_object
 	jget_int(ac, "bounced_hard", &hard);
 	jget_int(ac, "bounced_soft", &soft);
 	if (hard >= 0 || soft >= 0) {
-		sqlite3_stmt *st = db_prep(db, "UPDATE ac_contacts SET bounced_hard = CASE WHEN ?2 >= 0 THEN ?2 ELSE bounced_hard END,"
-					       " bounced_soft = CASE WHEN ?3 >= 0 THEN ?3 ELSE bounced_soft END,"
-					       " bounced_date_ms = ?4 WHERE id = ?1");
+		sqlite3_stmt *st = db_prep(
+		    db,
+		    "UPDATE ac_contacts SET bounced_hard = CASE WHEN ?2 >= 0 THEN ?2 ELSE bounced_hard END,"
+		    " bounced_soft = CASE WHEN ?3 >= 0 THEN ?3 ELSE bounced_soft END,"
+		    " bounced_date_ms = ?4 WHERE id = ?1");
 		if (st) {
 			sqlite3_bind_int64(st, 1, contact);
 			sqlite3_bind_int64(st, 2, hard);
@@ -594,7 +620,7 @@ static int people_ac(sbx_req *r, const char *email, json_object *in, json_object
 }
 
 static int people_sf(sbx_req *r, const char *email, json_object *rec, int64_t at, json_object *ids, char *msg,
-		     size_t n)
+                     size_t n)
 {
 	sqlite3 *db = r->app->db;
 	if (!json_object_is_type(rec, json_type_object))
@@ -618,8 +644,9 @@ static int people_sf(sbx_req *r, const char *email, json_object *rec, int64_t at
 	if (jget_text(rec, "id", idin, sizeof idin)) {
 		if (sbx_sf_norm_id(idin, id) != 0)
 			return bad(msg, n, "malformed id %s", idin);
-		sqlite3_stmt *st = db_prep(db, "UPDATE sf_records SET opted_out = ?2, deleted = ?3, modified_ms = ?4,"
-					       " modstamp_ms = ?4 WHERE id = ?1");
+		sqlite3_stmt *st =
+		    db_prep(db, "UPDATE sf_records SET opted_out = ?2, deleted = ?3, modified_ms = ?4,"
+		                " modstamp_ms = ?4 WHERE id = ?1");
 		if (!st)
 			return -1;
 		sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
@@ -632,10 +659,11 @@ static int people_sf(sbx_req *r, const char *email, json_object *rec, int64_t at
 			return bad(msg, n, "no Salesforce record %s", id);
 	} else {
 		sbx_sf_make_id(!strcmp(type, "Contact") ? "003" : "00Q",
-			   db_next_serial(db, !strcmp(type, "Contact") ? "contact" : "lead"), id);
-		sqlite3_stmt *st = db_prep(db, "INSERT INTO sf_records(id, type, first_name, last_name, email, opted_out,"
-					       " deleted, company, lead_status, created_ms, modified_ms, modstamp_ms)"
-					       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?10)");
+		               db_next_serial(db, !strcmp(type, "Contact") ? "contact" : "lead"), id);
+		sqlite3_stmt *st =
+		    db_prep(db, "INSERT INTO sf_records(id, type, first_name, last_name, email, opted_out,"
+		                " deleted, company, lead_status, created_ms, modified_ms, modstamp_ms)"
+		                " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?10)");
 		if (!st)
 			return -1;
 		sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
@@ -649,7 +677,8 @@ static int people_sf(sbx_req *r, const char *email, json_object *rec, int64_t at
 		sqlite3_bind_int(st, 6, opted);
 		sqlite3_bind_int(st, 7, deleted);
 		sqlite3_bind_text(st, 8, !strcmp(type, "Lead") ? "Sandbox Inc" : NULL, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 9, !strcmp(type, "Lead") ? "Open - Not Contacted" : NULL, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 9, !strcmp(type, "Lead") ? "Open - Not Contacted" : NULL, -1,
+		                  SQLITE_STATIC);
 		sqlite3_bind_int64(st, 10, at);
 		sqlite3_step(st);
 		sqlite3_finalize(st);
@@ -688,7 +717,8 @@ int sbx_people_apply(sbx_req *r, json_object *in, json_object *result, char *msg
 		return -1;
 	json_object *ids = json_object_new_array();
 	if (json_object_object_get_ex(in, "sf_replace", &v) && json_object_get_boolean(v)) {
-		sqlite3_stmt *st = db_prep(r->app->db, "DELETE FROM sf_records WHERE lower(trim(email)) = ?1");
+		sqlite3_stmt *st =
+		    db_prep(r->app->db, "DELETE FROM sf_records WHERE lower(trim(email)) = ?1");
 		if (st) {
 			sqlite3_bind_text(st, 1, lc, -1, SQLITE_TRANSIENT);
 			sqlite3_step(st);
@@ -722,8 +752,9 @@ json_object *sbx_person_state(sbx_req *r, const char *email)
 		json_object_object_add(o, "ac", NULL);
 	} else {
 		json_object *ac = json_object_new_object();
-		sqlite3_stmt *st = db_prep(db, "SELECT email, first_name, last_name, udate_ms, bounced_hard, bounced_soft"
-					       " FROM ac_contacts WHERE id = ?1");
+		sqlite3_stmt *st =
+		    db_prep(db, "SELECT email, first_name, last_name, udate_ms, bounced_hard, bounced_soft"
+		                " FROM ac_contacts WHERE id = ?1");
 		if (st) {
 			sqlite3_bind_int64(st, 1, id);
 			if (sqlite3_step(st) == SQLITE_ROW) {
@@ -735,15 +766,19 @@ json_object *sbx_person_state(sbx_req *r, const char *email)
 				json_object_object_add(c, "lastName", jcol_text(st, 2));
 				fmt_ac_time(sqlite3_column_int64(st, 3), t, sizeof t);
 				json_object_object_add(c, "udate", jstr(t));
-				json_object_object_add(c, "bounced_hard", jstrf("%d", sqlite3_column_int(st, 4)));
-				json_object_object_add(c, "bounced_soft", jstrf("%d", sqlite3_column_int(st, 5)));
+				json_object_object_add(c, "bounced_hard",
+				                       jstrf("%d", sqlite3_column_int(st, 4)));
+				json_object_object_add(c, "bounced_soft",
+				                       jstrf("%d", sqlite3_column_int(st, 5)));
 				json_object_object_add(ac, "contact", c);
 			}
 			sqlite3_finalize(st);
 		}
 		json_object *lists = json_object_new_object();
 		int active = 0;
-		st = db_prep(db, "SELECT list, status, udate_ms FROM ac_contact_lists WHERE contact = ?1 ORDER BY list");
+		st = db_prep(
+		    db,
+		    "SELECT list, status, udate_ms FROM ac_contact_lists WHERE contact = ?1 ORDER BY list");
 		if (st) {
 			sqlite3_bind_int64(st, 1, id);
 			while (sqlite3_step(st) == SQLITE_ROW) {
@@ -761,8 +796,9 @@ json_object *sbx_person_state(sbx_req *r, const char *email)
 		json_object_object_add(ac, "lists", lists);
 		json_object_object_add(ac, "subscribed", jbool(active > 0));
 		json_object *tags = json_object_new_array();
-		st = db_prep(db, "SELECT t.tag FROM ac_contact_tags ct JOIN ac_tags t ON t.id = ct.tag WHERE ct.contact = ?1"
-				 " ORDER BY ct.id");
+		st = db_prep(db, "SELECT t.tag FROM ac_contact_tags ct JOIN ac_tags t ON t.id = ct.tag WHERE "
+		                 "ct.contact = ?1"
+		                 " ORDER BY ct.id");
 		if (st) {
 			sqlite3_bind_int64(st, 1, id);
 			while (sqlite3_step(st) == SQLITE_ROW)

@@ -50,31 +50,42 @@ static void answer_status(sbx_req *r, int code)
 	if (code == 502 || code == 504) {
 		char html[512];
 		snprintf(html, sizeof html,
-			 "<html>\r\n<head><title>%d %s</title></head>\r\n<body>\r\n<center><h1>%d %s</h1></center>\r\n"
-			 "<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n",
-			 code, http_reason(code), code, http_reason(code));
+		         "<html>\r\n<head><title>%d %s</title></head>\r\n<body>\r\n<center><h1>%d "
+		         "%s</h1></center>\r\n"
+		         "<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n",
+		         code, http_reason(code), code, http_reason(code));
 		resp_text(r, code, "text/html", html);
 		return;
 	}
 	if (r->sys == SYS_SF) {
 		switch (code) {
-		case 401: resp_error(r, 401, "INVALID_SESSION_ID", "Session expired or invalid"); return;
-		case 403: resp_error(r, 403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."); return;
-		case 404: resp_error(r, 404, "NOT_FOUND", "The requested resource does not exist"); return;
+		case 401:
+			resp_error(r, 401, "INVALID_SESSION_ID", "Session expired or invalid");
+			return;
+		case 403:
+			resp_error(r, 403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.");
+			return;
+		case 404:
+			resp_error(r, 404, "NOT_FOUND", "The requested resource does not exist");
+			return;
 		case 500:
 			resp_error(r, 500, "UNKNOWN_EXCEPTION",
-				   "An unexpected error occurred. Please include this ErrorId if you contact support: "
-				   "1234567890-12345 (-1234567890)");
+			           "An unexpected error occurred. Please include this ErrorId if you contact "
+			           "support: "
+			           "1234567890-12345 (-1234567890)");
 			return;
 		case 503:
-			resp_error(r, 503, "SERVER_UNAVAILABLE", "Server temporarily unavailable, please try again");
+			resp_error(r, 503, "SERVER_UNAVAILABLE",
+			           "Server temporarily unavailable, please try again");
 			return;
-		default: resp_error(r, code, "UNKNOWN_EXCEPTION", "%s", http_reason(code)); return;
+		default:
+			resp_error(r, code, "UNKNOWN_EXCEPTION", "%s", http_reason(code));
+			return;
 		}
 	}
 	if (r->sys == SYS_SF_AUTH) {
 		resp_error(r, code, code >= 500 ? "temporarily_unavailable" : "invalid_request", "%s",
-			   http_reason(code));
+		           http_reason(code));
 		return;
 	}
 	resp_error(r, code, "ERROR", "%s", http_reason(code));
@@ -98,7 +109,8 @@ int inject_before(sbx_req *r)
 	}
 	int code = (int)knob_int("status_code");
 	const char *only = knob_str("status_path");
-	if (code >= 400 && target_hits(r, knob_str("status_target")) && (!only || strstr(r->full_path, only))) {
+	if (code >= 400 && target_hits(r, knob_str("status_target")) &&
+	    (!only || strstr(r->full_path, only))) {
 		consume(r, "status_code", "status_count", 1);
 		counter_add(r->app->db, "injected_errors", 1);
 		if (code == 429) {
@@ -126,7 +138,10 @@ static json_object *flip_types(json_object *v)
 	switch (json_object_get_type(v)) {
 	case json_type_object: {
 		json_object *o = json_object_new_object();
-		json_object_object_foreach(v, k, c) json_object_object_add(o, k, flip_types(c));
+		json_object_object_foreach(v, k, c)
+		{
+			json_object_object_add(o, k, flip_types(c));
+		}
 		return o;
 	}
 	case json_type_array: {
@@ -148,10 +163,14 @@ static json_object *flip_types(json_object *v)
 		json_object_array_add(a, json_object_new_string(s));
 		return a;
 	}
-	case json_type_int: return jstrf("%lld", (long long)json_object_get_int64(v));
-	case json_type_boolean: return jstr(json_object_get_boolean(v) ? "true" : "false");
-	case json_type_double: return jstrf("%g", json_object_get_double(v));
-	default: return NULL;
+	case json_type_int:
+		return jstrf("%lld", (long long)json_object_get_int64(v));
+	case json_type_boolean:
+		return jstr(json_object_get_boolean(v) ? "true" : "false");
+	case json_type_double:
+		return jstrf("%g", json_object_get_double(v));
+	default:
+		return NULL;
 	}
 }
 
@@ -185,7 +204,7 @@ void inject_after(sbx_req *r)
 		r->out.len = 0;
 		r->ctype = "text/html; charset=utf-8";
 		buf_puts(&r->out, "<!DOCTYPE html><html><head><title>Maintenance</title></head>"
-				  "<body><h1>Down for maintenance</h1></body></html>\n");
+		                  "<body><h1>Down for maintenance</h1></body></html>\n");
 	} else if (strcmp(kind, "empty") == 0) {
 		r->out.len = 0;
 		if (r->out.p)

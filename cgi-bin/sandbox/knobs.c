@@ -21,50 +21,97 @@ static const knob_spec specs[] = {
     {{"error_rate", 'n', "share (0..1) of AC/SF API requests answered 503 at random"}, 0, 1, "0", NULL},
     {{"error_target", 't', "which API error_rate hits: ac, sf or any"}, 0, 0, "\"any\"", targets},
     {{"record_error_rate", 'n', "share (0..1) of composite/bulk records failing with UNABLE_TO_LOCK_ROW"},
-     0, 1, "0", NULL},
+     0,
+     1,
+     "0",
+     NULL},
     {{"latency_ms", 'i', "added delay before each API answer"}, 0, 60000, "0", NULL},
     {{"latency_target", 't', "which API latency_ms slows: ac, sf or any"}, 0, 0, "\"any\"", targets},
-    {{"ac_rate_limit", 'i', "AC requests allowed in any one-second window (0 = no limit)"}, 0, 100000, "5",
+    {{"ac_rate_limit", 'i', "AC requests allowed in any one-second window (0 = no limit)"},
+     0,
+     100000,
+     "5",
      NULL},
     {{"token_lifetime_s", 'i', "lifetime of SF access tokens"}, 1, 2592000, "7200", NULL},
-    {{"fail_once", 'j', "{\"id\":\"003...\",\"code\":\"UNABLE_TO_LOCK_ROW\"} or a list: fail that record's next write"},
-     0, 0, "null", NULL},
+    {{"fail_once", 'j',
+      "{\"id\":\"003...\",\"code\":\"UNABLE_TO_LOCK_ROW\"} or a list: fail that record's next write"},
+     0,
+     0,
+     "null",
+     NULL},
     {{"fail_always", 'j', "same shape: fail every write of that record"}, 0, 0, "null", NULL},
     {{"sf_api_max", 'i', "SF DailyApiRequests Max (Sforce-Limit-Info)"}, 1, 1e9, "15000", NULL},
     {{"sf_api_used", 'i', "SF API requests used today (setting it moves the counter)"}, 0, 1e9, "0", NULL},
-    {{"sf_page_size", 'i', "SOQL query page size (records per page before nextRecordsUrl)"}, 1, 2000, "2000",
+    {{"sf_page_size", 'i', "SOQL query page size (records per page before nextRecordsUrl)"},
+     1,
+     2000,
+     "2000",
      NULL},
-    {{"field_history", 'b', "field history tracking on HasOptedOutOfEmail (ContactHistory/LeadHistory rows)"}, 0,
-     0, "false", NULL},
+    {{"field_history", 'b', "field history tracking on HasOptedOutOfEmail (ContactHistory/LeadHistory rows)"},
+     0,
+     0,
+     "false",
+     NULL},
     {{"malformed", 't', "mangle the JSON answers of ac, sf or any (null = off)"}, 0, 0, "null", targets},
-    {{"malformed_kind", 's', "truncated, not_json, wrong_types, empty or html"}, 0, 0, "\"truncated\"",
+    {{"malformed_kind", 's', "truncated, not_json, wrong_types, empty or html"},
+     0,
+     0,
+     "\"truncated\"",
      malformed_kinds},
     {{"malformed_count", 'i', "how many answers to mangle (0 = until cleared)"}, 0, 1e6, "0", NULL},
-    {{"oversized", 't', "answer ac, sf or any with an oversized JSON body (null = off)"}, 0, 0, "null", targets},
+    {{"oversized", 't', "answer ac, sf or any with an oversized JSON body (null = off)"},
+     0,
+     0,
+     "null",
+     targets},
     {{"oversized_bytes", 'i', "size of the oversized body"}, 1, 1073741824, "33554432", NULL},
     {{"oversized_count", 'i', "how many answers to blow up (0 = until cleared)"}, 0, 1e6, "0", NULL},
     {{"status_code", 'i', "force this HTTP status (400..599, 0 = off)"}, 0, 599, "0", NULL},
     {{"status_count", 'i', "how many answers get status_code (0 = until cleared)"}, 0, 1e6, "0", NULL},
     {{"status_target", 't', "which API status_code hits: ac, sf or any"}, 0, 0, "\"any\"", targets},
-    {{"status_path", 's', "only paths containing this text get status_code (null = all)"}, 0, 0, "null", NULL},
-    {{"retry_after_s", 'i', "Retry-After sent with a forced 429"}, 0, 3600, "1", NULL},
-    {{"clock_skew_s", 'i', "the sandbox clock runs this many seconds ahead (negative: behind)"}, -1e8, 1e8, "0",
+    {{"status_path", 's', "only paths containing this text get status_code (null = all)"},
+     0,
+     0,
+     "null",
      NULL},
-    {{"ac_utc_offset_min", 'i', "AC account time zone offset in minutes (udate, date_time)"}, -840, 840, "-360",
+    {{"retry_after_s", 'i', "Retry-After sent with a forced 429"}, 0, 3600, "1", NULL},
+    {{"clock_skew_s", 'i', "the sandbox clock runs this many seconds ahead (negative: behind)"},
+     -1e8,
+     1e8,
+     "0",
+     NULL},
+    {{"ac_utc_offset_min", 'i', "AC account time zone offset in minutes (udate, date_time)"},
+     -840,
+     840,
+     "-360",
      NULL},
     {{"bulk_poll_count", 'i', "GETs of a bulk job that still say InProgress"}, 0, 1000, "1", NULL},
-    {{"oauth_auto_approve", 'b', "authorize redirects at once instead of showing the approval page"}, 0, 0,
-     "false", NULL},
+    {{"oauth_auto_approve", 'b', "authorize redirects at once instead of showing the approval page"},
+     0,
+     0,
+     "false",
+     NULL},
     {{"sf_callback_url", 's', "the only redirect_uri accepted (null = any)"}, 0, 0, "null", NULL},
-    {{"field_access", 'j', "{\"Contact\":\"edit\"|\"read\"|\"none\",\"Lead\":...} access to HasOptedOutOfEmail"},
-     0, 0, "{\"Contact\":\"edit\",\"Lead\":\"edit\"}", NULL},
+    {{"field_access", 'j',
+      "{\"Contact\":\"edit\"|\"read\"|\"none\",\"Lead\":...} access to HasOptedOutOfEmail"},
+     0,
+     0,
+     "{\"Contact\":\"edit\",\"Lead\":\"edit\"}",
+     NULL},
     {{"webhook_drop", 'b', "lose every webhook (recorded as dropped, not sent)"}, 0, 0, "false", NULL},
     {{"webhook_delay_ms", 'i', "wait before delivering each webhook"}, 0, 60000, "0", NULL},
     {{"webhook_timeout_ms", 'i', "timeout of a webhook POST"}, 100, 60000, "5000", NULL},
     {{"ac_api_key", 's', "the AC Api-Token accepted"}, 0, 0, "\"" SBX_AC_KEY_DEFAULT "\"", NULL},
-    {{"sf_client_id", 's', "the SF connected app consumer key"}, 0, 0, "\"" SBX_SF_CLIENT_ID_DEFAULT "\"", NULL},
-    {{"sf_client_secret", 's', "the SF connected app consumer secret"}, 0, 0,
-     "\"" SBX_SF_CLIENT_SECRET_DEFAULT "\"", NULL},
+    {{"sf_client_id", 's', "the SF connected app consumer key"},
+     0,
+     0,
+     "\"" SBX_SF_CLIENT_ID_DEFAULT "\"",
+     NULL},
+    {{"sf_client_secret", 's', "the SF connected app consumer secret"},
+     0,
+     0,
+     "\"" SBX_SF_CLIENT_SECRET_DEFAULT "\"",
+     NULL},
     {{NULL, 0, NULL}, 0, 0, NULL, NULL},
 };
 
@@ -191,11 +238,13 @@ static json_object *check_fails(json_object *v, char *msg, size_t msgsz)
 	json_object *list = json_object_new_array();
 	int n = json_object_is_type(v, json_type_array) ? (int)json_object_array_length(v) : 1;
 	for (int i = 0; i < n; i++) {
-		json_object *it = json_object_is_type(v, json_type_array) ? json_object_array_get_idx(v, i) : v;
+		json_object *it =
+		    json_object_is_type(v, json_type_array) ? json_object_array_get_idx(v, i) : v;
 		char id[64] = "", code[80] = "UNABLE_TO_LOCK_ROW", norm[19];
 		if (!json_object_is_type(it, json_type_object) || !jget_text(it, "id", id, sizeof id) ||
 		    sbx_sf_norm_id(id, norm) != 0) {
-			snprintf(msg, msgsz, "each failure needs \"id\": a 15- or 18-character Salesforce id");
+			snprintf(msg, msgsz,
+			         "each failure needs \"id\": a 15- or 18-character Salesforce id");
 			json_object_put(list);
 			return NULL;
 		}
@@ -258,7 +307,7 @@ static json_object *check_value(const knob_spec *s, json_object *v, char *msg, s
 		if (json_object_is_type(v, json_type_int))
 			d = (double)json_object_get_int64(v);
 		else if (json_object_is_type(v, json_type_double) &&
-			 json_object_get_double(v) == floor(json_object_get_double(v)))
+		         json_object_get_double(v) == floor(json_object_get_double(v)))
 			d = json_object_get_double(v);
 		else {
 			snprintf(msg, msgsz, "%s must be an integer", name);
@@ -298,7 +347,8 @@ static json_object *check_value(const knob_spec *s, json_object *v, char *msg, s
 			for (int i = 0; s->choices[i]; i++)
 				ok |= strcmp(s->choices[i], str) == 0;
 			if (!ok) {
-				snprintf(msg, msgsz, "%s: \"%s\" is not one of the allowed values", name, str);
+				snprintf(msg, msgsz, "%s: \"%s\" is not one of the allowed values", name,
+				         str);
 				return NULL;
 			}
 		}
@@ -343,8 +393,9 @@ int knobs_update(sqlite3 *db, json_object *in, char *msg, size_t msgsz)
 		json_object_object_add(staged, k, nv);
 	}
 	/* a trigger set without its count runs until cleared */
-	static const char *const triggers[][2] = {
-	    {"status_code", "status_count"}, {"malformed", "malformed_count"}, {"oversized", "oversized_count"}};
+	static const char *const triggers[][2] = {{"status_code", "status_count"},
+	                                          {"malformed", "malformed_count"},
+	                                          {"oversized", "oversized_count"}};
 	for (size_t i = 0; i < sizeof triggers / sizeof triggers[0]; i++)
 		if (json_object_object_get_ex(staged, triggers[i][0], NULL) &&
 		    !json_object_object_get_ex(staged, triggers[i][1], NULL))

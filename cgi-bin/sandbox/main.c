@@ -32,10 +32,12 @@ static void on_term(int sig)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: sandbox.fcgi --socket PATH --db PATH [--seed N] [--people N] [--socket-group NAME]\n"
-			"  --seed N    reset the database to the demo org made from seed N (default: only when empty)\n"
-			"  --people N  how many demo people (default 300)\n"
-			"  --socket-group NAME  group of the socket (mode 0660), e.g. the web server's\n");
+	fprintf(
+	    stderr,
+	    "usage: sandbox.fcgi --socket PATH --db PATH [--seed N] [--people N] [--socket-group NAME]\n"
+	    "  --seed N    reset the database to the demo org made from seed N (default: only when empty)\n"
+	    "  --people N  how many demo people (default 300)\n"
+	    "  --socket-group NAME  group of the socket (mode 0660), e.g. the web server's\n");
 }
 
 static int64_t mono_ms(void)
@@ -93,8 +95,8 @@ static int read_body(sbx_req *r, FCGX_Stream *in)
 	if (r->sys == SYS_SF && strstr(r->path, "/jobs/ingest/") && strstr(r->path, "/batches"))
 		cap = SBX_CSV_MAX;
 	if (n > cap) {
-		resp_error(r, 413, "REQUEST_ENTITY_TOO_LARGE", "Request body of %lld bytes exceeds the limit of %ld",
-			   n, cap);
+		resp_error(r, 413, "REQUEST_ENTITY_TOO_LARGE",
+		           "Request body of %lld bytes exceeds the limit of %ld", n, cap);
 		return -1;
 	}
 	r->body = malloc((size_t)n + 1);
@@ -104,7 +106,8 @@ static int read_body(sbx_req *r, FCGX_Stream *in)
 	}
 	size_t got = 0;
 	while (got < (size_t)n) {
-		int k = FCGX_GetStr(r->body + got, (int)((size_t)n - got > 65536 ? 65536 : (size_t)n - got), in);
+		int k =
+		    FCGX_GetStr(r->body + got, (int)((size_t)n - got > 65536 ? 65536 : (size_t)n - got), in);
 		if (k <= 0)
 			break;
 		got += (size_t)k;
@@ -121,8 +124,9 @@ static int read_body(sbx_req *r, FCGX_Stream *in)
 static void write_response(sbx_req *r, FCGX_Stream *out)
 {
 	char head[256];
-	int n = snprintf(head, sizeof head, "Status: %d %s\r\nContent-Type: %s\r\nCache-Control: no-store\r\n",
-			 r->status, http_reason(r->status), r->ctype ? r->ctype : "application/json;charset=UTF-8");
+	int n = snprintf(head, sizeof head,
+	                 "Status: %d %s\r\nContent-Type: %s\r\nCache-Control: no-store\r\n", r->status,
+	                 http_reason(r->status), r->ctype ? r->ctype : "application/json;charset=UTF-8");
 	FCGX_PutStr(head, n, out);
 	if (r->hdr.len)
 		FCGX_PutStr(r->hdr.p, (int)r->hdr.len, out);
@@ -205,7 +209,8 @@ static void handle(sbx_app *app, FCGX_Request *fr)
 	else if (early)
 		stats_arrival(&r, &(int){0});
 	if (r.status == 0)
-		resp_error(&r, 500, "UNKNOWN_EXCEPTION", "the sandbox did not answer this request (a sandbox bug)");
+		resp_error(&r, 500, "UNKNOWN_EXCEPTION",
+		           "the sandbox did not answer this request (a sandbox bug)");
 	inject_after(&r);
 	if (r.out.oom || r.hdr.oom) {
 		r.hdr.len = 0;
@@ -295,7 +300,8 @@ int main(int argc, char **argv)
 	if (group) {
 		struct group *g = getgrnam(group);
 		if (!g || chown(sock, (uid_t)-1, g->gr_gid) != 0) {
-			fprintf(stderr, "sandbox: socket group %s: %s\n", group, g ? strerror(errno) : "no such group");
+			fprintf(stderr, "sandbox: socket group %s: %s\n", group,
+			        g ? strerror(errno) : "no such group");
 			return 1;
 		}
 	}

@@ -169,7 +169,8 @@ int req_form(const sbx_req *r, const char *name, char *out, size_t outsz)
 json_object *req_json_body(sbx_req *r)
 {
 	if (!r->body || r->body_len == 0) {
-		resp_error(r, 400, "JSON_PARSER_ERROR", "The request body is empty; a JSON object was expected");
+		resp_error(r, 400, "JSON_PARSER_ERROR",
+		           "The request body is empty; a JSON object was expected");
 		return NULL;
 	}
 	json_tokener *tok = json_tokener_new_ex(32);
@@ -184,7 +185,7 @@ json_object *req_json_body(sbx_req *r)
 	if (!o || jerr != json_tokener_success) {
 		json_object_put(o);
 		resp_error(r, 400, "JSON_PARSER_ERROR", "The request body is not valid JSON: %s",
-			   json_tokener_error_desc(jerr));
+		           json_tokener_error_desc(jerr));
 		return NULL;
 	}
 	for (; used < r->body_len; used++)
@@ -216,7 +217,8 @@ void resp_json(sbx_req *r, int status, json_object *o)
 	r->out.len = 0;
 	if (r->out.p)
 		r->out.p[0] = '\0';
-	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	const char *s =
+	    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	buf_puts(&r->out, s);
 	json_object_put(o);
 }
@@ -275,28 +277,50 @@ void resp_redirect(sbx_req *r, int status, const char *location)
 const char *http_reason(int status)
 {
 	switch (status) {
-	case 200: return "OK";
-	case 201: return "Created";
-	case 202: return "Accepted";
-	case 204: return "No Content";
-	case 302: return "Found";
-	case 303: return "See Other";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 409: return "Conflict";
-	case 413: return "Payload Too Large";
-	case 414: return "URI Too Long";
-	case 415: return "Unsupported Media Type";
-	case 422: return "Unprocessable Entity";
-	case 429: return "Too Many Requests";
-	case 500: return "Internal Server Error";
-	case 502: return "Bad Gateway";
-	case 503: return "Service Unavailable";
-	case 504: return "Gateway Timeout";
-	default: return "Status";
+	case 200:
+		return "OK";
+	case 201:
+		return "Created";
+	case 202:
+		return "Accepted";
+	case 204:
+		return "No Content";
+	case 302:
+		return "Found";
+	case 303:
+		return "See Other";
+	case 400:
+		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 409:
+		return "Conflict";
+	case 413:
+		return "Payload Too Large";
+	case 414:
+		return "URI Too Long";
+	case 415:
+		return "Unsupported Media Type";
+	case 422:
+		return "Unprocessable Entity";
+	case 429:
+		return "Too Many Requests";
+	case 500:
+		return "Internal Server Error";
+	case 502:
+		return "Bad Gateway";
+	case 503:
+		return "Service Unavailable";
+	case 504:
+		return "Gateway Timeout";
+	default:
+		return "Status";
 	}
 }
 

@@ -15,9 +15,9 @@
 #define SBX_SF_CLIENT_ID_DEFAULT "sandbox-client-id"
 #define SBX_SF_CLIENT_SECRET_DEFAULT "sandbox-client-secret"
 
-#define SBX_BODY_MAX (2L * 1024 * 1024)    /* JSON and form bodies */
-#define SBX_CSV_MAX (32L * 1024 * 1024)    /* Bulk API CSV uploads */
-#define SBX_URI_MAX 16384                  /* request line, query string */
+#define SBX_BODY_MAX (2L * 1024 * 1024) /* JSON and form bodies */
+#define SBX_CSV_MAX (32L * 1024 * 1024) /* Bulk API CSV uploads */
+#define SBX_URI_MAX 16384               /* request line, query string */
 #define SBX_SF_DEFAULT_VERSION "v62.0"
 
 /* Which emulated system a request belongs to; drives error style, stats and fault injection. */
@@ -55,24 +55,24 @@ typedef struct sbx_req {
 	char full_path[SBX_URI_MAX]; /* path as received */
 	const char *query;           /* raw query string, may be "" */
 	const char *content_type;
-	char base[512];              /* public base, e.g. http://127.0.0.1:8080/sandbox */
-	char *body;                  /* NUL-terminated request body */
+	char base[512]; /* public base, e.g. http://127.0.0.1:8080/sandbox */
+	char *body;     /* NUL-terminated request body */
 	size_t body_len;
-	int64_t now_ms;              /* sandbox clock (with the clock_skew_s knob) */
+	int64_t now_ms; /* sandbox clock (with the clock_skew_s knob) */
 	char **envp;
 	/* route captures, e.g. the {id} in /contacts/{id} */
 	char cap[4][256];
 	int ncap;
-	char sf_version[16];         /* "v62.0" for SF data routes */
+	char sf_version[16]; /* "v62.0" for SF data routes */
 	/* response */
 	int status;
 	const char *ctype;
-	sbx_buf hdr;                 /* extra header lines, each ending in \r\n */
+	sbx_buf hdr; /* extra header lines, each ending in \r\n */
 	sbx_buf out;
-	int no_inject;               /* response must not be mangled (errors made by the injector itself) */
-	int64_t oversize;            /* write an oversized body of this many bytes instead of out */
-	int deliveries;              /* webhook deliveries queued by this request */
-	int wait_deliveries;         /* control: wait for those before answering */
+	int no_inject;       /* response must not be mangled (errors made by the injector itself) */
+	int64_t oversize;    /* write an oversized body of this many bytes instead of out */
+	int deliveries;      /* webhook deliveries queued by this request */
+	int wait_deliveries; /* control: wait for those before answering */
 } sbx_req;
 
 /* ---- request helpers (req.c) ---- */
@@ -95,13 +95,15 @@ void resp_header(sbx_req *r, const char *name, const char *value);
 /* Takes ownership of o. */
 void resp_json(sbx_req *r, int status, json_object *o);
 void resp_text(sbx_req *r, int status, const char *ctype, const char *text);
-/* An error in the style of the request's system (AC {"message"}, SF [{"message","errorCode"}], control {"error"}). */
-void resp_error(sbx_req *r, int status, const char *code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* An error in the style of the request's system (AC {"message"}, SF [{"message","errorCode"}], control
+ * {"error"}). */
+void resp_error(sbx_req *r, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 void resp_redirect(sbx_req *r, int status, const char *location);
 const char *http_reason(int status);
 
 /* ---- json helpers (req.c) ---- */
-json_object *jstr(const char *s);   /* NULL -> json null */
+json_object *jstr(const char *s); /* NULL -> json null */
 json_object *jstrf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 json_object *jint(int64_t v);
 json_object *jbool(int v);
@@ -130,7 +132,7 @@ int sbx_sf_norm_id(const char *in, char out[19]);
 void rand_token(char *out, size_t len, const char *alphabet);
 uint64_t fault_rand(sbx_app *app);
 double fault_rand01(sbx_app *app);
-int ieq(const char *a, const char *b); /* ASCII case-insensitive equality */
+int ieq(const char *a, const char *b);               /* ASCII case-insensitive equality */
 void str_copy(char *dst, size_t n, const char *src); /* bounded copy, always terminated */
 void lower_trim(const char *in, char *out, size_t n);
 void html_escape(sbx_buf *b, const char *s);
@@ -153,8 +155,8 @@ int knobs_load(sqlite3 *db);
 json_object *knobs_get_all(void); /* borrowed */
 int64_t knob_int(const char *name);
 double knob_num(const char *name);
-const char *knob_str(const char *name); /* NULL when null */
-json_object *knob_obj(const char *name);  /* borrowed, may be NULL */
+const char *knob_str(const char *name);  /* NULL when null */
+json_object *knob_obj(const char *name); /* borrowed, may be NULL */
 /* Merges a JSON object of knob values (null = default); returns -1 with a message on a bad key or value. */
 int knobs_update(sqlite3 *db, json_object *in, char *msg, size_t msgsz);
 void knobs_reset(sqlite3 *db);
@@ -203,7 +205,7 @@ int sbx_ac_contact_by_email(sqlite3 *db, const char *email); /* id or 0 */
 int64_t sbx_ac_touch_contact(sqlite3 *db, int64_t id, int64_t ms);
 /* Sets a list status, records udates and queues the webhook if one wants it; returns 1 if it changed. */
 int sbx_ac_set_list_status(sbx_req *r, int64_t contact, int64_t list, int status, const char *source,
-		       const char *reason, int64_t at_ms);
+                           const char *reason, int64_t at_ms);
 void sbx_ac_contact_lists_json(sbx_req *r, int64_t contact, json_object *arr);
 
 /* Salesforce (sf_oauth.c, sf_data.c, sf_bulk.c, soql.c) */
@@ -213,7 +215,8 @@ void sbx_sf_bulk_route(sbx_req *r);
 int sbx_sf_auth_ok(sbx_req *r);
 /* Applies one field update with history and modstamp; returns 0 or fills code/msg. */
 int sbx_sf_update_optout(sbx_req *r, const char *id, int value, int64_t at_ms);
-int sbx_sf_check_record_faults(sbx_req *r, const char *id, char *code, size_t codesz, char *msg, size_t msgsz);
+int sbx_sf_check_record_faults(sbx_req *r, const char *id, char *code, size_t codesz, char *msg,
+                               size_t msgsz);
 void sbx_sf_record_state_json(sqlite3 *db, const char *email_lc, json_object *arr);
 
 /* SOQL: runs q and writes a query response (first page) into r. */
@@ -230,7 +233,7 @@ json_object *sbx_person_state(sbx_req *r, const char *email);
 /* webhooks (webhook.c) */
 /* Queues an AC webhook of the given event type for a contact; returns the count queued. */
 int sbx_webhook_queue(sbx_req *r, const char *type, int64_t contact, int64_t list, const char *source,
-		  int64_t at_ms, const char *extra_form);
+                      int64_t at_ms, const char *extra_form);
 int sbx_webhook_start(const char *db_path);
 void sbx_webhook_kick(void);
 void sbx_webhook_stop(void);

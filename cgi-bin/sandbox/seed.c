@@ -30,28 +30,29 @@ static int chance(prng *p, int percent)
 
 /* display name, the ASCII form used in email addresses */
 static const char *const firsts[][2] = {
-    {"Ada", "ada"},       {"Grace", "grace"},   {"Alan", "alan"},     {"Zoë", "zoe"},      {"José", "jose"},
-    {"Mia", "mia"},       {"Noah", "noah"},     {"Liam", "liam"},     {"Emma", "emma"},    {"Olivia", "olivia"},
-    {"Sofia", "sofia"},   {"Lucas", "lucas"},   {"Chloé", "chloe"},   {"Ines", "ines"},    {"Mateo", "mateo"},
-    {"Hana", "hana"},     {"Yuki", "yuki"},     {"Aarav", "aarav"},   {"Priya", "priya"},  {"Omar", "omar"},
-    {"Fatima", "fatima"}, {"Björn", "bjorn"},   {"Sven", "sven"},     {"Amara", "amara"},  {"Kwame", "kwame"},
-    {"Lena", "lena"},     {"Jonas", "jonas"},   {"Marta", "marta"},   {"Pablo", "pablo"},  {"Elena", "elena"},
-    {"Ravi", "ravi"},     {"Mei", "mei"},       {"Chen", "chen"},     {"Nadia", "nadia"},  {"Tomás", "tomas"},
-    {"Ingrid", "ingrid"}, {"Kofi", "kofi"},     {"Leila", "leila"},   {"Arjun", "arjun"},  {"Freya", "freya"},
+    {"Ada", "ada"},       {"Grace", "grace"}, {"Alan", "alan"},   {"Zoë", "zoe"},     {"José", "jose"},
+    {"Mia", "mia"},       {"Noah", "noah"},   {"Liam", "liam"},   {"Emma", "emma"},   {"Olivia", "olivia"},
+    {"Sofia", "sofia"},   {"Lucas", "lucas"}, {"Chloé", "chloe"}, {"Ines", "ines"},   {"Mateo", "mateo"},
+    {"Hana", "hana"},     {"Yuki", "yuki"},   {"Aarav", "aarav"}, {"Priya", "priya"}, {"Omar", "omar"},
+    {"Fatima", "fatima"}, {"Björn", "bjorn"}, {"Sven", "sven"},   {"Amara", "amara"}, {"Kwame", "kwame"},
+    {"Lena", "lena"},     {"Jonas", "jonas"}, {"Marta", "marta"}, {"Pablo", "pablo"}, {"Elena", "elena"},
+    {"Ravi", "ravi"},     {"Mei", "mei"},     {"Chen", "chen"},   {"Nadia", "nadia"}, {"Tomás", "tomas"},
+    {"Ingrid", "ingrid"}, {"Kofi", "kofi"},   {"Leila", "leila"}, {"Arjun", "arjun"}, {"Freya", "freya"},
 };
 static const char *const lasts[][2] = {
-    {"Lovelace", "lovelace"}, {"Hopper", "hopper"},   {"Turing", "turing"},   {"Müller", "muller"},
-    {"García", "garcia"},     {"O'Brien", "o'brien"}, {"Nakamura", "nakamura"}, {"Okafor", "okafor"},
-    {"Schmidt", "schmidt"},   {"Rossi", "rossi"},     {"Dubois", "dubois"},   {"Novak", "novak"},
-    {"Kowalski", "kowalski"}, {"Silva", "silva"},     {"Hansen", "hansen"},   {"Patel", "patel"},
-    {"Kim", "kim"},           {"Nguyen", "nguyen"},   {"Haddad", "haddad"},   {"Mensah", "mensah"},
-    {"Larsen", "larsen"},     {"Fischer", "fischer"}, {"Moreau", "moreau"},   {"Costa", "costa"},
-    {"Ivanova", "ivanova"},   {"Tanaka", "tanaka"},   {"Singh", "singh"},     {"Cohen", "cohen"},
+    {"Lovelace", "lovelace"}, {"Hopper", "hopper"},     {"Turing", "turing"},     {"Müller", "muller"},
+    {"García", "garcia"},     {"O'Brien", "o'brien"},   {"Nakamura", "nakamura"}, {"Okafor", "okafor"},
+    {"Schmidt", "schmidt"},   {"Rossi", "rossi"},       {"Dubois", "dubois"},     {"Novak", "novak"},
+    {"Kowalski", "kowalski"}, {"Silva", "silva"},       {"Hansen", "hansen"},     {"Patel", "patel"},
+    {"Kim", "kim"},           {"Nguyen", "nguyen"},     {"Haddad", "haddad"},     {"Mensah", "mensah"},
+    {"Larsen", "larsen"},     {"Fischer", "fischer"},   {"Moreau", "moreau"},     {"Costa", "costa"},
+    {"Ivanova", "ivanova"},   {"Tanaka", "tanaka"},     {"Singh", "singh"},       {"Cohen", "cohen"},
     {"Walsh", "walsh"},       {"D'Angelo", "d'angelo"},
 };
 static const char *const domains[] = {"example.com", "example.org", "example.net", "mail.example.com"};
-static const char *const companies[] = {"Acme Corp", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay Industries",
-					"Stark Industries", "Wayne Enterprises"};
+static const char *const companies[] = {
+    "Acme Corp",           "Globex",           "Initech",          "Umbrella", "Hooli",
+    "Vandelay Industries", "Stark Industries", "Wayne Enterprises"};
 
 #define DAY_MS (86400LL * 1000)
 
@@ -78,7 +79,7 @@ typedef struct {
 } seeder;
 
 static int64_t add_sf(seeder *s, const char *type, const char *first, const char *last, const char *email,
-		      int opted, int64_t created, int64_t mod, const char *company, char id_out[19])
+                      int opted, int64_t created, int64_t mod, const char *company, char id_out[19])
 {
 	int64_t serial = db_next_serial(s->db, strcmp(type, "Contact") == 0 ? "contact" : "lead");
 	sbx_sf_make_id(strcmp(type, "Contact") == 0 ? "003" : "00Q", serial, id_out);
@@ -99,7 +100,8 @@ static int64_t add_sf(seeder *s, const char *type, const char *first, const char
 		sqlite3_bind_text(st, 9, company, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, 9);
-	sqlite3_bind_text(st, 10, strcmp(type, "Lead") == 0 ? "Open - Not Contacted" : NULL, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, strcmp(type, "Lead") == 0 ? "Open - Not Contacted" : NULL, -1,
+	                  SQLITE_STATIC);
 	sqlite3_step(st);
 	return sqlite3_last_insert_rowid(s->db);
 }
@@ -110,7 +112,7 @@ static void one_person(seeder *s, prng *p, int i)
 	int li = pick(p, (int)(sizeof lasts / sizeof lasts[0]));
 	char email[200];
 	snprintf(email, sizeof email, "%s.%s%d@%s", firsts[fi][1], lasts[li][1], i + 1,
-		 domains[pick(p, (int)(sizeof domains / sizeof domains[0]))]);
+	         domains[pick(p, (int)(sizeof domains / sizeof domains[0]))]);
 	const char *first = firsts[fi][0], *last = lasts[li][0];
 	int64_t created = s->now - (30 + pick(p, 370)) * DAY_MS - pick(p, 86400) * 1000LL;
 	int64_t updated = created + (int64_t)(next(p) % (uint64_t)(s->now - 2 * DAY_MS - created));
@@ -175,8 +177,8 @@ static void one_person(seeder *s, prng *p, int i)
 			sqlite3_bind_text(b, 3, ac_email, -1, SQLITE_TRANSIENT);
 			sqlite3_bind_text(b, 4, hard ? "hard" : "soft", -1, SQLITE_STATIC);
 			sqlite3_bind_text(b, 5, hard ? "5.1.1" : "4.2.2", -1, SQLITE_STATIC);
-			sqlite3_bind_text(b, 6, hard ? "550 5.1.1 User unknown" : "452 4.2.2 Mailbox full", -1,
-					  SQLITE_STATIC);
+			sqlite3_bind_text(b, 6, hard ? "550 5.1.1 User unknown" : "452 4.2.2 Mailbox full",
+			                  -1, SQLITE_STATIC);
 			sqlite3_step(b);
 			unsub_all |= hard;
 		}
@@ -201,9 +203,10 @@ static void one_person(seeder *s, prng *p, int i)
 			/* converted: its Contact is the one with this email, made now if there is none */
 			if (!*cid)
 				add_sf(s, "Contact", first, last, sf_email, opted, mod, mod, NULL, cid);
-			sqlite3_stmt *u = db_prep(s->db, "UPDATE sf_records SET is_converted = 1, converted_contact_id = ?1,"
-							 " converted_ms = ?2, lead_status = 'Closed - Converted'"
-							 " WHERE rid = ?3");
+			sqlite3_stmt *u = db_prep(
+			    s->db, "UPDATE sf_records SET is_converted = 1, converted_contact_id = ?1,"
+			           " converted_ms = ?2, lead_status = 'Closed - Converted'"
+			           " WHERE rid = ?3");
 			if (u) {
 				sqlite3_bind_text(u, 1, cid, -1, SQLITE_TRANSIENT);
 				sqlite3_bind_int64(u, 2, mod);
@@ -230,9 +233,11 @@ int seed_reset(sbx_app *app, uint64_t seed, int people, err_t *e)
 	s.now -= s.now % 1000;
 	prng p = {seed * 0x2545f4914f6cdd1dULL + 12345};
 
-	static const char *const lists[][2] = {
-	    {"Newsletter", "newsletter"}, {"Product Updates", "product-updates"}, {"Events & Webinars", "events"}};
-	sqlite3_stmt *st = db_prep(db, "INSERT INTO ac_lists(id, name, stringid, cdate_ms) VALUES(?1, ?2, ?3, ?4)");
+	static const char *const lists[][2] = {{"Newsletter", "newsletter"},
+	                                       {"Product Updates", "product-updates"},
+	                                       {"Events & Webinars", "events"}};
+	sqlite3_stmt *st =
+	    db_prep(db, "INSERT INTO ac_lists(id, name, stringid, cdate_ms) VALUES(?1, ?2, ?3, ?4)");
 	for (int i = 0; st && i < 3; i++) {
 		sqlite3_reset(st);
 		sqlite3_bind_int(st, 1, i + 1);
@@ -243,8 +248,10 @@ int seed_reset(sbx_app *app, uint64_t seed, int people, err_t *e)
 	}
 	sqlite3_finalize(st);
 	/* a decoy: tag search is a substring match, so an exact-name lookup must check the name */
-	static const char *const tags[] = {"vip", "customer", "webinar-2026", "added-to-salesforce-lead-legacy"};
-	st = db_prep(db, "INSERT INTO ac_tags(tag, tag_type, description, cdate_ms) VALUES(?1, 'contact', '', ?2)");
+	static const char *const tags[] = {"vip", "customer", "webinar-2026",
+	                                   "added-to-salesforce-lead-legacy"};
+	st = db_prep(
+	    db, "INSERT INTO ac_tags(tag, tag_type, description, cdate_ms) VALUES(?1, 'contact', '', ?2)");
 	for (size_t i = 0; st && i < sizeof tags / sizeof tags[0]; i++) {
 		sqlite3_reset(st);
 		sqlite3_bind_text(st, 1, tags[i], -1, SQLITE_STATIC);
@@ -253,16 +260,20 @@ int seed_reset(sbx_app *app, uint64_t seed, int people, err_t *e)
 	}
 	sqlite3_finalize(st);
 
-	s.ac_contact = db_prep(db, "INSERT INTO ac_contacts(email, email_lc, first_name, last_name, phone, cdate_ms,"
-				   " udate_ms, bounced_hard, bounced_soft, bounced_date_ms)"
-				   " VALUES(?1, lower(?2), ?3, ?4, '', ?5, ?6, ?7, ?8, ?9)");
-	s.ac_cl = db_prep(db, "INSERT INTO ac_contact_lists(contact, list, status, sdate_ms, udate_ms, unsubreason)"
-			      " VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
-	s.ac_bounce = db_prep(db, "INSERT INTO ac_bounce_logs(contact, tstamp_ms, email, kind, code, error, campaign)"
-				  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, 1)");
-	s.sf_rec = db_prep(db, "INSERT INTO sf_records(id, type, first_name, last_name, email, phone, opted_out,"
-			       " created_ms, modified_ms, modstamp_ms, company, lead_status)"
-			       " VALUES(?1, ?2, ?3, ?4, ?5, NULL, ?6, ?7, ?8, ?8, ?9, ?10)");
+	s.ac_contact =
+	    db_prep(db, "INSERT INTO ac_contacts(email, email_lc, first_name, last_name, phone, cdate_ms,"
+	                " udate_ms, bounced_hard, bounced_soft, bounced_date_ms)"
+	                " VALUES(?1, lower(?2), ?3, ?4, '', ?5, ?6, ?7, ?8, ?9)");
+	s.ac_cl =
+	    db_prep(db, "INSERT INTO ac_contact_lists(contact, list, status, sdate_ms, udate_ms, unsubreason)"
+	                " VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+	s.ac_bounce =
+	    db_prep(db, "INSERT INTO ac_bounce_logs(contact, tstamp_ms, email, kind, code, error, campaign)"
+	                " VALUES(?1, ?2, ?3, ?4, ?5, ?6, 1)");
+	s.sf_rec =
+	    db_prep(db, "INSERT INTO sf_records(id, type, first_name, last_name, email, phone, opted_out,"
+	                " created_ms, modified_ms, modstamp_ms, company, lead_status)"
+	                " VALUES(?1, ?2, ?3, ?4, ?5, NULL, ?6, ?7, ?8, ?8, ?9, ?10)");
 	if (!s.ac_contact || !s.ac_cl || !s.ac_bounce || !s.sf_rec) {
 		err_set(e, ERR_DB, "sandbox seed: %s", sqlite3_errmsg(db));
 		goto fail_st;
@@ -273,8 +284,8 @@ int seed_reset(sbx_app *app, uint64_t seed, int people, err_t *e)
 	for (int i = 0; i < (people ? 5 : 0); i++) {
 		char id[19];
 		int64_t created = s.now - (40 + i) * DAY_MS;
-		add_sf(&s, i % 2 ? "Lead" : "Contact", firsts[(i * 7) % 40][0], lasts[(i * 3) % 30][0], NULL, 0,
-		       created, created + DAY_MS, i % 2 ? "Initech" : NULL, id);
+		add_sf(&s, i % 2 ? "Lead" : "Contact", firsts[(i * 7) % 40][0], lasts[(i * 3) % 30][0], NULL,
+		       0, created, created + DAY_MS, i % 2 ? "Initech" : NULL, id);
 	}
 	sqlite3_finalize(s.ac_contact);
 	sqlite3_finalize(s.ac_cl);

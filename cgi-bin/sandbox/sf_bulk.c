@@ -8,8 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define JOB_COLS                                                                                               \
-	"id, object, operation, state, line_ending, delimiter, content_type, api_version, created_ms, modstamp_ms," \
+#define JOB_COLS                                                                                             \
+	"id, object, operation, state, line_ending, delimiter, content_type, api_version, created_ms, "      \
+	"modstamp_ms,"                                                                                       \
 	" processed, failed, polls, error_message"
 
 static json_object *job_json(sbx_req *r, sqlite3_stmt *st, int full)
@@ -19,7 +20,8 @@ static json_object *job_json(sbx_req *r, sqlite3_stmt *st, int full)
 	int64_t polls = sqlite3_column_int64(st, 12);
 	/* "Processed" is internal: the records are done, the job says InProgress a while longer */
 	int shown_done = strcmp(state, "Processed") == 0 && polls > knob_int("bulk_poll_count");
-	const char *shown = strcmp(state, "Processed") == 0 ? (shown_done ? "JobComplete" : "InProgress") : state;
+	const char *shown =
+	    strcmp(state, "Processed") == 0 ? (shown_done ? "JobComplete" : "InProgress") : state;
 	json_object *o = json_object_new_object();
 	const char *id = (const char *)sqlite3_column_text(st, 0);
 	json_object_object_add(o, "id", jstr(id));
@@ -40,14 +42,17 @@ static json_object *job_json(sbx_req *r, sqlite3_stmt *st, int full)
 	const char *ver = (const char *)sqlite3_column_text(st, 7);
 	json_object_object_add(o, "apiVersion", json_object_new_double(strtod(ver + 1, NULL)));
 	if (strcmp(state, "Open") == 0)
-		json_object_object_add(o, "contentUrl", jstrf("services/data/%s/jobs/ingest/%s/batches", ver, id));
+		json_object_object_add(o, "contentUrl",
+		                       jstrf("services/data/%s/jobs/ingest/%s/batches", ver, id));
 	json_object_object_add(o, "lineEnding", jcol_text(st, 4));
 	json_object_object_add(o, "columnDelimiter", jcol_text(st, 5));
 	if (full) {
 		int done = shown_done;
 		json_object_object_add(o, "jobType", jstr("V2Ingest"));
-		json_object_object_add(o, "numberRecordsProcessed", jint(done ? sqlite3_column_int64(st, 10) : 0));
-		json_object_object_add(o, "numberRecordsFailed", jint(done ? sqlite3_column_int64(st, 11) : 0));
+		json_object_object_add(o, "numberRecordsProcessed",
+		                       jint(done ? sqlite3_column_int64(st, 10) : 0));
+		json_object_object_add(o, "numberRecordsFailed",
+		                       jint(done ? sqlite3_column_int64(st, 11) : 0));
 		json_object_object_add(o, "retries", jint(0));
 		json_object_object_add(o, "totalProcessingTime", jint(done ? 120 : 0));
 		json_object_object_add(o, "apiActiveProcessingTime", jint(done ? 80 : 0));
@@ -99,19 +104,22 @@ static void create_job(sbx_req *r)
 	}
 	if (strcmp(op, "update") != 0) {
 		resp_error(r, 400, "INVALIDJOB",
-			   "InvalidJob : the sandbox supports operation 'update' only (got '%s')", op);
+		           "InvalidJob : the sandbox supports operation 'update' only (got '%s')", op);
 		return;
 	}
-	if (strcmp(ctype, "CSV") != 0 || (strcmp(le, "LF") && strcmp(le, "CRLF")) || strcmp(delim, "COMMA") != 0) {
-		resp_error(r, 400, "INVALIDJOB", "InvalidJob : contentType CSV, lineEnding LF or CRLF and columnDelimiter "
-						 "COMMA are supported");
+	if (strcmp(ctype, "CSV") != 0 || (strcmp(le, "LF") && strcmp(le, "CRLF")) ||
+	    strcmp(delim, "COMMA") != 0) {
+		resp_error(r, 400, "INVALIDJOB",
+		           "InvalidJob : contentType CSV, lineEnding LF or CRLF and columnDelimiter "
+		           "COMMA are supported");
 		return;
 	}
 	char id[19];
 	sbx_sf_make_id("750", db_next_serial(r->app->db, "job"), id);
-	sqlite3_stmt *st = db_prep(r->app->db, "INSERT INTO sf_jobs(id, object, operation, state, line_ending, delimiter,"
-					       " content_type, api_version, created_ms, modstamp_ms)"
-					       " VALUES(?1, ?2, 'update', 'Open', ?3, ?4, ?5, ?6, ?7, ?7)");
+	sqlite3_stmt *st =
+	    db_prep(r->app->db, "INSERT INTO sf_jobs(id, object, operation, state, line_ending, delimiter,"
+	                        " content_type, api_version, created_ms, modstamp_ms)"
+	                        " VALUES(?1, ?2, 'update', 'Open', ?3, ?4, ?5, ?6, ?7, ?7)");
 	if (!st)
 		return;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
@@ -139,11 +147,12 @@ static void upload(sbx_req *r, const char *id)
 		return;
 	}
 	if (!open) {
-		resp_error(r, 400, "INVALIDJOBSTATE", "Job is not in Open state: data can only be uploaded to an open job");
+		resp_error(r, 400, "INVALIDJOBSTATE",
+		           "Job is not in Open state: data can only be uploaded to an open job");
 		return;
 	}
 	st = db_prep(r->app->db, "UPDATE sf_jobs SET data = ?2, uploaded = uploaded + 1, modstamp_ms = ?3"
-				 " WHERE id = ?1 AND uploaded = 0");
+	                         " WHERE id = ?1 AND uploaded = 0");
 	if (!st)
 		return;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
@@ -153,15 +162,17 @@ static void upload(sbx_req *r, const char *id)
 	sqlite3_finalize(st);
 	if (sqlite3_changes(r->app->db) == 0) {
 		resp_error(r, 400, "BULK_API_ERROR",
-			   "Found multiple contents for job: <%s>, please 'Close' / 'Abort' / 'Delete' the current Job then "
-			   "create a new Job and make sure you only do 'PUT' once on a given Job.",
-			   id);
+		           "Found multiple contents for job: <%s>, please 'Close' / 'Abort' / 'Delete' the "
+		           "current Job then "
+		           "create a new Job and make sure you only do 'PUT' once on a given Job.",
+		           id);
 		return;
 	}
 	resp_text(r, 201, "text/plain; charset=utf-8", "");
 }
 
-/* One CSV field from *pp (RFC 4180 quoting); returns 1 at end of line, 0 if more fields follow, -1 on error. */
+/* One CSV field from *pp (RFC 4180 quoting); returns 1 at end of line, 0 if more fields follow, -1 on error.
+ */
 static int csv_field(const char **pp, const char *end, sbx_buf *out, const char *eol)
 {
 	const char *p = *pp;
@@ -223,8 +234,9 @@ static void csv_quote(sbx_buf *b, const char *s)
 
 static void fail_job(sbx_req *r, const char *id, const char *msg)
 {
-	sqlite3_stmt *st = db_prep(r->app->db, "UPDATE sf_jobs SET state = 'Failed', error_message = ?2, modstamp_ms = ?3"
-					       " WHERE id = ?1");
+	sqlite3_stmt *st =
+	    db_prep(r->app->db, "UPDATE sf_jobs SET state = 'Failed', error_message = ?2, modstamp_ms = ?3"
+	                        " WHERE id = ?1");
 	if (!st)
 		return;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
@@ -236,7 +248,8 @@ static void fail_job(sbx_req *r, const char *id, const char *msg)
 
 #define MAX_COLS 32
 
-static void process(sbx_req *r, const char *id, const char *object, const char *le, const char *data, size_t len)
+static void process(sbx_req *r, const char *id, const char *object, const char *le, const char *data,
+                    size_t len)
 {
 	const sf_object *o = sbx_sf_object_find(object);
 	const char *eol = strcmp(le, "CRLF") == 0 ? "\r\n" : "\n";
@@ -247,10 +260,12 @@ static void process(sbx_req *r, const char *id, const char *object, const char *
 	/* the job's lineEnding must match the data, as Salesforce checks */
 	const char *nl = memchr(data, '\n', len);
 	if (nl && ((strcmp(le, "LF") == 0 && nl > data && nl[-1] == '\r') ||
-		   (strcmp(le, "CRLF") == 0 && (nl == data || nl[-1] != '\r')))) {
+	           (strcmp(le, "CRLF") == 0 && (nl == data || nl[-1] != '\r')))) {
 		char m[160];
-		snprintf(m, sizeof m, "ClientInputError : LineEnding is invalid on user data. Current LineEnding setting is %s",
-			 le);
+		snprintf(
+		    m, sizeof m,
+		    "ClientInputError : LineEnding is invalid on user data. Current LineEnding setting is %s",
+		    le);
 		fail_job(r, id, m);
 		return;
 	}
@@ -285,7 +300,7 @@ static void process(sbx_req *r, const char *id, const char *object, const char *
 	}
 	int64_t pos = 0, processed = 0, failed = 0;
 	sqlite3_stmt *ins = db_prep(r->app->db, "INSERT INTO sf_job_results(job, pos, sf_id, ok, error, row)"
-						" VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+	                                        " VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
 	while (p < end && ins) {
 		char *vals[MAX_COLS] = {0};
 		int n = 0;
@@ -314,12 +329,14 @@ static void process(sbx_req *r, const char *id, const char *object, const char *
 				json_object_object_add(rec, fields[i]->name, NULL);
 			else if (fields[i]->type == 'b')
 				json_object_object_add(rec, fields[i]->name,
-						       jstr(ieq(vals[i], "1") ? "true" : ieq(vals[i], "0") ? "false" : vals[i]));
+				                       jstr(ieq(vals[i], "1")   ? "true"
+				                            : ieq(vals[i], "0") ? "false"
+				                                                : vals[i]));
 			else
 				json_object_object_add(rec, fields[i]->name, jstr(vals[i]));
 		}
-		int ok = !bad && sbx_sf_update_record(r, o->name, vals[id_col], rec, code, sizeof code, msg, sizeof msg,
-						  field, sizeof field, out_id) == 0;
+		int ok = !bad && sbx_sf_update_record(r, o->name, vals[id_col], rec, code, sizeof code, msg,
+		                                      sizeof msg, field, sizeof field, out_id) == 0;
 		json_object_put(rec);
 		sbx_buf row = {0};
 		for (int i = 0; i < ncols; i++) {
@@ -333,7 +350,7 @@ static void process(sbx_req *r, const char *id, const char *object, const char *
 		sqlite3_bind_text(ins, 1, id, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(ins, 2, pos++);
 		sqlite3_bind_text(ins, 3, ok ? out_id : (id_col < n && vals[id_col] ? vals[id_col] : ""), -1,
-				  SQLITE_TRANSIENT);
+		                  SQLITE_TRANSIENT);
 		sqlite3_bind_int(ins, 4, ok);
 		if (ok)
 			sqlite3_bind_null(ins, 5);
@@ -354,8 +371,9 @@ static void process(sbx_req *r, const char *id, const char *object, const char *
 	}
 	sqlite3_finalize(ins);
 	counter_add(r->app->db, "bulk_records", processed);
-	sqlite3_stmt *st = db_prep(r->app->db, "UPDATE sf_jobs SET state = 'Processed', processed = ?2, failed = ?3,"
-					       " modstamp_ms = ?4, polls = 0 WHERE id = ?1");
+	sqlite3_stmt *st =
+	    db_prep(r->app->db, "UPDATE sf_jobs SET state = 'Processed', processed = ?2, failed = ?3,"
+	                        " modstamp_ms = ?4, polls = 0 WHERE id = ?1");
 	if (st) {
 		sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(st, 2, processed);
@@ -427,10 +445,12 @@ static void patch_job(sbx_req *r, const char *id)
 	}
 	if (strcmp(state, "Aborted") == 0) {
 		if (strcmp(cur, "Open") != 0 && strcmp(cur, "Processed") != 0) {
-			resp_error(r, 409, "INVALIDJOBSTATE", "Job is in state %s and cannot be aborted", cur);
+			resp_error(r, 409, "INVALIDJOBSTATE", "Job is in state %s and cannot be aborted",
+			           cur);
 			return;
 		}
-		st = db_prep(r->app->db, "UPDATE sf_jobs SET state = 'Aborted', modstamp_ms = ?2 WHERE id = ?1");
+		st = db_prep(r->app->db,
+		             "UPDATE sf_jobs SET state = 'Aborted', modstamp_ms = ?2 WHERE id = ?1");
 		if (st) {
 			sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
 			sqlite3_bind_int64(st, 2, r->now_ms);
@@ -445,7 +465,8 @@ static void patch_job(sbx_req *r, const char *id)
 
 static void get_job(sbx_req *r, const char *id)
 {
-	sqlite3_stmt *st = db_prep(r->app->db, "UPDATE sf_jobs SET polls = polls + 1 WHERE id = ?1 AND state = 'Processed'");
+	sqlite3_stmt *st =
+	    db_prep(r->app->db, "UPDATE sf_jobs SET polls = polls + 1 WHERE id = ?1 AND state = 'Processed'");
 	if (st) {
 		sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
 		sqlite3_step(st);
@@ -462,7 +483,8 @@ static void results(sbx_req *r, const char *id, int which)
 	char object[32];
 	str_copy(object, sizeof object, (const char *)sqlite3_column_text(st, 1));
 	int64_t polls = sqlite3_column_int64(st, 12);
-	int done = strcmp((const char *)sqlite3_column_text(st, 3), "Processed") == 0 && polls > knob_int("bulk_poll_count");
+	int done = strcmp((const char *)sqlite3_column_text(st, 3), "Processed") == 0 &&
+	           polls > knob_int("bulk_poll_count");
 	sqlite3_finalize(st);
 	/* the header: sf__ columns, then the columns of the uploaded file */
 	st = db_prep(r->app->db, "SELECT data FROM sf_jobs WHERE id = ?1");
@@ -486,14 +508,17 @@ static void results(sbx_req *r, const char *id, int which)
 	}
 	buf_put(&out, "\n", 1);
 	if (done && which != 2) {
-		st = db_prep(r->app->db, "SELECT sf_id, error, row FROM sf_job_results WHERE job = ?1 AND ok = ?2 ORDER BY pos");
+		st = db_prep(
+		    r->app->db,
+		    "SELECT sf_id, error, row FROM sf_job_results WHERE job = ?1 AND ok = ?2 ORDER BY pos");
 		if (st) {
 			sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
 			sqlite3_bind_int(st, 2, which == 0);
 			while (sqlite3_step(st) == SQLITE_ROW) {
 				csv_quote(&out, (const char *)sqlite3_column_text(st, 0));
 				buf_put(&out, ",", 1);
-				csv_quote(&out, which == 0 ? "false" : (const char *)sqlite3_column_text(st, 1));
+				csv_quote(&out,
+				          which == 0 ? "false" : (const char *)sqlite3_column_text(st, 1));
 				buf_put(&out, ",", 1);
 				buf_puts(&out, (const char *)sqlite3_column_text(st, 2));
 				buf_put(&out, "\n", 1);
@@ -559,8 +584,8 @@ void sbx_sf_bulk_route(sbx_req *r)
 		else if (is(r, "GET"))
 			list_jobs(r);
 		else
-			resp_error(r, 405, "METHOD_NOT_ALLOWED", "HTTP Method '%s' not allowed. Allowed are GET,POST",
-				   r->method);
+			resp_error(r, 405, "METHOD_NOT_ALLOWED",
+			           "HTTP Method '%s' not allowed. Allowed are GET,POST", r->method);
 		return;
 	}
 	int ok = path_match(r, "jobs/ingest/{}", rest) || path_match(r, "jobs/ingest/{}/{}", rest);
@@ -576,8 +601,8 @@ void sbx_sf_bulk_route(sbx_req *r)
 		else if (is(r, "DELETE"))
 			delete_job(r, id);
 		else
-			resp_error(r, 405, "METHOD_NOT_ALLOWED", "HTTP Method '%s' not allowed. Allowed are GET,PATCH,DELETE",
-				   r->method);
+			resp_error(r, 405, "METHOD_NOT_ALLOWED",
+			           "HTTP Method '%s' not allowed. Allowed are GET,PATCH,DELETE", r->method);
 		return;
 	}
 	const char *what = r->cap[1];

@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const releases[][2] = {{"55.0", "Summer '22"}, {"56.0", "Winter '23"}, {"57.0", "Spring '23"},
-					  {"58.0", "Summer '23"}, {"59.0", "Winter '24"}, {"60.0", "Spring '24"},
-					  {"61.0", "Summer '24"}, {"62.0", "Winter '25"}, {"63.0", "Spring '25"},
-					  {"64.0", "Summer '25"}};
+static const char *const releases[][2] = {
+    {"55.0", "Summer '22"}, {"56.0", "Winter '23"}, {"57.0", "Spring '23"}, {"58.0", "Summer '23"},
+    {"59.0", "Winter '24"}, {"60.0", "Spring '24"}, {"61.0", "Summer '24"}, {"62.0", "Winter '25"},
+    {"63.0", "Spring '25"}, {"64.0", "Summer '25"}};
 #define NRELEASES (sizeof releases / sizeof releases[0])
 
 static int version_ok(const char *v)
@@ -39,7 +39,8 @@ static void versions(sbx_req *r)
 static void resources(sbx_req *r)
 {
 	json_object *o = json_object_new_object();
-	static const char *const names[] = {"sobjects", "query", "queryAll", "composite", "limits", "jobs", NULL};
+	static const char *const names[] = {"sobjects", "query", "queryAll", "composite",
+	                                    "limits",   "jobs",  NULL};
 	for (int i = 0; names[i]; i++)
 		json_object_object_add(o, names[i], jstrf("/services/data/%s/%s", r->sf_version, names[i]));
 	resp_json(r, 200, o);
@@ -50,29 +51,45 @@ static const char *soap_type(char t)
 	switch (t) {
 	case 'i':
 	case 'r':
-	case 'u': return "tns:ID";
-	case 'b': return "xsd:boolean";
-	case 'd': return "xsd:dateTime";
-	case 'D': return "xsd:date";
-	case 'a': return "xsd:anyType";
-	default: return "xsd:string";
+	case 'u':
+		return "tns:ID";
+	case 'b':
+		return "xsd:boolean";
+	case 'd':
+		return "xsd:dateTime";
+	case 'D':
+		return "xsd:date";
+	case 'a':
+		return "xsd:anyType";
+	default:
+		return "xsd:string";
 	}
 }
 
 static const char *field_type_name(char t)
 {
 	switch (t) {
-	case 'i': return "id";
+	case 'i':
+		return "id";
 	case 'r':
-	case 'u': return "reference";
-	case 'b': return "boolean";
-	case 'd': return "datetime";
-	case 'D': return "date";
-	case 'e': return "email";
-	case 'p': return "phone";
-	case 'k': return "picklist";
-	case 'a': return "anyType";
-	default: return "string";
+	case 'u':
+		return "reference";
+	case 'b':
+		return "boolean";
+	case 'd':
+		return "datetime";
+	case 'D':
+		return "date";
+	case 'e':
+		return "email";
+	case 'p':
+		return "phone";
+	case 'k':
+		return "picklist";
+	case 'a':
+		return "anyType";
+	default:
+		return "string";
 	}
 }
 
@@ -117,9 +134,12 @@ static void describe(sbx_req *r, const sf_object *o)
 	}
 	json_object_object_add(d, "fields", fields);
 	json_object *urls = json_object_new_object();
-	json_object_object_add(urls, "sobject", jstrf("/services/data/%s/sobjects/%s", r->sf_version, o->name));
-	json_object_object_add(urls, "describe", jstrf("/services/data/%s/sobjects/%s/describe", r->sf_version, o->name));
-	json_object_object_add(urls, "rowTemplate", jstrf("/services/data/%s/sobjects/%s/{ID}", r->sf_version, o->name));
+	json_object_object_add(urls, "sobject",
+	                       jstrf("/services/data/%s/sobjects/%s", r->sf_version, o->name));
+	json_object_object_add(urls, "describe",
+	                       jstrf("/services/data/%s/sobjects/%s/describe", r->sf_version, o->name));
+	json_object_object_add(urls, "rowTemplate",
+	                       jstrf("/services/data/%s/sobjects/%s/{ID}", r->sf_version, o->name));
 	json_object_object_add(d, "urls", urls);
 	resp_json(r, 200, d);
 }
@@ -128,8 +148,8 @@ static void sobject_get(sbx_req *r, const sf_object *o, const char *id_in)
 {
 	char id[19];
 	if (sbx_sf_norm_id(id_in, id) != 0 || strncmp(id, o->prefix, 3) != 0) {
-		resp_error(r, 404, "NOT_FOUND", "Provided external ID field does not exist or is not accessible: %.40s",
-			   id_in);
+		resp_error(r, 404, "NOT_FOUND",
+		           "Provided external ID field does not exist or is not accessible: %.40s", id_in);
 		return;
 	}
 	sbx_buf sql = {0};
@@ -192,7 +212,8 @@ static void sobject_patch(sbx_req *r, const sf_object *o, const char *id_in)
 	if (!body)
 		return;
 	char code[64], msg[512], field[96], id[19];
-	if (sbx_sf_update_record(r, o->name, id_in, body, code, sizeof code, msg, sizeof msg, field, sizeof field, id) != 0) {
+	if (sbx_sf_update_record(r, o->name, id_in, body, code, sizeof code, msg, sizeof msg, field,
+	                         sizeof field, id) != 0) {
 		json_object *arr = json_object_new_array(), *e = json_object_new_object();
 		json_object_object_add(e, "message", jstr(msg));
 		json_object_object_add(e, "errorCode", jstr(code));
@@ -216,26 +237,31 @@ static void composite_update(sbx_req *r)
 	if (!body)
 		return;
 	int all_or_none = json_object_object_get_ex(body, "allOrNone", &aon) && json_object_get_boolean(aon);
-	if (!json_object_object_get_ex(body, "records", &records) || !json_object_is_type(records, json_type_array)) {
-		resp_error(r, 400, "INVALID_FIELD", "No records were sent: the body needs \"records\": [ ... ]");
+	if (!json_object_object_get_ex(body, "records", &records) ||
+	    !json_object_is_type(records, json_type_array)) {
+		resp_error(r, 400, "INVALID_FIELD",
+		           "No records were sent: the body needs \"records\": [ ... ]");
 		goto out;
 	}
 	size_t n = json_object_array_length(records);
 	if (n > 200) {
-		resp_error(r, 400, "EXCEEDED_ID_LIMIT", "record limit reached. cannot submit more than 200 records into this call");
+		resp_error(r, 400, "EXCEEDED_ID_LIMIT",
+		           "record limit reached. cannot submit more than 200 records into this call");
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
 		json_object *rec = json_object_array_get_idx(records, i), *attrs, *type;
-		if (!json_object_is_type(rec, json_type_object) || !json_object_object_get_ex(rec, "attributes", &attrs) ||
-		    !json_object_object_get_ex(attrs, "type", &type) || !json_object_is_type(type, json_type_string)) {
+		if (!json_object_is_type(rec, json_type_object) ||
+		    !json_object_object_get_ex(rec, "attributes", &attrs) ||
+		    !json_object_object_get_ex(attrs, "type", &type) ||
+		    !json_object_is_type(type, json_type_string)) {
 			resp_error(r, 400, "INVALID_TYPE", "Must send a concrete entity type.");
 			goto out;
 		}
 		const sf_object *o = sbx_sf_object_find(json_object_get_string(type));
 		if (!o || !o->writable) {
 			resp_error(r, 400, "INVALID_TYPE", "sObject type '%.60s' is not supported.",
-				   json_object_get_string(type));
+			           json_object_get_string(type));
 			goto out;
 		}
 	}
@@ -251,11 +277,12 @@ static void composite_update(sbx_req *r)
 		json_object_object_get_ex(rec, "id", &idv);
 		if (!idv)
 			json_object_object_get_ex(rec, "Id", &idv);
-		const char *id_in = idv && json_object_is_type(idv, json_type_string) ? json_object_get_string(idv) : NULL;
+		const char *id_in =
+		    idv && json_object_is_type(idv, json_type_string) ? json_object_get_string(idv) : NULL;
 		char code[64], msg[512], field[96], id[19];
 		json_object *res = json_object_new_object();
-		if (sbx_sf_update_record(r, json_object_get_string(type), id_in, rec, code, sizeof code, msg, sizeof msg,
-				     field, sizeof field, id) == 0) {
+		if (sbx_sf_update_record(r, json_object_get_string(type), id_in, rec, code, sizeof code, msg,
+		                         sizeof msg, field, sizeof field, id) == 0) {
 			json_object_object_add(res, "id", jstr(id));
 			json_object_object_add(res, "success", jbool(1));
 			json_object_object_add(res, "errors", json_object_new_array());
@@ -280,10 +307,11 @@ static void composite_update(sbx_req *r)
 			json_object_object_del(res, "id");
 			json_object_object_add(res, "success", jbool(0));
 			json_object *errs = json_object_new_array();
-			json_object_array_add(errs, record_error("ALL_OR_NONE_OPERATION_ROLLED_BACK",
-								 "Record rolled back because not all records were valid and "
-								 "the request was using AllOrNone header",
-								 NULL));
+			json_object_array_add(
+			    errs, record_error("ALL_OR_NONE_OPERATION_ROLLED_BACK",
+			                       "Record rolled back because not all records were valid and "
+			                       "the request was using AllOrNone header",
+			                       NULL));
 			json_object_object_add(res, "errors", errs);
 		}
 	}
@@ -301,12 +329,12 @@ static void limits(sbx_req *r)
 		const char *name;
 		int64_t max, remaining;
 	} rows[] = {{"DailyApiRequests", max, max - used > 0 ? max - used : 0},
-		    {"DailyAsyncApexExecutions", 250000, 250000},
-		    {"DailyBulkApiBatches", 15000, 15000 - counter_get(r->app->db, "bulk_jobs")},
-		    {"DailyBulkV2QueryFileStorageMB", 976562, 976562},
-		    {"DailyBulkV2QueryJobs", 10000, 10000},
-		    {"DataStorageMB", 1024, 1000},
-		    {"FileStorageMB", 1024, 1024}};
+	            {"DailyAsyncApexExecutions", 250000, 250000},
+	            {"DailyBulkApiBatches", 15000, 15000 - counter_get(r->app->db, "bulk_jobs")},
+	            {"DailyBulkV2QueryFileStorageMB", 976562, 976562},
+	            {"DailyBulkV2QueryJobs", 10000, 10000},
+	            {"DataStorageMB", 1024, 1000},
+	            {"FileStorageMB", 1024, 1024}};
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		json_object *l = json_object_new_object();
 		json_object_object_add(l, "Max", jint(rows[i].max));
@@ -323,7 +351,8 @@ static int is(sbx_req *r, const char *m)
 
 static void not_allowed(sbx_req *r, const char *allowed)
 {
-	resp_error(r, 405, "METHOD_NOT_ALLOWED", "HTTP Method '%s' not allowed. Allowed are %s", r->method, allowed);
+	resp_error(r, 405, "METHOD_NOT_ALLOWED", "HTTP Method '%s' not allowed. Allowed are %s", r->method,
+	           allowed);
 }
 
 void sbx_sf_data_route(sbx_req *r)
@@ -331,8 +360,9 @@ void sbx_sf_data_route(sbx_req *r)
 	const char *p = r->path + 3; /* after "/sf" */
 	if (strncmp(p, "/services/data", 14) == 0) {
 		resp_error(r, 404, "NOT_FOUND",
-			   "The requested resource does not exist (data calls go to the instance_url returned with the "
-			   "token, not to the login URL)");
+		           "The requested resource does not exist (data calls go to the instance_url "
+		           "returned with the "
+		           "token, not to the login URL)");
 		return;
 	}
 	if (strncmp(p, "/instance/services/data", 23) != 0) {

@@ -31,8 +31,9 @@ static void instance_url(sbx_req *r, char *out, size_t n)
 
 static void store_token(sbx_req *r, const char *tok, const char *kind, const char *client, int64_t ttl_ms)
 {
-	sqlite3_stmt *st = db_prep(r->app->db, "INSERT INTO sf_tokens(token, kind, client_id, issued_ms, expires_ms)"
-					       " VALUES(?1, ?2, ?3, ?4, ?5)");
+	sqlite3_stmt *st =
+	    db_prep(r->app->db, "INSERT INTO sf_tokens(token, kind, client_id, issued_ms, expires_ms)"
+	                        " VALUES(?1, ?2, ?3, ?4, ?5)");
 	if (!st)
 		return;
 	sqlite3_bind_text(st, 1, tok, -1, SQLITE_TRANSIENT);
@@ -102,7 +103,7 @@ static void client_creds(sbx_req *r, char *id, size_t idn, char *secret, size_t 
 		unsigned char raw[512];
 		size_t len = 0;
 		if (sodium_base642bin(raw, sizeof raw - 1, auth + 6, strlen(auth + 6), NULL, &len, NULL,
-				      sodium_base64_VARIANT_ORIGINAL) == 0) {
+		                      sodium_base64_VARIANT_ORIGINAL) == 0) {
 			raw[len] = '\0';
 			char *colon = strchr((char *)raw, ':');
 			if (colon) {
@@ -137,7 +138,8 @@ static void token(sbx_req *r)
 		return;
 	}
 	if (r->content_type && !strstr(r->content_type, "application/x-www-form-urlencoded")) {
-		resp_error(r, 400, "invalid_request", "unsupported content type: use application/x-www-form-urlencoded");
+		resp_error(r, 400, "invalid_request",
+		           "unsupported content type: use application/x-www-form-urlencoded");
 		return;
 	}
 	char grant[64] = "", id[256], secret[256];
@@ -153,7 +155,8 @@ static void token(sbx_req *r)
 		resp_error(r, 400, "invalid_client_id", "client identifier invalid");
 		return;
 	}
-	if ((has_secret || strcmp(grant, "client_credentials") == 0) && strcmp(secret, knob_str("sf_client_secret"))) {
+	if ((has_secret || strcmp(grant, "client_credentials") == 0) &&
+	    strcmp(secret, knob_str("sf_client_secret"))) {
 		resp_error(r, 400, "invalid_client", "invalid client credentials");
 		return;
 	}
@@ -164,8 +167,9 @@ static void token(sbx_req *r)
 	if (strcmp(grant, "refresh_token") == 0) {
 		char rt[256] = "";
 		req_form(r, "refresh_token", rt, sizeof rt);
-		sqlite3_stmt *st = db_prep(r->app->db, "SELECT 1 FROM sf_tokens WHERE token = ?1 AND kind = 'refresh'"
-						       " AND revoked = 0 AND client_id = ?2");
+		sqlite3_stmt *st =
+		    db_prep(r->app->db, "SELECT 1 FROM sf_tokens WHERE token = ?1 AND kind = 'refresh'"
+		                        " AND revoked = 0 AND client_id = ?2");
 		int ok = 0;
 		if (st) {
 			sqlite3_bind_text(st, 1, rt, -1, SQLITE_TRANSIENT);
@@ -185,12 +189,14 @@ static void token(sbx_req *r)
 	req_form(r, "code", code, sizeof code);
 	req_form(r, "redirect_uri", redirect, sizeof redirect);
 	int has_verifier = req_form(r, "code_verifier", verifier, sizeof verifier);
-	sqlite3_stmt *st = db_prep(r->app->db, "SELECT client_id, redirect_uri, challenge, expires_ms, used FROM sf_codes"
-					       " WHERE code = ?1");
+	sqlite3_stmt *st =
+	    db_prep(r->app->db, "SELECT client_id, redirect_uri, challenge, expires_ms, used FROM sf_codes"
+	                        " WHERE code = ?1");
 	if (!st)
 		return;
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int(st, 4) || sqlite3_column_int64(st, 3) < r->now_ms ||
+	if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int(st, 4) ||
+	    sqlite3_column_int64(st, 3) < r->now_ms ||
 	    strcmp((const char *)sqlite3_column_text(st, 0), id) != 0) {
 		sqlite3_finalize(st);
 		resp_error(r, 400, "invalid_grant", "invalid authorization code");
@@ -224,22 +230,25 @@ static void token(sbx_req *r)
 
 /* The approval page: a plain form that works without JavaScript. */
 static void approval_page(sbx_req *r, const char *client, const char *redirect, const char *state,
-			  const char *challenge, const char *method)
+                          const char *challenge, const char *method)
 {
 	sbx_buf b = {0};
-	buf_puts(&b, "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Allow Access? | Sandbox "
-		     "Salesforce</title><style>body{font-family:sans-serif;max-width:34em;margin:3em auto}"
-		     "button{font-size:1em;padding:.4em 1.2em;margin-right:1em}</style></head><body>"
-		     "<h1>Allow Access?</h1><p>The app <strong>");
+	buf_puts(
+	    &b,
+	    "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Allow Access? | Sandbox "
+	    "Salesforce</title><style>body{font-family:sans-serif;max-width:34em;margin:3em auto}"
+	    "button{font-size:1em;padding:.4em 1.2em;margin-right:1em}</style></head><body>"
+	    "<h1>Allow Access?</h1><p>The app <strong>");
 	html_escape(&b, client);
-	buf_puts(&b, "</strong> wants to access your basic information and manage your data (api, refresh_token) "
-		     "in the <em>sandbox</em> org.</p><p>It will return to <code>");
+	buf_puts(&b,
+	         "</strong> wants to access your basic information and manage your data (api, refresh_token) "
+	         "in the <em>sandbox</em> org.</p><p>It will return to <code>");
 	html_escape(&b, redirect);
 	buf_puts(&b, "</code>.</p><form method=\"post\" action=\"");
 	html_escape(&b, r->base);
 	buf_puts(&b, "/sf/services/oauth2/authorize\">");
-	const char *names[] = {"response_type", "client_id", "redirect_uri", "state", "code_challenge",
-			       "code_challenge_method"};
+	const char *names[] = {"response_type", "client_id",      "redirect_uri",
+	                       "state",         "code_challenge", "code_challenge_method"};
 	const char *vals[] = {"code", client, redirect, state, challenge, method};
 	for (int i = 0; i < 6; i++) {
 		buf_puts(&b, "<input type=\"hidden\" name=\"");
@@ -248,9 +257,10 @@ static void approval_page(sbx_req *r, const char *client, const char *redirect, 
 		html_escape(&b, vals[i]);
 		buf_puts(&b, "\">");
 	}
-	buf_puts(&b, "<button type=\"submit\" name=\"decision\" value=\"allow\" id=\"oaapprove\">Allow</button>"
-		     "<button type=\"submit\" name=\"decision\" value=\"deny\" id=\"oadeny\">Deny</button>"
-		     "</form></body></html>\n");
+	buf_puts(&b,
+	         "<button type=\"submit\" name=\"decision\" value=\"allow\" id=\"oaapprove\">Allow</button>"
+	         "<button type=\"submit\" name=\"decision\" value=\"deny\" id=\"oadeny\">Deny</button>"
+	         "</form></body></html>\n");
 	resp_text(r, 200, "text/html; charset=utf-8", b.p ? b.p : "");
 	buf_free(&b);
 }
@@ -258,8 +268,10 @@ static void approval_page(sbx_req *r, const char *client, const char *redirect, 
 static void error_page(sbx_req *r, const char *error, const char *desc)
 {
 	sbx_buf b = {0};
-	buf_puts(&b, "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>OAuth Error</title>"
-		     "</head><body><h1>OAuth Error</h1><p>We can't authorize you because of an OAuth error.</p><p>error=");
+	buf_puts(&b,
+	         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>OAuth Error</title>"
+	         "</head><body><h1>OAuth Error</h1><p>We can't authorize you because of an OAuth "
+	         "error.</p><p>error=");
 	html_escape(&b, error);
 	buf_puts(&b, "<br>error_description=");
 	html_escape(&b, desc);
@@ -269,7 +281,7 @@ static void error_page(sbx_req *r, const char *error, const char *desc)
 }
 
 static void redirect_back(sbx_req *r, const char *redirect, const char *k1, const char *v1, const char *k2,
-			  const char *v2, const char *state)
+                          const char *v2, const char *state)
 {
 	sbx_buf b = {0};
 	buf_puts(&b, redirect);
@@ -313,42 +325,46 @@ static void authorize(sbx_req *r)
 		return;
 	}
 	const char *only = knob_str("sf_callback_url");
-	if ((strncmp(redirect, "http://", 7) && strncmp(redirect, "https://", 8)) || strpbrk(redirect, " \r\n\"<>") ||
-	    (only && strcmp(only, redirect) != 0)) {
+	if ((strncmp(redirect, "http://", 7) && strncmp(redirect, "https://", 8)) ||
+	    strpbrk(redirect, " \r\n\"<>") || (only && strcmp(only, redirect) != 0)) {
 		error_page(r, "redirect_uri_mismatch", "redirect_uri must match configuration");
 		return;
 	}
 	if (strcmp(rtype, "code") != 0) {
 		redirect_back(r, redirect, "error", "unsupported_response_type", "error_description",
-			      "response type not supported", state);
+		              "response type not supported", state);
 		return;
 	}
 	if (*challenge) {
 		size_t n = strlen(challenge);
 		int ok = n >= 43 && n <= 128;
 		for (size_t i = 0; ok && i < n; i++)
-			ok = strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", challenge[i]) != NULL;
+			ok = strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+			            challenge[i]) != NULL;
 		if (!ok || (*method && strcmp(method, "S256") != 0)) {
 			redirect_back(r, redirect, "error", "invalid_request", "error_description",
-				      "invalid code_challenge or code_challenge_method (S256 only)", state);
+			              "invalid code_challenge or code_challenge_method (S256 only)", state);
 			return;
 		}
 	}
 	if (!post && !knob_int("oauth_auto_approve")) {
-		approval_page(r, client, redirect, state, challenge, *method ? method : (*challenge ? "S256" : ""));
+		approval_page(r, client, redirect, state, challenge,
+		              *method ? method : (*challenge ? "S256" : ""));
 		return;
 	}
 	if (post && strcmp(decision, "allow") != 0) {
-		redirect_back(r, redirect, "error", "access_denied", "error_description", "end-user denied authorization",
-			      state);
+		redirect_back(r, redirect, "error", "access_denied", "error_description",
+		              "end-user denied authorization", state);
 		return;
 	}
-	/* codes end in "==", so they must be URL-decoded from the callback and encoded again in the exchange */
+	/* codes end in "==", so they must be URL-decoded from the callback and encoded again in the exchange
+	 */
 	char rnd[60], code[80];
 	rand_token(rnd, sizeof rnd, alnum);
 	snprintf(code, sizeof code, "aPrx%s==", rnd);
-	sqlite3_stmt *st = db_prep(r->app->db, "INSERT INTO sf_codes(code, client_id, redirect_uri, challenge, expires_ms)"
-					       " VALUES(?1, ?2, ?3, ?4, ?5)");
+	sqlite3_stmt *st =
+	    db_prep(r->app->db, "INSERT INTO sf_codes(code, client_id, redirect_uri, challenge, expires_ms)"
+	                        " VALUES(?1, ?2, ?3, ?4, ?5)");
 	if (!st)
 		return;
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
@@ -407,7 +423,7 @@ int sbx_sf_auth_ok(sbx_req *r)
 	if (!tok)
 		return 0;
 	sqlite3_stmt *st = db_prep(r->app->db, "SELECT 1 FROM sf_tokens WHERE token = ?1 AND kind = 'access'"
-					       " AND revoked = 0 AND expires_ms > ?2");
+	                                       " AND revoked = 0 AND expires_ms > ?2");
 	int ok = 0;
 	if (!st)
 		return 0;

@@ -7,17 +7,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define COMMON_PERSON                                                                                          \
-	{"Id", "t.id", 'i', 0, NULL, NULL, 18, 0}, {"IsDeleted", "t.deleted", 'b', 0, "Deleted", NULL, 0, 0},   \
-	    {"FirstName", "t.first_name", 's', 1, "First Name", NULL, 40, 1},                                  \
-	    {"LastName", "t.last_name", 's', 1, "Last Name", NULL, 80, 0},                                     \
-	    {"Name", "trim(coalesce(t.first_name, '') || ' ' || coalesce(t.last_name, ''))", 's', 0, "Full Name", \
-	     NULL, 121, 0},                                                                                    \
-	    {"Email", "t.email", 'e', 1, "Email", NULL, 80, 1}, {"Phone", "t.phone", 'p', 1, "Phone", NULL, 40, 1}, \
-	    {"HasOptedOutOfEmail", "t.opted_out", 'b', 1, "Email Opt Out", NULL, 0, 0},                        \
-	    {"CreatedDate", "t.created_ms", 'd', 0, "Created Date", NULL, 0, 0},                               \
-	    {"LastModifiedDate", "t.modified_ms", 'd', 0, "Last Modified Date", NULL, 0, 0},                   \
-	    {"SystemModstamp", "t.modstamp_ms", 'd', 0, "System Modstamp", NULL, 0, 0}
+#define COMMON_PERSON                                                                                        \
+	{"Id", "t.id", 'i', 0, NULL, NULL, 18, 0},                                                           \
+	    {"IsDeleted", "t.deleted", 'b', 0, "Deleted", NULL, 0, 0},                                       \
+	    {"FirstName", "t.first_name", 's', 1, "First Name", NULL, 40, 1},                                \
+	    {"LastName", "t.last_name", 's', 1, "Last Name", NULL, 80, 0},                                   \
+	    {"Name",      "trim(coalesce(t.first_name, '') || ' ' || coalesce(t.last_name, ''))",            \
+	     's',         0,                                                                                 \
+	     "Full Name", NULL,                                                                              \
+	     121,         0},                                                                                \
+	    {"Email", "t.email", 'e', 1, "Email", NULL, 80, 1},                                              \
+	    {"Phone", "t.phone", 'p', 1, "Phone", NULL, 40, 1},                                              \
+	    {"HasOptedOutOfEmail", "t.opted_out", 'b', 1, "Email Opt Out", NULL, 0, 0},                      \
+	    {"CreatedDate", "t.created_ms", 'd', 0, "Created Date", NULL, 0, 0},                             \
+	    {"LastModifiedDate", "t.modified_ms", 'd', 0, "Last Modified Date", NULL, 0, 0},                 \
+	{                                                                                                    \
+		"SystemModstamp", "t.modstamp_ms", 'd', 0, "System Modstamp", NULL, 0, 0                     \
+	}
 
 static const sf_field contact_fields[] = {COMMON_PERSON, {NULL, NULL, 0, 0, NULL, NULL, 0, 0}};
 static const sf_field lead_fields[] = {
@@ -150,12 +156,14 @@ static void add_history(sbx_req *r, const char *type, const char *id, int old, i
 {
 	char hid[19];
 	sbx_sf_make_id("017", db_next_serial(r->app->db, "history"), hid);
-	sqlite3_stmt *st = db_prep(r->app->db, "INSERT INTO sf_history(id, type, parent_id, field, old_value, new_value,"
-					       " created_ms) VALUES(?1, ?2, ?3, 'HasOptedOutOfEmail', ?4, ?5, ?6)");
+	sqlite3_stmt *st =
+	    db_prep(r->app->db, "INSERT INTO sf_history(id, type, parent_id, field, old_value, new_value,"
+	                        " created_ms) VALUES(?1, ?2, ?3, 'HasOptedOutOfEmail', ?4, ?5, ?6)");
 	if (!st)
 		return;
 	sqlite3_bind_text(st, 1, hid, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, strcmp(type, "Lead") == 0 ? "LeadHistory" : "ContactHistory", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, strcmp(type, "Lead") == 0 ? "LeadHistory" : "ContactHistory", -1,
+	                  SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(st, 4, old);
 	sqlite3_bind_int(st, 5, now_val);
@@ -234,7 +242,8 @@ int sbx_sf_check_record_faults(sbx_req *r, const char *id, char *code, size_t co
 {
 	json_object *always = knob_obj("fail_always"), *once = knob_obj("fail_once");
 	const char *hit_code = NULL, *hit_msg = NULL;
-	for (size_t i = 0; always && json_object_is_type(always, json_type_array) && i < json_object_array_length(always);
+	for (size_t i = 0;
+	     always && json_object_is_type(always, json_type_array) && i < json_object_array_length(always);
 	     i++) {
 		json_object *e = json_object_array_get_idx(always, i), *v;
 		if (json_object_object_get_ex(e, "id", &v) && strcmp(json_object_get_string(v), id) == 0) {
@@ -251,7 +260,8 @@ int sbx_sf_check_record_faults(sbx_req *r, const char *id, char *code, size_t co
 		int taken = 0;
 		for (size_t i = 0; i < json_object_array_length(once); i++) {
 			json_object *e = json_object_array_get_idx(once, i), *v;
-			if (!taken && json_object_object_get_ex(e, "id", &v) && strcmp(json_object_get_string(v), id) == 0) {
+			if (!taken && json_object_object_get_ex(e, "id", &v) &&
+			    strcmp(json_object_get_string(v), id) == 0) {
 				taken = 1;
 				json_object_object_get_ex(e, "code", &v);
 				str_copy(once_code, sizeof once_code, json_object_get_string(v));
@@ -271,7 +281,8 @@ int sbx_sf_check_record_faults(sbx_req *r, const char *id, char *code, size_t co
 			json_object_put(rest);
 		}
 	}
-	if (!hit_code && knob_num("record_error_rate") > 0 && fault_rand01(r->app) < knob_num("record_error_rate"))
+	if (!hit_code && knob_num("record_error_rate") > 0 &&
+	    fault_rand01(r->app) < knob_num("record_error_rate"))
 		hit_code = "UNABLE_TO_LOCK_ROW";
 	if (!hit_code)
 		return 0;
@@ -291,17 +302,17 @@ static int looks_like_email(const char *e)
 	return at && at != e && strchr(at, '.') && !strpbrk(e, " ,;<>") && strlen(e) <= 80;
 }
 
-#define FAIL(c, f, ...)                                                                                        \
-	do {                                                                                                   \
-		str_copy(code, codesz, c);                                                                     \
-		str_copy(field, fieldsz, f);                                                                   \
-		snprintf(msg, msgsz, __VA_ARGS__);                                                             \
-		json_object_put(clean);                                                                        \
-		return -1;                                                                                     \
+#define FAIL(c, f, ...)                                                                                      \
+	do {                                                                                                 \
+		str_copy(code, codesz, c);                                                                   \
+		str_copy(field, fieldsz, f);                                                                 \
+		snprintf(msg, msgsz, __VA_ARGS__);                                                           \
+		json_object_put(clean);                                                                      \
+		return -1;                                                                                   \
 	} while (0)
 
 int sbx_sf_update_record(sbx_req *r, const char *type, const char *id_in, json_object *fields, char *code,
-		     size_t codesz, char *msg, size_t msgsz, char *field, size_t fieldsz, char id_out[19])
+                         size_t codesz, char *msg, size_t msgsz, char *field, size_t fieldsz, char id_out[19])
 {
 	const sf_object *o = sbx_sf_object_find(type);
 	json_object *clean = json_object_new_object();
@@ -324,34 +335,39 @@ int sbx_sf_update_record(sbx_req *r, const char *type, const char *id_in, json_o
 			FAIL("INVALID_FIELD", k, "No such column '%.60s' on sobject of type %s", k, o->name);
 		if (!sbx_sf_field_updateable(o, f))
 			FAIL("INVALID_FIELD_FOR_INSERT_UPDATE", f->name,
-			     "Unable to create/update fields: %s. Please check the security settings of this field and "
+			     "Unable to create/update fields: %s. Please check the security settings of this "
+			     "field and "
 			     "verify that it is read/write for your profile or permission set.",
 			     f->name);
 		if (f->type == 'b') {
-			int b;
+			int b = 0;
 			if (v && json_object_is_type(v, json_type_boolean))
 				b = json_object_get_boolean(v);
-			else if (v && json_object_is_type(v, json_type_string) && ieq(json_object_get_string(v), "true"))
+			else if (v && json_object_is_type(v, json_type_string) &&
+			         ieq(json_object_get_string(v), "true"))
 				b = 1;
-			else if (v && json_object_is_type(v, json_type_string) && ieq(json_object_get_string(v), "false"))
+			else if (v && json_object_is_type(v, json_type_string) &&
+			         ieq(json_object_get_string(v), "false"))
 				b = 0;
 			else
-				FAIL("INVALID_TYPE_ON_FIELD_IN_RECORD", f->name, "%s: value not of required type: %.60s",
-				     f->name, v ? json_object_to_json_string(v) : "null");
+				FAIL("INVALID_TYPE_ON_FIELD_IN_RECORD", f->name,
+				     "%s: value not of required type: %.60s", f->name,
+				     v ? json_object_to_json_string(v) : "null");
 			json_object_object_add(clean, f->name, jbool(b));
 			continue;
 		}
 		if (v && !json_object_is_type(v, json_type_string))
-			FAIL("INVALID_TYPE_ON_FIELD_IN_RECORD", f->name, "%s: value not of required type: %.60s", f->name,
-			     json_object_to_json_string(v));
+			FAIL("INVALID_TYPE_ON_FIELD_IN_RECORD", f->name,
+			     "%s: value not of required type: %.60s", f->name, json_object_to_json_string(v));
 		const char *s = v ? json_object_get_string(v) : NULL;
 		if ((!s || !*s) && !f->nillable)
 			FAIL("REQUIRED_FIELD_MISSING", f->name, "Required fields are missing: [%s]", f->name);
 		if (s && f->length && (int)strlen(s) > f->length)
-			FAIL("STRING_TOO_LONG", f->name, "%s: data value too large: %.60s (max length=%d)", f->name, s,
-			     f->length);
+			FAIL("STRING_TOO_LONG", f->name, "%s: data value too large: %.60s (max length=%d)",
+			     f->name, s, f->length);
 		if (s && *s && f->type == 'e' && !looks_like_email(s))
-			FAIL("INVALID_EMAIL_ADDRESS", f->name, "%s: invalid email address: %.80s", f->name, s);
+			FAIL("INVALID_EMAIL_ADDRESS", f->name, "%s: invalid email address: %.80s", f->name,
+			     s);
 		json_object_object_add(clean, f->name, s && *s ? jstr(s) : NULL);
 	}
 	sqlite3_stmt *st = db_prep(r->app->db, "SELECT deleted, is_converted FROM sf_records WHERE id = ?1");
@@ -383,9 +399,10 @@ int sbx_sf_update_record(sbx_req *r, const char *type, const char *id_in, json_o
 
 void sbx_sf_record_state_json(sqlite3 *db, const char *email_lc, json_object *arr)
 {
-	sqlite3_stmt *st = db_prep(db, "SELECT id, type, email, opted_out, is_converted, converted_contact_id,"
-				       " modstamp_ms, deleted, first_name, last_name FROM sf_records"
-				       " WHERE lower(trim(email)) = ?1 ORDER BY rid");
+	sqlite3_stmt *st =
+	    db_prep(db, "SELECT id, type, email, opted_out, is_converted, converted_contact_id,"
+	                " modstamp_ms, deleted, first_name, last_name FROM sf_records"
+	                " WHERE lower(trim(email)) = ?1 ORDER BY rid");
 	if (!st)
 		return;
 	sqlite3_bind_text(st, 1, email_lc, -1, SQLITE_TRANSIENT);

@@ -10,7 +10,7 @@ typedef struct {
 	const char *name;
 	const char *col; /* SQL expression over alias t */
 	char type;
-	int updateable;  /* by the API (composite, bulk) */
+	int updateable; /* by the API (composite, bulk) */
 	const char *label;
 	const char *ref; /* referenced object for r */
 	int length;
@@ -24,7 +24,7 @@ typedef struct {
 	const char *from;     /* SQL FROM ... WHERE base condition, alias t */
 	const char *from_all; /* same, deleted rows included (queryAll) */
 	const sf_field *fields;
-	int writable;         /* Contact, Lead */
+	int writable; /* Contact, Lead */
 } sf_object;
 
 /* Case-insensitive lookups. A field hidden by the field_access knob is not found. */
@@ -48,6 +48,7 @@ void sbx_sf_write_fields(sbx_req *r, const char *type, const char *id, json_obje
 /* Per-record update of the API (composite, single PATCH, bulk). fields: name -> JSON value as sent.
  * Returns 0 or fills code, message and the offending field. */
 int sbx_sf_update_record(sbx_req *r, const char *type, const char *id_in, json_object *fields, char *code,
-		     size_t codesz, char *msg, size_t msgsz, char *field, size_t fieldsz, char id_out[19]);
+                         size_t codesz, char *msg, size_t msgsz, char *field, size_t fieldsz,
+                         char id_out[19]);
 
 #endif

@@ -18,11 +18,11 @@ typedef enum { T_EOF, T_IDENT, T_STRING, T_NUM, T_DATETIME, T_DATE, T_LP, T_RP, 
 
 typedef struct {
 	ttype t;
-	int col; /* 1-based column in the query */
-	char text[96];  /* identifiers, operators, the token as written (shortened) */
-	char *str;      /* decoded string literal */
-	char *like;     /* string literal as an SQL LIKE pattern with '\' as escape */
-	int64_t ms;     /* datetime/date value */
+	int col;       /* 1-based column in the query */
+	char text[96]; /* identifiers, operators, the token as written (shortened) */
+	char *str;     /* decoded string literal */
+	char *like;    /* string literal as an SQL LIKE pattern with '\' as escape */
+	int64_t ms;    /* datetime/date value */
 	int64_t num;
 } tok;
 
@@ -50,7 +50,8 @@ typedef struct {
 	int has_limit;
 } soql;
 
-static void fail(soql *s, int col, const char *code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void fail(soql *s, int col, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 static void fail(soql *s, int col, const char *code, const char *fmt, ...)
 {
@@ -71,7 +72,8 @@ static void fail(soql *s, int col, const char *code, const char *fmt, ...)
 	memset(caret, ' ', (size_t)(c - 1));
 	caret[c - 1] = '^';
 	caret[c] = '\0';
-	snprintf(s->msg, sizeof s->msg, "\n%.*s\n%s\nERROR at Row:1:Column:%d\n%s", show, s->q, caret, col, why);
+	snprintf(s->msg, sizeof s->msg, "\n%.*s\n%s\nERROR at Row:1:Column:%d\n%s", show, s->q, caret, col,
+	         why);
 }
 
 /* ---- lexer ---- */
@@ -95,7 +97,8 @@ static int lex_string(soql *s, const char **pp, tok *t)
 	for (;;) {
 		char c = *p;
 		if (!c) {
-			fail(s, t->col, "MALFORMED_QUERY", "unexpected token: <EOF> (unterminated string literal)");
+			fail(s, t->col, "MALFORMED_QUERY",
+			     "unexpected token: <EOF> (unterminated string literal)");
 			goto bad;
 		}
 		if (c == '\'') {
@@ -105,14 +108,30 @@ static int lex_string(soql *s, const char **pp, tok *t)
 		if (c == '\\') {
 			char e = p[1], out;
 			switch (e) {
-			case 'n': out = '\n'; break;
-			case 't': out = '\t'; break;
-			case 'r': out = '\r'; break;
-			case 'b': out = '\b'; break;
-			case 'f': out = '\f'; break;
-			case '"': out = '"'; break;
-			case '\'': out = '\''; break;
-			case '\\': out = '\\'; break;
+			case 'n':
+				out = '\n';
+				break;
+			case 't':
+				out = '\t';
+				break;
+			case 'r':
+				out = '\r';
+				break;
+			case 'b':
+				out = '\b';
+				break;
+			case 'f':
+				out = '\f';
+				break;
+			case '"':
+				out = '"';
+				break;
+			case '\'':
+				out = '\'';
+				break;
+			case '\\':
+				out = '\\';
+				break;
 			case '_':
 			case '%':
 				/* escaped wildcards: literal in LIKE */
@@ -206,12 +225,15 @@ static int lex(soql *s)
 				t.num = strtoll(lit, NULL, 10);
 			} else if (n == 10 && parse_iso_time(lit, 0, &t.ms) == 0) {
 				t.t = T_DATE;
-			} else if (strchr(lit, 'T') && (strchr(lit + 10, 'Z') || strchr(lit + 10, '+') || strchr(lit + 10, '-')) &&
-				   parse_iso_time(lit, 0, &t.ms) == 0) {
+			} else if (strchr(lit, 'T') &&
+			           (strchr(lit + 10, 'Z') || strchr(lit + 10, '+') ||
+			            strchr(lit + 10, '-')) &&
+			           parse_iso_time(lit, 0, &t.ms) == 0) {
 				t.t = T_DATETIME;
 			} else {
-				fail(s, t.col, "MALFORMED_QUERY", "line 1:%d no viable alternative at character '%c' (invalid "
-								  "date, dateTime or number: '%s')",
+				fail(s, t.col, "MALFORMED_QUERY",
+				     "line 1:%d no viable alternative at character '%c' (invalid "
+				     "date, dateTime or number: '%s')",
 				     t.col - 1, lit[0], lit);
 				return -1;
 			}
@@ -227,7 +249,8 @@ static int lex(soql *s)
 			memcpy(t.text, b, n);
 			t.t = T_IDENT;
 		} else {
-			fail(s, t.col, "MALFORMED_QUERY", "line 1:%d no viable alternative at character '%c'", t.col - 1, c);
+			fail(s, t.col, "MALFORMED_QUERY", "line 1:%d no viable alternative at character '%c'",
+			     t.col - 1, c);
 			return -1;
 		}
 		if (add_tok(s, &t) != 0) {
@@ -302,8 +325,9 @@ static void add_param_str(soql *s, const char *v)
 	buf_puts(&s->where, "?");
 }
 
-static const char *const reserved[] = {"SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "LIKE", "ORDER", "BY",
-				       "LIMIT", "OFFSET", "ASC", "DESC", "NULLS", "GROUP", "HAVING", "WITH", NULL};
+static const char *const reserved[] = {"SELECT", "FROM",  "WHERE",  "AND",   "OR",     "NOT", "IN",
+                                       "LIKE",   "ORDER", "BY",     "LIMIT", "OFFSET", "ASC", "DESC",
+                                       "NULLS",  "GROUP", "HAVING", "WITH",  NULL};
 
 static const sf_field *field_tok(soql *s, tok *t)
 {
@@ -326,8 +350,10 @@ static const sf_field *field_tok(soql *s, tok *t)
 		str_copy(rel, sizeof rel, t->text);
 		*strchr(rel, '.') = '\0';
 		fail(s, t->col, "INVALID_FIELD",
-		     "Didn't understand relationship '%s' in field path. If you are attempting to use a custom "
-		     "relationship, be sure to append the '__r' after the custom relationship name. Please reference "
+		     "Didn't understand relationship '%s' in field path. If you are attempting to use a "
+		     "custom "
+		     "relationship, be sure to append the '__r' after the custom relationship name. Please "
+		     "reference "
 		     "your WSDL or the describe call for the appropriate names.",
 		     rel);
 		return NULL;
@@ -335,8 +361,10 @@ static const sf_field *field_tok(soql *s, tok *t)
 	const sf_field *f = sbx_sf_field_find(s->obj, name);
 	if (!f)
 		fail(s, t->col, "INVALID_FIELD",
-		     "No such column '%s' on entity '%s'. If you are attempting to use a custom field, be sure to append "
-		     "the '__c' after the custom field name. Please reference your WSDL or the describe call for the "
+		     "No such column '%s' on entity '%s'. If you are attempting to use a custom field, be "
+		     "sure to append "
+		     "the '__c' after the custom field name. Please reference your WSDL or the describe call "
+		     "for the "
 		     "appropriate names.",
 		     t->text, s->obj->name);
 	return f;
@@ -354,15 +382,20 @@ static int is_idish(char type)
 
 static void type_error(soql *s, tok *v, const sf_field *f)
 {
-	const char *want = f->type == 'b' ? "boolean" : f->type == 'd' ? "dateTime" : f->type == 'D' ? "date" : "string";
+	const char *want = f->type == 'b'   ? "boolean"
+	                   : f->type == 'd' ? "dateTime"
+	                   : f->type == 'D' ? "date"
+	                                    : "string";
 	int quoted = v->t == T_STRING;
 	if (is_texty(f->type) || is_idish(f->type))
 		fail(s, v->col, "INVALID_FIELD",
-		     "value of filter criterion for field '%s' must be of type %s and should be enclosed in quotes",
+		     "value of filter criterion for field '%s' must be of type %s and should be enclosed in "
+		     "quotes",
 		     f->name, want);
 	else
-		fail(s, v->col, "INVALID_FIELD", "value of filter criterion for field '%s' must be of type %s%s", f->name,
-		     want, quoted ? " and should not be enclosed in quotes" : "");
+		fail(s, v->col, "INVALID_FIELD",
+		     "value of filter criterion for field '%s' must be of type %s%s", f->name, want,
+		     quoted ? " and should not be enclosed in quotes" : "");
 }
 
 /* Appends "<col> <op> ?" for one literal, checking its type against the field. */
@@ -377,8 +410,8 @@ static void compare(soql *s, const sf_field *f, const char *op, tok *v)
 		return;
 	}
 	if (v->t == T_IDENT && !ieq(v->text, "true") && !ieq(v->text, "false")) {
-		fail(s, v->col, "MALFORMED_QUERY", "'%s' is not supported by the sandbox (date literals, bind variables)",
-		     v->text);
+		fail(s, v->col, "MALFORMED_QUERY",
+		     "'%s' is not supported by the sandbox (date literals, bind variables)", v->text);
 		return;
 	}
 	/* SOQL's != keeps rows where the field is null */
@@ -459,12 +492,14 @@ static void in_list(soql *s, const sf_field *f, int negate)
 		return;
 	}
 	if (!(is_texty(f->type) || is_idish(f->type))) {
-		fail(s, lp->col, "INVALID_FIELD", "IN is not supported by the sandbox on field '%s'", f->name);
+		fail(s, lp->col, "INVALID_FIELD", "IN is not supported by the sandbox on field '%s'",
+		     f->name);
 		return;
 	}
 	if (negate)
 		buf_printf(&s->where, "(%s IS NULL OR ", f->col);
-	buf_printf(&s->where, "%s%s %sIN (", f->col, is_texty(f->type) ? " COLLATE NOCASE" : "", negate ? "NOT " : "");
+	buf_printf(&s->where, "%s%s %sIN (", f->col, is_texty(f->type) ? " COLLATE NOCASE" : "",
+	           negate ? "NOT " : "");
 	for (int n = 0;; n++) {
 		tok *v = next_tok(s);
 		if (v->t != T_STRING) {
@@ -479,7 +514,8 @@ static void in_list(soql *s, const sf_field *f, int negate)
 		if (is_idish(f->type)) {
 			char id[19];
 			if (sbx_sf_norm_id(v->str, id) != 0) {
-				fail(s, v->col, "INVALID_QUERY_FILTER_OPERATOR", "invalid ID field: %.60s", v->str);
+				fail(s, v->col, "INVALID_QUERY_FILTER_OPERATOR", "invalid ID field: %.60s",
+				     v->str);
 				return;
 			}
 			add_param_str(s, id);
@@ -540,7 +576,8 @@ static void term(soql *s)
 		tok *v = next_tok(s);
 		if (!is_texty(f->type) || v->t != T_STRING) {
 			if (!is_texty(f->type))
-				fail(s, op->col, "INVALID_FIELD", "invalid operator on field '%s': LIKE", f->name);
+				fail(s, op->col, "INVALID_FIELD", "invalid operator on field '%s': LIKE",
+				     f->name);
 			else
 				type_error(s, v, f);
 			return;
@@ -582,7 +619,8 @@ static void order_by(soql *s)
 		if (!f)
 			return;
 		if (f->type == 'a' || f->type == 'u') {
-			fail(s, ft->col, "INVALID_FIELD", "field '%s' can not be sorted in a query call", f->name);
+			fail(s, ft->col, "INVALID_FIELD", "field '%s' can not be sorted in a query call",
+			     f->name);
 			return;
 		}
 		int desc = 0, nulls_last = -1;
@@ -607,7 +645,8 @@ static void order_by(soql *s)
 		if (nulls_last < 0)
 			nulls_last = desc; /* Salesforce: ASC NULLS FIRST, DESC NULLS LAST */
 		buf_printf(&s->order, "%s%s%s %s NULLS %s", s->order.len ? ", " : "", f->col,
-			   is_texty(f->type) ? " COLLATE NOCASE" : "", desc ? "DESC" : "ASC", nulls_last ? "LAST" : "FIRST");
+		           is_texty(f->type) ? " COLLATE NOCASE" : "", desc ? "DESC" : "ASC",
+		           nulls_last ? "LAST" : "FIRST");
 		if (peek(s)->t != T_COMMA)
 			return;
 		next_tok(s);
@@ -625,7 +664,8 @@ static void parse(soql *s)
 		next_tok(s);
 		tok *rp = next_tok(s);
 		if (rp->t != T_RP) {
-			fail(s, rp->col, "MALFORMED_QUERY", "COUNT(field) and aggregates are not supported by the sandbox");
+			fail(s, rp->col, "MALFORMED_QUERY",
+			     "COUNT(field) and aggregates are not supported by the sandbox");
 			return;
 		}
 		s->count_only = 1;
@@ -633,7 +673,8 @@ static void parse(soql *s)
 		for (;;) {
 			tok *t = next_tok(s);
 			if (t->t == T_LP) {
-				fail(s, t->col, "MALFORMED_QUERY", "subqueries are not supported by the sandbox");
+				fail(s, t->col, "MALFORMED_QUERY",
+				     "subqueries are not supported by the sandbox");
 				return;
 			}
 			if (t->t != T_IDENT || is_kw(t, "FROM")) {
@@ -641,7 +682,8 @@ static void parse(soql *s)
 				return;
 			}
 			if (peek(s)->t == T_LP) {
-				fail(s, t->col, "MALFORMED_QUERY", "functions and aggregates are not supported by the sandbox");
+				fail(s, t->col, "MALFORMED_QUERY",
+				     "functions and aggregates are not supported by the sandbox");
 				return;
 			}
 			if (nf >= 128) {
@@ -664,8 +706,10 @@ static void parse(soql *s)
 	s->obj = sbx_sf_object_find(ot->text);
 	if (!s->obj) {
 		fail(s, ot->col, "INVALID_TYPE",
-		     "sObject type '%s' is not supported. If you are attempting to use a custom object, be sure to append "
-		     "the '__c' after the entity name. Please reference your WSDL or the describe call for the "
+		     "sObject type '%s' is not supported. If you are attempting to use a custom object, be "
+		     "sure to append "
+		     "the '__c' after the entity name. Please reference your WSDL or the describe call for "
+		     "the "
 		     "appropriate names.",
 		     ot->text);
 		return;
@@ -676,7 +720,8 @@ static void parse(soql *s)
 			return;
 		for (int j = 0; j < s->nsel; j++)
 			if (s->sel[j] == f) {
-				fail(s, fields[i]->col, "MALFORMED_QUERY", "duplicate field selected: %s", f->name);
+				fail(s, fields[i]->col, "MALFORMED_QUERY", "duplicate field selected: %s",
+				     f->name);
 				return;
 			}
 		s->sel[s->nsel++] = f;
@@ -816,7 +861,8 @@ void soql_run(sbx_req *r, const char *q, int all_rows)
 	if (s.where.len)
 		buf_printf(&sql, " AND (%s)", s.where.p);
 	if (!s.count_only)
-		buf_printf(&sql, " ORDER BY %s%st.rid", s.order.len ? s.order.p : "", s.order.len ? ", " : "");
+		buf_printf(&sql, " ORDER BY %s%st.rid", s.order.len ? s.order.p : "",
+		           s.order.len ? ", " : "");
 	buf_printf(&sql, " LIMIT %lld OFFSET %lld", (long long)limit, (long long)s.offset);
 	if (s.count_only)
 		buf_puts(&sql, ")");
@@ -841,7 +887,8 @@ void soql_run(sbx_req *r, const char *q, int all_rows)
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		json_object *rec = json_object_new_object(), *attrs = json_object_new_object();
 		char url[160];
-		sbx_sf_record_url(r->sf_version, s.obj->name, (const char *)sqlite3_column_text(st, s.nsel), url, sizeof url);
+		sbx_sf_record_url(r->sf_version, s.obj->name, (const char *)sqlite3_column_text(st, s.nsel),
+		                  url, sizeof url);
 		json_object_object_add(attrs, "type", jstr(s.obj->name));
 		json_object_object_add(attrs, "url", jstr(url));
 		json_object_object_add(rec, "attributes", attrs);
@@ -852,8 +899,9 @@ void soql_run(sbx_req *r, const char *q, int all_rows)
 		} else {
 			/* past the first page: the rest waits in a cursor, as a snapshot of this moment */
 			if (!cursor) {
-				sqlite3_stmt *c = db_prep(r->app->db, "INSERT INTO sf_cursors(created_ms, total, page, version,"
-								      " type) VALUES(?1, 0, ?2, ?3, ?4)");
+				sqlite3_stmt *c = db_prep(
+				    r->app->db, "INSERT INTO sf_cursors(created_ms, total, page, version,"
+				                " type) VALUES(?1, 0, ?2, ?3, ?4)");
 				if (c) {
 					sqlite3_bind_int64(c, 1, r->now_ms);
 					sqlite3_bind_int64(c, 2, page);
@@ -863,14 +911,17 @@ void soql_run(sbx_req *r, const char *q, int all_rows)
 					sqlite3_finalize(c);
 				}
 				cursor = sqlite3_last_insert_rowid(r->app->db);
-				ins = db_prep(r->app->db, "INSERT INTO sf_cursor_rows(cursor, pos, json) VALUES(?1, ?2, ?3)");
+				ins = db_prep(
+				    r->app->db,
+				    "INSERT INTO sf_cursor_rows(cursor, pos, json) VALUES(?1, ?2, ?3)");
 			}
 			if (ins) {
 				sqlite3_reset(ins);
 				sqlite3_bind_int64(ins, 1, cursor);
 				sqlite3_bind_int64(ins, 2, total);
-				sqlite3_bind_text(ins, 3, json_object_to_json_string_ext(rec, JSON_C_TO_STRING_PLAIN), -1,
-						  SQLITE_TRANSIENT);
+				sqlite3_bind_text(ins, 3,
+				                  json_object_to_json_string_ext(rec, JSON_C_TO_STRING_PLAIN),
+				                  -1, SQLITE_TRANSIENT);
 				sqlite3_step(ins);
 			}
 			json_object_put(rec);
@@ -894,7 +945,7 @@ void soql_run(sbx_req *r, const char *q, int all_rows)
 	soql_free(&s);
 	/* old cursors go away after an hour */
 	sqlite3_stmt *del = db_prep(r->app->db, "DELETE FROM sf_cursor_rows WHERE cursor IN"
-						" (SELECT id FROM sf_cursors WHERE created_ms < ?1)");
+	                                        " (SELECT id FROM sf_cursors WHERE created_ms < ?1)");
 	if (del) {
 		sqlite3_bind_int64(del, 1, r->now_ms - CURSOR_TTL_MS);
 		sqlite3_step(del);
@@ -940,7 +991,9 @@ void soql_next_page(sbx_req *r, const char *loc)
 		return;
 	}
 	json_object *recs = json_object_new_array();
-	st = db_prep(r->app->db, "SELECT json FROM sf_cursor_rows WHERE cursor = ?1 AND pos >= ?2 AND pos < ?3 ORDER BY pos");
+	st = db_prep(
+	    r->app->db,
+	    "SELECT json FROM sf_cursor_rows WHERE cursor = ?1 AND pos >= ?2 AND pos < ?3 ORDER BY pos");
 	if (st) {
 		sqlite3_bind_int64(st, 1, cursor);
 		sqlite3_bind_int64(st, 2, offset);

@@ -1,4 +1,5 @@
-/* stats.c - request counting, the AC one-second window (rate limit and its high-water mark), recent requests. */
+/* stats.c - request counting, the AC one-second window (rate limit and its high-water mark), recent requests.
+ */
 #include "sbx.h"
 
 #include <ctype.h>
@@ -19,12 +20,18 @@ static int64_t mono_ms(void)
 static const char *sys_name(sbx_system s)
 {
 	switch (s) {
-	case SYS_AC: return "ac";
-	case SYS_SF: return "sf";
-	case SYS_SF_AUTH: return "sf_auth";
-	case SYS_CONTROL: return "control";
-	case SYS_CONSOLE: return "console";
-	default: return "other";
+	case SYS_AC:
+		return "ac";
+	case SYS_SF:
+		return "sf";
+	case SYS_SF_AUTH:
+		return "sf_auth";
+	case SYS_CONTROL:
+		return "control";
+	case SYS_CONSOLE:
+		return "console";
+	default:
+		return "other";
 	}
 }
 
@@ -89,7 +96,8 @@ static void norm_path(const char *path, char *out, size_t n)
 			digits += isdigit((unsigned char)p[i]) != 0;
 			alnum &= isalnum((unsigned char)p[i]) || p[i] == '-';
 		}
-		int is_id = alnum && digits > 0 && (digits == (int)len || len >= 15) && !(p[0] == 'v' && len <= 6);
+		int is_id =
+		    alnum && digits > 0 && (digits == (int)len || len >= 15) && !(p[0] == 'v' && len <= 6);
 		const char *seg = is_id ? "{id}" : p;
 		size_t seglen = is_id ? 4 : len;
 		if (o + seglen + 1 >= n)
@@ -108,21 +116,22 @@ void stats_finish(sbx_req *r, int64_t dur_ms)
 	norm_path(r->path, np, sizeof np);
 	snprintf(key, sizeof key, "%s %s", r->method, np);
 	sqlite3_stmt *st = db_prep(db, "INSERT INTO path_counts(sys, key, n) VALUES(?1, ?2, 1)"
-				       " ON CONFLICT(sys, key) DO UPDATE SET n = n + 1");
+	                               " ON CONFLICT(sys, key) DO UPDATE SET n = n + 1");
 	if (st) {
 		sqlite3_bind_text(st, 1, sys_name(r->sys), -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
 		sqlite3_step(st);
 		sqlite3_finalize(st);
 	}
-	st = db_prep(db, "INSERT INTO requests(ts_ms, sys, method, path, status, dur_ms) VALUES(?1,?2,?3,?4,?5,?6)");
+	st = db_prep(
+	    db, "INSERT INTO requests(ts_ms, sys, method, path, status, dur_ms) VALUES(?1,?2,?3,?4,?5,?6)");
 	if (st) {
 		sqlite3_bind_int64(st, 1, r->now_ms);
 		sqlite3_bind_text(st, 2, sys_name(r->sys), -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, r->method, -1, SQLITE_STATIC);
 		char shown[700];
-		snprintf(shown, sizeof shown, "%.400s%s%.180s", r->full_path, r->query && *r->query ? "?" : "",
-			 r->query ? r->query : "");
+		snprintf(shown, sizeof shown, "%.400s%s%.180s", r->full_path,
+		         r->query && *r->query ? "?" : "", r->query ? r->query : "");
 		sqlite3_bind_text(st, 4, shown, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int(st, 5, r->status);
 		sqlite3_bind_int64(st, 6, dur_ms);
@@ -150,20 +159,47 @@ json_object *stats_json(sqlite3 *db)
 {
 	json_object *o = json_object_new_object();
 	/* every counter this sandbox keeps, flat; the documented ones always present */
-	static const char *const always[] = {
-	    "requests_total", "requests_ac", "requests_sf", "requests_sf_auth", "requests_control",
-	    "ac_max_per_second", "ac_429", "sf_401", "sf_api_used", "composite_calls", "composite_records",
-	    "composite_failed_records", "bulk_jobs", "bulk_records", "injected_errors", "injected_latency",
-	    "malformed_sent", "oversized_sent", "responses_5xx", "ac_contact_list_writes",
-	    "ac_contact_list_changes", "ac_tags_created", "ac_contact_tags_added", "ac_contact_tags_duplicate",
-	    "ac_contacts_created", "ac_contacts_updated", "sf_records_updated", "sf_tokens_issued",
-	    "webhooks_queued", "webhooks_delivered", "webhooks_failed", "webhooks_dropped", NULL};
+	static const char *const always[] = {"requests_total",
+	                                     "requests_ac",
+	                                     "requests_sf",
+	                                     "requests_sf_auth",
+	                                     "requests_control",
+	                                     "ac_max_per_second",
+	                                     "ac_429",
+	                                     "sf_401",
+	                                     "sf_api_used",
+	                                     "composite_calls",
+	                                     "composite_records",
+	                                     "composite_failed_records",
+	                                     "bulk_jobs",
+	                                     "bulk_records",
+	                                     "injected_errors",
+	                                     "injected_latency",
+	                                     "malformed_sent",
+	                                     "oversized_sent",
+	                                     "responses_5xx",
+	                                     "ac_contact_list_writes",
+	                                     "ac_contact_list_changes",
+	                                     "ac_tags_created",
+	                                     "ac_contact_tags_added",
+	                                     "ac_contact_tags_duplicate",
+	                                     "ac_contacts_created",
+	                                     "ac_contacts_updated",
+	                                     "sf_records_updated",
+	                                     "sf_tokens_issued",
+	                                     "webhooks_queued",
+	                                     "webhooks_delivered",
+	                                     "webhooks_failed",
+	                                     "webhooks_dropped",
+	                                     NULL};
 	for (int i = 0; always[i]; i++)
 		json_object_object_add(o, always[i], jint(counter_get(db, always[i])));
-	sqlite3_stmt *st = db_prep(db, "SELECT name, n FROM counters WHERE name NOT LIKE 'serial\\_%' ESCAPE '\\'"
-				       " ORDER BY name");
+	sqlite3_stmt *st =
+	    db_prep(db, "SELECT name, n FROM counters WHERE name NOT LIKE 'serial\\_%' ESCAPE '\\'"
+	                " ORDER BY name");
 	while (st && sqlite3_step(st) == SQLITE_ROW)
-		json_object_object_add(o, (const char *)sqlite3_column_text(st, 0), jint(sqlite3_column_int64(st, 1)));
+		json_object_object_add(o, (const char *)sqlite3_column_text(st, 0),
+		                       jint(sqlite3_column_int64(st, 1)));
 	sqlite3_finalize(st);
 	json_object *paths = json_object_new_object();
 	st = db_prep(db, "SELECT sys, key, n FROM path_counts ORDER BY sys, key");
@@ -174,7 +210,8 @@ json_object *stats_json(sqlite3 *db)
 			per = json_object_new_object();
 			json_object_object_add(paths, sys, per);
 		}
-		json_object_object_add(per, (const char *)sqlite3_column_text(st, 1), jint(sqlite3_column_int64(st, 2)));
+		json_object_object_add(per, (const char *)sqlite3_column_text(st, 1),
+		                       jint(sqlite3_column_int64(st, 2)));
 	}
 	sqlite3_finalize(st);
 	json_object_object_add(o, "paths", paths);
@@ -184,9 +221,9 @@ json_object *stats_json(sqlite3 *db)
 void stats_reset(sbx_app *app)
 {
 	db_exec(app->db,
-		"DELETE FROM counters WHERE name NOT LIKE 'serial\\_%' ESCAPE '\\' AND name <> 'sf_api_used';"
-		" DELETE FROM path_counts; DELETE FROM requests;",
-		NULL);
+	        "DELETE FROM counters WHERE name NOT LIKE 'serial\\_%' ESCAPE '\\' AND name <> 'sf_api_used';"
+	        " DELETE FROM path_counts; DELETE FROM requests;",
+	        NULL);
 	app->ac_count = 0;
 	app->ac_head = 0;
 }

@@ -31,16 +31,16 @@ void fmt_ac_time(int64_t ms, char *out, size_t n)
 	struct tm tm;
 	split_time(ms, off, &tm);
 	int a = off < 0 ? -off : off;
-	snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-		 tm.tm_hour, tm.tm_min, tm.tm_sec, off < 0 ? '-' : '+', a / 60, a % 60);
+	snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+	         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, off < 0 ? '-' : '+', a / 60, a % 60);
 }
 
 void fmt_ac_plain(int64_t ms, int utc, char *out, size_t n)
 {
 	struct tm tm;
 	split_time(ms, utc ? 0 : (int)knob_int("ac_utc_offset_min"), &tm);
-	snprintf(out, n, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec);
+	snprintf(out, n, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+	         tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 void fmt_sf_time(int64_t ms, char *out, size_t n)
@@ -48,8 +48,8 @@ void fmt_sf_time(int64_t ms, char *out, size_t n)
 	struct tm tm;
 	split_time(ms, 0, &tm);
 	/* Salesforce stores datetimes to the second; the API always shows .000 */
-	snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.000+0000", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-		 tm.tm_hour, tm.tm_min, tm.tm_sec);
+	snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.000+0000", tm.tm_year + 1900, tm.tm_mon + 1,
+	         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 static int digits(const char *s, int n, int *v)
@@ -186,7 +186,8 @@ int sbx_sf_norm_id(const char *in, char out[19])
 				char c = id[chunk * 5 + i];
 				if (isalpha((unsigned char)c))
 					id[chunk * 5 + i] =
-					    (char)((bits & (1 << i)) ? toupper((unsigned char)c) : tolower((unsigned char)c));
+					    (char)((bits & (1 << i)) ? toupper((unsigned char)c)
+					                             : tolower((unsigned char)c));
 				else if (bits & (1 << i))
 					return -1;
 			}
@@ -260,12 +261,23 @@ void html_escape(sbx_buf *b, const char *s)
 {
 	for (; s && *s; s++) {
 		switch (*s) {
-		case '&': buf_puts(b, "&amp;"); break;
-		case '<': buf_puts(b, "&lt;"); break;
-		case '>': buf_puts(b, "&gt;"); break;
-		case '"': buf_puts(b, "&quot;"); break;
-		case '\'': buf_puts(b, "&#39;"); break;
-		default: buf_put(b, s, 1);
+		case '&':
+			buf_puts(b, "&amp;");
+			break;
+		case '<':
+			buf_puts(b, "&lt;");
+			break;
+		case '>':
+			buf_puts(b, "&gt;");
+			break;
+		case '"':
+			buf_puts(b, "&quot;");
+			break;
+		case '\'':
+			buf_puts(b, "&#39;");
+			break;
+		default:
+			buf_put(b, s, 1);
 		}
 	}
 }

@@ -20,7 +20,8 @@ static int json_has(const char *json_text, const char *value)
 {
 	json_object *a = json_tokener_parse(json_text ? json_text : "[]");
 	int found = 0;
-	for (size_t i = 0; a && json_object_is_type(a, json_type_array) && i < json_object_array_length(a); i++)
+	for (size_t i = 0; a && json_object_is_type(a, json_type_array) && i < json_object_array_length(a);
+	     i++)
 		found |= strcmp(json_object_get_string(json_object_array_get_idx(a, i)), value) == 0;
 	json_object_put(a);
 	return found;
@@ -36,11 +37,11 @@ static void kv(sbx_buf *b, const char *k, const char *v)
 }
 
 int sbx_webhook_queue(sbx_req *r, const char *type, int64_t contact, int64_t list, const char *source,
-		  int64_t at_ms, const char *extra_form)
+                      int64_t at_ms, const char *extra_form)
 {
 	sqlite3 *db = r->app->db;
 	sqlite3_stmt *hooks = db_prep(db, "SELECT id, url, events, sources, listid FROM ac_webhooks"
-					  " WHERE active = 1 ORDER BY id");
+	                                  " WHERE active = 1 ORDER BY id");
 	if (!hooks)
 		return 0;
 	sbx_buf body = {0};
@@ -48,7 +49,8 @@ int sbx_webhook_queue(sbx_req *r, const char *type, int64_t contact, int64_t lis
 	while (sqlite3_step(hooks) == SQLITE_ROW) {
 		int64_t listid = sqlite3_column_int64(hooks, 4);
 		if (!json_has((const char *)sqlite3_column_text(hooks, 2), type) ||
-		    !json_has((const char *)sqlite3_column_text(hooks, 3), source) || (listid && listid != list))
+		    !json_has((const char *)sqlite3_column_text(hooks, 3), source) ||
+		    (listid && listid != list))
 			continue;
 		if (!body.len) {
 			/* the body AC sends: envelope, then the contact block, then the event's own fields */
@@ -60,16 +62,20 @@ int sbx_webhook_queue(sbx_req *r, const char *type, int64_t contact, int64_t lis
 			kv(&body, "initiated_by", source);
 			snprintf(num, sizeof num, "%lld", (long long)list);
 			kv(&body, "list", num);
-			sqlite3_stmt *c = db_prep(db, "SELECT id, email, first_name, last_name, phone FROM ac_contacts"
-						      " WHERE id = ?1");
+			sqlite3_stmt *c =
+			    db_prep(db, "SELECT id, email, first_name, last_name, phone FROM ac_contacts"
+			                " WHERE id = ?1");
 			if (c) {
 				sqlite3_bind_int64(c, 1, contact);
 				if (sqlite3_step(c) == SQLITE_ROW) {
-					snprintf(num, sizeof num, "%lld", (long long)sqlite3_column_int64(c, 0));
+					snprintf(num, sizeof num, "%lld",
+					         (long long)sqlite3_column_int64(c, 0));
 					kv(&body, "contact[id]", num);
 					kv(&body, "contact[email]", (const char *)sqlite3_column_text(c, 1));
-					kv(&body, "contact[first_name]", (const char *)sqlite3_column_text(c, 2));
-					kv(&body, "contact[last_name]", (const char *)sqlite3_column_text(c, 3));
+					kv(&body, "contact[first_name]",
+					   (const char *)sqlite3_column_text(c, 2));
+					kv(&body, "contact[last_name]",
+					   (const char *)sqlite3_column_text(c, 3));
 					kv(&body, "contact[phone]", (const char *)sqlite3_column_text(c, 4));
 					kv(&body, "contact[ip]", "0.0.0.0");
 					kv(&body, "contact[orgname]", "");
@@ -78,7 +84,7 @@ int sbx_webhook_queue(sbx_req *r, const char *type, int64_t contact, int64_t lis
 			}
 			sbx_buf tags = {0};
 			c = db_prep(db, "SELECT t.tag FROM ac_contact_tags ct JOIN ac_tags t ON t.id = ct.tag"
-					" WHERE ct.contact = ?1 ORDER BY ct.id");
+			                " WHERE ct.contact = ?1 ORDER BY ct.id");
 			if (c) {
 				sqlite3_bind_int64(c, 1, contact);
 				while (sqlite3_step(c) == SQLITE_ROW) {
@@ -97,8 +103,9 @@ int sbx_webhook_queue(sbx_req *r, const char *type, int64_t contact, int64_t lis
 			if (extra_form && *extra_form)
 				buf_puts(&body, extra_form);
 		}
-		sqlite3_stmt *ins = db_prep(db, "INSERT INTO ac_deliveries(webhook, type, url, body, state, created_ms,"
-						" timeout_ms, delay_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+		sqlite3_stmt *ins =
+		    db_prep(db, "INSERT INTO ac_deliveries(webhook, type, url, body, state, created_ms,"
+		                " timeout_ms, delay_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
 		if (!ins)
 			continue;
 		int drop = knob_int("webhook_drop") != 0;
@@ -127,8 +134,8 @@ static size_t discard(char *p, size_t s, size_t n, void *u)
 	return s * n;
 }
 
-static void deliver_one(sqlite3 *db, int64_t id, int64_t hook, const char *url, const char *body, long timeout_ms,
-			long delay_ms)
+static void deliver_one(sqlite3 *db, int64_t id, int64_t hook, const char *url, const char *body,
+                        long timeout_ms, long delay_ms)
 {
 	if (delay_ms > 0) {
 		struct timespec ts = {delay_ms / 1000, (delay_ms % 1000) * 1000000L};
@@ -139,7 +146,8 @@ static void deliver_one(sqlite3 *db, int64_t id, int64_t hook, const char *url, 
 	CURL *c = curl_easy_init();
 	CURLcode rc = CURLE_FAILED_INIT;
 	if (c) {
-		struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/x-www-form-urlencoded");
+		struct curl_slist *h =
+		    curl_slist_append(NULL, "Content-Type: application/x-www-form-urlencoded");
 		curl_easy_setopt(c, CURLOPT_URL, url);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
@@ -156,11 +164,14 @@ static void deliver_one(sqlite3 *db, int64_t id, int64_t hook, const char *url, 
 		curl_easy_cleanup(c);
 	}
 	int ok = rc == CURLE_OK && code >= 200 && code < 300;
-	const char *err = rc != CURLE_OK ? (*errbuf ? errbuf : curl_easy_strerror(rc)) : ok ? NULL : "non-2xx answer";
+	const char *err = rc != CURLE_OK ? (*errbuf ? errbuf : curl_easy_strerror(rc))
+	                  : ok           ? NULL
+	                                 : "non-2xx answer";
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
-	sqlite3_stmt *st = db_prep(db, "UPDATE ac_deliveries SET state = ?2, http_status = ?3, error = ?4, done_ms = ?5"
-				       " WHERE id = ?1");
+	sqlite3_stmt *st =
+	    db_prep(db, "UPDATE ac_deliveries SET state = ?2, http_status = ?3, error = ?4, done_ms = ?5"
+	                " WHERE id = ?1");
 	if (st) {
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_text(st, 2, ok ? "delivered" : "failed", -1, SQLITE_STATIC);
@@ -189,7 +200,8 @@ static void *sender(void *arg)
 {
 	(void)arg;
 	sqlite3 *db = NULL;
-	if (sqlite3_open_v2(g_db_path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(g_db_path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL) !=
+	    SQLITE_OK) {
 		fprintf(stderr, "sandbox: webhook sender cannot open %s\n", g_db_path);
 		sqlite3_close(db);
 		return NULL;
@@ -209,8 +221,9 @@ static void *sender(void *arg)
 		if (quit)
 			break;
 		for (;;) {
-			sqlite3_stmt *st = db_prep(db, "SELECT id, webhook, url, body, timeout_ms, delay_ms FROM ac_deliveries"
-						       " WHERE state = 'pending' ORDER BY id LIMIT 1");
+			sqlite3_stmt *st = db_prep(
+			    db, "SELECT id, webhook, url, body, timeout_ms, delay_ms FROM ac_deliveries"
+			        " WHERE state = 'pending' ORDER BY id LIMIT 1");
 			if (!st)
 				break;
 			if (sqlite3_step(st) != SQLITE_ROW) {
@@ -220,7 +233,8 @@ static void *sender(void *arg)
 			int64_t id = sqlite3_column_int64(st, 0), hook = sqlite3_column_int64(st, 1);
 			char *url = strdup((const char *)sqlite3_column_text(st, 2));
 			char *body = strdup((const char *)sqlite3_column_text(st, 3));
-			long timeout = (long)sqlite3_column_int64(st, 4), delay = (long)sqlite3_column_int64(st, 5);
+			long timeout = (long)sqlite3_column_int64(st, 4),
+			     delay = (long)sqlite3_column_int64(st, 5);
 			sqlite3_finalize(st);
 			if (url && body)
 				deliver_one(db, id, hook, url, body, timeout > 0 ? timeout : 5000, delay);
