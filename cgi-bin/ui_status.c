@@ -177,7 +177,8 @@ static void fill_job(web_req *r, tpl_dict *d)
 	}
 }
 
-/* The first sync is shown as a preview an administrator confirms (SPEC section 1). */
+/* The first sync is shown as a preview an administrator confirms (SPEC section 1); until then
+ * "Resync now" is not offered, so nothing is written blind. */
 static void fill_first_sync(web_req *r, tpl_dict *d, int connected)
 {
 	char v[16];
@@ -187,8 +188,11 @@ static void fill_first_sync(web_req *r, tpl_dict *d, int connected)
 		page_error_box(r, e.msg);
 		return;
 	}
-	if (rc == 1 || !connected)
+	if (rc == 1 || !connected) {
+		if (connected)
+			tpl_show(d, "RESYNC");
 		return;
+	}
 	tpl_dict *f = tpl_section(d, "FIRST_SYNC");
 	job_state j;
 	job_get(&j);

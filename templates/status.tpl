@@ -1,12 +1,12 @@
 {{%AUTOESCAPE context="HTML"}}
 <div class="page-head">
   <h1>Status</h1>
-  {{#ADMIN}}
+  {{#RESYNC}}{{#ADMIN}}
   <form method="post" action="/status/sync" class="inline">
     <input type="hidden" name="csrf" value="{{CSRF}}">
     <button type="submit" class="btn btn-primary" id="resync-all">Resync now</button>
   </form>
-  {{/ADMIN}}
+  {{/ADMIN}}{{/RESYNC}}
 </div>
 
 {{#NOT_CONNECTED}}

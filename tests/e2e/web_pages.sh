@@ -131,7 +131,6 @@ get "$V" /login >/dev/null
 vt=$(csrf)
 expect_eq "viewer signs in" "$(post "$V" /login --data "csrf=$vt" --data name=vera --data-urlencode "password=$PW")" 303
 expect_eq "viewer sees status" "$(get "$V" /status)" 200
-expect_match "viewer has no Resync button" "$(body | grep -c 'id="resync-all"')" '^0$'
 expect_eq "viewer sees setup" "$(get "$V" /setup)" 200
 vt=$(csrf)
 expect_match "viewer's setup forms are disabled" "$(body)" 'name="url" value="" placeholder="https://ACCOUNT.api-us1.com" required disabled'
@@ -222,6 +221,16 @@ if [ "$st" = 303 ]; then
 	expect_eq "the first sync is marked done" "$(db "SELECT count(*) FROM watermarks WHERE name='first_sync_done'")" 1
 	get "$A" /status >/dev/null
 	expect_match "status lists the run" "$(body)" '<td>dashboard</td>'
+	expect_match "after the first sync admins get Resync now" "$(body)" 'id="resync-all"'
+	W=$T/viewer2.jar
+	post "$A" /users/add --data "csrf=$tok" --data name=walt --data role=viewer --data-urlencode "password=$PW" >/dev/null
+	get "$W" /login >/dev/null
+	wt=$(csrf)
+	expect_eq "a second viewer signs in" "$(post "$W" /login --data "csrf=$wt" --data name=walt --data-urlencode "password=$PW")" 303
+	get "$W" /status >/dev/null
+	wt=$(csrf)
+	expect_eq "viewers get no Resync now" "$(body | grep -c 'id="resync-all"')" 0
+	expect_eq "and cannot start one" "$(post "$W" /status/sync --data "csrf=$wt")" 403
 	email=$(db "SELECT email FROM log WHERE status='applied' AND email<>'' LIMIT 1")
 	if [ -n "$email" ]; then
 		expect_eq "the person's page renders" "$(get "$A" "/contacts?email=$email")" 200
@@ -230,7 +239,9 @@ if [ "$st" = 303 ]; then
 		expect_match "reports the resync" "$(body)" 'Resynced:'
 		expect_eq "/audit after the first sync" "$(get "$A" /audit)" 200
 		expect_match "says how many disagree" "$(body)" '[0-9]+ people disagree'
-		expect_eq "viewer cannot use the audit fix" "$(post "$V" /audit/fix --data "csrf=$vt" --data-urlencode "email=$email")" 403
+		expect_eq "viewer cannot use the audit fix" "$(post "$W" /audit/fix --data "csrf=$wt" --data-urlencode "email=$email")" 403
+		expect_eq "viewer sees the person" "$(get "$W" "/contacts?email=$email")" 200
+		expect_eq "without the resync button" "$(body | grep -c 'id="resync-one"')" 0
 	else
 		fail "the first sync applied changes" "no applied log row"
 	fi
