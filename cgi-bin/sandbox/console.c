@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static void esc(sbx_buf *b, const char *s)
 {
@@ -232,7 +233,12 @@ static void recent(sbx_req *r, sbx_buf *b)
 	    r->app->db,
 	    "SELECT id, type, state, http_status, error, body FROM ac_deliveries ORDER BY id DESC LIMIT 20");
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
-		buf_printf(b, "<tr><td>%lld</td><td>", (long long)sqlite3_column_int64(st, 0));
+		int64_t ms = sqlite3_column_int64(st, 0);
+		time_t sec = (time_t)(ms / 1000);
+		struct tm tm;
+		gmtime_r(&sec, &tm);
+		buf_printf(b, "<tr><td>%02d:%02d:%02d.%03d</td><td>", tm.tm_hour, tm.tm_min, tm.tm_sec,
+		           (int)(ms % 1000));
 		esc(b, (const char *)sqlite3_column_text(st, 1));
 		buf_puts(b, "</td><td>");
 		esc(b, (const char *)sqlite3_column_text(st, 2));
@@ -243,16 +249,20 @@ static void recent(sbx_req *r, sbx_buf *b)
 		buf_puts(b, "</code></td></tr>");
 	}
 	sqlite3_finalize(st);
-	buf_puts(
-	    b,
-	    "</table><h2>Recent API requests</h2><table><tr><th>time (ms)</th><th>system</th><th>request</th>"
-	    "<th>status</th><th>ms</th></tr>");
+	buf_puts(b, "</table><h2>Recent API requests</h2><table><tr><th>time "
+	            "(UTC)</th><th>system</th><th>request</th>"
+	            "<th>status</th><th>ms</th></tr>");
 	st = db_prep(
 	    r->app->db,
 	    "SELECT ts_ms, sys, method, path, status, dur_ms FROM requests WHERE sys IN ('ac','sf','sf_auth')"
 	    " ORDER BY id DESC LIMIT 40");
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
-		buf_printf(b, "<tr><td>%lld</td><td>", (long long)sqlite3_column_int64(st, 0));
+		int64_t ms = sqlite3_column_int64(st, 0);
+		time_t sec = (time_t)(ms / 1000);
+		struct tm tm;
+		gmtime_r(&sec, &tm);
+		buf_printf(b, "<tr><td>%02d:%02d:%02d.%03d</td><td>", tm.tm_hour, tm.tm_min, tm.tm_sec,
+		           (int)(ms % 1000));
 		esc(b, (const char *)sqlite3_column_text(st, 1));
 		buf_puts(b, "</td><td><code>");
 		esc(b, (const char *)sqlite3_column_text(st, 2));

@@ -302,6 +302,85 @@ static void tokens(sbx_req *r)
 	ok_json(r, o);
 }
 
+/* The contract of this fixture, readable by people and tests: GET /sandbox/control/help */
+static void help(sbx_req *r)
+{
+	static const char *const endpoints[][3] = {
+	    {"GET", "info", "URLs and credentials to connect optsync, the seed, record counts"},
+	    {"POST", "reset",
+	     "{\"seed\":1,\"people\":300,\"keep_knobs\":false}: the demo org again, knobs and stats "
+	     "back to default"},
+	    {"GET", "knobs", "every knob with its value"},
+	    {"POST", "knobs",
+	     "{\"knob\":value,...}: set some (null = default); unknown names or bad values: 400, nothing "
+	     "set"},
+	    {"POST", "event",
+	     "one event {\"type\",...} or {\"events\":[...]}; \"wait\":true answers once webhooks are sent"},
+	    {"POST", "people",
+	     "one person or {\"people\":[...]}: {\"email\",\"first_name\",\"last_name\",\"at\","
+	     "\"ac\":{\"lists\":{\"1\":1},\"bounced_hard\":0,\"tags\":[]}|null,\"sf\":[{\"type\":\"Lead\","
+	     "\"opted_out\":true,\"converted\":false,\"email\",\"id\",\"deleted\"}],\"sf_replace\":false}; "
+	     "answers the state plus created_sf_ids; no webhooks"},
+	    {"GET",
+	     "state?email=", "the person in both systems: AC contact, list statuses, tags; SF records"},
+	    {"GET", "stats",
+	     "counters (requests_*, ac_max_per_second, ac_429, sf_401, composite_*, bulk_*, webhooks_*, "
+	     "ac_* writes, sf_api_used) and paths per system"},
+	    {"POST", "stats/reset", "counters and the AC window back to zero (data untouched)"},
+	    {"GET", "deliveries?limit=", "webhook deliveries, newest first, with body, state, HTTP status"},
+	    {"GET", "requests?limit=&sys=", "recent requests (sys: ac, sf, sf_auth, control, console)"},
+	    {"POST", "tokens", "{\"expire_access\":true,\"revoke_refresh\":false}: expire SF tokens now"},
+	    {"GET", "help", "this"}};
+	static const char *const events[][2] = {
+	    {"subscribe",
+	     "email, list (default 1), first_name, last_name: creates the AC contact if needed; webhook"},
+	    {"unsubscribe", "email, list (none = every active list), reason: status 2; one webhook per list"},
+	    {"bounce_hard",
+	     "email, code, description: bounced_hard+1, active lists to status 3, bounce log; webhook"},
+	    {"bounce_soft", "email: bounced_soft+1, bounce log; webhook"},
+	    {"ac_update", "email, first_name, last_name: an unrelated AC edit (udate moves); update webhook"},
+	    {"sf_check", "email or id: Email Opt Out checked on every live unconverted record"},
+	    {"sf_uncheck", "email or id: unchecked"},
+	    {"sf_edit", "email or id, phone: an unrelated edit (SystemModstamp moves, the box does not)"},
+	    {"sf_delete", "email or id: the record goes to the recycle bin (ENTITY_IS_DELETED on writes)"},
+	    {"sf_create", "object Contact|Lead, email, first_name, last_name, opted_out: a new SF record"},
+	    {"convert_lead",
+	     "email or id: the Lead converts onto the Contact with its email (or a new one)"}};
+	json_object *o = json_object_new_object(), *eps = json_object_new_array(),
+	            *ks = json_object_new_array(), *evs = json_object_new_object();
+	for (size_t i = 0; i < sizeof endpoints / sizeof endpoints[0]; i++) {
+		json_object *e = json_object_new_object();
+		json_object_object_add(e, "method", jstr(endpoints[i][0]));
+		json_object_object_add(e, "path", jstrf("/sandbox/control/%s", endpoints[i][1]));
+		json_object_object_add(e, "does", jstr(endpoints[i][2]));
+		json_object_array_add(eps, e);
+	}
+	for (const knob_info *k = knobs_info(); k->name; k++) {
+		json_object *e = json_object_new_object();
+		json_object_object_add(e, "name", jstr(k->name));
+		const char *type = k->type == 'b'   ? "boolean"
+		                   : k->type == 'i' ? "integer"
+		                   : k->type == 'n' ? "number"
+		                   : k->type == 't' ? "\"ac\"|\"sf\"|\"any\"|null"
+		                   : k->type == 's' ? "string|null"
+		                                    : "json";
+		json_object_object_add(e, "type", jstr(type));
+		json_object_object_add(e, "default", json_tokener_parse(knob_default(k->name)));
+		json_object_object_add(e, "does", jstr(k->help));
+		json_object_array_add(ks, e);
+	}
+	for (size_t i = 0; i < sizeof events / sizeof events[0]; i++)
+		json_object_object_add(evs, events[i][0], jstr(events[i][1]));
+	json_object_object_add(o, "endpoints", eps);
+	json_object_object_add(o, "knobs", ks);
+	json_object_object_add(o, "events", evs);
+	json_object_object_add(
+	    o, "event_common",
+	    jstr("every event takes \"at\" (ISO 8601 or epoch seconds; default now) and \"source\" "
+	         "(public|admin|api|system, default public)"));
+	ok_json(r, o);
+}
+
 void control_route(sbx_req *r)
 {
 	const char *p = r->path + strlen("/control");
@@ -329,6 +408,8 @@ void control_route(sbx_req *r)
 		requests(r);
 	else if (path_match(r, "/tokens", p) && post)
 		tokens(r);
+	else if ((path_match(r, "/help", p) || !*p || strcmp(p, "/") == 0) && get)
+		help(r);
 	else
 		resp_error(r, 404, "NOT_FOUND",
 		           "No control endpoint %s %s (info, reset, knobs, event, people, state, stats, "

@@ -133,6 +133,12 @@ static const knob_spec *spec_of(const char *name)
 	return NULL;
 }
 
+const char *knob_default(const char *name)
+{
+	const knob_spec *s = spec_of(name);
+	return s ? s->dflt : NULL;
+}
+
 static void set_defaults(void)
 {
 	json_object_put(g_knobs);

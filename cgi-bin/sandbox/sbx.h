@@ -168,6 +168,7 @@ typedef struct {
 	const char *help;
 } knob_info;
 const knob_info *knobs_info(void);
+const char *knob_default(const char *name); /* JSON text of the default, NULL if unknown */
 
 /* ---- seed (seed.c) ---- */
 int seed_reset(sbx_app *app, uint64_t seed, int people, err_t *e);

@@ -454,6 +454,8 @@ ctl POST /event '{"type":"sf_edit","email":"lead.conv@example.com","phone":"+1 5
 expect_eq "sf_edit: an unrelated edit moves SystemModstamp only" \
 	"$(soql "SELECT SystemModstamp, HasOptedOutOfEmail, Phone FROM Contact WHERE Email = 'lead.conv@example.com'" | json "(d['records'][0]['SystemModstamp'] > '$before', d['records'][0]['HasOptedOutOfEmail'], d['records'][0]['Phone'])")" \
 	"(True, False, '+1 555 0100')"
+expect_match "control/help describes endpoints, knobs and events" \
+	"$(ctl GET /help | json '(len(d["endpoints"]), len(d["knobs"]), sorted(d["events"])[:2])')" '^\([0-9]+, [0-9]+, \[.ac_update., .bounce_hard.\]\)$'
 expect_eq "a bad event is 400" "$(ctl POST /event '{"type":"dance","email":"x@example.com"}' | json 'd["code"]')" BAD_EVENT
 
 # --- bounds ------------------------------------------------------------------------------------------
