@@ -210,6 +210,38 @@ void resp_header(sbx_req *r, const char *name, const char *value)
 	buf_printf(&r->hdr, "%s: %s\r\n", name, value);
 }
 
+/* Replaces every byte that is not part of a valid UTF-8 sequence with '?': such bytes are >= 0x80,
+ * so a serialised JSON document stays well-formed and becomes valid UTF-8 (echoed input may not be). */
+static void utf8_fix(char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		size_t len = c < 0x80             ? 1
+		             : (c & 0xE0) == 0xC0 ? 2
+		             : (c & 0xF0) == 0xE0 ? 3
+		             : (c & 0xF8) == 0xF0 ? 4
+		                                  : 0;
+		int ok = len > 0 && i + len <= n && !(len == 2 && c < 0xC2) && !(len == 4 && c > 0xF4);
+		for (size_t k = 1; ok && k < len; k++)
+			ok = ((unsigned char)s[i + k] & 0xC0) == 0x80;
+		if (ok && len == 3) {
+			unsigned char c1 = (unsigned char)s[i + 1];
+			ok = !(c == 0xE0 && c1 < 0xA0) &&
+			     !(c == 0xED && c1 >= 0xA0); /* overlong, surrogates */
+		}
+		if (ok && len == 4) {
+			unsigned char c1 = (unsigned char)s[i + 1];
+			ok = !(c == 0xF0 && c1 < 0x90) && !(c == 0xF4 && c1 >= 0x90);
+		}
+		if (!ok) {
+			s[i++] = '?';
+			continue;
+		}
+		i += len;
+	}
+}
+
 void resp_json(sbx_req *r, int status, json_object *o)
 {
 	r->status = status;
@@ -221,6 +253,8 @@ void resp_json(sbx_req *r, int status, json_object *o)
 	    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	buf_puts(&r->out, s);
 	json_object_put(o);
+	if (r->out.p)
+		utf8_fix(r->out.p, r->out.len);
 }
 
 void resp_text(sbx_req *r, int status, const char *ctype, const char *text)
