@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "rules.h"
 #include "settings.h"
 #include "store_sync.h"
 #include "sync.h"
@@ -92,10 +93,16 @@ int cmd_resync(cli_ctx *c, int argc, char **argv)
 	}
 	if (!email || optind != argc)
 		return cli_usage(c, "resync");
+	char norm[RULES_EMAIL_MAX + 1];
+	err_t e = {0};
+	if (rules_normalize_email(email, norm, sizeof norm, &e) < 0) {
+		fprintf(c->err, "optsync: resync: --email: %s\n", e.msg);
+		return CLI_USAGE;
+	}
 	store *s;
 	if (cli_open_store(c, &s) < 0)
 		return CLI_FAIL;
-	sync_options so = {.trigger = "resync", .email = email};
+	sync_options so = {.trigger = "resync", .email = norm};
 	int rc = run_once(c, s, &so, 0);
 	store_close(s);
 	return rc;

@@ -126,12 +126,20 @@ static int migrate(store *s, int target, err_t *e)
 	return 0;
 }
 
-/* Creates the file ourselves first so it is born 0600; SQLite gives -wal and -shm the same mode. */
+/* Creates a missing file ourselves so it is born 0600; SQLite gives -wal and -shm the same mode.
+ * An existing file is never opened here: close() drops every POSIX lock this process holds on
+ * the file, SQLite's included, and another process would then think it is alone, checkpoint and
+ * delete the WAL under our feet (SQLite's "How To Corrupt", section 2.2). */
 static int ensure_file(const char *path, err_t *e)
 {
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	struct stat st;
+	if (stat(path, &st) == 0)
+		return 0;
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EEXIST)
+		return 0;
 	if (fd < 0)
-		return err_set(e, ERR_IO, "database %s: cannot open: %s", path, strerror(errno));
+		return err_set(e, ERR_IO, "database %s: cannot create: %s", path, strerror(errno));
 	close(fd);
 	return 0;
 }

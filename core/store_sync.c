@@ -440,7 +440,8 @@ int store_action_add(store *s, queued_action *a, err_t *e)
 		bt(st, 2, a->direction);
 		bt(st, 3, a->email);
 		bt(st, 4, a->object);
-		bt(st, 5, a->record);
+		/* "" is a real value here: the AC contact an earlier create action will make. */
+		sqlite3_bind_text(st, 5, a->record, -1, SQLITE_TRANSIENT);
 		bt(st, 6, a->action);
 		bt(st, 7, a->value);
 		bt(st, 8, a->rule);

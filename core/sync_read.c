@@ -242,13 +242,15 @@ int sync_read_sf(sync_ctx *x, err_t *e)
 			return -1;
 	}
 	if (have_wm) {
-		/* SOQL wants a dateTime literal with Z; whole seconds re-read a record at most once more. */
+		/* SOQL wants a dateTime literal with Z. SystemModstamp has whole seconds, and a record can
+		 * change later within the second of the newest one read: ">=" that second re-reads those
+		 * (the snapshots make a re-read change nothing) instead of missing them. */
 		int64_t ms;
 		if (timefmt_parse(wm, &ms) < 0)
 			return err_set(e, ERR_INTERNAL, "the stored Salesforce watermark '%s' is not a time", wm);
 		char lit[32];
 		timefmt_iso_ms(ms / 1000 * 1000, lit, sizeof lit);
-		snprintf(where, sizeof where, "SystemModstamp > %s", lit);
+		snprintf(where, sizeof where, "SystemModstamp >= %s", lit);
 		x->sf_watermark_ms = ms;
 		snprintf(x->sf_watermark, sizeof x->sf_watermark, "%s", wm);
 	}

@@ -58,6 +58,7 @@ stack_start() {
 		chmod 0711 "$pub"
 	fi
 	rm -rf "$pub/static"
+	mkdir -p "$pub/tmp"
 	cp -r "$STACK_ROOT/static" "$pub/static"
 	chmod -R a+rX "$pub/static"
 	[ -x "$bin/sandbox.fcgi" ] || { echo "stack: $bin/sandbox.fcgi is not built" >&2; return 1; }
@@ -77,7 +78,7 @@ stack_start() {
 	if ! stack__alive "$dir/run/nginx.pid"; then
 		sh "$STACK_ROOT/tools/nginx-conf.sh" local "$STACK_ROOT" "$dir/nginx" "$port" |
 			sed -e "s#$dir/nginx/sandbox.sock#$pub/sandbox.sock#; s#$dir/nginx/optsync.sock#$pub/optsync.sock#" \
-			    -e "s#alias $dir/nginx/static/#alias $pub/static/#" \
+			    -e "s#alias $dir/nginx/static/#alias $pub/static/#" -e "s#$dir/nginx/tmp/#$pub/tmp/#" \
 			    -e "s#^pid .*#pid $dir/run/nginx.pid;#" -e "s#^worker_processes 1;#worker_processes 1;\n$user_line#" \
 			>"$dir/nginx/nginx.conf"
 		nginx -p "$dir/nginx" -c "$dir/nginx/nginx.conf" -e "$dir/nginx/error.log" ||
