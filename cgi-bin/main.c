@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "spool.h"
 #include "store.h"
 #include "store_web.h"
 #include "timefmt.h"
@@ -200,6 +201,28 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/* Moves webhook events spooled while the database was busy into the store, every two seconds. */
+static void *drainer(void *arg)
+{
+	store *st = arg;
+	char dir[1100];
+	spool_dir(app.db_path, dir, sizeof dir);
+	while (!atomic_load(&stopping)) {
+		for (int i = 0; i < 10 && !atomic_load(&stopping); i++) {
+			struct timespec ts = {0, 200 * 1000 * 1000};
+			nanosleep(&ts, NULL);
+		}
+		err_t e = {0};
+		int n = spool_drain(dir, st, 200, &e);
+		if (n < 0 && e.kind != ERR_DB)
+			logf_("webhook spool: %s", e.msg);
+		else if (n > 0)
+			logf_("webhook spool: %d event%s moved into the database", n, n == 1 ? "" : "s");
+	}
+	store_close(st);
+	return NULL;
+}
+
 static int open_socket(const options *o)
 {
 	struct stat sb;
@@ -293,6 +316,14 @@ int main(int argc, char **argv)
 	}
 	if (started == 0)
 		return 1;
+	pthread_t drain;
+	store *dst = NULL;
+	int draining = store_open(&dst, app.db_path, app.key_path, &e) == 0 &&
+	               pthread_create(&drain, NULL, drainer, dst) == 0;
+	if (!draining) {
+		logf_("webhook spool drainer not started: %s", e.msg);
+		store_close(dst);
+	}
 	logf_("listening on %s with %d threads (templates %s, database %s)", o.socket_path, started, tdir,
 	      o.db_path);
 
@@ -304,6 +335,8 @@ int main(int argc, char **argv)
 	shutdown(listen_fd, SHUT_RDWR);
 	for (int i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
+	if (draining)
+		pthread_join(drain, NULL);
 	close(listen_fd);
 	unlink(o.socket_path);
 	logf_("stopped");

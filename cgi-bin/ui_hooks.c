@@ -5,13 +5,16 @@
 #include <string.h>
 
 #include "csrf.h"
+#include "spool.h"
 #include "store_sync.h"
 #include "store_web.h"
+#include "timefmt.h"
 #include "ui.h"
 #include "webhook.h"
 #include "webutil.h"
 
 #define HOOK_PREFIX "/hooks/activecampaign/"
+#define HOOK_DB_WAIT_MS 300
 
 int ui_hook_ac(web_req *r)
 {
@@ -44,9 +47,27 @@ int ui_hook_ac(web_req *r)
 	snprintf(ev.occurred_at, sizeof ev.occurred_at, "%s", w.date_time);
 	memcpy(ev.payload, r->body, r->body_len);
 	ev.payload[r->body_len] = '\0';
-	if (store_event_add(r->st, &ev, &e) < 0) {
-		web_log(r, "webhook: cannot store %s for %s: %s", ev.kind, ev.email, e.msg);
-		return web_text(r, 503, "text/plain; charset=utf-8", "storage unavailable\n");
+	timefmt_now_iso(ev.received_at, sizeof ev.received_at);
+	/* A sync may hold the write lock for a while: wait briefly, then spool to a file instead of
+	 * letting AC's one delivery time out. */
+	char dir[1100];
+	spool_dir(r->app->db_path, dir, sizeof dir);
+	store_web_busy_timeout(r->st, HOOK_DB_WAIT_MS);
+	int rc = store_event_add(r->st, &ev, &e);
+	store_web_busy_timeout(r->st, STORE_WEB_BUSY_MS);
+	if (rc < 0) {
+		err_t se = {0};
+		if (spool_put(dir, &ev, &se) < 0) {
+			web_log(r, "webhook: cannot store %s for %s: %s; nor spool it: %s", ev.kind, ev.email,
+			        e.msg, se.msg);
+			return web_text(r, 503, "text/plain; charset=utf-8", "storage unavailable\n");
+		}
+		web_log(r, "webhook: %s for %s spooled (%s)", ev.kind, ev.email, e.msg);
+		return web_text(r, 200, "text/plain; charset=utf-8", "ok\n");
 	}
+	/* The database takes writes again: bring in anything spooled earlier. */
+	err_t de = {0};
+	if (spool_drain(dir, r->st, 20, &de) < 0)
+		web_log(r, "webhook spool: %s", de.msg);
 	return web_text(r, 200, "text/plain; charset=utf-8", "ok\n");
 }

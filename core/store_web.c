@@ -53,6 +53,11 @@ int store_web_init(store *s, err_t *e)
 	return step_done(s, st, e, "create web_login_failures");
 }
 
+void store_web_busy_timeout(store *s, int ms)
+{
+	sqlite3_busy_timeout(store_db(s), ms);
+}
+
 int store_web_first_admin(store *s, const char *name, const char *password, err_t *e)
 {
 	sqlite3 *db = store_db(s);
@@ -149,7 +154,7 @@ int store_web_session_get(store *s, const char *sid_hash, int64_t now, long idle
 				out->last_seen = now;
 			sqlite3_finalize(st);
 		}
-		sqlite3_busy_timeout(db, 10000);
+		sqlite3_busy_timeout(db, STORE_WEB_BUSY_MS);
 	}
 	return 1;
 }

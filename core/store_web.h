@@ -53,6 +53,13 @@ int store_web_login_clear(store *s, const char *key, err_t *e);
  * hex) and saved on first need. Concurrent first calls agree on one value. */
 int store_web_webhook_secret(store *s, char *out, size_t n, err_t *e);
 
+/* The busy timeout store_open sets (core/store.c), restored after a short one. */
+#define STORE_WEB_BUSY_MS 10000
+
+/* Sets how long this handle waits on another writer's lock (0: fail at once with ERR_DB). The
+ * webhook receiver uses a short wait, then its spool, so it can answer at once during a sync. */
+void store_web_busy_timeout(store *s, int ms);
+
 /* Users for the /users page. cb per user, by name; returns the count or -1. */
 typedef struct {
 	int64_t id;
