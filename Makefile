@@ -97,7 +97,7 @@ stop:
 
 test: deps-test
 	@$(MAKE) --no-print-directory asan
-	@BIN=build-asan/bin TESTBIN=build-asan/tests sh tests/run.sh
+	@BIN=build-asan/bin TESTBIN=build-asan/tests bash tests/run.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory all

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "rules.h"
 #include "settings.h"
+#include "store_log.h"
 #include "store_sync.h"
 #include "sync.h"
 #include "timefmt.h"
@@ -25,6 +26,27 @@ static void show_progress(const sync_progress *p, void *arg)
 	else
 		fprintf(f, "\r\033[K%s: %ld people read", p->phase, p->people);
 	fflush(f);
+}
+
+typedef struct {
+	FILE *out;
+	char *lines[1000];
+	size_t n;
+	int more;
+} plan_out;
+
+static int collect_plan(const log_entry *l, void *arg)
+{
+	plan_out *po = arg;
+	if (po->n == sizeof po->lines / sizeof po->lines[0]) {
+		po->more = 1;
+		return 1;
+	}
+	char buf[1200];
+	snprintf(buf, sizeof buf, "plan: %-6s %-7s %-11s %s %s %s: %s", l->direction, l->status, l->action, l->email,
+		 l->object, l->record, l->reason);
+	po->lines[po->n++] = strdup(buf);
+	return 0;
 }
 
 static int run_once(cli_ctx *c, store *s, sync_options *o, int quiet_progress)
@@ -43,6 +65,20 @@ static int run_once(cli_ctx *c, store *s, sync_options *o, int quiet_progress)
 	if (tty)
 		fprintf(c->err, "\r\033[K");
 	char line[600];
+	if (o->dry_run && sm.run_id) {
+		/* The plan: what the run would write, one line each, oldest first. */
+		plan_out po = {.out = c->out};
+		log_filter f = {.run = sm.run_id, .limit = 1000};
+		err_t le = {0};
+		store_log_query(s, &f, collect_plan, &po, &le);
+		for (size_t i = po.n; i > 0; i--)
+			fprintf(c->out, "%s\n", po.lines[i - 1]);
+		if (po.more)
+			fprintf(c->out, "(and more: optsync log --json shows the whole plan of run %lld)\n",
+				(long long)sm.run_id);
+		for (size_t i = 0; i < po.n; i++)
+			free(po.lines[i]);
+	}
 	if (strcmp(sm.status, "locked") != 0) {
 		sync_summary_line(&sm, line, sizeof line);
 		fprintf(c->out, "%s\n", line);

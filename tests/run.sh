@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # run.sh - the whole suite: every cmocka unit binary, then every end-to-end script; one closing
 # "N passed, N failed" line counting single test cases. Logs of each part go to tests/out/.
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -39,12 +39,29 @@ for t in "$TESTBIN"/test_*; do
 	count "$OUT/$name.log" $? "$name"
 done
 
+# End-to-end scripts each start a private stack on a random port: E2E_JOBS of them run at once
+# (2 by default, one per core), and their results are counted in a fixed order afterwards.
+jobs=${E2E_JOBS:-2}
+names=()
 for s in tests/e2e/*.sh; do
 	[ -f "$s" ] || continue
 	name=e2e_$(basename "$s" .sh)
 	if [ -n "${E2E_ONLY:-}" ] && ! echo "$name" | grep -q "$E2E_ONLY"; then continue; fi
-	timeout 600 bash "$s" >"$OUT/$name.log" 2>&1
-	count "$OUT/$name.log" $? "$name"
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+		wait -n 2>/dev/null || true
+	done
+	(
+		start=$(date +%s)
+		timeout 900 bash "$s" >"$OUT/$name.log" 2>&1
+		echo $? >"$OUT/$name.rc"
+		echo "# $name took $(($(date +%s) - start)) s" >>"$OUT/$name.log"
+	) &
+	names+=("$name")
+done
+wait
+for name in "${names[@]}"; do
+	count "$OUT/$name.log" "$(cat "$OUT/$name.rc" 2>/dev/null || echo 1)" "$name"
+	grep -h '^# .* took [0-9]* s$' "$OUT/$name.log" | sed 's/^# /     /'
 done
 
 echo "$pass passed, $fail failed"

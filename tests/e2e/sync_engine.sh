@@ -23,7 +23,9 @@ optsync connect sf --login-url "$SF_URL" --client-id sandbox-client-id --client-
 before=$(sbx_writes)
 out=$(optsync sync --dry-run)
 expect_eq "dry run exits 0" "$?" "0"
-expect_match "dry run says it is the first sync and wrote nothing" "$out" "^dry run \(first sync\):.*nothing written"
+expect_match "dry run says it is the first sync and wrote nothing" "$out" "dry run \(first sync\):.*nothing written"
+expect_match "dry run prints the plan: unsub@ to be opted out in SF" "$out" "plan: ac->sf planned opt_out +unsub@example.com Contact 003"
+expect_match "dry run prints the plan: sfout@ to be unsubscribed from list 2" "$out" "plan: sf->ac planned unsubscribe +sfout@example.com contact [0-9]+: "
 expect_eq "dry run made no write call" "$(sbx_writes)" "$before"
 expect_eq "dry run left the box of unsub@ unchecked" "$(sf_box unsub@example.com)" "False"
 
