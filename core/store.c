@@ -15,8 +15,14 @@
 #include "secret.h"
 #include "timefmt.h"
 
+#define STMT_CACHE 64
+
 struct store {
 	sqlite3 *db;
+	struct {
+		const char *sql; /* the literal's address is the key */
+		sqlite3_stmt *st;
+	} cache[STMT_CACHE];
 	unsigned char key[SECRET_KEY_BYTES];
 	char path[1024];
 };
@@ -79,6 +85,42 @@ int store_schema_version(void)
 sqlite3 *store_db(store *s)
 {
 	return s->db;
+}
+
+sqlite3_stmt *store_stmt(store *s, const char *sql, err_t *e)
+{
+	int free_slot = -1;
+	for (int i = 0; i < STMT_CACHE; i++) {
+		if (s->cache[i].sql == sql)
+			return s->cache[i].st;
+		if (!s->cache[i].sql && free_slot < 0)
+			free_slot = i;
+	}
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v3(s->db, sql, -1, free_slot >= 0 ? SQLITE_PREPARE_PERSISTENT : 0, &st, NULL) != SQLITE_OK) {
+		err_set(e, ERR_DB, "database %s: prepare: %s", s->path, sqlite3_errmsg(s->db));
+		return NULL;
+	}
+	if (free_slot < 0) {
+		/* Full: hand out an uncached statement the caller's store_stmt_done will not keep. */
+		return st;
+	}
+	s->cache[free_slot].sql = sql;
+	s->cache[free_slot].st = st;
+	return st;
+}
+
+void store_stmt_done(store *s, sqlite3_stmt *st)
+{
+	if (!st)
+		return;
+	for (int i = 0; i < STMT_CACHE; i++)
+		if (s->cache[i].st == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return;
+		}
+	sqlite3_finalize(st);
 }
 
 static int db_fail(store *s, err_t *e, const char *what)
@@ -194,6 +236,8 @@ void store_close(store *s)
 {
 	if (!s)
 		return;
+	for (int i = 0; i < STMT_CACHE; i++)
+		sqlite3_finalize(s->cache[i].st);
 	sqlite3_close_v2(s->db);
 	sodium_memzero(s->key, sizeof s->key);
 	free(s);

@@ -60,4 +60,10 @@ int store_user_count(store *s, err_t *e);
 /* Raw SQL access for store-internal modules only (store_*.c). */
 struct sqlite3 *store_db(store *s);
 
+/* A prepared statement for sql, kept for the life of the handle (the literal's address is the key,
+ * so pass string literals); give it back with store_stmt_done, never sqlite3_finalize. For
+ * store-internal modules only: the engine runs the same few statements millions of times. */
+struct sqlite3_stmt *store_stmt(store *s, const char *sql, err_t *e);
+void store_stmt_done(store *s, struct sqlite3_stmt *st);
+
 #endif

@@ -30,11 +30,9 @@ int store_log_append(store *s, log_entry *l, err_t *e)
 {
 	if (!l->at[0])
 		timefmt_now_iso(l->at, sizeof l->at);
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(store_db(s),
-			       "INSERT INTO log(at,run,direction,email,object,record,action,status,reason,error)"
-			       " VALUES(?,?,?,?,?,?,?,?,?,?)",
-			       -1, &st, NULL) != SQLITE_OK)
+	sqlite3_stmt *st = store_stmt(s, "INSERT INTO log(at,run,direction,email,object,record,action,status,reason,error)"
+			       " VALUES(?,?,?,?,?,?,?,?,?,?)", e);
+	if (!st)
 		return fail(s, e, "append to log");
 	sqlite3_bind_text(st, 1, l->at, -1, SQLITE_TRANSIENT);
 	if (l->run)
@@ -50,7 +48,7 @@ int store_log_append(store *s, log_entry *l, err_t *e)
 	text_or_null(st, 9, l->reason);
 	text_or_null(st, 10, l->error);
 	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	if (rc != SQLITE_DONE)
 		return fail(s, e, "append to log");
 	l->id = sqlite3_last_insert_rowid(store_db(s));
@@ -61,13 +59,11 @@ int store_log_query(store *s, const log_filter *f, int (*cb)(const log_entry *, 
 {
 	/* One fixed statement with "? IS NULL OR" filters keeps this a single prepared query; the planner
 	 * still walks an index because every row is ordered by id. */
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(store_db(s),
-			       "SELECT id,at,COALESCE(run,0),direction,email,object,record,action,status,reason,error FROM log"
+	sqlite3_stmt *st = store_stmt(s, "SELECT id,at,COALESCE(run,0),direction,email,object,record,action,status,reason,error FROM log"
 			       " WHERE (?1 IS NULL OR email=?1) AND (?2 IS NULL OR status=?2)"
 			       " AND (?3 IS NULL OR direction=?3) AND (?4 = 0 OR run=?4) AND (?5 = 0 OR id < ?5)"
-			       " ORDER BY id DESC LIMIT ?6",
-			       -1, &st, NULL) != SQLITE_OK)
+			       " ORDER BY id DESC LIMIT ?6", e);
+	if (!st)
 		return fail(s, e, "read log");
 	text_or_null(st, 1, f->email);
 	text_or_null(st, 2, f->status);
@@ -94,7 +90,7 @@ int store_log_query(store *s, const log_filter *f, int (*cb)(const log_entry *, 
 		if (cb(&l, arg))
 			break;
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return fail(s, e, "read log");
 	return n;
@@ -104,15 +100,14 @@ int store_run_begin(store *s, run_record *r, err_t *e)
 {
 	if (!r->started_at[0])
 		timefmt_now_iso(r->started_at, sizeof r->started_at);
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(store_db(s), "INSERT INTO runs(trigger,started_at,status,dry_run) VALUES(?,?,'running',?)",
-			       -1, &st, NULL) != SQLITE_OK)
+	sqlite3_stmt *st = store_stmt(s, "INSERT INTO runs(trigger,started_at,status,dry_run) VALUES(?,?,'running',?)", e);
+	if (!st)
 		return fail(s, e, "start run");
 	sqlite3_bind_text(st, 1, r->trigger, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, r->started_at, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(st, 3, r->dry_run);
 	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	if (rc != SQLITE_DONE)
 		return fail(s, e, "start run");
 	r->id = sqlite3_last_insert_rowid(store_db(s));
@@ -124,11 +119,9 @@ int store_run_end(store *s, run_record *r, err_t *e)
 {
 	if (!r->ended_at[0])
 		timefmt_now_iso(r->ended_at, sizeof r->ended_at);
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(store_db(s),
-			       "UPDATE runs SET ended_at=?,status=?,people=?,applied_ac_sf=?,applied_sf_ac=?,failed=?,"
-			       "skipped=?,calls_ac=?,calls_sf=?,error=? WHERE id=?",
-			       -1, &st, NULL) != SQLITE_OK)
+	sqlite3_stmt *st = store_stmt(s, "UPDATE runs SET ended_at=?,status=?,people=?,applied_ac_sf=?,applied_sf_ac=?,failed=?,"
+			       "skipped=?,calls_ac=?,calls_sf=?,error=? WHERE id=?", e);
+	if (!st)
 		return fail(s, e, "end run");
 	sqlite3_bind_text(st, 1, r->ended_at, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, r->status, -1, SQLITE_TRANSIENT);
@@ -142,7 +135,7 @@ int store_run_end(store *s, run_record *r, err_t *e)
 	text_or_null(st, 10, r->error);
 	sqlite3_bind_int64(st, 11, r->id);
 	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return rc == SQLITE_DONE ? 0 : fail(s, e, "end run");
 }
 
@@ -171,10 +164,9 @@ static void read_run(sqlite3_stmt *st, run_record *r)
 
 int store_runs_recent(store *s, int limit, int (*cb)(const run_record *, void *), void *arg, err_t *e)
 {
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(store_db(s), "SELECT " RUN_COLS " FROM runs ORDER BY id DESC LIMIT ?", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return fail(s, e, "read runs");
+	sqlite3_stmt *st = store_stmt(s, "SELECT " RUN_COLS " FROM runs ORDER BY id DESC LIMIT ?", e);
+	if (!st)
+		return -1;
 	sqlite3_bind_int(st, 1, limit);
 	int n = 0, rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -184,24 +176,24 @@ int store_runs_recent(store *s, int limit, int (*cb)(const run_record *, void *)
 		if (cb(&r, arg))
 			break;
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : fail(s, e, "read runs");
 }
 
 int store_run_last_success(store *s, run_record *r, err_t *e)
 {
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(store_db(s),
-			       "SELECT " RUN_COLS " FROM runs WHERE status IN ('ok','partial') AND dry_run=0"
-			       " ORDER BY id DESC LIMIT 1",
-			       -1, &st, NULL) != SQLITE_OK)
-		return fail(s, e, "read runs");
+	sqlite3_stmt *st = store_stmt(s,
+				      "SELECT " RUN_COLS " FROM runs WHERE status IN ('ok','partial') AND dry_run=0"
+				      " ORDER BY id DESC LIMIT 1",
+				      e);
+	if (!st)
+		return -1;
 	int rc = sqlite3_step(st), found = 0;
 	if (rc == SQLITE_ROW) {
 		read_run(st, r);
 		found = 1;
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : fail(s, e, "read runs");
 }
 
@@ -209,11 +201,9 @@ int store_log_daily(store *s, int days, int (*cb)(const char *, const char *, in
 {
 	char since[32];
 	timefmt_iso_ms((timefmt_now_ms() / 86400000 - days + 1) * 86400000, since, sizeof since);
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(store_db(s),
-			       "SELECT substr(at,1,10) AS day, direction, count(*) FROM log"
-			       " WHERE at >= ? AND status='applied' AND direction IS NOT NULL GROUP BY day, direction ORDER BY day",
-			       -1, &st, NULL) != SQLITE_OK)
+	sqlite3_stmt *st = store_stmt(s, "SELECT substr(at,1,10) AS day, direction, count(*) FROM log"
+			       " WHERE at >= ? AND status='applied' AND direction IS NOT NULL GROUP BY day, direction ORDER BY day", e);
+	if (!st)
 		return fail(s, e, "read log per day");
 	sqlite3_bind_text(st, 1, since, -1, SQLITE_TRANSIENT);
 	int rc, n = 0;
@@ -223,6 +213,6 @@ int store_log_daily(store *s, int days, int (*cb)(const char *, const char *, in
 		       sqlite3_column_int(st, 2), arg))
 			break;
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : fail(s, e, "read log per day");
 }

@@ -17,12 +17,8 @@ static int fail(store *s, err_t *e, const char *what)
 
 static sqlite3_stmt *prep(store *s, const char *sql, err_t *e, const char *what)
 {
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK) {
-		fail(s, e, what);
-		return NULL;
-	}
-	return st;
+	(void)what;
+	return store_stmt(s, sql, e);
 }
 
 static void bt(sqlite3_stmt *st, int i, const char *v)
@@ -47,10 +43,10 @@ static int done(store *s, sqlite3_stmt *st, err_t *e, const char *what)
 	int rc = sqlite3_step(st);
 	if (rc != SQLITE_DONE) {
 		fail(s, e, what);
-		sqlite3_finalize(st);
+		store_stmt_done(s, st);
 		return -1;
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return 0;
 }
 
@@ -88,12 +84,12 @@ int store_lock_take(store *s, const char *holder, char *held, size_t n, err_t *e
 		if (pid > 0 && (kill(pid, 0) == 0 || errno == EPERM) && pid != getpid()) {
 			snprintf(held, n, "pid %d (%s) since %s", (int)pid, (const char *)sqlite3_column_text(st, 0),
 				 (const char *)sqlite3_column_text(st, 2));
-			sqlite3_finalize(st);
+			store_stmt_done(s, st);
 			store_rollback(s);
 			return 0;
 		}
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	char now[32];
 	timefmt_now_iso(now, sizeof now);
 	st = prep(s, "INSERT OR REPLACE INTO run_lock(id,holder,pid,since) VALUES(1,?,?,?)", e, "take run lock");
@@ -131,7 +127,7 @@ int store_watermark_get(store *s, const char *name, char *value, size_t n, err_t
 		ct(st, 0, value, n);
 		found = 1;
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : fail(s, e, "read watermark");
 }
 
@@ -200,7 +196,7 @@ int store_events_pending(store *s, int limit, int (*cb)(const stored_event *, vo
 		if (cb(&ev, arg))
 			break;
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : fail(s, e, "read events");
 }
 
@@ -224,7 +220,7 @@ static int count_of(store *s, const char *sql, const char *bind, err_t *e)
 	if (bind)
 		bt(st, 1, bind);
 	int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return n < 0 ? fail(s, e, "count") : n;
 }
 
@@ -264,7 +260,7 @@ int store_sf_get(store *s, const char *id, sf_snapshot *r, err_t *e)
 		read_sf(st, r);
 		found = 1;
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : fail(s, e, "read SF record");
 }
 
@@ -300,7 +296,7 @@ int store_sf_by_email(store *s, const char *email, sf_snapshot *out, int max, er
 	int rc, n = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < max)
 		read_sf(st, &out[n++]);
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : fail(s, e, "read SF records");
 }
 
@@ -326,7 +322,7 @@ static int ac_one(store *s, const char *sql, const char *key, ac_snapshot *c, er
 		read_ac(st, c);
 		found = 1;
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : fail(s, e, "read AC contact");
 }
 
@@ -379,7 +375,7 @@ int store_person_get(store *s, const char *email, person_link *p, err_t *e)
 		ct(st, 2, p->last_rule, sizeof p->last_rule);
 		found = 1;
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : fail(s, e, "read person");
 }
 
@@ -421,7 +417,7 @@ int store_emails_all(store *s, int (*cb)(const char *, void *), void *arg, err_t
 		if (cb((const char *)sqlite3_column_text(st, 0), arg))
 			break;
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : fail(s, e, "list emails");
 }
 
@@ -512,7 +508,7 @@ int store_actions_due(store *s, const char *now, int limit, int (*cb)(const queu
 		if (cb(&a, arg))
 			break;
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : fail(s, e, "read action queue");
 }
 
@@ -533,7 +529,7 @@ int store_action_exists(store *s, const char *record, const char *action, const 
 	bt(st, 2, action);
 	sqlite3_bind_text(st, 3, value ? value : "", -1, SQLITE_TRANSIENT);
 	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	if (rc == SQLITE_ROW)
 		return 1;
 	return rc == SQLITE_DONE ? 0 : fail(s, e, "read action queue");
@@ -553,7 +549,7 @@ int store_action_applied_since(store *s, const char *record, const char *action,
 	sqlite3_bind_text(st, 3, value ? value : "", -1, SQLITE_TRANSIENT);
 	bt(st, 4, since);
 	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	if (rc == SQLITE_ROW)
 		return 1;
 	return rc == SQLITE_DONE ? 0 : fail(s, e, "read action queue");
