@@ -12,7 +12,7 @@ PKGS      := libcurl json-c sqlite3 libsodium fcgi libctemplate
 DEB_BUILD := build-essential pkg-config libfcgi-dev libcurl4-openssl-dev libjson-c-dev libctemplate-dev \
              libsqlite3-dev libsodium-dev libcmocka-dev
 DEB_RUN   := nginx-light curl sqlite3
-DEB_TEST  := $(DEB_RUN) python3
+DEB_TEST  := $(DEB_RUN) python3 chromium chromium-driver python3-selenium
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread

@@ -56,6 +56,10 @@ int ui_metrics(web_req *r)
 	buf_printf(b, "optsync_api_calls_total{side=\"ac\"} %ld\n", n.calls_ac);
 	buf_printf(b, "optsync_api_calls_total{side=\"sf\"} %ld\n", n.calls_sf);
 
+	metric(b, "optsync_api_rate_limited_total", "counter", "429 answers received by sync runs, per side.");
+	buf_printf(b, "optsync_api_rate_limited_total{side=\"ac\"} %ld\n", n.rate_limited_ac);
+	buf_printf(b, "optsync_api_rate_limited_total{side=\"sf\"} %ld\n", n.rate_limited_sf);
+
 	metric(b, "optsync_webhook_events_total", "counter",
 	       "ActiveCampaign webhook events received and stored.");
 	buf_printf(b, "optsync_webhook_events_total %ld\n", n.events_total);

@@ -75,6 +75,12 @@ static const char *const migrations[] = {
 	"ALTER TABLE sf_records ADD COLUMN linked INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE people ADD COLUMN last_rule TEXT;"
 	"CREATE INDEX actions_record ON actions(record, action, status);",
+	/* 4: login throttling for the dashboard (was created by the dashboard itself), and the 429s
+	 * each side sent during a run, for /metrics. */
+	"CREATE TABLE IF NOT EXISTS web_login_failures(key TEXT PRIMARY KEY, failures INTEGER NOT NULL,"
+	" first_at INTEGER NOT NULL);"
+	"ALTER TABLE runs ADD COLUMN rate_limited_ac INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE runs ADD COLUMN rate_limited_sf INTEGER NOT NULL DEFAULT 0;",
 };
 
 int store_schema_version(void)

@@ -120,7 +120,7 @@ int store_run_end(store *s, run_record *r, err_t *e)
 	if (!r->ended_at[0])
 		timefmt_now_iso(r->ended_at, sizeof r->ended_at);
 	sqlite3_stmt *st = store_stmt(s, "UPDATE runs SET ended_at=?,status=?,people=?,applied_ac_sf=?,applied_sf_ac=?,failed=?,"
-			       "skipped=?,calls_ac=?,calls_sf=?,error=? WHERE id=?", e);
+			       "skipped=?,calls_ac=?,calls_sf=?,error=?,rate_limited_ac=?,rate_limited_sf=? WHERE id=?", e);
 	if (!st)
 		return fail(s, e, "end run");
 	sqlite3_bind_text(st, 1, r->ended_at, -1, SQLITE_TRANSIENT);
@@ -133,7 +133,9 @@ int store_run_end(store *s, run_record *r, err_t *e)
 	sqlite3_bind_int(st, 8, r->calls_ac);
 	sqlite3_bind_int(st, 9, r->calls_sf);
 	text_or_null(st, 10, r->error);
-	sqlite3_bind_int64(st, 11, r->id);
+	sqlite3_bind_int(st, 11, r->rate_limited_ac);
+	sqlite3_bind_int(st, 12, r->rate_limited_sf);
+	sqlite3_bind_int64(st, 13, r->id);
 	int rc = sqlite3_step(st);
 	store_stmt_done(s, st);
 	return rc == SQLITE_DONE ? 0 : fail(s, e, "end run");
@@ -156,11 +158,13 @@ static void read_run(sqlite3_stmt *st, run_record *r)
 	r->calls_ac = sqlite3_column_int(st, 11);
 	r->calls_sf = sqlite3_column_int(st, 12);
 	copy_col(st, 13, r->error, sizeof r->error);
+	r->rate_limited_ac = sqlite3_column_int(st, 14);
+	r->rate_limited_sf = sqlite3_column_int(st, 15);
 }
 
 #define RUN_COLS                                                                                            \
 	"id,trigger,started_at,COALESCE(ended_at,''),status,dry_run,people,applied_ac_sf,applied_sf_ac,failed," \
-	"skipped,calls_ac,calls_sf,COALESCE(error,'')"
+	"skipped,calls_ac,calls_sf,COALESCE(error,''),rate_limited_ac,rate_limited_sf"
 
 int store_runs_recent(store *s, int limit, int (*cb)(const run_record *, void *), void *arg, err_t *e)
 {

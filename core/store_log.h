@@ -44,6 +44,7 @@ typedef struct {
 	char status[16];     /* running | ok | partial | failed | dry-run */
 	int dry_run;
 	int people, applied_ac_sf, applied_sf_ac, failed, skipped, calls_ac, calls_sf;
+	int rate_limited_ac, rate_limited_sf; /* 429 answers during the run */
 	char error[512];
 } run_record;
 

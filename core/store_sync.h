@@ -31,7 +31,7 @@ typedef struct {
 	char email[256];
 	char occurred_at[40]; /* as the source said it */
 	char received_at[32];
-	char payload[8192];
+	char payload[16385];  /* WEBHOOK_BODY_MAX + 1 */
 } stored_event;
 int store_event_add(store *s, stored_event *ev, err_t *e);
 int store_events_pending(store *s, int limit, int (*cb)(const stored_event *, void *), void *arg, err_t *e);

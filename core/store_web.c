@@ -41,16 +41,11 @@ static void copy_col(sqlite3_stmt *st, int col, char *out, size_t n)
 
 int store_web_init(store *s, err_t *e)
 {
-	/* Web-only bookkeeping that no other part reads; created here so the dashboard does not wait
-	 * on a numbered migration for it. */
-	sqlite3_stmt *st;
-	if (prepare(s,
-	            "CREATE TABLE IF NOT EXISTS web_login_failures(key TEXT PRIMARY KEY, failures INTEGER "
-	            "NOT NULL,"
-	            " first_at INTEGER NOT NULL)",
-	            &st, e, "create web_login_failures") < 0)
-		return -1;
-	return step_done(s, st, e, "create web_login_failures");
+	/* The web tables come with the numbered migrations now (4: web_login_failures); kept so a
+	 * caller can still ask that the store be ready for the dashboard. */
+	if (store_version(s) < 4)
+		return err_set(e, ERR_DB, "database: schema version %d lacks the dashboard's tables", store_version(s));
+	return 0;
 }
 
 void store_web_busy_timeout(store *s, int ms)
@@ -336,7 +331,8 @@ int store_web_numbers_read(store *s, store_web_numbers *n, err_t *e)
 	int rc;
 	/* runs is one row per pass: small, so these scans are cheap. */
 	if (prepare(s,
-	            "SELECT status, count(*), COALESCE(sum(calls_ac),0), COALESCE(sum(calls_sf),0) FROM runs "
+	            "SELECT status, count(*), COALESCE(sum(calls_ac),0), COALESCE(sum(calls_sf),0),"
+	            " COALESCE(sum(rate_limited_ac),0), COALESCE(sum(rate_limited_sf),0) FROM runs "
 	            "GROUP BY status",
 	            &st, e, "count runs") < 0)
 		return -1;
@@ -345,6 +341,8 @@ int store_web_numbers_read(store *s, store_web_numbers *n, err_t *e)
 		long c = (long)sqlite3_column_int64(st, 1);
 		n->calls_ac += (long)sqlite3_column_int64(st, 2);
 		n->calls_sf += (long)sqlite3_column_int64(st, 3);
+		n->rate_limited_ac += (long)sqlite3_column_int64(st, 4);
+		n->rate_limited_sf += (long)sqlite3_column_int64(st, 5);
 		if (!status)
 			continue;
 		if (strcmp(status, "ok") == 0)

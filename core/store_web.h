@@ -76,6 +76,7 @@ int store_web_user_delete(store *s, int64_t id, err_t *e);
 typedef struct {
 	long runs_ok, runs_partial, runs_failed, runs_dry, runs_running;
 	long calls_ac, calls_sf; /* API calls, summed over runs */
+	long rate_limited_ac, rate_limited_sf; /* 429 answers, summed over runs */
 	long actions[2][5];      /* [direction ac->sf, sf->ac][pending retrying applied failed skipped] */
 	long events_total, events_pending; /* raw webhook events */
 	char last_event_at[32];            /* newest received_at, "" when none */

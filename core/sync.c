@@ -529,11 +529,13 @@ static void collect_calls(sync_ctx *x)
 		ac_stats st;
 		ac_get_stats(x->ac, &st);
 		x->sum->calls_ac = st.calls;
+		x->sum->rate_limited_ac = st.rate_limited;
 	}
 	if (x->sf) {
 		sf_stats st;
 		sf_get_stats(x->sf, &st);
 		x->sum->calls_sf = st.calls;
+		x->sum->rate_limited_sf = st.rate_limited;
 	}
 }
 
@@ -638,6 +640,8 @@ int sync_run(store *s, const sync_options *o, sync_summary *out, err_t *e)
 	x.run.skipped = (int)out->skipped;
 	x.run.calls_ac = (int)out->calls_ac;
 	x.run.calls_sf = (int)out->calls_sf;
+	x.run.rate_limited_ac = (int)out->rate_limited_ac;
+	x.run.rate_limited_sf = (int)out->rate_limited_sf;
 	snprintf(x.run.status, sizeof x.run.status, "%s", out->status);
 	snprintf(x.run.error, sizeof x.run.error, "%s", rc == 0 ? "" : re.msg);
 	if (x.run.id)

@@ -37,6 +37,7 @@ typedef struct {
 	long retrying;      /* actions left queued for a later run */
 	long skipped;
 	long calls_ac, calls_sf;
+	long rate_limited_ac, rate_limited_sf; /* 429 answers */
 	long duration_ms;
 	char status[16];    /* ok | partial | failed | dry-run */
 } sync_summary;

@@ -365,12 +365,12 @@ static int apply_ac(sync_ctx *x, action_vec *v, err_t *e)
 		queued_action *a = &v->a[i];
 		if (strcmp(a->direction, "sf->ac") != 0)
 			continue;
-		if (store_begin(x->s, e) < 0)
-			return -1;
+		/* No transaction is held across the network call: the dashboard and the webhook receiver
+		 * must be able to write meanwhile. A crash after the write but before its outcome is
+		 * stored leaves the action queued, and writing the same status again changes nothing. */
 		err_t ce = {0};
 		int rc = apply_one_ac(x, a, tags, &n_tags, &ce, e);
-		if (rc < 0) {
-			store_rollback(x->s);
+		if (rc < 0 || store_begin(x->s, e) < 0) {
 			for (size_t k = 0; k < n_tags; k++)
 				free(tags[k].members);
 			return -1;

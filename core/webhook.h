@@ -8,7 +8,7 @@
 
 #include "err.h"
 
-#define WEBHOOK_BODY_MAX 65536
+#define WEBHOOK_BODY_MAX 16384 /* AC bodies are 1-3 KB; stored_event.payload holds this much */
 
 typedef enum { WEBHOOK_OTHER = 0, WEBHOOK_SUBSCRIBE, WEBHOOK_UNSUBSCRIBE, WEBHOOK_BOUNCE } webhook_type;
 
