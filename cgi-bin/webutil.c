@@ -1,4 +1,5 @@
 /* webutil.c - shared helpers of the page handlers. */
+#include "rules.h"
 #include "webutil.h"
 
 #include <ctype.h>
@@ -9,21 +10,15 @@
 
 void web_normalize_email(const char *in, char *out, size_t n)
 {
+	/* One definition of identity for the whole product: the rules'. An address they refuse
+	 * matches nobody. */
+	char tmp[RULES_EMAIL_MAX + 1];
 	if (n == 0)
 		return;
-	out[0] = '\0';
-	if (!in)
-		return;
-	while (*in && isspace((unsigned char)*in))
-		in++;
-	size_t len = strlen(in);
-	while (len && isspace((unsigned char)in[len - 1]))
-		len--;
-	if (len >= n)
-		len = n - 1;
-	for (size_t i = 0; i < len; i++)
-		out[i] = (char)tolower((unsigned char)in[i]);
-	out[len] = '\0';
+	if (rules_normalize_email(in ? in : "", tmp, sizeof tmp, NULL) == 0)
+		snprintf(out, n, "%s", tmp);
+	else
+		out[0] = '\0';
 }
 
 int web_in(const char *s, const char *const *list)

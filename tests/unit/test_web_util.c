@@ -20,9 +20,12 @@ static void test_normalize(void **state)
 	assert_string_equal(out, "");
 	web_normalize_email("   ", out, sizeof out);
 	assert_string_equal(out, "");
-	char small[4];
-	web_normalize_email("ABCDEF", small, sizeof small);
-	assert_string_equal(small, "abc");
+	/* The rules' definition: no address, no match (not a truncated or half-normalised one). */
+	web_normalize_email("ABCDEF", out, sizeof out);
+	assert_string_equal(out, "");
+	char small[8];
+	web_normalize_email("A@Example.com", small, sizeof small);
+	assert_string_equal(small, "a@examp");
 }
 
 static void test_int64(void **state)
