@@ -49,6 +49,7 @@ typedef struct {
 	char modstamp[40];
 	char created_date[40];
 	int linked;           /* linked to the person's AC contact (tagged added-to-...) */
+	int64_t changed_ms;   /* exact time of the last box change from field history; not stored */
 	char first_name[128], last_name[128]; /* read this run; not stored */
 } sf_snapshot;
 int store_sf_get(store *s, const char *id, sf_snapshot *r, err_t *e); /* 1 / 0 / -1 */

@@ -150,6 +150,7 @@ static void fill_sf(rules_sf_record *r, const sf_snapshot *now, const sf_snapsho
 	r->linked = ever_seen ? seen->linked : 0;
 	r->modstamp_ms = ms_of(now->modstamp);
 	r->created_ms = ms_of(now->created_date);
+	r->changed_ms = now->changed_ms;
 	snprintf(r->first_name, sizeof r->first_name, "%s", now->first_name);
 	snprintf(r->last_name, sizeof r->last_name, "%s", now->last_name);
 }
@@ -565,6 +566,8 @@ static int run_body(sync_ctx *x, err_t *e)
 			*e = x->read_ac_ok ? es : ea;
 			goto apply_only;
 		}
+		if (!x->first_sync)
+			sync_read_history(x);
 		if (sync_read_events(x, e) < 0)
 			return -1;
 	}

@@ -86,6 +86,9 @@ typedef struct {
 /* sync_read.c: fill ctx->people from both sides and the stored webhook events. */
 int sync_read_ac(sync_ctx *x, err_t *e);
 int sync_read_sf(sync_ctx *x, err_t *e);
+/* Field history (ContactHistory/LeadHistory), where tracking is on: the exact time of each box
+ * change read this run. Without history the time stays SystemModstamp; never an error. */
+void sync_read_history(sync_ctx *x);
 int sync_read_events(sync_ctx *x, err_t *e);
 int sync_read_one(sync_ctx *x, const char *email, err_t *e);
 /* Reads the SF record with this id (a converted Lead's Contact) into p. */

@@ -270,6 +270,82 @@ int sync_read_sf_id(sync_ctx *x, work_person *p, const char *id, err_t *e)
 	return query_object(x, "Contact", where, p, e);
 }
 
+/* ---- field history ---- */
+
+typedef struct {
+	sync_ctx *x;
+	sf_snapshot **recs; /* the records asked about, by position */
+	size_t n;
+	const char *id_field;
+} hist_walk;
+
+static int on_history(json_object *rec, void *ud, err_t *e)
+{
+	(void)e;
+	hist_walk *w = ud;
+	char id[24] = "", when[40] = "";
+	sf_rec_str(rec, w->id_field, id, sizeof id);
+	sf_rec_str(rec, "CreatedDate", when, sizeof when);
+	int value = -1, b;
+	char text[16];
+	if (sf_rec_bool(rec, "NewValue", &b) == 1)
+		value = b;
+	else if (sf_rec_str(rec, "NewValue", text, sizeof text) == 1)
+		value = strcmp(text, "true") == 0 ? 1 : strcmp(text, "false") == 0 ? 0 : -1;
+	int64_t ms;
+	if (!id[0] || value < 0 || timefmt_parse(when, &ms) < 0)
+		return 0;
+	for (size_t i = 0; i < w->n; i++) {
+		sf_snapshot *r = w->recs[i];
+		/* Rows come newest first: the first that set today's value is the change. */
+		if (r->changed_ms == 0 && rules_sf_id_equal(r->id, id) && value == r->opted_out)
+			r->changed_ms = ms;
+	}
+	return 0;
+}
+
+static void history_batch(sync_ctx *x, const char *object, sf_snapshot **recs, size_t n)
+{
+	char soql[4096];
+	const char *idf = strcmp(object, "Lead") == 0 ? "LeadId" : "ContactId";
+	int off = snprintf(soql, sizeof soql, "SELECT %s, CreatedDate, NewValue FROM %sHistory WHERE Field = "
+					      "'HasOptedOutOfEmail' AND %s IN (",
+			   idf, object, idf);
+	for (size_t i = 0; i < n && off < (int)sizeof soql - 40; i++)
+		off += snprintf(soql + off, sizeof soql - (size_t)off, "%s'%s'", i ? "," : "", recs[i]->id);
+	snprintf(soql + off, sizeof soql - (size_t)off, ") ORDER BY CreatedDate DESC");
+	hist_walk w = {.x = x, .recs = recs, .n = n, .id_field = idf};
+	err_t ignored = {0};
+	sf_query(x->sf, soql, on_history, &w, NULL, &ignored);
+}
+
+void sync_read_history(sync_ctx *x)
+{
+	static const char *const objects[] = {"Contact", "Lead"};
+	sf_snapshot *batch[100];
+	for (int o = 0; o < 2; o++) {
+		size_t n = 0;
+		for (size_t i = 0; i < x->people.count; i++) {
+			work_person *p = x->people.order[i];
+			for (size_t j = 0; j < p->n_sf; j++) {
+				sf_snapshot *r = &p->sf[j], old;
+				err_t ignored = {0};
+				/* Only a value that moved since last read has a change time worth asking for. */
+				if (strcmp(r->object, objects[o]) != 0 || !r->email[0] ||
+				    store_sf_get(x->s, r->id, &old, &ignored) != 1 || old.opted_out == r->opted_out)
+					continue;
+				batch[n++] = r;
+				if (n == 100) {
+					history_batch(x, objects[o], batch, n);
+					n = 0;
+				}
+			}
+		}
+		if (n)
+			history_batch(x, objects[o], batch, n);
+	}
+}
+
 /* ---- one person (resync, and webhook events for people not read in this run) ---- */
 
 static int read_ac_person(sync_ctx *x, work_person *p, err_t *e)

@@ -10,6 +10,7 @@ sbx_reset 5 0
 sbx_person '{"email":"hook@example.com","ac":{"lists":{"1":1}},"sf":[{"type":"Contact","opted_out":false}]}'
 sbx_person '{"email":"MiXed@Example.com","ac":{"lists":{"1":1,"2":1}},"sf":[{"type":"Contact","opted_out":false}]}'
 sbx_person '{"email":"lead@example.com","ac":{"lists":{"1":1}},"sf":[{"type":"Lead","opted_out":false}]}'
+sbx_person '{"email":"hist@example.com","ac":{"lists":{"1":1,"2":2}},"sf":[{"type":"Contact","opted_out":false}]}'
 optsync connect ac --url "$AC_URL" --key sandbox-ac-key >/dev/null
 optsync connect sf --login-url "$SF_URL" --client-id sandbox-client-id --client-secret sandbox-client-secret >/dev/null
 url=$(optsync webhook --public-url "$BASE" --register | head -1)
@@ -70,6 +71,19 @@ optsync set sf_import none >/dev/null
 sbx_event '{"type":"sf_create","email":"nobody@example.com","object":"Lead","first_name":"No","last_name":"Body"}'
 optsync sync >/dev/null
 expect_eq "sf_import none: no AC contact created" "$(sbx_state nobody@example.com | json "d['ac'] is None")" "True"
+
+# --- field history gives the exact time of a box change: checked at T1, re-subscribed in AC at
+# T2 > T1, an unrelated SF edit at T3 > T2 moves SystemModstamp. The latest event is the
+# subscription (R1): with history the box ends unchecked; by SystemModstamp alone it would not.
+sbx_knobs '{"field_history":true}'
+now=$(date +%s)
+sbx_event "{\"type\":\"sf_check\",\"email\":\"hist@example.com\",\"at\":$((now + 5))}"
+sbx_event "{\"type\":\"subscribe\",\"email\":\"hist@example.com\",\"list\":2,\"at\":$((now + 10))}"
+sbx_event "{\"type\":\"sf_edit\",\"email\":\"hist@example.com\",\"at\":$((now + 15))}"
+optsync sync >/dev/null
+expect_eq "history: the later AC subscription wins over the earlier check" "$(sf_box hist@example.com)" "False"
+expect_eq "history: no AC list was unsubscribed" "$(ac_list hist@example.com 1)" "1"
+expect_match "history: the log gives R1 with the subscription" "$(optsync log --email hist@example.com --json --limit 1)" '"action":"opt_in","status":"applied"'
 
 # --- checks against the sandbox ---
 out=$(optsync check)
