@@ -6,7 +6,8 @@ cd "$ROOT" || exit 1
 TESTBIN=${TESTBIN:-build/tests}
 export BIN=${BIN:-bin} TESTBIN
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
-OUT=$ROOT/tests/out
+OUT=${TEST_OUT:-$ROOT/tests/out}
+export TEST_OUT=$OUT
 mkdir -p "$OUT"
 pass=0 fail=0 failed_parts=""
 

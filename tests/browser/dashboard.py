@@ -191,17 +191,28 @@ try:
     check("the first sync finished", run_finished())
     page("first sync done", "/status", "Finished")
 
-    # ---- an unsubscribe in ActiveCampaign, fired on the sandbox console
-    d.get(BASE + "/sandbox/?email=" + PERSON)
-    forms = d.find_elements(By.CSS_SELECTOR, "form.ev")
-    unsub = [f for f in forms if f.find_elements(By.CSS_SELECTOR, "input[name=type][value=unsubscribe]")]
-    if check("the console offers an unsubscribe", bool(unsub)):
-        em = unsub[0].find_element(By.NAME, "email")
-        em.clear()
-        em.send_keys(PERSON)
-        old = d.find_element(By.TAG_NAME, "html")
-        unsub[0].find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        WebDriverWait(d, 60).until(EC.staleness_of(old))
+    # ---- an unsubscribe in ActiveCampaign, fired on the sandbox console. The page can still be
+    # settling when it is read (a stale node); try the whole step again then, a few times.
+    offered = False
+    for attempt in range(3):
+        try:
+            d.get(BASE + "/sandbox/?email=" + PERSON)
+            WebDriverWait(d, 30).until(lambda x: x.execute_script("return document.readyState") == "complete")
+            forms = d.find_elements(By.CSS_SELECTOR, "form.ev")
+            unsub = [f for f in forms if f.find_elements(By.CSS_SELECTOR, "input[name=type][value=unsubscribe]")]
+            offered = bool(unsub)
+            if not offered:
+                break
+            em = unsub[0].find_element(By.NAME, "email")
+            em.clear()
+            em.send_keys(PERSON)
+            old = d.find_element(By.TAG_NAME, "html")
+            unsub[0].find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+            WebDriverWait(d, 60).until(EC.staleness_of(old))
+            break
+        except (StaleElementReferenceException, WebDriverException):
+            time.sleep(1)
+    if check("the console offers an unsubscribe", offered):
         console_errors()  # the sandbox's own page is not under test here
         shot("sandbox unsubscribe")
     state = control("GET", "/state?email=" + PERSON)

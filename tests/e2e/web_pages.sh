@@ -163,7 +163,7 @@ expect_eq "no secret is 404" "$(req "$T/none" POST /hooks/activecampaign/x --dat
 expect_eq "a body without a type is 400" "$(req "$T/none" POST "$hook" --data 'contact%5Bemail%5D=a%40b.c')" 400
 expect_eq "a malformed body is 400" "$(req "$T/none" POST "$hook" --data-binary 'type=%zz')" 400
 expect_eq "GET on the webhook is 405" "$(get "$T/none" "$hook")" 405
-head -c 9000 /dev/zero | tr '\0' 'a' | sed 's/^/type=bounce\&contact%5Bemail%5D=a%40b.c\&x=/' >"$T/hookbig"
+head -c 17000 /dev/zero | tr '\0' 'a' | sed 's/^/type=bounce\&contact%5Bemail%5D=a%40b.c\&x=/' >"$T/hookbig"
 expect_eq "an oversized webhook is 413" "$(req "$T/none" POST "$hook" --data-binary "@$T/hookbig")" 413
 expect_eq "refused bodies stored nothing" "$(db 'SELECT count(*) FROM events')" 1
 expect_eq "metrics count the event" "$(get "$A" /metrics >/dev/null; body | grep '^optsync_webhook_events_total')" "optsync_webhook_events_total 1"

@@ -37,11 +37,12 @@ e2e_cleanup() {
 	stack_stop "$T" 2>/dev/null
 	# Keep the folder (logs) when something failed, for the person reading the run.
 	if [ "$E2E_FAIL" -gt 0 ] || [ $rc -ne 0 ]; then
-		mkdir -p "$STACK_ROOT/tests/out"
+		out=${TEST_OUT:-$STACK_ROOT/tests/out}
+		mkdir -p "$out"
 		name=$(basename "$0" .sh)
-		rm -rf "$STACK_ROOT/tests/out/$name"
-		cp -r "$T" "$STACK_ROOT/tests/out/$name" 2>/dev/null
-		echo "# logs kept in tests/out/$name"
+		rm -rf "$out/$name"
+		cp -r "$T" "$out/$name" 2>/dev/null
+		echo "# logs kept in $out/$name"
 	fi
 	rm -rf "$T"
 	[ "$E2E_FAIL" -gt 0 ] && exit 1
