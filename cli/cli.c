@@ -6,22 +6,24 @@
 #include <string.h>
 
 static const cli_command commands[] = {
-	{"connect", cmd_connect,
-	 "connect ac --url URL --key KEY\n"
-	 "       optsync connect sf --login-url URL --client-id ID --client-secret SECRET [--refresh-token T] "
-	 "[--api-version vNN.N]",
-	 "Verify and store the credentials of one side."},
-	{"set", cmd_set, "set KEY VALUE", "Change a setting (sf_import, interval, sf_api_share, ...)."},
-	{"sync", cmd_sync, "sync [--dry-run] [--full]", "Run one sync pass and print a one-line summary."},
-	{"daemon", cmd_daemon, "daemon [--interval SECONDS]", "Sync on a timer and when webhook events arrive."},
-	{"resync", cmd_resync, "resync --email ADDRESS", "Re-read both sides for one person and apply the rules."},
-	{"check", cmd_check, "check [--json]", "Run the troubleshooting checks; exit 1 if any fails."},
-	{"log", cmd_log, "log [--email E] [--limit N] [--json]", "Show the sync log, newest first."},
-	{"audit", cmd_audit, "audit [--csv]", "List every linked person whose two sides disagree."},
-	{"user", cmd_user, "user add NAME --role admin|viewer", "Add a dashboard user; password read from stdin."},
-	{"webhook", cmd_webhook, "webhook [--public-url URL] [--register]",
-	 "Print the webhook URL; --register creates it in ActiveCampaign."},
-	{NULL, NULL, NULL, NULL},
+    {"connect", cmd_connect,
+     "connect ac --url URL --key KEY\n"
+     "       optsync connect sf --login-url URL --client-id ID --client-secret SECRET [--refresh-token T] "
+     "[--api-version vNN.N]",
+     "Verify and store the credentials of one side."},
+    {"set", cmd_set, "set KEY VALUE", "Change a setting (sf_import, interval, sf_api_share, ...)."},
+    {"sync", cmd_sync, "sync [--dry-run] [--full]", "Run one sync pass and print a one-line summary."},
+    {"daemon", cmd_daemon, "daemon [--interval SECONDS]", "Sync on a timer and when webhook events arrive."},
+    {"resync", cmd_resync, "resync --email ADDRESS",
+     "Re-read both sides for one person and apply the rules."},
+    {"check", cmd_check, "check [--json]", "Run the troubleshooting checks; exit 1 if any fails."},
+    {"log", cmd_log, "log [--email E] [--limit N] [--json]", "Show the sync log, newest first."},
+    {"audit", cmd_audit, "audit [--csv]", "List every linked person whose two sides disagree."},
+    {"user", cmd_user, "user add NAME --role admin|viewer",
+     "Add a dashboard user; password read from stdin."},
+    {"webhook", cmd_webhook, "webhook [--public-url URL] [--register]",
+     "Print the webhook URL; --register creates it in ActiveCampaign."},
+    {NULL, NULL, NULL, NULL},
 };
 
 const cli_command *cli_commands(void)
@@ -44,7 +46,7 @@ int cli_usage(cli_ctx *c, const char *cmd)
 		fprintf(c->err, "optsync: usage: optsync [--db PATH] %s\n", k->usage);
 	else
 		fprintf(c->err, "optsync: usage: optsync [--db PATH] [--key-file PATH] COMMAND [ARGS] "
-				"(optsync --help lists the commands)\n");
+		                "(optsync --help lists the commands)\n");
 	return CLI_USAGE;
 }
 
@@ -74,11 +76,13 @@ int cli_help(cli_ctx *c, const char *cmd)
 
 static void print_overview(FILE *f)
 {
-	fprintf(f, "optsync keeps Salesforce Email Opt Out in step with ActiveCampaign.\n\n"
-		   "usage: optsync [--db PATH] [--key-file PATH] COMMAND [ARGS]\n\n"
-		   "  --db PATH        database file (default $OPTSYNC_DB or var/optsync.db)\n"
-		   "  --key-file PATH  secret key file (default $OPTSYNC_KEY_FILE or secret.key beside the db)\n\n"
-		   "commands:\n");
+	fprintf(
+	    f,
+	    "optsync keeps Salesforce Email Opt Out in step with ActiveCampaign.\n\n"
+	    "usage: optsync [--db PATH] [--key-file PATH] COMMAND [ARGS]\n\n"
+	    "  --db PATH        database file (default $OPTSYNC_DB or var/optsync.db)\n"
+	    "  --key-file PATH  secret key file (default $OPTSYNC_KEY_FILE or secret.key beside the db)\n\n"
+	    "commands:\n");
 	for (const cli_command *k = commands; k->name; k++)
 		fprintf(f, "  %-8s %s\n", k->name, k->help);
 	fprintf(f, "\n'optsync COMMAND --help' shows a command's options.\n");

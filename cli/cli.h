@@ -57,8 +57,6 @@ int cmd_log(cli_ctx *c, int argc, char **argv);
 int cmd_audit(cli_ctx *c, int argc, char **argv);
 int cmd_webhook(cli_ctx *c, int argc, char **argv);
 
-
-
 /* Writes "<directory of the db>/<name>" into buf (the rate-limit file, the daemon's pid file...). */
 void cli_var_path(const cli_ctx *c, const char *name, char *buf, size_t n);
 #endif

@@ -39,18 +39,22 @@ int cmd_check(cli_ctx *c, int argc, char **argv)
 			json_object *o1 = json_object_new_object();
 			json_object_object_add(o1, "id", json_object_new_string(r[i].id));
 			json_object_object_add(o1, "title", json_object_new_string(r[i].title));
-			json_object_object_add(o1, "status", json_object_new_string(check_status_name(r[i].status)));
+			json_object_object_add(o1, "status",
+			                       json_object_new_string(check_status_name(r[i].status)));
 			json_object_object_add(o1, "detail", json_object_new_string(r[i].detail));
 			json_object_object_add(o1, "fix", json_object_new_string(r[i].fix));
 			json_object_array_add(arr, o1);
 		}
 		json_object_object_add(root, "status", json_object_new_string(check_status_name(worst)));
 		json_object_object_add(root, "checks", arr);
-		fprintf(c->out, "%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		fprintf(c->out, "%s\n",
+		        json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+		                                                 JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(root);
 	} else {
 		for (int i = 0; i < n; i++) {
-			fprintf(c->out, "%-4s  %s: %s\n", check_status_name(r[i].status), r[i].title, r[i].detail);
+			fprintf(c->out, "%-4s  %s: %s\n", check_status_name(r[i].status), r[i].title,
+			        r[i].detail);
 			if (r[i].fix[0])
 				fprintf(c->out, "      fix: %s\n", r[i].fix);
 		}
@@ -99,7 +103,7 @@ static int print_row(const audit_row *r, void *arg)
 		csv_field(ao->out, r->reason, 1);
 	} else {
 		fprintf(ao->out, "%-36s SF %-10s AC %-10s %-8s %s\n", r->email, r->sf_side, r->ac_side,
-			r->accepted ? "accepted" : "error", r->reason);
+		        r->accepted ? "accepted" : "error", r->reason);
 	}
 	return 0;
 }

@@ -18,9 +18,8 @@ static int finish(cli_ctx *c, store *s, int rc, const err_t *e)
 
 static int connect_ac_cmd(cli_ctx *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"url", required_argument, NULL, 'u'},
-					     {"key", required_argument, NULL, 'k'},
-					     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+	    {"url", required_argument, NULL, 'u'}, {"key", required_argument, NULL, 'k'}, {NULL, 0, NULL, 0}};
 	const char *url = NULL, *key = NULL;
 	int ch;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -48,22 +47,31 @@ static int connect_ac_cmd(cli_ctx *c, int argc, char **argv)
 
 static int connect_sf_cmd(cli_ctx *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"login-url", required_argument, NULL, 'l'},
-					     {"client-id", required_argument, NULL, 'i'},
-					     {"client-secret", required_argument, NULL, 's'},
-					     {"refresh-token", required_argument, NULL, 'r'},
-					     {"api-version", required_argument, NULL, 'v'},
-					     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+	    {"login-url", required_argument, NULL, 'l'},     {"client-id", required_argument, NULL, 'i'},
+	    {"client-secret", required_argument, NULL, 's'}, {"refresh-token", required_argument, NULL, 'r'},
+	    {"api-version", required_argument, NULL, 'v'},   {NULL, 0, NULL, 0}};
 	connect_sf_args a = {0};
 	int ch;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'l': a.login_url = optarg; break;
-		case 'i': a.client_id = optarg; break;
-		case 's': a.client_secret = optarg; break;
-		case 'r': a.refresh_token = optarg; break;
-		case 'v': a.api_version = optarg; break;
-		default: return cli_usage(c, "connect");
+		case 'l':
+			a.login_url = optarg;
+			break;
+		case 'i':
+			a.client_id = optarg;
+			break;
+		case 's':
+			a.client_secret = optarg;
+			break;
+		case 'r':
+			a.refresh_token = optarg;
+			break;
+		case 'v':
+			a.api_version = optarg;
+			break;
+		default:
+			return cli_usage(c, "connect");
 		}
 	}
 	if (!a.login_url || !a.client_id || !a.client_secret || optind != argc)
@@ -75,7 +83,8 @@ static int connect_sf_cmd(cli_ctx *c, int argc, char **argv)
 	store_connection conn;
 	int rc = connect_sf(s, &a, &conn, &e);
 	if (rc == 0)
-		fprintf(c->out, "Salesforce: connected through %s; data at %s\n", conn.url, conn.instance_url);
+		fprintf(c->out, "Salesforce: connected through %s; data at %s\n", conn.url,
+		        conn.instance_url);
 	return finish(c, s, rc, &e);
 }
 

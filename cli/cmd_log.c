@@ -34,12 +34,15 @@ static int print_entry(const log_entry *l, void *arg)
 		add_str(o, "status", l->status);
 		add_str(o, "reason", l->reason);
 		add_str(o, "error", l->error);
-		fprintf(lo->out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		fprintf(lo->out, "%s\n",
+		        json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+		                                              JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(o);
 	} else {
-		fprintf(lo->out, "%s  %-6s %-8s %-30s %-7s %-18s %-11s %s%s%s\n", l->at, l->direction[0] ? l->direction : "-",
-			l->status, l->email[0] ? l->email : "-", l->object[0] ? l->object : "-",
-			l->record[0] ? l->record : "-", l->action, l->reason, l->error[0] ? " | error: " : "", l->error);
+		fprintf(lo->out, "%s  %-6s %-8s %-30s %-7s %-18s %-11s %s%s%s\n", l->at,
+		        l->direction[0] ? l->direction : "-", l->status, l->email[0] ? l->email : "-",
+		        l->object[0] ? l->object : "-", l->record[0] ? l->record : "-", l->action, l->reason,
+		        l->error[0] ? " | error: " : "", l->error);
 	}
 	return 0;
 }
@@ -49,17 +52,21 @@ int cmd_log(cli_ctx *c, int argc, char **argv)
 	if (cli_wants_help(argc, argv))
 		return cli_help(c, "log");
 	static const struct option o[] = {{"email", required_argument, NULL, 'e'},
-					  {"limit", required_argument, NULL, 'l'},
-					  {"json", no_argument, NULL, 'j'},
-					  {NULL, 0, NULL, 0}};
+	                                  {"limit", required_argument, NULL, 'l'},
+	                                  {"json", no_argument, NULL, 'j'},
+	                                  {NULL, 0, NULL, 0}};
 	const char *email = NULL;
 	long limit = 50;
 	int json = 0, ch;
 	while ((ch = getopt_long(argc, argv, "", o, NULL)) != -1) {
 		char *end;
 		switch (ch) {
-		case 'e': email = optarg; break;
-		case 'j': json = 1; break;
+		case 'e':
+			email = optarg;
+			break;
+		case 'j':
+			json = 1;
+			break;
 		case 'l':
 			limit = strtol(optarg, &end, 10);
 			if (*end || limit < 1 || limit > 1000) {
@@ -67,7 +74,8 @@ int cmd_log(cli_ctx *c, int argc, char **argv)
 				return CLI_USAGE;
 			}
 			break;
-		default: return cli_usage(c, "log");
+		default:
+			return cli_usage(c, "log");
 		}
 	}
 	if (optind != argc)

@@ -10,7 +10,8 @@ int cmd_set(cli_ctx *c, int argc, char **argv)
 		cli_help(c, "set");
 		fprintf(c->out, "\nsettings:\n");
 		for (const setting_def *d = settings_all(); d->key; d++)
-			fprintf(c->out, "  %-15s %s (default %s)\n", d->key, d->description, *d->def ? d->def : "none");
+			fprintf(c->out, "  %-15s %s (default %s)\n", d->key, d->description,
+			        *d->def ? d->def : "none");
 		return CLI_OK;
 	}
 	if (argc != 3)

@@ -22,7 +22,8 @@ static void show_progress(const sync_progress *p, void *arg)
 {
 	FILE *f = arg;
 	if (p->total > 0)
-		fprintf(f, "\r\033[K%s: %ld people read, %ld/%ld applied", p->phase, p->people, p->applied, p->total);
+		fprintf(f, "\r\033[K%s: %ld people read, %ld/%ld applied", p->phase, p->people, p->applied,
+		        p->total);
 	else
 		fprintf(f, "\r\033[K%s: %ld people read", p->phase, p->people);
 	fflush(f);
@@ -43,8 +44,8 @@ static int collect_plan(const log_entry *l, void *arg)
 		return 1;
 	}
 	char buf[1200];
-	snprintf(buf, sizeof buf, "plan: %-6s %-7s %-11s %s %s %s: %s", l->direction, l->status, l->action, l->email,
-		 l->object, l->record, l->reason);
+	snprintf(buf, sizeof buf, "plan: %-6s %-7s %-11s %s %s %s: %s", l->direction, l->status, l->action,
+	         l->email, l->object, l->record, l->reason);
 	po->lines[po->n++] = strdup(buf);
 	return 0;
 }
@@ -75,7 +76,7 @@ static int run_once(cli_ctx *c, store *s, sync_options *o, int quiet_progress)
 			fprintf(c->out, "%s\n", po.lines[i - 1]);
 		if (po.more)
 			fprintf(c->out, "(and more: optsync log --json shows the whole plan of run %lld)\n",
-				(long long)sm.run_id);
+			        (long long)sm.run_id);
 		for (size_t i = 0; i < po.n; i++)
 			free(po.lines[i]);
 	}
@@ -93,7 +94,8 @@ int cmd_sync(cli_ctx *c, int argc, char **argv)
 {
 	if (cli_wants_help(argc, argv))
 		return cli_help(c, "sync");
-	static const struct option o[] = {{"dry-run", no_argument, NULL, 'n'}, {"full", no_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
+	static const struct option o[] = {
+	    {"dry-run", no_argument, NULL, 'n'}, {"full", no_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
 	sync_options so = {.trigger = "cli"};
 	int ch;
 	while ((ch = getopt_long(argc, argv, "", o, NULL)) != -1) {
@@ -165,7 +167,8 @@ int cmd_daemon(cli_ctx *c, int argc, char **argv)
 			return cli_usage(c, "daemon");
 		interval = strtol(optarg, &end, 10);
 		if (*end || interval < 1 || interval > 86400) {
-			fprintf(c->err, "optsync: daemon: --interval is a number of seconds from 1 to 86400\n");
+			fprintf(c->err,
+			        "optsync: daemon: --interval is a number of seconds from 1 to 86400\n");
 			return CLI_USAGE;
 		}
 	}
@@ -190,12 +193,16 @@ int cmd_daemon(cli_ctx *c, int argc, char **argv)
 		long every = interval;
 		if (!every) {
 			char v[32];
-			every = store_setting_get(s, "interval", v, sizeof v, settings_find("interval")->def, &e) >= 0 ? atol(v) : 300;
+			every = store_setting_get(s, "interval", v, sizeof v, settings_find("interval")->def,
+			                          &e) >= 0
+			            ? atol(v)
+			            : 300;
 		}
 		/* A webhook event waiting wakes the run early: that is how webhooks reach Salesforce fast. */
 		int pending = store_events_pending_count(s, &e);
 		int64_t now = timefmt_now_ms();
-		/* After a failed run, webhooks wait for the interval too: a side that is down is not hammered. */
+		/* After a failed run, webhooks wait for the interval too: a side that is down is not
+		 * hammered. */
 		if (now >= next || (pending > 0 && last_ok)) {
 			char at[32];
 			timefmt_now_iso(at, sizeof at);

@@ -15,8 +15,8 @@ int cmd_webhook(cli_ctx *c, int argc, char **argv)
 	if (cli_wants_help(argc, argv))
 		return cli_help(c, "webhook");
 	static const struct option o[] = {{"public-url", required_argument, NULL, 'u'},
-					  {"register", no_argument, NULL, 'r'},
-					  {NULL, 0, NULL, 0}};
+	                                  {"register", no_argument, NULL, 'r'},
+	                                  {NULL, 0, NULL, 0}};
 	const char *public_url = NULL;
 	int reg = 0, ch;
 	while ((ch = getopt_long(argc, argv, "", o, NULL)) != -1) {
@@ -45,8 +45,9 @@ int cmd_webhook(cli_ctx *c, int argc, char **argv)
 	else if (store_setting_get(s, "public_url", base, sizeof base, "", &e) < 0)
 		rc = CLI_FAIL;
 	if (rc == CLI_OK && !base[0]) {
-		fprintf(c->err, "optsync: webhook: no public URL yet: give --public-url https://YOUR-HOST (where "
-				"ActiveCampaign reaches this dashboard)\n");
+		fprintf(c->err,
+		        "optsync: webhook: no public URL yet: give --public-url https://YOUR-HOST (where "
+		        "ActiveCampaign reaches this dashboard)\n");
 		store_close(s);
 		return CLI_FAIL;
 	}
@@ -62,7 +63,8 @@ int cmd_webhook(cli_ctx *c, int argc, char **argv)
 		int have = store_connection_load(s, "ac", &conn, &e);
 		if (have <= 0) {
 			if (have == 0)
-				err_set(&e, ERR_CONFIG, "ActiveCampaign is not connected: run optsync connect ac first");
+				err_set(&e, ERR_CONFIG,
+				        "ActiveCampaign is not connected: run optsync connect ac first");
 			rc = CLI_FAIL;
 		} else {
 			char rate[1100];
@@ -77,14 +79,19 @@ int cmd_webhook(cli_ctx *c, int argc, char **argv)
 				for (size_t i = 0; i < nw; i++)
 					exists |= strcmp(w[i].url, url) == 0;
 				free(w);
-				static const char *const events[] = {"subscribe", "unsubscribe", "bounce", NULL};
-				static const char *const sources[] = {"public", "admin", "api", "system", NULL};
+				static const char *const events[] = {"subscribe", "unsubscribe", "bounce",
+				                                     NULL};
+				static const char *const sources[] = {"public", "admin", "api", "system",
+				                                      NULL};
 				ac_webhook made;
-				if (!exists && ac_webhook_create(ac, "optsync", url, events, sources, NULL, &made, &e) < 0)
+				if (!exists && ac_webhook_create(ac, "optsync", url, events, sources, NULL,
+				                                 &made, &e) < 0)
 					rc = CLI_FAIL;
 				else
-					fprintf(c->out, "%s in ActiveCampaign for subscribe, unsubscribe and bounce\n",
-						exists ? "already registered" : "registered");
+					fprintf(
+					    c->out,
+					    "%s in ActiveCampaign for subscribe, unsubscribe and bounce\n",
+					    exists ? "already registered" : "registered");
 			}
 			ac_close(ac);
 		}

@@ -30,7 +30,7 @@ check_status checks_worst(const check_result *r, int n)
 }
 
 __attribute__((format(printf, 4, 5))) static void set(check_result *r, check_status st, const char *fix,
-						       const char *fmt, ...)
+                                                      const char *fmt, ...)
 {
 	r->status = st;
 	snprintf(r->fix, sizeof r->fix, "%s", st == CHECK_PASS ? "" : fix);
@@ -59,17 +59,21 @@ static void check_ac(store *s, const char *rate_file, check_result *out, int *n,
 	err_t e = {0};
 	int have = store_connection_load(s, "ac", &c, &e);
 	if (have <= 0) {
-		set(r, CHECK_FAIL, "Connect ActiveCampaign on /setup or with: optsync connect ac --url URL --key KEY",
-		    "%s", have < 0 ? e.msg : "not configured");
+		set(r, CHECK_FAIL,
+		    "Connect ActiveCampaign on /setup or with: optsync connect ac --url URL --key KEY", "%s",
+		    have < 0 ? e.msg : "not configured");
 		return;
 	}
 	ac_client *ac = ac_open(c.url, c.secret, rate_file, &e);
 	char user[128] = "";
 	if (!ac || ac_users_me(ac, user, sizeof user, &e) < 0) {
 		set(r, CHECK_FAIL,
-		    e.kind == ERR_AUTH ? "The API key was refused: copy a current key from ActiveCampaign Settings > Developer "
-					 "and connect again"
-					 : "Check the account URL and that ActiveCampaign is reachable from this machine", "%s", e.msg);
+		    e.kind == ERR_AUTH
+		        ? "The API key was refused: copy a current key from ActiveCampaign Settings > "
+		          "Developer "
+		          "and connect again"
+		        : "Check the account URL and that ActiveCampaign is reachable from this machine",
+		    "%s", e.msg);
 		ac_close(ac);
 		return;
 	}
@@ -83,7 +87,8 @@ static void check_ac(store *s, const char *rate_file, check_result *out, int *n,
 			ac_tag found_tag;
 			int found = 0;
 			if (ac_tag_find(ac, rules_tag_name((rules_tag)t), &found_tag, &found, &e) < 0) {
-				set(tags, CHECK_WARN, "Try again; if it persists, check ActiveCampaign's status",
+				set(tags, CHECK_WARN,
+				    "Try again; if it persists, check ActiveCampaign's status",
 				    "could not list tags: %s", e.msg);
 				missing = -1;
 				break;
@@ -91,13 +96,15 @@ static void check_ac(store *s, const char *rate_file, check_result *out, int *n,
 			if (!found) {
 				missing++;
 				strncat(names, " ", sizeof names - strlen(names) - 1);
-				strncat(names, rules_tag_name((rules_tag)t), sizeof names - strlen(names) - 1);
+				strncat(names, rules_tag_name((rules_tag)t),
+				        sizeof names - strlen(names) - 1);
 			}
 		}
 		if (missing == 0)
 			set(tags, CHECK_PASS, "", "all five tags exist");
 		else if (missing > 0)
-			set(tags, CHECK_WARN, "Nothing to do: optsync creates a tag the first time it needs it",
+			set(tags, CHECK_WARN,
+			    "Nothing to do: optsync creates a tag the first time it needs it",
 			    "%d missing:%s", missing, names);
 	}
 
@@ -107,7 +114,8 @@ static void check_ac(store *s, const char *rate_file, check_result *out, int *n,
 		ac_webhook *w = NULL;
 		size_t nw = 0;
 		int registered = 0;
-		if (store_web_webhook_secret(s, secret, sizeof secret, &e) == 0 && ac_webhooks(ac, &w, &nw, &e) == 0) {
+		if (store_web_webhook_secret(s, secret, sizeof secret, &e) == 0 &&
+		    ac_webhooks(ac, &w, &nw, &e) == 0) {
 			for (size_t i = 0; i < nw; i++)
 				registered |= strstr(w[i].url, secret) != NULL;
 			free(w);
@@ -117,10 +125,13 @@ static void check_ac(store *s, const char *rate_file, check_result *out, int *n,
 		store_web_numbers_read(s, &num, &e);
 		if (!registered)
 			set(hook, CHECK_WARN,
-			    "Register it on /setup or with: optsync webhook --public-url https://YOUR-HOST --register "
-			    "(until then changes arrive with the timer only)", "no webhook with this installation's secret URL is registered");
+			    "Register it on /setup or with: optsync webhook --public-url https://YOUR-HOST "
+			    "--register "
+			    "(until then changes arrive with the timer only)",
+			    "no webhook with this installation's secret URL is registered");
 		else if (!num.last_event_at[0])
-			set(hook, CHECK_WARN, "Unsubscribe a test contact in ActiveCampaign and watch /status",
+			set(hook, CHECK_WARN,
+			    "Unsubscribe a test contact in ActiveCampaign and watch /status",
 			    "registered, but no event has arrived yet");
 		else
 			set(hook, CHECK_PASS, "", "registered; last event received %s", num.last_event_at);
@@ -139,13 +150,19 @@ static void check_sf(store *s, check_result *out, int *n, int max, double share)
 		    have < 0 ? e.msg : "not configured");
 		return;
 	}
-	sf_config cfg = {.login_url = c.url, .client_id = c.client_id, .client_secret = c.secret,
-			 .refresh_token = c.refresh_token[0] ? c.refresh_token : NULL, .api_version = c.api_version};
+	sf_config cfg = {.login_url = c.url,
+	                 .client_id = c.client_id,
+	                 .client_secret = c.secret,
+	                 .refresh_token = c.refresh_token[0] ? c.refresh_token : NULL,
+	                 .api_version = c.api_version};
 	sf_client *sf = sf_open(&cfg, &e);
 	if (!sf || sf_authenticate(sf, &e) < 0) {
 		set(r, CHECK_FAIL,
-		    e.kind == ERR_AUTH ? "The credentials or the refresh token were refused: connect Salesforce again on /setup"
-				       : "Check the login URL and that Salesforce is reachable from this machine", "%s", e.msg);
+		    e.kind == ERR_AUTH
+		        ? "The credentials or the refresh token were refused: connect Salesforce again on "
+		          "/setup"
+		        : "Check the login URL and that Salesforce is reachable from this machine",
+		    "%s", e.msg);
 		sf_close(sf);
 		return;
 	}
@@ -160,11 +177,16 @@ static void check_sf(store *s, check_result *out, int *n, int max, double share)
 			break;
 		sf_field_info fi;
 		if (sf_describe_field(sf, objects[i], "HasOptedOutOfEmail", &fi, &e) < 0)
-			set(f, CHECK_FAIL, "Check the integration user's profile can describe this object", "%s", e.msg);
+			set(f, CHECK_FAIL, "Check the integration user's profile can describe this object",
+			    "%s", e.msg);
 		else if (!fi.found)
-			set(f, CHECK_FAIL, "Give the integration user read access to Email Opt Out (field-level security)", "%s.HasOptedOutOfEmail is not visible to this user", objects[i]);
+			set(f, CHECK_FAIL,
+			    "Give the integration user read access to Email Opt Out (field-level security)",
+			    "%s.HasOptedOutOfEmail is not visible to this user", objects[i]);
 		else if (!fi.updateable)
-			set(f, CHECK_FAIL, "Make Email Opt Out editable for the integration user (field-level security)", "%s.HasOptedOutOfEmail is read-only for this user", objects[i]);
+			set(f, CHECK_FAIL,
+			    "Make Email Opt Out editable for the integration user (field-level security)",
+			    "%s.HasOptedOutOfEmail is read-only for this user", objects[i]);
 		else
 			set(f, CHECK_PASS, "", "readable and updatable");
 	}
@@ -177,15 +199,18 @@ static void check_sf(store *s, check_result *out, int *n, int max, double share)
 			double used = (double)(mx - remaining) / (double)mx;
 			if (used >= share)
 				set(h, CHECK_FAIL,
-				    "Wait for the 24-hour window to roll, raise sf_api_share, or buy more API calls",
-				    "%.0f%% of the daily API limit used (%ld of %ld): optsync has stopped writing at %.0f%%",
+				    "Wait for the 24-hour window to roll, raise sf_api_share, or buy more "
+				    "API calls",
+				    "%.0f%% of the daily API limit used (%ld of %ld): optsync has stopped "
+				    "writing at %.0f%%",
 				    used * 100, mx - remaining, mx, share * 100);
 			else if (used > 0.5)
 				set(h, CHECK_WARN, "Watch it: other integrations share this limit",
-				    "%.0f%% of the daily API limit used (%ld of %ld)", used * 100, mx - remaining, mx);
-			else
-				set(h, CHECK_PASS, "", "%.0f%% of the daily API limit used (%ld of %ld)", used * 100,
+				    "%.0f%% of the daily API limit used (%ld of %ld)", used * 100,
 				    mx - remaining, mx);
+			else
+				set(h, CHECK_PASS, "", "%.0f%% of the daily API limit used (%ld of %ld)",
+				    used * 100, mx - remaining, mx);
 		} else {
 			set(h, CHECK_WARN, "Nothing to do", "Salesforce reported no daily limit");
 		}
@@ -197,35 +222,44 @@ static void check_local(store *s, check_result *out, int *n, int max)
 {
 	err_t e = {0};
 	char v[32];
-	long interval = store_setting_get(s, "interval", v, sizeof v, settings_find("interval")->def, &e) >= 0 ? atol(v) : 300;
+	long interval = store_setting_get(s, "interval", v, sizeof v, settings_find("interval")->def, &e) >= 0
+	                    ? atol(v)
+	                    : 300;
 	check_result *r = add(out, n, max, "last_sync", "Last successful sync against the interval");
 	if (r) {
 		run_record run;
 		int found = store_run_last_success(s, &run, &e);
 		int64_t at;
 		if (found <= 0 || timefmt_parse(run.ended_at, &at) < 0) {
-			set(r, CHECK_WARN, "Run a sync: optsync sync, or Resync now on /status", "no sync has finished yet");
+			set(r, CHECK_WARN, "Run a sync: optsync sync, or Resync now on /status",
+			    "no sync has finished yet");
 		} else {
 			long age = (long)((timefmt_now_ms() - at) / 1000);
 			if (age > 3 * interval)
 				set(r, CHECK_WARN,
-				    "Check that the daemon runs (make run, or systemctl status optsync-daemon) and its log",
-				    "last successful sync %s, %ld s ago; the interval is %ld s", run.ended_at, age, interval);
-			else
-				set(r, CHECK_PASS, "", "last successful sync %s (%ld s ago; interval %ld s)", run.ended_at,
+				    "Check that the daemon runs (make run, or systemctl status "
+				    "optsync-daemon) and its log",
+				    "last successful sync %s, %ld s ago; the interval is %ld s", run.ended_at,
 				    age, interval);
+			else
+				set(r, CHECK_PASS, "", "last successful sync %s (%ld s ago; interval %ld s)",
+				    run.ended_at, age, interval);
 		}
 	}
 	r = add(out, n, max, "queue", "Pending and failed actions");
 	if (r) {
-		int pending = store_actions_count(s, "pending", &e), retrying = store_actions_count(s, "retrying", &e),
+		int pending = store_actions_count(s, "pending", &e),
+		    retrying = store_actions_count(s, "retrying", &e),
 		    failed = store_actions_count(s, "failed", &e);
 		if (failed > 0)
 			set(r, CHECK_WARN,
-			    "Read the errors with optsync log (or /status filtered on failed) and fix them at the source; "
-			    "Resync the person afterwards", "%d failed, %d retrying, %d pending", failed, retrying, pending);
+			    "Read the errors with optsync log (or /status filtered on failed) and fix them "
+			    "at the source; "
+			    "Resync the person afterwards",
+			    "%d failed, %d retrying, %d pending", failed, retrying, pending);
 		else if (retrying > 0)
-			set(r, CHECK_WARN, "Nothing to do unless it stays: they are tried again on the next runs",
+			set(r, CHECK_WARN,
+			    "Nothing to do unless it stays: they are tried again on the next runs",
 			    "%d retrying, %d pending", retrying, pending);
 		else
 			set(r, CHECK_PASS, "", "%d pending, none failing", pending);
@@ -237,7 +271,10 @@ static void check_local(store *s, check_result *out, int *n, int max)
 		if (ok == 1)
 			set(r, CHECK_PASS, "", "PRAGMA quick_check: ok");
 		else
-			set(r, CHECK_FAIL, "Stop optsync, restore the database from a backup, and run a full sync (optsync sync --full)", "%s", ok < 0 ? e.msg : msg);
+			set(r, CHECK_FAIL,
+			    "Stop optsync, restore the database from a backup, and run a full sync (optsync "
+			    "sync --full)",
+			    "%s", ok < 0 ? e.msg : msg);
 	}
 }
 

@@ -9,11 +9,11 @@
 typedef enum { CHECK_PASS = 0, CHECK_WARN, CHECK_FAIL } check_status;
 
 typedef struct {
-	char id[32];         /* stable: ac_connection, sf_connection, sf_field_contact, ... */
+	char id[32]; /* stable: ac_connection, sf_connection, sf_field_contact, ... */
 	char title[96];
 	check_status status;
-	char detail[512];    /* what was found */
-	char fix[512];       /* what to do, "" when it passes */
+	char detail[512]; /* what was found */
+	char fix[512];    /* what to do, "" when it passes */
 } check_result;
 
 #define CHECKS_MAX 16

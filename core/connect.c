@@ -40,10 +40,11 @@ static void keep_connected_at(store *s, const char *system, store_connection *c)
 }
 
 int connect_ac(store *s, const char *url, const char *key, const char *rate_file, store_connection *out,
-	       err_t *e)
+               err_t *e)
 {
 	store_connection c = {0};
-	if (url_check_endpoint(url, "ActiveCampaign URL", e) < 0 || url_normalise_base(url, c.url, sizeof c.url, e) < 0 ||
+	if (url_check_endpoint(url, "ActiveCampaign URL", e) < 0 ||
+	    url_normalise_base(url, c.url, sizeof c.url, e) < 0 ||
 	    check_token(key, "ActiveCampaign API key", 200, e) < 0)
 		return -1;
 	ac_client *ac = ac_open(c.url, key, rate_file, e);
@@ -71,10 +72,14 @@ int connect_sf(store *s, const connect_sf_args *a, store_connection *out, err_t 
 	    url_normalise_base(a->login_url, c.url, sizeof c.url, e) < 0 ||
 	    check_token(a->client_id, "Salesforce client id", 255, e) < 0 ||
 	    check_token(a->client_secret, "Salesforce client secret", 255, e) < 0 ||
-	    (refresh && check_token(refresh, "Salesforce refresh token", 1000, e) < 0) || check_api_version(version, e) < 0)
+	    (refresh && check_token(refresh, "Salesforce refresh token", 1000, e) < 0) ||
+	    check_api_version(version, e) < 0)
 		return -1;
-	sf_config cfg = {.login_url = c.url, .client_id = a->client_id, .client_secret = a->client_secret,
-			 .refresh_token = refresh, .api_version = version};
+	sf_config cfg = {.login_url = c.url,
+	                 .client_id = a->client_id,
+	                 .client_secret = a->client_secret,
+	                 .refresh_token = refresh,
+	                 .api_version = version};
 	sf_client *sf = sf_open(&cfg, e);
 	int rc = sf ? sf_authenticate(sf, e) : -1;
 	if (rc == 0)

@@ -9,7 +9,7 @@
  * (rate-limited through rate_file), then stores them sealed. On success out (if not NULL) holds the
  * saved connection, whose account is the AC user name. */
 int connect_ac(store *s, const char *url, const char *key, const char *rate_file, store_connection *out,
-	       err_t *e);
+               err_t *e);
 
 typedef struct {
 	const char *login_url, *client_id, *client_secret;

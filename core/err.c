@@ -42,20 +42,13 @@ void err_clear(err_t *e)
 const char *err_kind_name(err_kind kind)
 {
 	static const char *const names[] = {
-		[ERR_NONE] = "none",
-		[ERR_USAGE] = "usage",
-		[ERR_CONFIG] = "config",
-		[ERR_IO] = "io",
-		[ERR_DB] = "database",
-		[ERR_NETWORK] = "network",
-		[ERR_AUTH] = "auth",
-		[ERR_RATE_LIMITED] = "rate-limited",
-		[ERR_NOT_FOUND] = "not-found",
-		[ERR_INVALID_REQUEST] = "invalid-request",
-		[ERR_SERVER] = "server",
-		[ERR_BAD_RESPONSE] = "bad-response",
-		[ERR_LOCKED] = "locked",
-		[ERR_INTERNAL] = "internal",
+	    [ERR_NONE] = "none",           [ERR_USAGE] = "usage",
+	    [ERR_CONFIG] = "config",       [ERR_IO] = "io",
+	    [ERR_DB] = "database",         [ERR_NETWORK] = "network",
+	    [ERR_AUTH] = "auth",           [ERR_RATE_LIMITED] = "rate-limited",
+	    [ERR_NOT_FOUND] = "not-found", [ERR_INVALID_REQUEST] = "invalid-request",
+	    [ERR_SERVER] = "server",       [ERR_BAD_RESPONSE] = "bad-response",
+	    [ERR_LOCKED] = "locked",       [ERR_INTERNAL] = "internal",
 	};
 	if ((unsigned)kind < sizeof names / sizeof names[0] && names[kind])
 		return names[kind];

@@ -23,8 +23,8 @@ typedef enum {
 
 typedef struct {
 	err_kind kind;
-	int http_status;     /* the HTTP status behind the error, 0 if none */
-	int retry_after;     /* seconds the server asked us to wait, 0 if none */
+	int http_status; /* the HTTP status behind the error, 0 if none */
+	int retry_after; /* seconds the server asked us to wait, 0 if none */
 	char msg[512];
 } err_t;
 

@@ -72,7 +72,7 @@ int secret_key_load(const char *path, unsigned char key[SECRET_KEY_BYTES], err_t
 	if (st.st_mode & 077) {
 		close(fd);
 		return err_set(e, ERR_IO, "key file %s: mode %03o lets others read it; run chmod 600 %s",
-			       path, (unsigned)(st.st_mode & 0777), path);
+		               path, (unsigned)(st.st_mode & 0777), path);
 	}
 	if (st.st_size != SECRET_KEY_BYTES || read_full(fd, key, SECRET_KEY_BYTES) != 0) {
 		close(fd);
@@ -83,7 +83,7 @@ int secret_key_load(const char *path, unsigned char key[SECRET_KEY_BYTES], err_t
 }
 
 int secret_seal(const unsigned char key[SECRET_KEY_BYTES], const char *plain, size_t n, unsigned char **blob,
-		size_t *blob_len, err_t *e)
+                size_t *blob_len, err_t *e)
 {
 	if (sodium_ready(e) < 0)
 		return -1;
@@ -98,8 +98,8 @@ int secret_seal(const unsigned char key[SECRET_KEY_BYTES], const char *plain, si
 	return 0;
 }
 
-int secret_open(const unsigned char key[SECRET_KEY_BYTES], const unsigned char *blob, size_t blob_len, char *out,
-		size_t cap, err_t *e)
+int secret_open(const unsigned char key[SECRET_KEY_BYTES], const unsigned char *blob, size_t blob_len,
+                char *out, size_t cap, err_t *e)
 {
 	if (sodium_ready(e) < 0)
 		return -1;
@@ -108,8 +108,9 @@ int secret_open(const unsigned char key[SECRET_KEY_BYTES], const unsigned char *
 		return err_set(e, ERR_IO, "sealed secret has an impossible size (%zu bytes)", blob_len);
 	size_t n = blob_len - head;
 	if (crypto_secretbox_open_easy((unsigned char *)out, blob + crypto_secretbox_NONCEBYTES,
-				       blob_len - crypto_secretbox_NONCEBYTES, blob, key) != 0)
-		return err_set(e, ERR_IO, "sealed secret does not open with this key file (wrong or replaced key?)");
+	                               blob_len - crypto_secretbox_NONCEBYTES, blob, key) != 0)
+		return err_set(e, ERR_IO,
+		               "sealed secret does not open with this key file (wrong or replaced key?)");
 	out[n] = '\0';
 	return 0;
 }

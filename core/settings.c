@@ -10,14 +10,15 @@
 #include "url.h"
 
 static const setting_def defs[] = {
-	{"sf_import", "new", "create AC contacts from SF records: none, new (created after connecting) or all"},
-	{"interval", "300", "seconds between timer runs (30 to 86400)"},
-	{"sf_api_share", "0.8", "stop writing to Salesforce above this share of the daily API limit (0.05 to 1)"},
-	{"ac_rate", "4.5", "ActiveCampaign requests per second, at most 5 (AC's limit)"},
-	{"bulk_threshold", "2000", "Salesforce updates in one run above which Bulk API 2.0 is used (200 to 1000000)"},
-	{"public_url", "", "the https:// address where ActiveCampaign reaches this dashboard (for the webhook)"},
-	{"retry_limit", "8", "attempts before a failing action is marked failed (1 to 100)"},
-	{NULL, NULL, NULL},
+    {"sf_import", "new", "create AC contacts from SF records: none, new (created after connecting) or all"},
+    {"interval", "300", "seconds between timer runs (30 to 86400)"},
+    {"sf_api_share", "0.8", "stop writing to Salesforce above this share of the daily API limit (0.05 to 1)"},
+    {"ac_rate", "4.5", "ActiveCampaign requests per second, at most 5 (AC's limit)"},
+    {"bulk_threshold", "2000",
+     "Salesforce updates in one run above which Bulk API 2.0 is used (200 to 1000000)"},
+    {"public_url", "", "the https:// address where ActiveCampaign reaches this dashboard (for the webhook)"},
+    {"retry_limit", "8", "attempts before a failing action is marked failed (1 to 100)"},
+    {NULL, NULL, NULL},
 };
 
 const setting_def *settings_all(void)
@@ -89,19 +90,23 @@ int settings_validate(const char *key, const char *value, char *out, size_t n, e
 		snprintf(out, n, "%s", v);
 	} else if (strcmp(key, "interval") == 0) {
 		if (parse_long(v, 30, 86400, &l) < 0)
-			return err_set(e, ERR_USAGE, "interval must be a whole number of seconds from 30 to 86400");
+			return err_set(e, ERR_USAGE,
+			               "interval must be a whole number of seconds from 30 to 86400");
 		snprintf(out, n, "%ld", l);
 	} else if (strcmp(key, "sf_api_share") == 0) {
 		if (parse_double(v, 0.05, 1.0, &d) < 0)
-			return err_set(e, ERR_USAGE, "sf_api_share must be a number from 0.05 to 1 (0.8 means 80%%)");
+			return err_set(e, ERR_USAGE,
+			               "sf_api_share must be a number from 0.05 to 1 (0.8 means 80%%)");
 		snprintf(out, n, "%g", d);
 	} else if (strcmp(key, "ac_rate") == 0) {
 		if (parse_double(v, 0.1, 5.0, &d) < 0)
-			return err_set(e, ERR_USAGE, "ac_rate must be a number of requests per second from 0.1 to 5");
+			return err_set(e, ERR_USAGE,
+			               "ac_rate must be a number of requests per second from 0.1 to 5");
 		snprintf(out, n, "%g", d);
 	} else if (strcmp(key, "bulk_threshold") == 0) {
 		if (parse_long(v, 200, 1000000, &l) < 0)
-			return err_set(e, ERR_USAGE, "bulk_threshold must be a whole number from 200 to 1000000");
+			return err_set(e, ERR_USAGE,
+			               "bulk_threshold must be a whole number from 200 to 1000000");
 		snprintf(out, n, "%ld", l);
 	} else if (strcmp(key, "retry_limit") == 0) {
 		if (parse_long(v, 1, 100, &l) < 0)

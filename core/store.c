@@ -29,58 +29,64 @@ struct store {
 
 /* Migration N is migrations[N-1]. Never edit a released one: add the next. */
 static const char *const migrations[] = {
-	/* 1: the tables SPEC section 7 names. */
-	"CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-	"CREATE TABLE connections(system TEXT PRIMARY KEY CHECK(system IN ('ac','sf')), url TEXT NOT NULL,"
-	" client_id TEXT, api_version TEXT, instance_url TEXT, account TEXT, secret BLOB, refresh_token BLOB,"
-	" connected_at TEXT NOT NULL, verified_at TEXT);"
-	"CREATE TABLE people(email TEXT PRIMARY KEY, ac_contact_id TEXT, opted_out INTEGER,"
-	" first_seen TEXT NOT NULL, updated_at TEXT NOT NULL);"
-	"CREATE TABLE sf_records(id TEXT PRIMARY KEY, object TEXT NOT NULL CHECK(object IN ('Contact','Lead')),"
-	" email TEXT, opted_out INTEGER NOT NULL, is_converted INTEGER NOT NULL DEFAULT 0,"
-	" converted_contact_id TEXT, modstamp TEXT, created_date TEXT, seen_at TEXT NOT NULL);"
-	"CREATE INDEX sf_records_email ON sf_records(email);"
-	"CREATE TABLE ac_contacts(id TEXT PRIMARY KEY, email TEXT, udate TEXT, bounced_hard INTEGER NOT NULL DEFAULT 0,"
-	" lists TEXT NOT NULL DEFAULT '{}', tags TEXT NOT NULL DEFAULT '[]', seen_at TEXT NOT NULL);"
-	"CREATE INDEX ac_contacts_email ON ac_contacts(email);"
-	"CREATE TABLE events(id INTEGER PRIMARY KEY, source TEXT NOT NULL, kind TEXT NOT NULL, email TEXT,"
-	" occurred_at TEXT, received_at TEXT NOT NULL, payload TEXT NOT NULL, processed_at TEXT);"
-	"CREATE TABLE runs(id INTEGER PRIMARY KEY, trigger TEXT NOT NULL, started_at TEXT NOT NULL, ended_at TEXT,"
-	" status TEXT NOT NULL DEFAULT 'running', dry_run INTEGER NOT NULL DEFAULT 0, people INTEGER NOT NULL DEFAULT 0,"
-	" applied_ac_sf INTEGER NOT NULL DEFAULT 0, applied_sf_ac INTEGER NOT NULL DEFAULT 0,"
-	" failed INTEGER NOT NULL DEFAULT 0, skipped INTEGER NOT NULL DEFAULT 0, calls_ac INTEGER NOT NULL DEFAULT 0,"
-	" calls_sf INTEGER NOT NULL DEFAULT 0, error TEXT);"
-	"CREATE TABLE actions(id INTEGER PRIMARY KEY, run_id INTEGER, direction TEXT NOT NULL, email TEXT NOT NULL,"
-	" object TEXT NOT NULL, record TEXT NOT NULL, action TEXT NOT NULL, value TEXT, rule TEXT, reason TEXT,"
-	" status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at TEXT, error TEXT,"
-	" created_at TEXT NOT NULL, updated_at TEXT NOT NULL);"
-	"CREATE TABLE log(id INTEGER PRIMARY KEY, at TEXT NOT NULL, run INTEGER, direction TEXT, email TEXT,"
-	" object TEXT, record TEXT, action TEXT NOT NULL, status TEXT NOT NULL, reason TEXT, error TEXT);"
-	"CREATE TABLE watermarks(name TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at TEXT NOT NULL);"
-	"CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
-	" role TEXT NOT NULL CHECK(role IN ('admin','viewer')), pwhash TEXT NOT NULL, created_at TEXT NOT NULL);"
-	"CREATE TABLE sessions(id TEXT PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
-	" csrf TEXT NOT NULL, created_at INTEGER NOT NULL, last_seen INTEGER NOT NULL);"
-	"CREATE TABLE run_lock(id INTEGER PRIMARY KEY CHECK(id = 1), holder TEXT NOT NULL, pid INTEGER NOT NULL,"
-	" since TEXT NOT NULL);",
-	/* 2: the indexes the log filters and the retry queue need to stay fast on a million rows. */
-	"CREATE INDEX log_email ON log(email, id);"
-	"CREATE INDEX log_status ON log(status, id);"
-	"CREATE INDEX log_direction ON log(direction, id);"
-	"CREATE INDEX log_run ON log(run, id);"
-	"CREATE INDEX actions_queue ON actions(status, next_attempt_at);"
-	"CREATE INDEX actions_email ON actions(email);"
-	"CREATE INDEX events_pending ON events(processed_at, id);",
-	/* 3: links of SF records to the person's AC contact, and the rule that last decided a person. */
-	"ALTER TABLE sf_records ADD COLUMN linked INTEGER NOT NULL DEFAULT 0;"
-	"ALTER TABLE people ADD COLUMN last_rule TEXT;"
-	"CREATE INDEX actions_record ON actions(record, action, status);",
-	/* 4: login throttling for the dashboard (was created by the dashboard itself), and the 429s
-	 * each side sent during a run, for /metrics. */
-	"CREATE TABLE IF NOT EXISTS web_login_failures(key TEXT PRIMARY KEY, failures INTEGER NOT NULL,"
-	" first_at INTEGER NOT NULL);"
-	"ALTER TABLE runs ADD COLUMN rate_limited_ac INTEGER NOT NULL DEFAULT 0;"
-	"ALTER TABLE runs ADD COLUMN rate_limited_sf INTEGER NOT NULL DEFAULT 0;",
+    /* 1: the tables SPEC section 7 names. */
+    "CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE connections(system TEXT PRIMARY KEY CHECK(system IN ('ac','sf')), url TEXT NOT NULL,"
+    " client_id TEXT, api_version TEXT, instance_url TEXT, account TEXT, secret BLOB, refresh_token BLOB,"
+    " connected_at TEXT NOT NULL, verified_at TEXT);"
+    "CREATE TABLE people(email TEXT PRIMARY KEY, ac_contact_id TEXT, opted_out INTEGER,"
+    " first_seen TEXT NOT NULL, updated_at TEXT NOT NULL);"
+    "CREATE TABLE sf_records(id TEXT PRIMARY KEY, object TEXT NOT NULL CHECK(object IN ('Contact','Lead')),"
+    " email TEXT, opted_out INTEGER NOT NULL, is_converted INTEGER NOT NULL DEFAULT 0,"
+    " converted_contact_id TEXT, modstamp TEXT, created_date TEXT, seen_at TEXT NOT NULL);"
+    "CREATE INDEX sf_records_email ON sf_records(email);"
+    "CREATE TABLE ac_contacts(id TEXT PRIMARY KEY, email TEXT, udate TEXT, bounced_hard INTEGER NOT NULL "
+    "DEFAULT 0,"
+    " lists TEXT NOT NULL DEFAULT '{}', tags TEXT NOT NULL DEFAULT '[]', seen_at TEXT NOT NULL);"
+    "CREATE INDEX ac_contacts_email ON ac_contacts(email);"
+    "CREATE TABLE events(id INTEGER PRIMARY KEY, source TEXT NOT NULL, kind TEXT NOT NULL, email TEXT,"
+    " occurred_at TEXT, received_at TEXT NOT NULL, payload TEXT NOT NULL, processed_at TEXT);"
+    "CREATE TABLE runs(id INTEGER PRIMARY KEY, trigger TEXT NOT NULL, started_at TEXT NOT NULL, ended_at "
+    "TEXT,"
+    " status TEXT NOT NULL DEFAULT 'running', dry_run INTEGER NOT NULL DEFAULT 0, people INTEGER NOT NULL "
+    "DEFAULT 0,"
+    " applied_ac_sf INTEGER NOT NULL DEFAULT 0, applied_sf_ac INTEGER NOT NULL DEFAULT 0,"
+    " failed INTEGER NOT NULL DEFAULT 0, skipped INTEGER NOT NULL DEFAULT 0, calls_ac INTEGER NOT NULL "
+    "DEFAULT 0,"
+    " calls_sf INTEGER NOT NULL DEFAULT 0, error TEXT);"
+    "CREATE TABLE actions(id INTEGER PRIMARY KEY, run_id INTEGER, direction TEXT NOT NULL, email TEXT NOT "
+    "NULL,"
+    " object TEXT NOT NULL, record TEXT NOT NULL, action TEXT NOT NULL, value TEXT, rule TEXT, reason TEXT,"
+    " status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at TEXT, error TEXT,"
+    " created_at TEXT NOT NULL, updated_at TEXT NOT NULL);"
+    "CREATE TABLE log(id INTEGER PRIMARY KEY, at TEXT NOT NULL, run INTEGER, direction TEXT, email TEXT,"
+    " object TEXT, record TEXT, action TEXT NOT NULL, status TEXT NOT NULL, reason TEXT, error TEXT);"
+    "CREATE TABLE watermarks(name TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at TEXT NOT NULL);"
+    "CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+    " role TEXT NOT NULL CHECK(role IN ('admin','viewer')), pwhash TEXT NOT NULL, created_at TEXT NOT NULL);"
+    "CREATE TABLE sessions(id TEXT PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE "
+    "CASCADE,"
+    " csrf TEXT NOT NULL, created_at INTEGER NOT NULL, last_seen INTEGER NOT NULL);"
+    "CREATE TABLE run_lock(id INTEGER PRIMARY KEY CHECK(id = 1), holder TEXT NOT NULL, pid INTEGER NOT NULL,"
+    " since TEXT NOT NULL);",
+    /* 2: the indexes the log filters and the retry queue need to stay fast on a million rows. */
+    "CREATE INDEX log_email ON log(email, id);"
+    "CREATE INDEX log_status ON log(status, id);"
+    "CREATE INDEX log_direction ON log(direction, id);"
+    "CREATE INDEX log_run ON log(run, id);"
+    "CREATE INDEX actions_queue ON actions(status, next_attempt_at);"
+    "CREATE INDEX actions_email ON actions(email);"
+    "CREATE INDEX events_pending ON events(processed_at, id);",
+    /* 3: links of SF records to the person's AC contact, and the rule that last decided a person. */
+    "ALTER TABLE sf_records ADD COLUMN linked INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE people ADD COLUMN last_rule TEXT;"
+    "CREATE INDEX actions_record ON actions(record, action, status);",
+    /* 4: login throttling for the dashboard (was created by the dashboard itself), and the 429s
+     * each side sent during a run, for /metrics. */
+    "CREATE TABLE IF NOT EXISTS web_login_failures(key TEXT PRIMARY KEY, failures INTEGER NOT NULL,"
+    " first_at INTEGER NOT NULL);"
+    "ALTER TABLE runs ADD COLUMN rate_limited_ac INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE runs ADD COLUMN rate_limited_sf INTEGER NOT NULL DEFAULT 0;",
 };
 
 int store_schema_version(void)
@@ -103,7 +109,8 @@ sqlite3_stmt *store_stmt(store *s, const char *sql, err_t *e)
 			free_slot = i;
 	}
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v3(s->db, sql, -1, free_slot >= 0 ? SQLITE_PREPARE_PERSISTENT : 0, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v3(s->db, sql, -1, free_slot >= 0 ? SQLITE_PREPARE_PERSISTENT : 0, &st, NULL) !=
+	    SQLITE_OK) {
 		err_set(e, ERR_DB, "database %s: prepare: %s", s->path, sqlite3_errmsg(s->db));
 		return NULL;
 	}
@@ -152,8 +159,10 @@ static int migrate(store *s, int target, err_t *e)
 	if (have < 0)
 		return db_fail(s, e, "read schema version");
 	if (have > store_schema_version())
-		return err_set(e, ERR_DB, "database %s: schema version %d is newer than this optsync (%d); upgrade optsync",
-			       s->path, have, store_schema_version());
+		return err_set(
+		    e, ERR_DB,
+		    "database %s: schema version %d is newer than this optsync (%d); upgrade optsync",
+		    s->path, have, store_schema_version());
 	for (int v = have + 1; v <= target; v++) {
 		char pragma[64];
 		snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", v);
@@ -214,13 +223,14 @@ int store_open_at_version(store **out, const char *path, const char *key_path, i
 		return -1;
 	}
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
-		err_set(e, ERR_DB, "database %s: cannot open: %s", path, s->db ? sqlite3_errmsg(s->db) : "no memory");
+		err_set(e, ERR_DB, "database %s: cannot open: %s", path,
+		        s->db ? sqlite3_errmsg(s->db) : "no memory");
 		store_close(s);
 		return -1;
 	}
 	sqlite3_busy_timeout(s->db, 10000);
-	if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;", NULL,
-			 NULL, NULL) != SQLITE_OK) {
+	if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;",
+	                 NULL, NULL, NULL) != SQLITE_OK) {
 		db_fail(s, e, "set WAL mode");
 		store_close(s);
 		return -1;
@@ -274,9 +284,10 @@ int store_setting_get(store *s, const char *key, char *buf, size_t n, const char
 int store_setting_set(store *s, const char *key, const char *value, err_t *e)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO settings(key,value) VALUES(?,?) "
-				      "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db,
+	                       "INSERT INTO settings(key,value) VALUES(?,?) "
+	                       "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+	                       -1, &st, NULL) != SQLITE_OK)
 		return db_fail(s, e, "write setting");
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
@@ -328,10 +339,11 @@ static void bind_text_or_null(sqlite3_stmt *st, int idx, const char *v)
 int store_connection_save(store *s, const store_connection *c, err_t *e)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db,
-			       "INSERT OR REPLACE INTO connections(system,url,client_id,api_version,instance_url,account,"
-			       "secret,refresh_token,connected_at,verified_at) VALUES(?,?,?,?,?,?,?,?,?,?)",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+	        s->db,
+	        "INSERT OR REPLACE INTO connections(system,url,client_id,api_version,instance_url,account,"
+	        "secret,refresh_token,connected_at,verified_at) VALUES(?,?,?,?,?,?,?,?,?,?)",
+	        -1, &st, NULL) != SQLITE_OK)
 		return db_fail(s, e, "save connection");
 	char now[32];
 	timefmt_now_iso(now, sizeof now);
@@ -356,10 +368,11 @@ int store_connection_load(store *s, const char *system, store_connection *c, err
 {
 	memset(c, 0, sizeof *c);
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db,
-			       "SELECT system,url,client_id,api_version,instance_url,account,secret,refresh_token,"
-			       "connected_at,verified_at FROM connections WHERE system=?",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+	        s->db,
+	        "SELECT system,url,client_id,api_version,instance_url,account,secret,refresh_token,"
+	        "connected_at,verified_at FROM connections WHERE system=?",
+	        -1, &st, NULL) != SQLITE_OK)
 		return db_fail(s, e, "load connection");
 	sqlite3_bind_text(st, 1, system, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
@@ -378,7 +391,7 @@ int store_connection_load(store *s, const char *system, store_connection *c, err
 	column_copy(st, 4, c->instance_url, sizeof c->instance_url);
 	column_copy(st, 5, c->account, sizeof c->account);
 	int ok = column_unsealed(s, st, 6, c->secret, sizeof c->secret, e) == 0 &&
-		 column_unsealed(s, st, 7, c->refresh_token, sizeof c->refresh_token, e) == 0;
+	         column_unsealed(s, st, 7, c->refresh_token, sizeof c->refresh_token, e) == 0;
 	column_copy(st, 8, c->connected_at, sizeof c->connected_at);
 	column_copy(st, 9, c->verified_at, sizeof c->verified_at);
 	sqlite3_finalize(st);
@@ -399,11 +412,11 @@ int store_user_add(store *s, const char *name, const char *role, const char *pas
 		return err_set(e, ERR_INTERNAL, "libsodium: initialisation failed");
 	char hash[crypto_pwhash_STRBYTES];
 	if (crypto_pwhash_str_alg(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-				  crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
+	                          crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
 		return err_set(e, ERR_INTERNAL, "password hashing ran out of memory");
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO users(name,role,pwhash,created_at) VALUES(?,?,?,?)", -1, &st,
-			       NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO users(name,role,pwhash,created_at) VALUES(?,?,?,?)", -1,
+	                       &st, NULL) != SQLITE_OK)
 		return db_fail(s, e, "add user");
 	char now[32];
 	timefmt_now_iso(now, sizeof now);
@@ -419,10 +432,11 @@ int store_user_add(store *s, const char *name, const char *role, const char *pas
 }
 
 int store_user_check(store *s, const char *name, const char *password, char *role, size_t n, int64_t *user_id,
-		     err_t *e)
+                     err_t *e)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db, "SELECT id,role,pwhash FROM users WHERE name=?", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, "SELECT id,role,pwhash FROM users WHERE name=?", -1, &st, NULL) !=
+	    SQLITE_OK)
 		return db_fail(s, e, "check user");
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st), ok = 0;

@@ -33,15 +33,15 @@ int store_setting_set(store *s, const char *key, const char *value, err_t *e);
 
 /* A connection to one side. Secrets are sealed before they reach SQLite and unsealed on load. */
 typedef struct {
-	char system[4];        /* "ac" or "sf" */
-	char url[512];         /* AC API URL, or SF login URL */
-	char client_id[256];   /* SF only */
-	char api_version[16];  /* SF only, e.g. v62.0 */
-	char instance_url[512];/* SF only, from the last token */
-	char account[256];     /* who the credentials belong to (AC user name), for display */
-	char secret[512];      /* AC API key / SF client secret, in clear in memory only */
+	char system[4];           /* "ac" or "sf" */
+	char url[512];            /* AC API URL, or SF login URL */
+	char client_id[256];      /* SF only */
+	char api_version[16];     /* SF only, e.g. v62.0 */
+	char instance_url[512];   /* SF only, from the last token */
+	char account[256];        /* who the credentials belong to (AC user name), for display */
+	char secret[512];         /* AC API key / SF client secret, in clear in memory only */
 	char refresh_token[1024]; /* SF web-server flow only */
-	char connected_at[32]; /* ISO 8601 UTC */
+	char connected_at[32];    /* ISO 8601 UTC */
 	char verified_at[32];
 } store_connection;
 
@@ -54,7 +54,7 @@ int store_connection_load(store *s, const char *system, store_connection *c, err
 int store_user_add(store *s, const char *name, const char *role, const char *password, err_t *e);
 /* 1 and the role if name/password match, 0 if not, -1 on error. */
 int store_user_check(store *s, const char *name, const char *password, char *role, size_t n, int64_t *user_id,
-		     err_t *e);
+                     err_t *e);
 int store_user_count(store *s, err_t *e);
 
 /* Raw SQL access for store-internal modules only (store_*.c). */

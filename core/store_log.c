@@ -30,8 +30,11 @@ int store_log_append(store *s, log_entry *l, err_t *e)
 {
 	if (!l->at[0])
 		timefmt_now_iso(l->at, sizeof l->at);
-	sqlite3_stmt *st = store_stmt(s, "INSERT INTO log(at,run,direction,email,object,record,action,status,reason,error)"
-			       " VALUES(?,?,?,?,?,?,?,?,?,?)", e);
+	sqlite3_stmt *st =
+	    store_stmt(s,
+	               "INSERT INTO log(at,run,direction,email,object,record,action,status,reason,error)"
+	               " VALUES(?,?,?,?,?,?,?,?,?,?)",
+	               e);
 	if (!st)
 		return fail(s, e, "append to log");
 	sqlite3_bind_text(st, 1, l->at, -1, SQLITE_TRANSIENT);
@@ -59,10 +62,13 @@ int store_log_query(store *s, const log_filter *f, int (*cb)(const log_entry *, 
 {
 	/* One fixed statement with "? IS NULL OR" filters keeps this a single prepared query; the planner
 	 * still walks an index because every row is ordered by id. */
-	sqlite3_stmt *st = store_stmt(s, "SELECT id,at,COALESCE(run,0),direction,email,object,record,action,status,reason,error FROM log"
-			       " WHERE (?1 IS NULL OR email=?1) AND (?2 IS NULL OR status=?2)"
-			       " AND (?3 IS NULL OR direction=?3) AND (?4 = 0 OR run=?4) AND (?5 = 0 OR id < ?5)"
-			       " ORDER BY id DESC LIMIT ?6", e);
+	sqlite3_stmt *st = store_stmt(
+	    s,
+	    "SELECT id,at,COALESCE(run,0),direction,email,object,record,action,status,reason,error FROM log"
+	    " WHERE (?1 IS NULL OR email=?1) AND (?2 IS NULL OR status=?2)"
+	    " AND (?3 IS NULL OR direction=?3) AND (?4 = 0 OR run=?4) AND (?5 = 0 OR id < ?5)"
+	    " ORDER BY id DESC LIMIT ?6",
+	    e);
 	if (!st)
 		return fail(s, e, "read log");
 	text_or_null(st, 1, f->email);
@@ -100,7 +106,8 @@ int store_run_begin(store *s, run_record *r, err_t *e)
 {
 	if (!r->started_at[0])
 		timefmt_now_iso(r->started_at, sizeof r->started_at);
-	sqlite3_stmt *st = store_stmt(s, "INSERT INTO runs(trigger,started_at,status,dry_run) VALUES(?,?,'running',?)", e);
+	sqlite3_stmt *st =
+	    store_stmt(s, "INSERT INTO runs(trigger,started_at,status,dry_run) VALUES(?,?,'running',?)", e);
 	if (!st)
 		return fail(s, e, "start run");
 	sqlite3_bind_text(st, 1, r->trigger, -1, SQLITE_TRANSIENT);
@@ -119,8 +126,11 @@ int store_run_end(store *s, run_record *r, err_t *e)
 {
 	if (!r->ended_at[0])
 		timefmt_now_iso(r->ended_at, sizeof r->ended_at);
-	sqlite3_stmt *st = store_stmt(s, "UPDATE runs SET ended_at=?,status=?,people=?,applied_ac_sf=?,applied_sf_ac=?,failed=?,"
-			       "skipped=?,calls_ac=?,calls_sf=?,error=?,rate_limited_ac=?,rate_limited_sf=? WHERE id=?", e);
+	sqlite3_stmt *st = store_stmt(
+	    s,
+	    "UPDATE runs SET ended_at=?,status=?,people=?,applied_ac_sf=?,applied_sf_ac=?,failed=?,"
+	    "skipped=?,calls_ac=?,calls_sf=?,error=?,rate_limited_ac=?,rate_limited_sf=? WHERE id=?",
+	    e);
 	if (!st)
 		return fail(s, e, "end run");
 	sqlite3_bind_text(st, 1, r->ended_at, -1, SQLITE_TRANSIENT);
@@ -162,8 +172,9 @@ static void read_run(sqlite3_stmt *st, run_record *r)
 	r->rate_limited_sf = sqlite3_column_int(st, 15);
 }
 
-#define RUN_COLS                                                                                            \
-	"id,trigger,started_at,COALESCE(ended_at,''),status,dry_run,people,applied_ac_sf,applied_sf_ac,failed," \
+#define RUN_COLS                                                                                             \
+	"id,trigger,started_at,COALESCE(ended_at,''),status,dry_run,people,applied_ac_sf,applied_sf_ac,"     \
+	"failed,"                                                                                            \
 	"skipped,calls_ac,calls_sf,COALESCE(error,''),rate_limited_ac,rate_limited_sf"
 
 int store_runs_recent(store *s, int limit, int (*cb)(const run_record *, void *), void *arg, err_t *e)
@@ -186,10 +197,11 @@ int store_runs_recent(store *s, int limit, int (*cb)(const run_record *, void *)
 
 int store_run_last_success(store *s, run_record *r, err_t *e)
 {
-	sqlite3_stmt *st = store_stmt(s,
-				      "SELECT " RUN_COLS " FROM runs WHERE status IN ('ok','partial') AND dry_run=0"
-				      " ORDER BY id DESC LIMIT 1",
-				      e);
+	sqlite3_stmt *st =
+	    store_stmt(s,
+	               "SELECT " RUN_COLS " FROM runs WHERE status IN ('ok','partial') AND dry_run=0"
+	               " ORDER BY id DESC LIMIT 1",
+	               e);
 	if (!st)
 		return -1;
 	int rc = sqlite3_step(st), found = 0;
@@ -201,12 +213,16 @@ int store_run_last_success(store *s, run_record *r, err_t *e)
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : fail(s, e, "read runs");
 }
 
-int store_log_daily(store *s, int days, int (*cb)(const char *, const char *, int, void *), void *arg, err_t *e)
+int store_log_daily(store *s, int days, int (*cb)(const char *, const char *, int, void *), void *arg,
+                    err_t *e)
 {
 	char since[32];
 	timefmt_iso_ms((timefmt_now_ms() / 86400000 - days + 1) * 86400000, since, sizeof since);
-	sqlite3_stmt *st = store_stmt(s, "SELECT substr(at,1,10) AS day, direction, count(*) FROM log"
-			       " WHERE at >= ? AND status='applied' AND direction IS NOT NULL GROUP BY day, direction ORDER BY day", e);
+	sqlite3_stmt *st = store_stmt(s,
+	                              "SELECT substr(at,1,10) AS day, direction, count(*) FROM log"
+	                              " WHERE at >= ? AND status='applied' AND direction IS NOT NULL GROUP "
+	                              "BY day, direction ORDER BY day",
+	                              e);
 	if (!st)
 		return fail(s, e, "read log per day");
 	sqlite3_bind_text(st, 1, since, -1, SQLITE_TRANSIENT);

@@ -9,14 +9,14 @@
 
 typedef struct {
 	int64_t id;
-	char at[32];         /* ISO 8601 UTC ending in Z; filled by append when empty */
-	int64_t run;         /* 0 when outside a run */
-	char direction[8];   /* "ac->sf" | "sf->ac" | "" */
+	char at[32];       /* ISO 8601 UTC ending in Z; filled by append when empty */
+	int64_t run;       /* 0 when outside a run */
+	char direction[8]; /* "ac->sf" | "sf->ac" | "" */
 	char email[256];
-	char object[16];     /* "Contact" | "Lead" | "contact" */
-	char record[64];     /* SF id, or AC contact id (with ":list N" for list writes) */
-	char action[16];     /* opt_out | opt_in | unsubscribe | tag | create | link | skip */
-	char status[16];     /* planned | applied | failed | retrying | skipped */
+	char object[16]; /* "Contact" | "Lead" | "contact" */
+	char record[64]; /* SF id, or AC contact id (with ":list N" for list writes) */
+	char action[16]; /* opt_out | opt_in | unsubscribe | tag | create | link | skip */
+	char status[16]; /* planned | applied | failed | retrying | skipped */
 	char reason[512];
 	char error[512];
 } log_entry;
@@ -38,10 +38,10 @@ int store_log_query(store *s, const log_filter *f, int (*cb)(const log_entry *, 
 
 typedef struct {
 	int64_t id;
-	char trigger[16];    /* cli | daemon | dashboard | webhook | resync */
+	char trigger[16]; /* cli | daemon | dashboard | webhook | resync */
 	char started_at[32];
 	char ended_at[32];
-	char status[16];     /* running | ok | partial | failed | dry-run */
+	char status[16]; /* running | ok | partial | failed | dry-run */
 	int dry_run;
 	int people, applied_ac_sf, applied_sf_ac, failed, skipped, calls_ac, calls_sf;
 	int rate_limited_ac, rate_limited_sf; /* 429 answers during the run */
@@ -58,7 +58,7 @@ int store_runs_recent(store *s, int limit, int (*cb)(const run_record *, void *)
 int store_run_last_success(store *s, run_record *r, err_t *e);
 
 /* Changes per UTC day and direction over the last `days` days (status applied), for the chart. */
-int store_log_daily(store *s, int days, int (*cb)(const char *day, const char *direction, int count, void *), void *arg,
-		    err_t *e);
+int store_log_daily(store *s, int days, int (*cb)(const char *day, const char *direction, int count, void *),
+                    void *arg, err_t *e);
 
 #endif

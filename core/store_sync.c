@@ -52,7 +52,9 @@ static int done(store *s, sqlite3_stmt *st, err_t *e, const char *what)
 
 int store_begin(store *s, err_t *e)
 {
-	return sqlite3_exec(store_db(s), "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK ? 0 : fail(s, e, "begin");
+	return sqlite3_exec(store_db(s), "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK
+	           ? 0
+	           : fail(s, e, "begin");
 }
 
 int store_commit(store *s, err_t *e)
@@ -82,8 +84,9 @@ int store_lock_take(store *s, const char *holder, char *held, size_t n, err_t *e
 		/* The lock names a process on this machine: a live one keeps it, a dead one (killed
 		 * mid-run) loses it. */
 		if (pid > 0 && (kill(pid, 0) == 0 || errno == EPERM) && pid != getpid()) {
-			snprintf(held, n, "pid %d (%s) since %s", (int)pid, (const char *)sqlite3_column_text(st, 0),
-				 (const char *)sqlite3_column_text(st, 2));
+			snprintf(held, n, "pid %d (%s) since %s", (int)pid,
+			         (const char *)sqlite3_column_text(st, 0),
+			         (const char *)sqlite3_column_text(st, 2));
 			store_stmt_done(s, st);
 			store_rollback(s);
 			return 0;
@@ -92,7 +95,8 @@ int store_lock_take(store *s, const char *holder, char *held, size_t n, err_t *e
 	store_stmt_done(s, st);
 	char now[32];
 	timefmt_now_iso(now, sizeof now);
-	st = prep(s, "INSERT OR REPLACE INTO run_lock(id,holder,pid,since) VALUES(1,?,?,?)", e, "take run lock");
+	st = prep(s, "INSERT OR REPLACE INTO run_lock(id,holder,pid,since) VALUES(1,?,?,?)", e,
+	          "take run lock");
 	if (st) {
 		bt(st, 1, holder);
 		sqlite3_bind_int(st, 2, (int)getpid());
@@ -135,8 +139,8 @@ int store_watermark_set(store *s, const char *name, const char *value, err_t *e)
 {
 	char now[32];
 	timefmt_now_iso(now, sizeof now);
-	sqlite3_stmt *st = prep(s, "INSERT OR REPLACE INTO watermarks(name,value,updated_at) VALUES(?,?,?)", e,
-				"write watermark");
+	sqlite3_stmt *st = prep(s, "INSERT OR REPLACE INTO watermarks(name,value,updated_at) VALUES(?,?,?)",
+	                        e, "write watermark");
 	if (st) {
 		bt(st, 1, name);
 		bt(st, 2, value);
@@ -156,8 +160,9 @@ int store_event_add(store *s, stored_event *ev, err_t *e)
 {
 	if (!ev->received_at[0])
 		timefmt_now_iso(ev->received_at, sizeof ev->received_at);
-	sqlite3_stmt *st = prep(s, "INSERT INTO events(source,kind,email,occurred_at,received_at,payload) VALUES(?,?,?,?,?,?)",
-				e, "store event");
+	sqlite3_stmt *st = prep(
+	    s, "INSERT INTO events(source,kind,email,occurred_at,received_at,payload) VALUES(?,?,?,?,?,?)", e,
+	    "store event");
 	if (st) {
 		bt(st, 1, ev->source);
 		bt(st, 2, ev->kind);
@@ -174,10 +179,11 @@ int store_event_add(store *s, stored_event *ev, err_t *e)
 
 int store_events_pending(store *s, int limit, int (*cb)(const stored_event *, void *), void *arg, err_t *e)
 {
-	sqlite3_stmt *st = prep(s,
-				"SELECT id,source,kind,COALESCE(email,''),COALESCE(occurred_at,''),received_at,payload"
-				" FROM events WHERE processed_at IS NULL ORDER BY id LIMIT ?",
-				e, "read events");
+	sqlite3_stmt *st =
+	    prep(s,
+	         "SELECT id,source,kind,COALESCE(email,''),COALESCE(occurred_at,''),received_at,payload"
+	         " FROM events WHERE processed_at IS NULL ORDER BY id LIMIT ?",
+	         e, "read events");
 	if (!st)
 		return -1;
 	sqlite3_bind_int(st, 1, limit);
@@ -231,8 +237,8 @@ int store_events_pending_count(store *s, err_t *e)
 
 /* ---- snapshots ---- */
 
-#define SF_COLS                                                                                         \
-	"id,object,COALESCE(email,''),opted_out,is_converted,COALESCE(converted_contact_id,''),"        \
+#define SF_COLS                                                                                              \
+	"id,object,COALESCE(email,''),opted_out,is_converted,COALESCE(converted_contact_id,''),"             \
 	"COALESCE(modstamp,''),COALESCE(created_date,''),linked"
 
 static void read_sf(sqlite3_stmt *st, sf_snapshot *r)
@@ -268,10 +274,11 @@ int store_sf_put(store *s, const sf_snapshot *r, err_t *e)
 {
 	char now[32];
 	timefmt_now_iso(now, sizeof now);
-	sqlite3_stmt *st = prep(s,
-				"INSERT OR REPLACE INTO sf_records(id,object,email,opted_out,is_converted,converted_contact_id,"
-				"modstamp,created_date,seen_at,linked) VALUES(?,?,?,?,?,?,?,?,?,?)",
-				e, "save SF record");
+	sqlite3_stmt *st = prep(
+	    s,
+	    "INSERT OR REPLACE INTO sf_records(id,object,email,opted_out,is_converted,converted_contact_id,"
+	    "modstamp,created_date,seen_at,linked) VALUES(?,?,?,?,?,?,?,?,?,?)",
+	    e, "save SF record");
 	if (st) {
 		bt(st, 1, r->id);
 		bt(st, 2, r->object);
@@ -289,7 +296,8 @@ int store_sf_put(store *s, const sf_snapshot *r, err_t *e)
 
 int store_sf_by_email(store *s, const char *email, sf_snapshot *out, int max, err_t *e)
 {
-	sqlite3_stmt *st = prep(s, "SELECT " SF_COLS " FROM sf_records WHERE email=? ORDER BY id", e, "read SF records");
+	sqlite3_stmt *st =
+	    prep(s, "SELECT " SF_COLS " FROM sf_records WHERE email=? ORDER BY id", e, "read SF records");
 	if (!st)
 		return -1;
 	bt(st, 1, email);
@@ -328,26 +336,30 @@ static int ac_one(store *s, const char *sql, const char *key, ac_snapshot *c, er
 
 int store_ac_get(store *s, const char *id, ac_snapshot *c, err_t *e)
 {
-	return ac_one(s, "SELECT id,COALESCE(email,''),COALESCE(udate,''),bounced_hard,lists,tags FROM ac_contacts WHERE id=?",
-		      id, c, e);
+	return ac_one(s,
+	              "SELECT id,COALESCE(email,''),COALESCE(udate,''),bounced_hard,lists,tags FROM "
+	              "ac_contacts WHERE id=?",
+	              id, c, e);
 }
 
 int store_ac_by_email(store *s, const char *email, ac_snapshot *c, err_t *e)
 {
-	return ac_one(s,
-		      "SELECT id,COALESCE(email,''),COALESCE(udate,''),bounced_hard,lists,tags FROM ac_contacts"
-		      " WHERE email=? ORDER BY CAST(id AS INTEGER) LIMIT 1",
-		      email, c, e);
+	return ac_one(
+	    s,
+	    "SELECT id,COALESCE(email,''),COALESCE(udate,''),bounced_hard,lists,tags FROM ac_contacts"
+	    " WHERE email=? ORDER BY CAST(id AS INTEGER) LIMIT 1",
+	    email, c, e);
 }
 
 int store_ac_put(store *s, const ac_snapshot *c, err_t *e)
 {
 	char now[32];
 	timefmt_now_iso(now, sizeof now);
-	sqlite3_stmt *st = prep(s,
-				"INSERT OR REPLACE INTO ac_contacts(id,email,udate,bounced_hard,lists,tags,seen_at)"
-				" VALUES(?,?,?,?,?,?,?)",
-				e, "save AC contact");
+	sqlite3_stmt *st =
+	    prep(s,
+	         "INSERT OR REPLACE INTO ac_contacts(id,email,udate,bounced_hard,lists,tags,seen_at)"
+	         " VALUES(?,?,?,?,?,?,?)",
+	         e, "save AC contact");
 	if (st) {
 		bt(st, 1, c->id);
 		bt(st, 2, c->email);
@@ -362,8 +374,9 @@ int store_ac_put(store *s, const ac_snapshot *c, err_t *e)
 
 int store_person_get(store *s, const char *email, person_link *p, err_t *e)
 {
-	sqlite3_stmt *st = prep(s, "SELECT email,COALESCE(ac_contact_id,''),COALESCE(last_rule,'') FROM people WHERE email=?",
-				e, "read person");
+	sqlite3_stmt *st = prep(
+	    s, "SELECT email,COALESCE(ac_contact_id,''),COALESCE(last_rule,'') FROM people WHERE email=?", e,
+	    "read person");
 	if (!st)
 		return -1;
 	bt(st, 1, email);
@@ -383,11 +396,12 @@ int store_person_put(store *s, const person_link *p, err_t *e)
 {
 	char now[32];
 	timefmt_now_iso(now, sizeof now);
-	sqlite3_stmt *st = prep(s,
-				"INSERT INTO people(email,ac_contact_id,last_rule,first_seen,updated_at) VALUES(?,?,?,?,?)"
-				" ON CONFLICT(email) DO UPDATE SET ac_contact_id=excluded.ac_contact_id,"
-				" last_rule=excluded.last_rule, updated_at=excluded.updated_at",
-				e, "save person");
+	sqlite3_stmt *st =
+	    prep(s,
+	         "INSERT INTO people(email,ac_contact_id,last_rule,first_seen,updated_at) VALUES(?,?,?,?,?)"
+	         " ON CONFLICT(email) DO UPDATE SET ac_contact_id=excluded.ac_contact_id,"
+	         " last_rule=excluded.last_rule, updated_at=excluded.updated_at",
+	         e, "save person");
 	if (st) {
 		bt(st, 1, p->email);
 		bt(st, 2, p->ac_contact_id);
@@ -405,10 +419,11 @@ int store_ac_count(store *s, err_t *e)
 
 int store_emails_all(store *s, int (*cb)(const char *, void *), void *arg, err_t *e)
 {
-	sqlite3_stmt *st = prep(s,
-				"SELECT email FROM sf_records WHERE email IS NOT NULL AND email<>'' UNION"
-				" SELECT email FROM ac_contacts WHERE email IS NOT NULL AND email<>'' ORDER BY 1",
-				e, "list emails");
+	sqlite3_stmt *st =
+	    prep(s,
+	         "SELECT email FROM sf_records WHERE email IS NOT NULL AND email<>'' UNION"
+	         " SELECT email FROM ac_contacts WHERE email IS NOT NULL AND email<>'' ORDER BY 1",
+	         e, "list emails");
 	if (!st)
 		return -1;
 	int rc, n = 0;
@@ -427,10 +442,11 @@ int store_action_add(store *s, queued_action *a, err_t *e)
 {
 	char now[32];
 	timefmt_now_iso(now, sizeof now);
-	sqlite3_stmt *st = prep(s,
-				"INSERT INTO actions(run_id,direction,email,object,record,action,value,rule,reason,status,"
-				"attempts,next_attempt_at,error,created_at,updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-				e, "queue action");
+	sqlite3_stmt *st = prep(
+	    s,
+	    "INSERT INTO actions(run_id,direction,email,object,record,action,value,rule,reason,status,"
+	    "attempts,next_attempt_at,error,created_at,updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	    e, "queue action");
 	if (st) {
 		sqlite3_bind_int64(st, 1, a->run_id);
 		bt(st, 2, a->direction);
@@ -459,8 +475,11 @@ int store_action_update(store *s, const queued_action *a, err_t *e)
 {
 	char now[32];
 	timefmt_now_iso(now, sizeof now);
-	sqlite3_stmt *st = prep(s, "UPDATE actions SET status=?,attempts=?,next_attempt_at=?,error=?,updated_at=?,run_id=? WHERE id=?",
-				e, "update action");
+	sqlite3_stmt *st =
+	    prep(s,
+	         "UPDATE actions SET status=?,attempts=?,next_attempt_at=?,error=?,updated_at=?,run_id=? "
+	         "WHERE id=?",
+	         e, "update action");
 	if (st) {
 		bt(st, 1, a->status);
 		sqlite3_bind_int(st, 2, a->attempts);
@@ -473,15 +492,16 @@ int store_action_update(store *s, const queued_action *a, err_t *e)
 	return done(s, st, e, "update action");
 }
 
-int store_actions_due(store *s, const char *now, int limit, int (*cb)(const queued_action *, void *), void *arg,
-		      err_t *e)
+int store_actions_due(store *s, const char *now, int limit, int (*cb)(const queued_action *, void *),
+                      void *arg, err_t *e)
 {
-	sqlite3_stmt *st = prep(s,
-				"SELECT id,COALESCE(run_id,0),direction,email,object,record,action,COALESCE(value,''),"
-				"COALESCE(rule,''),COALESCE(reason,''),status,attempts,COALESCE(next_attempt_at,''),"
-				"COALESCE(error,'') FROM actions WHERE status IN ('pending','retrying')"
-				" AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id LIMIT ?",
-				e, "read action queue");
+	sqlite3_stmt *st =
+	    prep(s,
+	         "SELECT id,COALESCE(run_id,0),direction,email,object,record,action,COALESCE(value,''),"
+	         "COALESCE(rule,''),COALESCE(reason,''),status,attempts,COALESCE(next_attempt_at,''),"
+	         "COALESCE(error,'') FROM actions WHERE status IN ('pending','retrying')"
+	         " AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id LIMIT ?",
+	         e, "read action queue");
 	if (!st)
 		return -1;
 	bt(st, 1, now);
@@ -520,9 +540,9 @@ int store_actions_count(store *s, const char *status, err_t *e)
 int store_action_exists(store *s, const char *record, const char *action, const char *value, err_t *e)
 {
 	sqlite3_stmt *st = prep(s,
-				"SELECT 1 FROM actions WHERE record=? AND action=? AND COALESCE(value,'')=?"
-				" AND status IN ('pending','retrying') LIMIT 1",
-				e, "read action queue");
+	                        "SELECT 1 FROM actions WHERE record=? AND action=? AND COALESCE(value,'')=?"
+	                        " AND status IN ('pending','retrying') LIMIT 1",
+	                        e, "read action queue");
 	if (!st)
 		return -1;
 	bt(st, 1, record);
@@ -535,13 +555,13 @@ int store_action_exists(store *s, const char *record, const char *action, const 
 	return rc == SQLITE_DONE ? 0 : fail(s, e, "read action queue");
 }
 
-int store_action_applied_since(store *s, const char *record, const char *action, const char *value, const char *since,
-			       err_t *e)
+int store_action_applied_since(store *s, const char *record, const char *action, const char *value,
+                               const char *since, err_t *e)
 {
 	sqlite3_stmt *st = prep(s,
-				"SELECT 1 FROM actions WHERE record=? AND action=? AND COALESCE(value,'')=?"
-				" AND status='applied' AND updated_at >= ? LIMIT 1",
-				e, "read action queue");
+	                        "SELECT 1 FROM actions WHERE record=? AND action=? AND COALESCE(value,'')=?"
+	                        " AND status='applied' AND updated_at >= ? LIMIT 1",
+	                        e, "read action queue");
 	if (!st)
 		return -1;
 	bt(st, 1, record);

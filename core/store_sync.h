@@ -26,12 +26,12 @@ int store_watermarks_clear(store *s, err_t *e);
 /* Raw inbound events (webhooks). payload is kept as received; processed when applied. */
 typedef struct {
 	int64_t id;
-	char source[8];       /* "ac" */
-	char kind[32];        /* subscribe | unsubscribe | bounce | ... */
+	char source[8]; /* "ac" */
+	char kind[32];  /* subscribe | unsubscribe | bounce | ... */
 	char email[256];
 	char occurred_at[40]; /* as the source said it */
 	char received_at[32];
-	char payload[16385];  /* WEBHOOK_BODY_MAX + 1 */
+	char payload[16385]; /* WEBHOOK_BODY_MAX + 1 */
 } stored_event;
 int store_event_add(store *s, stored_event *ev, err_t *e);
 int store_events_pending(store *s, int limit, int (*cb)(const stored_event *, void *), void *arg, err_t *e);
@@ -41,15 +41,15 @@ int store_events_pending_count(store *s, err_t *e);
 /* Last seen state of one SF record. */
 typedef struct {
 	char id[24];
-	char object[8];       /* Contact | Lead */
+	char object[8]; /* Contact | Lead */
 	char email[256];
 	int opted_out;
 	int is_converted;
 	char converted_contact_id[24];
 	char modstamp[40];
 	char created_date[40];
-	int linked;           /* linked to the person's AC contact (tagged added-to-...) */
-	int64_t changed_ms;   /* exact time of the last box change from field history; not stored */
+	int linked;         /* linked to the person's AC contact (tagged added-to-...) */
+	int64_t changed_ms; /* exact time of the last box change from field history; not stored */
 	char first_name[128], last_name[128]; /* read this run; not stored */
 } sf_snapshot;
 int store_sf_get(store *s, const char *id, sf_snapshot *r, err_t *e); /* 1 / 0 / -1 */
@@ -91,10 +91,10 @@ typedef struct {
 	char object[16];
 	char record[64];
 	char action[16];
-	char value[512];     /* "true"/"false" for SF, list id for AC, tag name, names for a create */
+	char value[512]; /* "true"/"false" for SF, list id for AC, tag name, names for a create */
 	char rule[16];
 	char reason[512];
-	char status[16];     /* pending | retrying | applied | failed | skipped */
+	char status[16]; /* pending | retrying | applied | failed | skipped */
 	int attempts;
 	char next_attempt_at[32];
 	char error[512];
@@ -102,13 +102,13 @@ typedef struct {
 int store_action_add(store *s, queued_action *a, err_t *e);
 int store_action_update(store *s, const queued_action *a, err_t *e);
 /* Pending and retrying actions whose next attempt is due at `now` (ISO), oldest first. */
-int store_actions_due(store *s, const char *now, int limit, int (*cb)(const queued_action *, void *), void *arg,
-		      err_t *e);
+int store_actions_due(store *s, const char *now, int limit, int (*cb)(const queued_action *, void *),
+                      void *arg, err_t *e);
 /* Counts of actions by status ("pending", "retrying", "failed"). */
 int store_actions_count(store *s, const char *status, err_t *e);
 /* 1 when an action for the same record/action/value was applied at or after since (ISO). */
-int store_action_applied_since(store *s, const char *record, const char *action, const char *value, const char *since,
-			       err_t *e);
+int store_action_applied_since(store *s, const char *record, const char *action, const char *value,
+                               const char *since, err_t *e);
 /* 1 when an action for the same record/action/value is already pending or retrying. */
 int store_action_exists(store *s, const char *record, const char *action, const char *value, err_t *e);
 

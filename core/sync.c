@@ -23,12 +23,13 @@ void sync_progress_note(sync_ctx *x, const char *phase, long applied, long total
 {
 	if (!x->o->progress)
 		return;
-	sync_progress p = {.phase = phase, .people = (long)x->people.count, .applied = applied, .total = total};
+	sync_progress p = {
+	    .phase = phase, .people = (long)x->people.count, .applied = applied, .total = total};
 	x->o->progress(&p, x->o->progress_arg);
 }
 
 int sync_log(sync_ctx *x, const char *direction, const char *email, const char *object, const char *record,
-	     const char *action, const char *status, const char *reason, const char *error)
+             const char *action, const char *status, const char *reason, const char *error)
 {
 	log_entry l;
 	memset(&l, 0, sizeof l);
@@ -87,7 +88,8 @@ unsigned tags_bits_from_json(const char *json)
 	json_object *o = json_tokener_parse(json && *json ? json : "[]");
 	if (o && json_object_is_type(o, json_type_array))
 		for (size_t i = 0; i < json_object_array_length(o); i++) {
-			rules_tag t = rules_tag_from_name(json_object_get_string(json_object_array_get_idx(o, i)));
+			rules_tag t =
+			    rules_tag_from_name(json_object_get_string(json_object_array_get_idx(o, i)));
 			if (t != RULES_TAG_NONE)
 				bits |= RULES_TAG_BIT(t);
 		}
@@ -169,7 +171,8 @@ static int build_person(sync_ctx *x, work_person *wp, rules_person *rp, person_s
 		rp->last_rule = rule_from_name(ps->link.last_rule);
 
 	/* ActiveCampaign: what was read now against what was seen last. */
-	ps->has_ac = wp->ac_id[0] ? store_ac_get(x->s, wp->ac_id, &ps->ac, e) : store_ac_by_email(x->s, wp->email, &ps->ac, e);
+	ps->has_ac = wp->ac_id[0] ? store_ac_get(x->s, wp->ac_id, &ps->ac, e)
+	                          : store_ac_by_email(x->s, wp->email, &ps->ac, e);
 	if (ps->has_ac < 0)
 		return -1;
 	work_list *seen = NULL;
@@ -220,7 +223,8 @@ static int build_person(sync_ctx *x, work_person *wp, rules_person *rp, person_s
 			return -1;
 		rules_sf_record *r = rules_person_add_sf(rp);
 		if (!r)
-			return err_set(e, ERR_INTERNAL, "more than %d Salesforce records share %s", RULES_MAX_SF, wp->email);
+			return err_set(e, ERR_INTERNAL, "more than %d Salesforce records share %s",
+			               RULES_MAX_SF, wp->email);
 		fill_sf(r, &wp->sf[i], &old, had);
 	}
 	ps->n_stored = store_sf_by_email(x->s, wp->email, ps->stored, RULES_MAX_SF, e);
@@ -234,7 +238,8 @@ static int build_person(sync_ctx *x, work_person *wp, rules_person *rp, person_s
 			continue;
 		rules_sf_record *r = rules_person_add_sf(rp);
 		if (!r)
-			return err_set(e, ERR_INTERNAL, "more than %d Salesforce records share %s", RULES_MAX_SF, wp->email);
+			return err_set(e, ERR_INTERNAL, "more than %d Salesforce records share %s",
+			               RULES_MAX_SF, wp->email);
 		fill_sf(r, &ps->stored[i], &ps->stored[i], 1);
 	}
 	for (size_t i = 0; i < wp->n_events; i++) {
@@ -245,8 +250,10 @@ static int build_person(sync_ctx *x, work_person *wp, rules_person *rp, person_s
 		/* AC sends a webhook for optsync's own unsubscribe too: that one is an echo. */
 		if (ev->kind == RULES_EV_UNSUBSCRIBE && rp->ac.contact_id[0] && ev->list_id[0]) {
 			char since[32];
-			timefmt_iso_ms((ev->at_ms > 0 ? ev->at_ms : timefmt_now_ms()) - 3600 * 1000, since, sizeof since);
-			int echo = store_action_applied_since(x->s, rp->ac.contact_id, "unsubscribe", ev->list_id, since, e);
+			timefmt_iso_ms((ev->at_ms > 0 ? ev->at_ms : timefmt_now_ms()) - 3600 * 1000, since,
+			               sizeof since);
+			int echo = store_action_applied_since(x->s, rp->ac.contact_id, "unsubscribe",
+			                                      ev->list_id, since, e);
 			if (echo < 0)
 				return -1;
 			ev->echo = echo;
@@ -257,8 +264,8 @@ static int build_person(sync_ctx *x, work_person *wp, rules_person *rp, person_s
 
 /* ---- turning decisions into queued actions ---- */
 
-static int queue(sync_ctx *x, const char *email, const rules_decision *d, const char *object, const char *record,
-		 const char *value, err_t *e)
+static int queue(sync_ctx *x, const char *email, const rules_decision *d, const char *object,
+                 const char *record, const char *value, err_t *e)
 {
 	int dup = store_action_exists(x->s, record, rules_action_name(d->action), value, e);
 	if (dup < 0)
@@ -301,10 +308,13 @@ static int handle_decision(sync_ctx *x, work_person *wp, rules_person *rp, const
 	case RULES_ACT_CREATE: {
 		json_object *o = json_object_new_object();
 		if (d->sf_index >= 0 && (size_t)d->sf_index < rp->n_sf) {
-			json_object_object_add(o, "first", json_object_new_string(rp->sf[d->sf_index].first_name));
-			json_object_object_add(o, "last", json_object_new_string(rp->sf[d->sf_index].last_name));
+			json_object_object_add(o, "first",
+			                       json_object_new_string(rp->sf[d->sf_index].first_name));
+			json_object_object_add(o, "last",
+			                       json_object_new_string(rp->sf[d->sf_index].last_name));
 		}
-		snprintf(value, sizeof value, "%s", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		snprintf(value, sizeof value, "%s",
+		         json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 		json_object_put(o);
 		break;
 	}
@@ -315,7 +325,7 @@ static int handle_decision(sync_ctx *x, work_person *wp, rules_person *rp, const
 	if (x->o->dry_run) {
 		x->sum->planned += d->action != RULES_ACT_SKIP;
 		return sync_log(x, dir, wp->email, obj, record, rules_action_name(d->action),
-				d->action == RULES_ACT_SKIP ? "skipped" : "planned", d->reason, NULL);
+		                d->action == RULES_ACT_SKIP ? "skipped" : "planned", d->reason, NULL);
 	}
 	if (d->action == RULES_ACT_SKIP) {
 		x->sum->skipped++;
@@ -334,7 +344,7 @@ static int handle_decision(sync_ctx *x, work_person *wp, rules_person *rp, const
 
 /* Saves what was read this run as the new "seen" state (links included). */
 static int save_person(sync_ctx *x, work_person *wp, const rules_person *rp, const person_state *ps,
-		       const rules_result *res, err_t *e)
+                       const rules_result *res, err_t *e)
 {
 	for (size_t i = 0; i < wp->n_sf; i++) {
 		sf_snapshot r = wp->sf[i];
@@ -346,7 +356,8 @@ static int save_person(sync_ctx *x, work_person *wp, const rules_person *rp, con
 	}
 	for (int i = 0; i < ps->n_stored; i++) /* links of records not read now may have moved */
 		for (size_t j = 0; j < rp->n_sf; j++)
-			if (strcmp(rp->sf[j].id, ps->stored[i].id) == 0 && rp->sf[j].linked != ps->stored[i].linked) {
+			if (strcmp(rp->sf[j].id, ps->stored[i].id) == 0 &&
+			    rp->sf[j].linked != ps->stored[i].linked) {
 				sf_snapshot r = ps->stored[i];
 				r.linked = rp->sf[j].linked;
 				if (store_sf_put(x->s, &r, e) < 0)
@@ -387,14 +398,19 @@ static int handle_unusable(sync_ctx *x, work_person *wp, err_t *e)
 		if (had < 0)
 			return -1;
 		if (!had || old.email[0])
-			sync_log(x, "ac->sf", "", wp->sf[i].object, wp->sf[i].id, "skip", x->o->dry_run ? "planned" : "skipped",
-				 "the Salesforce record has no email address: it cannot be matched; said once", NULL);
+			sync_log(
+			    x, "ac->sf", "", wp->sf[i].object, wp->sf[i].id, "skip",
+			    x->o->dry_run ? "planned" : "skipped",
+			    "the Salesforce record has no email address: it cannot be matched; said once",
+			    NULL);
 		if (!x->o->dry_run && store_sf_put(x->s, &wp->sf[i], e) < 0)
 			return -1;
 	}
 	for (size_t i = 0; i < wp->n_events; i++) {
 		sync_log(x, "ac->sf", "", "contact", "", "skip", "skipped",
-			 "webhook event of a type optsync does not use, or without a usable email; stored, not applied", NULL);
+		         "webhook event of a type optsync does not use, or without a usable email; stored, "
+		         "not applied",
+		         NULL);
 		if (!x->o->dry_run && store_event_done(x->s, wp->events[i].stored_id, e) < 0)
 			return -1;
 	}
@@ -420,7 +436,8 @@ static int decide_person(sync_ctx *x, work_person *wp, rules_person *rp, rules_r
 		rc = rules_decide(rp, res, &de);
 	}
 	if (rc < 0) {
-		sync_log(x, "", wp->email, "", "", "skip", "failed", "the rules could not decide for this person", de.msg);
+		sync_log(x, "", wp->email, "", "", "skip", "failed",
+		         "the rules could not decide for this person", de.msg);
 		x->sum->failed++;
 		return 0;
 	}
@@ -477,12 +494,14 @@ static int load_settings(sync_ctx *x, store_connection *ac, store_connection *sf
 	if (rc < 0)
 		return -1;
 	if (rc == 0)
-		return err_set(e, ERR_CONFIG, "ActiveCampaign is not connected: run optsync connect ac (or use /setup)");
+		return err_set(e, ERR_CONFIG,
+		               "ActiveCampaign is not connected: run optsync connect ac (or use /setup)");
 	rc = store_connection_load(x->s, "sf", sf, e);
 	if (rc < 0)
 		return -1;
 	if (rc == 0)
-		return err_set(e, ERR_CONFIG, "Salesforce is not connected: run optsync connect sf (or use /setup)");
+		return err_set(e, ERR_CONFIG,
+		               "Salesforce is not connected: run optsync connect sf (or use /setup)");
 	char v[64];
 	if (store_setting_get(x->s, "sf_import", v, sizeof v, settings_find("sf_import")->def, e) < 0 ||
 	    rules_import_parse(v, &x->import, e) < 0)
@@ -515,11 +534,15 @@ static int open_clients(sync_ctx *x, const store_connection *ac, const store_con
 		return -1;
 	sf_options so;
 	sf_options_default(&so);
-	if (store_setting_get(x->s, "bulk_threshold", v, sizeof v, settings_find("bulk_threshold")->def, e) < 0)
+	if (store_setting_get(x->s, "bulk_threshold", v, sizeof v, settings_find("bulk_threshold")->def, e) <
+	    0)
 		return -1;
 	so.bulk_threshold = atoi(v);
-	sf_config cfg = {.login_url = sf->url, .client_id = sf->client_id, .client_secret = sf->secret,
-			 .refresh_token = sf->refresh_token[0] ? sf->refresh_token : NULL, .api_version = sf->api_version};
+	sf_config cfg = {.login_url = sf->url,
+	                 .client_id = sf->client_id,
+	                 .client_secret = sf->secret,
+	                 .refresh_token = sf->refresh_token[0] ? sf->refresh_token : NULL,
+	                 .api_version = sf->api_version};
 	x->sf = sf_open_opts(&cfg, &so, e);
 	return x->sf ? 0 : -1;
 }
@@ -635,7 +658,11 @@ int sync_run(store *s, const sync_options *o, sync_summary *out, err_t *e)
 		rc = -1;
 	}
 	out->duration_ms = (long)(timefmt_now_ms() - t0);
-	snprintf(out->status, sizeof out->status, "%s", o->dry_run && rc == 0 ? "dry-run" : rc == 0 ? "ok" : x.read_ac_ok || x.read_sf_ok ? "partial" : "failed");
+	snprintf(out->status, sizeof out->status, "%s",
+	         o->dry_run && rc == 0          ? "dry-run"
+	         : rc == 0                      ? "ok"
+	         : x.read_ac_ok || x.read_sf_ok ? "partial"
+	                                        : "failed");
 	x.run.people = (int)out->people;
 	x.run.applied_ac_sf = (int)out->applied_ac_sf;
 	x.run.applied_sf_ac = (int)out->applied_sf_ac;
@@ -662,17 +689,20 @@ void sync_summary_line(const sync_summary *sm, char *buf, size_t n)
 {
 	if (strcmp(sm->status, "dry-run") == 0) {
 		snprintf(buf, n,
-			 "dry run%s: %ld people read; %ld change(s) planned, %ld skipped; nothing written; API calls: "
-			 "ActiveCampaign %ld, Salesforce %ld; %.1f s",
-			 sm->first_sync ? " (first sync)" : "", sm->people, sm->planned, sm->skipped, sm->calls_ac,
-			 sm->calls_sf, sm->duration_ms / 1000.0);
+		         "dry run%s: %ld people read; %ld change(s) planned, %ld skipped; nothing written; "
+		         "API calls: "
+		         "ActiveCampaign %ld, Salesforce %ld; %.1f s",
+		         sm->first_sync ? " (first sync)" : "", sm->people, sm->planned, sm->skipped,
+		         sm->calls_ac, sm->calls_sf, sm->duration_ms / 1000.0);
 		return;
 	}
 	snprintf(buf, n,
-		 "sync %s%s: %ld people read; applied %ld to Salesforce, %ld to ActiveCampaign; %ld failed, %ld queued "
-		 "for retry, %ld skipped; API calls: ActiveCampaign %ld, Salesforce %ld; %.1f s",
-		 sm->status, sm->first_sync ? " (first sync)" : "", sm->people, sm->applied_ac_sf, sm->applied_sf_ac,
-		 sm->failed, sm->retrying, sm->skipped, sm->calls_ac, sm->calls_sf, sm->duration_ms / 1000.0);
+	         "sync %s%s: %ld people read; applied %ld to Salesforce, %ld to ActiveCampaign; %ld failed, "
+	         "%ld queued "
+	         "for retry, %ld skipped; API calls: ActiveCampaign %ld, Salesforce %ld; %.1f s",
+	         sm->status, sm->first_sync ? " (first sync)" : "", sm->people, sm->applied_ac_sf,
+	         sm->applied_sf_ac, sm->failed, sm->retrying, sm->skipped, sm->calls_ac, sm->calls_sf,
+	         sm->duration_ms / 1000.0);
 }
 
 /* ---- the audit: every known person, from the snapshots alone ---- */

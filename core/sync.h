@@ -10,10 +10,11 @@
 #include "store.h"
 
 typedef struct {
-	const char *phase;   /* "reading ActiveCampaign", "reading Salesforce", "deciding", "applying", "waiting on a rate limit" */
-	long people;         /* people read so far */
-	long applied;        /* actions applied so far */
-	long total;          /* actions to apply (0 while unknown) */
+	const char *phase; /* "reading ActiveCampaign", "reading Salesforce", "deciding", "applying", "waiting
+	                      on a rate limit" */
+	long people;       /* people read so far */
+	long applied;      /* actions applied so far */
+	long total;        /* actions to apply (0 while unknown) */
 } sync_progress;
 
 typedef struct {
@@ -39,7 +40,7 @@ typedef struct {
 	long calls_ac, calls_sf;
 	long rate_limited_ac, rate_limited_sf; /* 429 answers */
 	long duration_ms;
-	char status[16];    /* ok | partial | failed | dry-run */
+	char status[16]; /* ok | partial | failed | dry-run */
 } sync_summary;
 
 /* Runs one pass. Returns 0 when the pass finished with nothing left over (status ok or dry-run),
@@ -51,9 +52,9 @@ int sync_run(store *s, const sync_options *o, sync_summary *out, err_t *e);
 /* One person whose two sides disagree, from what optsync saw last (no API call). */
 typedef struct {
 	char email[256];
-	char sf_side[16];   /* opted_in | opted_out | mixed | none */
+	char sf_side[16]; /* opted_in | opted_out | mixed | none */
 	char ac_side[16];
-	int accepted;       /* on purpose: an admin unchecked the box (R5); only the person can re-subscribe */
+	int accepted; /* on purpose: an admin unchecked the box (R5); only the person can re-subscribe */
 	char reason[384];
 } audit_row;
 

@@ -58,7 +58,7 @@ static int outcome(sync_ctx *x, queued_action *a, const char *status, const char
 		return -1;
 	char reason[700];
 	snprintf(reason, sizeof reason, "%s%s", a->reason,
-		 strcmp(status, "retrying") == 0 ? " (will be tried again)" : "");
+	         strcmp(status, "retrying") == 0 ? " (will be tried again)" : "");
 	const char *record = a->record;
 	char rec[96];
 	if (strcmp(a->action, "unsubscribe") == 0) {
@@ -86,13 +86,15 @@ static int sf_share_reached(sync_ctx *x)
 	long used, max;
 	if (x->sf_paused)
 		return 1;
-	if (sf_api_usage(x->sf, &used, &max) == 0 && max > 0 && (double)used >= x->sf_api_share * (double)max) {
+	if (sf_api_usage(x->sf, &used, &max) == 0 && max > 0 &&
+	    (double)used >= x->sf_api_share * (double)max) {
 		x->sf_paused = 1;
 		char msg[300];
 		snprintf(msg, sizeof msg,
-			 "Salesforce API usage %ld/%ld is at or above the %.0f%% share set by sf_api_share: writes to "
-			 "Salesforce paused, queued changes wait for the next run",
-			 used, max, x->sf_api_share * 100);
+		         "Salesforce API usage %ld/%ld is at or above the %.0f%% share set by sf_api_share: "
+		         "writes to "
+		         "Salesforce paused, queued changes wait for the next run",
+		         used, max, x->sf_api_share * 100);
 		sync_log(x, "ac->sf", "", "", "", "skip", "retrying", msg, NULL);
 		err_t e;
 		err_set(&e, ERR_RATE_LIMITED, "%s", msg);
@@ -125,7 +127,8 @@ static int apply_sf(sync_ctx *x, action_vec *v, err_t *e)
 	size_t k = 0;
 	for (size_t i = 0; i < v->n; i++) {
 		queued_action *a = &v->a[i];
-		if (strcmp(a->direction, "ac->sf") != 0 || (strcmp(a->action, "opt_out") && strcmp(a->action, "opt_in")))
+		if (strcmp(a->direction, "ac->sf") != 0 ||
+		    (strcmp(a->action, "opt_out") && strcmp(a->action, "opt_in")))
 			continue;
 		u[k].object = a->object;
 		u[k].id = a->record;
@@ -264,7 +267,8 @@ static int apply_one_ac(sync_ctx *x, queued_action *a, tag_cache *tags, size_t *
 			snprintf(last, sizeof last, "%s", json_object_get_string(f));
 		json_object_put(o);
 		ac_contact ct;
-		if (ac_contact_sync(x->ac, a->email, first[0] ? first : NULL, last[0] ? last : NULL, &ct, ce) < 0)
+		if (ac_contact_sync(x->ac, a->email, first[0] ? first : NULL, last[0] ? last : NULL, &ct,
+		                    ce) < 0)
 			return 1;
 		snprintf(a->record, sizeof a->record, "%s", ct.id);
 		person_link pl;
@@ -288,7 +292,8 @@ static int apply_one_ac(sync_ctx *x, queued_action *a, tag_cache *tags, size_t *
 		if (have < 0)
 			return -1;
 		if (!have) {
-			err_set(ce, ERR_NOT_FOUND, "ActiveCampaign: the contact to tag has not been created yet");
+			err_set(ce, ERR_NOT_FOUND,
+			        "ActiveCampaign: the contact to tag has not been created yet");
 			return 1;
 		}
 		snprintf(a->record, sizeof a->record, "%s", contact);
@@ -299,7 +304,8 @@ static int apply_one_ac(sync_ctx *x, queued_action *a, tag_cache *tags, size_t *
 		if (!tag_id) {
 			ac_tag t;
 			int created = 0;
-			if (ac_tag_ensure(x->ac, a->value, "added by optsync (Salesforce Email Opt Out sync)", &t, &created, ce) < 0)
+			if (ac_tag_ensure(x->ac, a->value, "added by optsync (Salesforce Email Opt Out sync)",
+			                  &t, &created, ce) < 0)
 				return 1;
 			if (*n_tags < 8) {
 				tag_cache *tc = &tags[*n_tags];
@@ -307,12 +313,14 @@ static int apply_one_ac(sync_ctx *x, queued_action *a, tag_cache *tags, size_t *
 				snprintf(tc->id, sizeof tc->id, "%s", t.id);
 				tag_id = tc->id;
 				(*n_tags)++;
-				/* A tag just created has no members; an old one with many to tag: walk it once. */
+				/* A tag just created has no members; an old one with many to tag: walk it
+				 * once. */
 				if (!created && count_tag_actions(x->pending_tags, a->value) > 20) {
 					if (ac_contacts_with_tag(x->ac, t.id, on_tagged, tc, NULL, ce) < 0)
 						return 1;
 					if (tc->n_members)
-						qsort(tc->members, tc->n_members, sizeof tc->members[0], cmp_cid);
+						qsort(tc->members, tc->n_members, sizeof tc->members[0],
+						      cmp_cid);
 					tc->walked = 1;
 				} else if (created) {
 					tc->walked = 1;
@@ -329,7 +337,8 @@ static int apply_one_ac(sync_ctx *x, queued_action *a, tag_cache *tags, size_t *
 				tc = &tags[i];
 		int has = 0;
 		if (tc && tc->walked) {
-			has = tc->n_members > 0 && bsearch(contact, tc->members, tc->n_members, sizeof tc->members[0], cmp_cid) != NULL;
+			has = tc->n_members > 0 && bsearch(contact, tc->members, tc->n_members,
+			                                   sizeof tc->members[0], cmp_cid) != NULL;
 		} else {
 			ac_contact_tag *ct = NULL;
 			size_t nct = 0;
@@ -379,8 +388,11 @@ static int apply_ac(sync_ctx *x, action_vec *v, err_t *e)
 		if (rc == 0)
 			out = outcome(x, a, "applied", NULL, e);
 		else
-			out = outcome(x, a, rc == 1 && (err_is_transient(&ce) || ce.kind == ERR_NOT_FOUND) ? "retrying" : "failed",
-				      ce.msg, e);
+			out = outcome(x, a,
+			              rc == 1 && (err_is_transient(&ce) || ce.kind == ERR_NOT_FOUND)
+			                  ? "retrying"
+			                  : "failed",
+			              ce.msg, e);
 		if (out < 0 || store_commit(x->s, e) < 0) {
 			store_rollback(x->s);
 			for (size_t k = 0; k < n_tags; k++)

@@ -29,14 +29,14 @@ typedef struct {
 /* Everything read this run about one normalised email. */
 typedef struct work_person {
 	char email[RULES_EMAIL_MAX + 1];
-	int ac_read;              /* the AC contact (or its absence) was read this run */
+	int ac_read; /* the AC contact (or its absence) was read this run */
 	char ac_id[32];
 	char ac_udate[40];
 	int bounced_hard;
 	int64_t bounce_ms;
 	work_list *lists;
 	size_t n_lists, cap_lists;
-	sf_snapshot *sf;          /* SF records read this run */
+	sf_snapshot *sf; /* SF records read this run */
 	size_t n_sf, cap_sf;
 	work_event *events;
 	size_t n_events, cap_events;
@@ -46,7 +46,7 @@ typedef struct work_person {
 typedef struct {
 	work_person **buckets;
 	size_t n_buckets, count;
-	work_person **order;      /* insertion order, for deterministic runs */
+	work_person **order; /* insertion order, for deterministic runs */
 	size_t cap_order;
 } people_map;
 
@@ -70,12 +70,12 @@ typedef struct {
 	people_map people;
 	int first_sync;
 	rules_import import;
-	int64_t connected_ms;     /* SF connection time, for sf_import new */
+	int64_t connected_ms; /* SF connection time, for sf_import new */
 	double sf_api_share;
 	int retry_limit;
-	char ac_watermark[40];    /* newest AC udate read (source's own time) */
+	char ac_watermark[40]; /* newest AC udate read (source's own time) */
 	int64_t ac_watermark_ms;
-	char sf_watermark[40];    /* newest SF SystemModstamp read */
+	char sf_watermark[40]; /* newest SF SystemModstamp read */
 	int64_t sf_watermark_ms;
 	int read_ac_ok, read_sf_ok;
 	char first_error[512];    /* the first thing that kept the run from finishing */
@@ -101,7 +101,7 @@ int sync_apply(sync_ctx *x, err_t *e);
 void sync_note_error(sync_ctx *x, const err_t *e);
 void sync_progress_note(sync_ctx *x, const char *phase, long applied, long total);
 int sync_log(sync_ctx *x, const char *direction, const char *email, const char *object, const char *record,
-	     const char *action, const char *status, const char *reason, const char *error);
+             const char *action, const char *status, const char *reason, const char *error);
 
 /* Lists JSON of a snapshot ({"1":1,"2":2}) from/to work lists. */
 int lists_from_json(const char *json, work_list **out, size_t *n);

@@ -91,7 +91,7 @@ static int on_member(const ac_contact *ct, void *ud, err_t *e)
 {
 	(void)e;
 	list_walk *lw = ud;
-	id_person key;
+	id_person key = {.p = NULL};
 	snprintf(key.id, sizeof key.id, "%s", ct->id);
 	id_person *hit = lw->w->n ? bsearch(&key, lw->w->ids, lw->w->n, sizeof key, cmp_id) : NULL;
 	/* The walk gives no per-list time: the contact's udate moves with its memberships, so it is the
@@ -199,7 +199,8 @@ static int on_sf_record(json_object *rec, void *ud, err_t *e)
 	snprintf(r.object, sizeof r.object, "%s", w->object);
 	sf_rec_str(rec, "Email", raw_email, sizeof raw_email);
 	if (sf_rec_bool(rec, "HasOptedOutOfEmail", &b) < 0)
-		return err_set(e, ERR_BAD_RESPONSE, "Salesforce: query %s: HasOptedOutOfEmail is not a boolean", w->object);
+		return err_set(e, ERR_BAD_RESPONSE,
+		               "Salesforce: query %s: HasOptedOutOfEmail is not a boolean", w->object);
 	r.opted_out = b;
 	b = 0;
 	sf_rec_bool(rec, "IsConverted", &b);
@@ -224,10 +225,11 @@ static int query_object(sync_ctx *x, const char *object, const char *where, work
 {
 	char soql[1200];
 	snprintf(soql, sizeof soql,
-		 "SELECT Id, Email, HasOptedOutOfEmail, FirstName, LastName, CreatedDate, SystemModstamp%s FROM %s%s%s"
-		 " ORDER BY SystemModstamp",
-		 strcmp(object, "Lead") == 0 ? ", IsConverted, ConvertedContactId" : "", object, where[0] ? " WHERE " : "",
-		 where);
+	         "SELECT Id, Email, HasOptedOutOfEmail, FirstName, LastName, CreatedDate, SystemModstamp%s "
+	         "FROM %s%s%s"
+	         " ORDER BY SystemModstamp",
+	         strcmp(object, "Lead") == 0 ? ", IsConverted, ConvertedContactId" : "", object,
+	         where[0] ? " WHERE " : "", where);
 	sf_walk w = {.x = x, .object = object, .only = only};
 	return sf_query(x->sf, soql, on_sf_record, &w, NULL, e);
 }
@@ -247,7 +249,8 @@ int sync_read_sf(sync_ctx *x, err_t *e)
 		 * (the snapshots make a re-read change nothing) instead of missing them. */
 		int64_t ms;
 		if (timefmt_parse(wm, &ms) < 0)
-			return err_set(e, ERR_INTERNAL, "the stored Salesforce watermark '%s' is not a time", wm);
+			return err_set(e, ERR_INTERNAL, "the stored Salesforce watermark '%s' is not a time",
+			               wm);
 		char lit[32];
 		timefmt_iso_ms(ms / 1000 * 1000, lit, sizeof lit);
 		snprintf(where, sizeof where, "SystemModstamp >= %s", lit);
@@ -308,9 +311,10 @@ static void history_batch(sync_ctx *x, const char *object, sf_snapshot **recs, s
 {
 	char soql[4096];
 	const char *idf = strcmp(object, "Lead") == 0 ? "LeadId" : "ContactId";
-	int off = snprintf(soql, sizeof soql, "SELECT %s, CreatedDate, NewValue FROM %sHistory WHERE Field = "
-					      "'HasOptedOutOfEmail' AND %s IN (",
-			   idf, object, idf);
+	int off = snprintf(soql, sizeof soql,
+	                   "SELECT %s, CreatedDate, NewValue FROM %sHistory WHERE Field = "
+	                   "'HasOptedOutOfEmail' AND %s IN (",
+	                   idf, object, idf);
 	for (size_t i = 0; i < n && off < (int)sizeof soql - 40; i++)
 		off += snprintf(soql + off, sizeof soql - (size_t)off, "%s'%s'", i ? "," : "", recs[i]->id);
 	snprintf(soql + off, sizeof soql - (size_t)off, ") ORDER BY CreatedDate DESC");
@@ -330,9 +334,11 @@ void sync_read_history(sync_ctx *x)
 			for (size_t j = 0; j < p->n_sf; j++) {
 				sf_snapshot *r = &p->sf[j], old;
 				err_t ignored = {0};
-				/* Only a value that moved since last read has a change time worth asking for. */
+				/* Only a value that moved since last read has a change time worth asking for.
+				 */
 				if (strcmp(r->object, objects[o]) != 0 || !r->email[0] ||
-				    store_sf_get(x->s, r->id, &old, &ignored) != 1 || old.opted_out == r->opted_out)
+				    store_sf_get(x->s, r->id, &old, &ignored) != 1 ||
+				    old.opted_out == r->opted_out)
 					continue;
 				batch[n++] = r;
 				if (n == 100) {
@@ -396,15 +402,17 @@ static int on_event(const stored_event *sev, void *ud)
 	rules_event ev;
 	memset(&ev, 0, sizeof ev);
 	ev.source = RULES_SRC_AC;
-	int usable = webhook_parse(sev->payload, strlen(sev->payload), &wh, &pe) == 0 && wh.type != WEBHOOK_OTHER &&
-		     rules_normalize_email(wh.email, email, sizeof email, &pe) == 0;
+	int usable = webhook_parse(sev->payload, strlen(sev->payload), &wh, &pe) == 0 &&
+	             wh.type != WEBHOOK_OTHER &&
+	             rules_normalize_email(wh.email, email, sizeof email, &pe) == 0;
 	if (usable) {
 		if (wh.type == WEBHOOK_SUBSCRIBE)
 			ev.kind = RULES_EV_SUBSCRIBE;
 		else if (wh.type == WEBHOOK_UNSUBSCRIBE)
 			ev.kind = RULES_EV_UNSUBSCRIBE;
 		else
-			ev.kind = strcmp(wh.bounce_type, "hard") == 0 ? RULES_EV_HARD_BOUNCE : RULES_EV_SOFT_BOUNCE;
+			ev.kind =
+			    strcmp(wh.bounce_type, "hard") == 0 ? RULES_EV_HARD_BOUNCE : RULES_EV_SOFT_BOUNCE;
 		int64_t ms;
 		ev.at_ms = timefmt_parse(wh.date_time, &ms) == 0 ? ms : 0;
 		snprintf(ev.list_id, sizeof ev.list_id, "%s", strcmp(wh.list, "0") == 0 ? "" : wh.list);

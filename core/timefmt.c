@@ -20,11 +20,11 @@ void timefmt_iso_ms(int64_t epoch_ms, char *buf, size_t n)
 	gmtime_r(&t, &tm);
 	int ms = (int)(epoch_ms % 1000);
 	if (ms)
-		snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-			 tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+		snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
 	else
-		snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-			 tm.tm_hour, tm.tm_min, tm.tm_sec);
+		snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 void timefmt_now_iso(char *buf, size_t n)
@@ -101,7 +101,8 @@ int timefmt_parse(const char *s, int64_t *epoch_ms)
 	}
 	if (*p != '\0')
 		return -1;
-	int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - (int64_t)offset_min * 60;
+	int64_t secs =
+	    days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - (int64_t)offset_min * 60;
 	*epoch_ms = secs * 1000 + ms;
 	return 0;
 }

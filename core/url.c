@@ -60,7 +60,8 @@ int url_check_endpoint(const char *url, const char *what, err_t *e)
 	if (!*host)
 		return err_set(e, ERR_USAGE, "%s has no host", what);
 	if (!https && !url_host_is_loopback(host))
-		return err_set(e, ERR_USAGE, "%s must use https:// (http:// is accepted only for this machine)", what);
+		return err_set(e, ERR_USAGE,
+		               "%s must use https:// (http:// is accepted only for this machine)", what);
 	return 0;
 }
 

@@ -42,10 +42,10 @@ int form_decode(const char *in, size_t len, char *out, size_t n)
 /* The fields we keep, by their decoded key. */
 static char *field_for(webhook_event *w, const char *key, size_t *cap)
 {
-#define F(name, member)                          \
-	if (strcmp(key, name) == 0) {            \
-		*cap = sizeof w->member;         \
-		return w->member;                \
+#define F(name, member)                                                                                      \
+	if (strcmp(key, name) == 0) {                                                                        \
+		*cap = sizeof w->member;                                                                     \
+		return w->member;                                                                            \
 	}
 	F("type", type_name)
 	F("date_time", date_time)
@@ -66,7 +66,8 @@ int webhook_parse(const char *body, size_t len, webhook_event *out, err_t *e)
 	if (!body || len == 0)
 		return err_set(e, ERR_INVALID_REQUEST, "webhook: empty body");
 	if (len > WEBHOOK_BODY_MAX)
-		return err_set(e, ERR_INVALID_REQUEST, "webhook: body larger than %d bytes", WEBHOOK_BODY_MAX);
+		return err_set(e, ERR_INVALID_REQUEST, "webhook: body larger than %d bytes",
+		               WEBHOOK_BODY_MAX);
 	size_t pos = 0;
 	int fields = 0;
 	while (pos < len) {
@@ -76,17 +77,19 @@ int webhook_parse(const char *body, size_t len, webhook_event *out, err_t *e)
 		const char *eq = memchr(body + pos, '=', end - pos);
 		if (end > pos) {
 			if (!eq)
-				return err_set(e, ERR_INVALID_REQUEST, "webhook: a field without '=' (not form-encoded)");
+				return err_set(e, ERR_INVALID_REQUEST,
+				               "webhook: a field without '=' (not form-encoded)");
 			if (++fields > 500)
 				return err_set(e, ERR_INVALID_REQUEST, "webhook: more than 500 fields");
 			char key[128];
 			if (form_decode(body + pos, (size_t)(eq - (body + pos)), key, sizeof key) < 0)
-				return err_set(e, ERR_INVALID_REQUEST, "webhook: a field name that does not decode");
+				return err_set(e, ERR_INVALID_REQUEST,
+				               "webhook: a field name that does not decode");
 			size_t cap = 0;
 			char *dst = field_for(out, key, &cap);
 			if (dst && form_decode(eq + 1, (size_t)(body + end - eq - 1), dst, cap) < 0)
-				return err_set(e, ERR_INVALID_REQUEST, "webhook: field %s does not decode or is too long",
-					       key);
+				return err_set(e, ERR_INVALID_REQUEST,
+				               "webhook: field %s does not decode or is too long", key);
 		}
 		pos = end + 1;
 	}

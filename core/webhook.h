@@ -14,10 +14,10 @@ typedef enum { WEBHOOK_OTHER = 0, WEBHOOK_SUBSCRIBE, WEBHOOK_UNSUBSCRIBE, WEBHOO
 
 typedef struct {
 	webhook_type type;
-	char type_name[32];   /* as sent */
-	char date_time[40];   /* as sent (ISO 8601, the account's offset) */
+	char type_name[32]; /* as sent */
+	char date_time[40]; /* as sent (ISO 8601, the account's offset) */
 	char contact_id[32];
-	char email[256];      /* as sent; normalise before use */
+	char email[256]; /* as sent; normalise before use */
 	char first_name[128];
 	char last_name[128];
 	char list[32];        /* list id, "0" or "" when account-wide */

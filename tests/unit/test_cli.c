@@ -66,24 +66,40 @@ static void usage_errors_exit_2(void **state)
 {
 	(void)state;
 	static const char *bad[] = {
-		"",                       "nosuch",
-		"--bogus sync",           "connect",
-		"connect xx",             "connect ac --url https://a.api-us1.com",
-		"connect ac --key k",     "connect ac --url https://a.api-us1.com --key k extra",
-		"connect sf --login-url https://login.salesforce.com --client-id x",
-		"set",                    "set interval",
-		"set interval 5",         "set nosuch 1",
-		"set sf_import maybe",    "sync --nope",
-		"sync extra",             "daemon --interval 0",
-		"daemon --interval abc",  "resync",
-		"resync --email",         "check --csv",
-		"log --limit 0",          "log --limit x",
-		"audit --json",           "user",
-		"user add",               "user add ada",
-		"user add ada --role god", "user delete ada --role admin",
-		"webhook --nope",         "connect ac --url http://acme.api-us1.com --key k",
-		"connect ac --url https://a.api-us1.com --key bad\x01key",
-		"connect sf --login-url https://login.salesforce.com --client-id x --client-secret y --api-version 62",
+	    "",
+	    "nosuch",
+	    "--bogus sync",
+	    "connect",
+	    "connect xx",
+	    "connect ac --url https://a.api-us1.com",
+	    "connect ac --key k",
+	    "connect ac --url https://a.api-us1.com --key k extra",
+	    "connect sf --login-url https://login.salesforce.com --client-id x",
+	    "set",
+	    "set interval",
+	    "set interval 5",
+	    "set nosuch 1",
+	    "set sf_import maybe",
+	    "sync --nope",
+	    "sync extra",
+	    "daemon --interval 0",
+	    "daemon --interval abc",
+	    "resync",
+	    "resync --email",
+	    "check --csv",
+	    "log --limit 0",
+	    "log --limit x",
+	    "audit --json",
+	    "user",
+	    "user add",
+	    "user add ada",
+	    "user add ada --role god",
+	    "user delete ada --role admin",
+	    "webhook --nope",
+	    "connect ac --url http://acme.api-us1.com --key k",
+	    "connect ac --url https://a.api-us1.com --key bad\x01key",
+	    "connect sf --login-url https://login.salesforce.com --client-id x --client-secret y "
+	    "--api-version 62",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		int rc = run(bad[i], NULL);
@@ -97,8 +113,8 @@ static void usage_errors_exit_2(void **state)
 static void help_everywhere(void **state)
 {
 	(void)state;
-	static const char *cmds[] = {"connect", "set", "sync", "daemon", "resync", "check", "log", "audit", "user",
-				     "webhook"};
+	static const char *cmds[] = {"connect", "set", "sync",  "daemon", "resync",
+	                             "check",   "log", "audit", "user",   "webhook"};
 	assert_int_equal(run("--help", NULL), 0);
 	assert_non_null(strstr(outbuf, "commands:"));
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
@@ -154,8 +170,9 @@ static void connect_failure_names_system_and_cause(void **state)
 	assert_int_equal(run("connect ac --url http://127.0.0.1:9 --key abc123", NULL), 1);
 	assert_non_null(strstr(errbuf, "ActiveCampaign"));
 	assert_null(strstr(errbuf, "abc123"));
-	assert_int_equal(run("connect sf --login-url http://127.0.0.1:9 --client-id id --client-secret s3cr3tvalue", NULL),
-			 1);
+	assert_int_equal(
+	    run("connect sf --login-url http://127.0.0.1:9 --client-id id --client-secret s3cr3tvalue", NULL),
+	    1);
 	assert_non_null(strstr(errbuf, "Salesforce"));
 	assert_null(strstr(errbuf, "s3cr3tvalue"));
 	/* Nothing half-saved. */
@@ -186,12 +203,12 @@ static void db_from_environment(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(usage_errors_exit_2, setup, teardown),
-		cmocka_unit_test_setup_teardown(help_everywhere, setup, teardown),
-		cmocka_unit_test_setup_teardown(set_stores_canonical_values, setup, teardown),
-		cmocka_unit_test_setup_teardown(user_add_reads_stdin, setup, teardown),
-		cmocka_unit_test_setup_teardown(connect_failure_names_system_and_cause, setup, teardown),
-		cmocka_unit_test_setup_teardown(db_from_environment, setup, teardown),
+	    cmocka_unit_test_setup_teardown(usage_errors_exit_2, setup, teardown),
+	    cmocka_unit_test_setup_teardown(help_everywhere, setup, teardown),
+	    cmocka_unit_test_setup_teardown(set_stores_canonical_values, setup, teardown),
+	    cmocka_unit_test_setup_teardown(user_add_reads_stdin, setup, teardown),
+	    cmocka_unit_test_setup_teardown(connect_failure_names_system_and_cause, setup, teardown),
+	    cmocka_unit_test_setup_teardown(db_from_environment, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

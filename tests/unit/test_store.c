@@ -140,8 +140,12 @@ static void secrets_are_sealed_on_disk(void **state)
 	store *s = open_ok(f);
 	err_t e = {0};
 	store_connection ac = {.system = "ac", .url = "https://acme.api-us1.com", .secret = AC_KEY};
-	store_connection sf = {.system = "sf", .url = "https://login.salesforce.com", .client_id = "3MVG9-client",
-			       .secret = SF_SECRET, .refresh_token = SF_REFRESH, .api_version = "v62.0"};
+	store_connection sf = {.system = "sf",
+	                       .url = "https://login.salesforce.com",
+	                       .client_id = "3MVG9-client",
+	                       .secret = SF_SECRET,
+	                       .refresh_token = SF_REFRESH,
+	                       .api_version = "v62.0"};
 	assert_int_equal(store_connection_save(s, &ac, &e), 0);
 	assert_int_equal(store_connection_save(s, &sf, &e), 0);
 
@@ -239,14 +243,14 @@ static void users_hash_and_check(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(fresh_file_is_latest_and_private, setup, teardown),
-		cmocka_unit_test_setup_teardown(upgrades_from_every_earlier_version, setup, teardown),
-		cmocka_unit_test_setup_teardown(refuses_a_newer_schema, setup, teardown),
-		cmocka_unit_test_setup_teardown(secrets_are_sealed_on_disk, setup, teardown),
-		cmocka_unit_test_setup_teardown(wrong_key_does_not_open_secrets, setup, teardown),
-		cmocka_unit_test_setup_teardown(refuses_a_key_file_others_can_read, setup, teardown),
-		cmocka_unit_test_setup_teardown(settings_default_and_set, setup, teardown),
-		cmocka_unit_test_setup_teardown(users_hash_and_check, setup, teardown),
+	    cmocka_unit_test_setup_teardown(fresh_file_is_latest_and_private, setup, teardown),
+	    cmocka_unit_test_setup_teardown(upgrades_from_every_earlier_version, setup, teardown),
+	    cmocka_unit_test_setup_teardown(refuses_a_newer_schema, setup, teardown),
+	    cmocka_unit_test_setup_teardown(secrets_are_sealed_on_disk, setup, teardown),
+	    cmocka_unit_test_setup_teardown(wrong_key_does_not_open_secrets, setup, teardown),
+	    cmocka_unit_test_setup_teardown(refuses_a_key_file_others_can_read, setup, teardown),
+	    cmocka_unit_test_setup_teardown(settings_default_and_set, setup, teardown),
+	    cmocka_unit_test_setup_teardown(users_hash_and_check, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

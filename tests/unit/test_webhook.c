@@ -13,9 +13,10 @@
 static void unsubscribe_body(void **state)
 {
 	(void)state;
-	const char *b = "type=unsubscribe&date_time=2026-11-26T09%3A15%3A00-06%3A00&initiated_by=admin"
-			"&initiated_from=admin&list=2&contact%5Bid%5D=17&contact%5Bemail%5D=Ada.L%40Example.com"
-			"&contact%5Bfirst_name%5D=Ada+Lovelace&unsubscribe%5Breason%5D=too+many%26often";
+	const char *b =
+	    "type=unsubscribe&date_time=2026-11-26T09%3A15%3A00-06%3A00&initiated_by=admin"
+	    "&initiated_from=admin&list=2&contact%5Bid%5D=17&contact%5Bemail%5D=Ada.L%40Example.com"
+	    "&contact%5Bfirst_name%5D=Ada+Lovelace&unsubscribe%5Breason%5D=too+many%26often";
 	webhook_event w;
 	err_t e = {0};
 	assert_int_equal(webhook_parse(b, strlen(b), &w, &e), 0);
@@ -33,7 +34,8 @@ static void bounce_and_subscribe(void **state)
 	(void)state;
 	webhook_event w;
 	err_t e = {0};
-	const char *b = "type=bounce&date_time=2026-11-26T10:00:00Z&contact[email]=b%40x.io&bounce[type]=hard";
+	const char *b =
+	    "type=bounce&date_time=2026-11-26T10:00:00Z&contact[email]=b%40x.io&bounce[type]=hard";
 	assert_int_equal(webhook_parse(b, strlen(b), &w, &e), 0);
 	assert_int_equal(w.type, WEBHOOK_BOUNCE);
 	assert_string_equal(w.bounce_type, "hard");
@@ -49,13 +51,13 @@ static void hostile_bodies(void **state)
 {
 	(void)state;
 	static const char *bad[] = {
-		"",
-		"{\"type\":\"unsubscribe\"}",
-		"date_time=x&contact[email]=a%40b.c",        /* no type */
-		"type=unsubscribe&list=1",                   /* no email */
-		"type=unsubscribe&contact[email]=a%4",       /* truncated escape */
-		"type=unsubscribe&contact[email]=a%zzb",     /* bad escape */
-		"type=unsubscribe&contact[email]=a%00b",     /* NUL byte */
+	    "",
+	    "{\"type\":\"unsubscribe\"}",
+	    "date_time=x&contact[email]=a%40b.c",    /* no type */
+	    "type=unsubscribe&list=1",               /* no email */
+	    "type=unsubscribe&contact[email]=a%4",   /* truncated escape */
+	    "type=unsubscribe&contact[email]=a%zzb", /* bad escape */
+	    "type=unsubscribe&contact[email]=a%00b", /* NUL byte */
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		webhook_event w;
@@ -85,9 +87,9 @@ static void hostile_bodies(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(unsubscribe_body),
-		cmocka_unit_test(bounce_and_subscribe),
-		cmocka_unit_test(hostile_bodies),
+	    cmocka_unit_test(unsubscribe_body),
+	    cmocka_unit_test(bounce_and_subscribe),
+	    cmocka_unit_test(hostile_bodies),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
