@@ -1,7 +1,8 @@
 # people.awk - benchmark people for the sandbox's control/people, as JSON: awk -f people.awk
-#   -v prefix=p -v from=0 -v to=1000 -v mode=mix|sub|one -v counts=FILE
+#   -v prefix=p -v from=0 -v to=1000 -v mode=mix|sub|one [-v tagged=0] -v counts=FILE
 # Person i is PREFIX<i>@bench.example with one Salesforce Contact and an ActiveCampaign contact
-# already tagged added-to-salesforce-contact (so a first sync links it without a write).
+# already tagged added-to-salesforce-contact (so a first sync links it without a write), or not
+# tagged with tagged=0 (the first sync then adds the tag).
 #   mix: on each of the 5 lists with chance 60% (at least one), status 1 85%, 2 10%, 3 2%, 0 3%;
 #        a bounced list (3) turns the person's other subscriptions to 2. The box is checked exactly
 #        when AC says opted out, so a first sync has nothing to write: the calls are its reads.
@@ -50,8 +51,8 @@ BEGIN {
 			out += st[l] == 2 || st[l] == 3
 		}
 		opted = active == 0 && out > 0 ? "true" : "false"
-		printf "%s{\"email\":\"%s%d@bench.example\",\"ac\":{\"lists\":{%s},\"tags\":[\"added-to-salesforce-contact\"]},", \
-			(i > from ? "," : ""), prefix, i, lists
+		printf "%s{\"email\":\"%s%d@bench.example\",\"ac\":{\"lists\":{%s},\"tags\":[%s]},", \
+			(i > from ? "," : ""), prefix, i, lists, (tagged == "0" ? "" : "\"added-to-salesforce-contact\"")
 		printf "\"sf\":[{\"type\":\"Contact\",\"opted_out\":%s}]}", opted
 	}
 	print "]}"

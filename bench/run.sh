@@ -122,13 +122,15 @@ sandbox_reset() {
 	sqlite3 -cmd '.timeout 5000' "$T/sandbox.db" "INSERT OR IGNORE INTO ac_lists(id, name, stringid, cdate_ms)
 		VALUES(4, 'Bench list 4', 'bench-4', 0), (5, 'Bench list 5', 'bench-5', 0);" || die "adding lists 4 and 5"
 }
-# load PREFIX FROM TO MODE [COUNTS]: people into the sandbox, 1,000 per call (nginx takes 256 KB)
+# load PREFIX FROM TO MODE [COUNTS] [TAGGED]: people into the sandbox, 1,000 per call (nginx takes
+# 256 KB); TAGGED 0 leaves their AC contacts without the added-to-salesforce-contact tag
 load() {
 	i=$2
 	while [ "$i" -lt "$3" ]; do
 		j=$((i + 1000))
 		[ $j -gt "$3" ] && j=$3
-		awk -f bench/people.awk -v prefix="$1" -v from=$i -v to=$j -v mode="$4" -v counts="${5:-}" >"$T/people.json"
+		awk -f bench/people.awk -v prefix="$1" -v from=$i -v to=$j -v mode="$4" -v counts="${5:-}" \
+			-v tagged="${6:-1}" >"$T/people.json"
 		postf people "$T/people.json" >/dev/null || die "loading people $1$i..$1$j"
 		i=$j
 	done
@@ -214,12 +216,16 @@ A2_MEMBERS=$(awk '$2 >= 1 && $2 <= 3 { m += $3 } END { print m + 0 }' "$T/counts
 say "B: $CHANGES opt-outs and $CHANGES opt-ins through the engine"
 sandbox_reset 0
 load s 0 "$CHANGES" sub
-load l 0 "$LAT_EVENTS" one
+load l 0 "$LAT_EVENTS" one "" 0
 load tick 0 1 one
 SB=$T/optsync.db
 hold "$SB"
 connect "$SB" || die "connect (stage B)"
+# This first sync also measures tagging: the $LAT_EVENTS latency people are not tagged yet.
+curl -fsS -X POST "$CTL/stats/reset" >/dev/null
 osync "$SB" sync >"$T/sync_b0.log" || die "first sync (stage B): $(cat "$T/sync_b0.log")"
+B0_TAGS=$(jnum ac_contact_tags_added)
+B0_TAG_POSTS=$(curl -fsS "$CTL/stats" | grep -o '"POST /ac/api/{id}/contactTags":[0-9]*' | cut -d: -f2)
 
 events unsubscribe s 0 "$CHANGES"
 curl -fsS -X POST "$CTL/stats/reset" >/dev/null
@@ -400,12 +406,13 @@ SF_FLOOR_BULK=$(((BULK_N + 199) / 200))
 	echo "|---|---|---|---|"
 	echo "| SF write calls for $B1_APPLIED opt-out changes (composite, 200 per call) | $B1_COMPOSITE | $SF_FLOOR_1K | $(ratio "$B1_COMPOSITE" "$SF_FLOOR_1K") |"
 	echo "| SF calls of that whole run (token + 2 SOQL reads + writes) | $B1_SF | $SF_FLOOR_1K | $(ratio "$B1_SF" "$SF_FLOOR_1K") |"
-	echo "| SF write calls for $B2_APPLIED opt-ins with bulk_threshold 200 (Bulk API 2.0, $B2_JOBS job) | $B2_BULK_CALLS | 5 per job (create, upload, close, poll, results) | $(ratio "$B2_BULK_CALLS" 5) |"
+	echo "| SF write calls for $B2_APPLIED opt-ins with bulk_threshold 200 (Bulk API 2.0, $B2_JOBS job) | $B2_BULK_CALLS | 5 per job (create, upload, close, 2 polls: the sandbox says InProgress once) | $(ratio "$B2_BULK_CALLS" 5) |"
 	echo "| SF write calls for $BULK_N changes above bulk_threshold (core/sf.c, $C_JOBS jobs) | $BULK_W | $SF_FLOOR_BULK with composite calls | $(ratio "$BULK_W" "$SF_FLOOR_BULK") |"
 	echo "| SF write calls for 10,000 changes below the threshold (composite) | $COMP_W | 50 | $(ratio "$COMP_W" 50) |"
 	echo "| AC calls, first sync of $SMALL people on 5 lists | $A1_AC | $A1_FLOOR (members by list and status, pages of 100) | $(ratio "$A1_AC" "$A1_FLOOR") |"
 	echo "| AC calls, first sync of $BIG people on 5 lists ($A2_MEMBERS memberships) | $A2_AC | $A2_FLOOR | $(ratio "$A2_AC" "$A2_FLOOR") |"
 	echo "| AC calls, first sync of 100,000 people (extrapolated from $BIG, linear) | $((A2_AC * 100000 / BIG)) | $EXTRA | $(ratio "$A2_AC" "$A2_FLOOR") |"
+	echo "| AC write calls to tag $B0_TAGS linked contacts on a first sync (POST contactTags) | ${B0_TAG_POSTS:-0} | $(((B0_TAGS + 249) / 250)) with bulk_import (250 per call) | $(ratio "${B0_TAG_POSTS:-0}" $(((B0_TAGS + 249) / 250))) |"
 	echo "| AC sustained request rate (first sync of $BIG, longest busy stretch) | ${A2_RATE}/s | 5/s limit, 4.5/s target | $(ratio "$A2_RATE" 5) |"
 	echo "| AC requests in the busiest second / 429 answers | $A2_MAX1S / $A2_429 | 5 / 0 | - |"
 	echo "| AC calls for 1 change, a second after $CHANGES contacts changed in one second ($B3_PEOPLE people re-read) | $B3_AC | 2 | $(ratio "$B3_AC" 2) |"
@@ -430,7 +437,8 @@ SF_FLOOR_BULK=$(((BULK_N + 199) / 200))
 	echo "- First sync, $SMALL people: \`$(cat "$T/sync_a1.log")\`."
 	echo "- The AC calls above the floor: one walk of all contacts (\`filters[updated_after]\` pages, $((BIG / 100 + 1)) calls"
 	echo "  at $BIG), \`GET /lists\`, and the tag check (one \`GET /tags\` and one walk of the tag's members)."
-	echo "- Opt-outs: \`$(cat "$T/sync_b1.log")\` ($B1_RECORDS records in $B1_COMPOSITE composite calls, $B1_TOKEN token request)."
+	echo "- First sync of stage B ($CHANGES tagged people, $LAT_EVENTS untagged, 1 tagged): \`$(cat "$T/sync_b0.log")\`.
+- Opt-outs: \`$(cat "$T/sync_b1.log")\` ($B1_RECORDS records in $B1_COMPOSITE composite calls, $B1_TOKEN token request)."
 	echo "- Opt-ins through Bulk API 2.0: \`$(cat "$T/sync_b2.log")\` ($B2_RECORDS records, $B2_JOBS job)."
 	echo "- $BULK_N changes: \`$(cat "$T/sf_bulk.txt")\`; 10,000: \`$(cat "$T/sf_composite.txt")\`."
 	echo "- A sync of one AC change made a second after $CHANGES contacts changed within one second: $B3_PEOPLE people read,"
