@@ -122,6 +122,24 @@ int store_run_begin(store *s, run_record *r, err_t *e)
 	return 0;
 }
 
+int store_runs_close_interrupted(store *s, int64_t current, err_t *e)
+{
+	char now[32];
+	timefmt_now_iso(now, sizeof now);
+	sqlite3_stmt *st = store_stmt(s,
+				      "UPDATE runs SET status='interrupted', ended_at=?, error='the process running it stopped"
+				      " before the end (killed or crashed); what it had stored is kept and the rest is"
+				      " done by the next run' WHERE status='running' AND id<>?",
+				      e);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, current);
+	int rc = sqlite3_step(st);
+	store_stmt_done(s, st);
+	return rc == SQLITE_DONE ? sqlite3_changes(store_db(s)) : fail(s, e, "close interrupted runs");
+}
+
 int store_run_end(store *s, run_record *r, err_t *e)
 {
 	if (!r->ended_at[0])

@@ -50,6 +50,9 @@ typedef struct {
 
 /* Starts a run row (status running) and returns its id in r->id. */
 int store_run_begin(store *s, run_record *r, err_t *e);
+/* Marks runs still "running" that are not run `current` as interrupted: called by the lock
+ * holder, so their process is gone (killed, crashed). Returns how many, or -1. */
+int store_runs_close_interrupted(store *s, int64_t current, err_t *e);
 /* Writes the counts, status, error and end time of r. */
 int store_run_end(store *s, run_record *r, err_t *e);
 /* The newest runs first; returns rows given or -1. */

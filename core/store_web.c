@@ -349,8 +349,8 @@ int store_web_numbers_read(store *s, store_web_numbers *n, err_t *e)
 			n->runs_ok = c;
 		else if (strcmp(status, "partial") == 0)
 			n->runs_partial = c;
-		else if (strcmp(status, "failed") == 0)
-			n->runs_failed = c;
+		else if (strcmp(status, "failed") == 0 || strcmp(status, "interrupted") == 0)
+			n->runs_failed += c;
 		else if (strcmp(status, "dry-run") == 0)
 			n->runs_dry = c;
 		else if (strcmp(status, "running") == 0)

@@ -639,8 +639,11 @@ int sync_run(store *s, const sync_options *o, sync_summary *out, err_t *e)
 	int rc = store_run_begin(s, &x.run, &re);
 	if (rc == 0) {
 		out->run_id = x.run.id;
-		rc = run_body(&x, &re);
+		/* We hold the lock: any other run still marked running died with its process. */
+		rc = store_runs_close_interrupted(s, x.run.id, &re) < 0 ? -1 : 0;
 	}
+	if (rc == 0)
+		rc = run_body(&x, &re);
 	collect_calls(&x);
 	int left_failed = store_actions_count(s, "failed", NULL);
 	(void)left_failed;

@@ -382,7 +382,16 @@ static int same_origin(sbx_req *r)
 	if (!origin || strcmp(origin, "null") == 0)
 		return 1;
 	const char *o = strstr(origin, "://");
-	return host && o && strcmp(o + 3, host) == 0;
+	if (!host || !o)
+		return 0;
+	if (strcmp(o + 3, host) == 0)
+		return 1;
+	/* Debian's fastcgi_params pass Host as $host, without the port: compare host:SERVER_PORT. */
+	const char *port = req_env(r, "SERVER_PORT");
+	char hp[300];
+	if (port && !strchr(host, ':') && snprintf(hp, sizeof hp, "%s:%s", host, port) < (int)sizeof hp)
+		return strcmp(o + 3, hp) == 0;
+	return 0;
 }
 
 static void console_event(sbx_req *r)
