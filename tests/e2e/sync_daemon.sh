@@ -11,6 +11,7 @@ sbx_person '{"email":"hook@example.com","ac":{"lists":{"1":1}},"sf":[{"type":"Co
 sbx_person '{"email":"MiXed@Example.com","ac":{"lists":{"1":1,"2":1}},"sf":[{"type":"Contact","opted_out":false}]}'
 sbx_person '{"email":"lead@example.com","ac":{"lists":{"1":1}},"sf":[{"type":"Lead","opted_out":false}]}'
 sbx_person '{"email":"hist@example.com","ac":{"lists":{"1":1,"2":2}},"sf":[{"type":"Contact","opted_out":false}]}'
+sbx_person '{"email":"noemail@example.com","ac":null,"sf":[{"type":"Lead","email":null,"opted_out":true}]}'
 optsync connect ac --url "$AC_URL" --key sandbox-ac-key >/dev/null
 optsync connect sf --login-url "$SF_URL" --client-id sandbox-client-id --client-secret sandbox-client-secret >/dev/null
 url=$(optsync webhook --public-url "$BASE" --register | head -1)
@@ -84,6 +85,10 @@ optsync sync >/dev/null
 expect_eq "history: the later AC subscription wins over the earlier check" "$(sf_box hist@example.com)" "False"
 expect_eq "history: no AC list was unsubscribed" "$(ac_list hist@example.com 1)" "1"
 expect_match "history: the log gives R1 with the subscription" "$(optsync log --email hist@example.com --json --limit 1)" '"action":"opt_in","status":"applied"'
+
+# --- an SF record without email: skipped, and said once, not once per run ---
+expect_eq "a record without email is logged once over many runs" \
+	"$(sqlite3 "$OPTSYNC_DB" "SELECT count(*) FROM log WHERE action='skip' AND reason LIKE '%has no email address%'")" "1"
 
 # --- checks against the sandbox ---
 out=$(optsync check)
