@@ -41,8 +41,7 @@ static int ensure_pre_token(web_req *r)
 static const char *next_path(web_req *r)
 {
 	const char *n = web_arg(r, "next");
-	if (!n || n[0] != '/' || n[1] == '/' || n[1] == '\\' || strpbrk(n, "\r\n") || strlen(n) > 500 ||
-	    strncmp(n, "/login", 6) == 0)
+	if (!web_local_path_ok(n) || strncmp(n, "/login", 6) == 0)
 		return "/";
 	return n;
 }

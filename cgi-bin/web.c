@@ -104,10 +104,22 @@ void web_header(web_req *r, const char *name, const char *value)
 	buf_printf(&r->headers, "%s: %s\r\n", name, value);
 }
 
+int web_local_path_ok(const char *p)
+{
+	/* A path on this site: "/x", never "//host" or "/\\host". Browsers drop tabs and line breaks
+	 * anywhere in a URL ("/\t/evil" becomes "//evil") and read "\\" as "/", so none may appear. */
+	if (!p || p[0] != '/' || p[1] == '/' || strlen(p) > 500)
+		return 0;
+	for (const unsigned char *c = (const unsigned char *)p; *c; c++)
+		if (*c < 0x20 || *c == 0x7f || *c == '\\')
+			return 0;
+	return 1;
+}
+
 int web_redirect(web_req *r, const char *location)
 {
 	/* Only local paths: a redirect target never leaves this site. */
-	if (location[0] != '/' || location[1] == '/' || location[1] == '\\')
+	if (!web_local_path_ok(location))
 		location = "/";
 	web_header(r, "Location", location);
 	r->status = 303;

@@ -109,6 +109,8 @@ typedef int (*web_writer)(void *ctx, const char *p, size_t n);
 int web_send(web_req *r, web_writer write, void *ctx);
 
 /* Answer helpers: all return the status they set, so a handler can `return web_redirect(r, "/")`. */
+/* 1 when p is a path on this site that no browser can read as another host. */
+int web_local_path_ok(const char *p);
 int web_redirect(web_req *r, const char *location); /* 303 See Other */
 int web_text(web_req *r, int status, const char *ctype, const char *body);
 int web_error(web_req *r, int status, const char *msg); /* an HTML error page with msg */

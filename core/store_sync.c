@@ -2,6 +2,7 @@
 #include "store_sync.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -69,6 +70,11 @@ void store_rollback(store *s)
 
 /* ---- run lock ---- */
 
+/* Whether this process holds the run lock now: the row's pid alone cannot tell a run of ours (the
+ * dashboard runs syncs in threads) from a dead run whose pid was reused by this process. */
+static pthread_mutex_t lock_mu = PTHREAD_MUTEX_INITIALIZER;
+static int lock_held_here;
+
 int store_lock_take(store *s, const char *holder, char *held, size_t n, err_t *e)
 {
 	if (store_begin(s, e) < 0)
@@ -82,8 +88,12 @@ int store_lock_take(store *s, const char *holder, char *held, size_t n, err_t *e
 	if (rc == SQLITE_ROW) {
 		pid_t pid = (pid_t)sqlite3_column_int(st, 1);
 		/* The lock names a process on this machine: a live one keeps it, a dead one (killed
-		 * mid-run) loses it. */
-		if (pid > 0 && (kill(pid, 0) == 0 || errno == EPERM) && pid != getpid()) {
+		 * mid-run) loses it; this process keeps it while one of its threads runs. */
+		pthread_mutex_lock(&lock_mu);
+		int ours_busy = lock_held_here;
+		pthread_mutex_unlock(&lock_mu);
+		int alive = pid == getpid() ? ours_busy : pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+		if (alive) {
 			snprintf(held, n, "pid %d (%s) since %s", (int)pid,
 			         (const char *)sqlite3_column_text(st, 0),
 			         (const char *)sqlite3_column_text(st, 2));
@@ -106,11 +116,24 @@ int store_lock_take(store *s, const char *holder, char *held, size_t n, err_t *e
 		store_rollback(s);
 		return -1;
 	}
-	return store_commit(s, e) < 0 ? -1 : 1;
+	/* Set before the commit: another thread of ours that reads the row next must find it held. */
+	pthread_mutex_lock(&lock_mu);
+	lock_held_here = 1;
+	pthread_mutex_unlock(&lock_mu);
+	if (store_commit(s, e) < 0) {
+		pthread_mutex_lock(&lock_mu);
+		lock_held_here = 0;
+		pthread_mutex_unlock(&lock_mu);
+		return -1;
+	}
+	return 1;
 }
 
 int store_lock_release(store *s, err_t *e)
 {
+	pthread_mutex_lock(&lock_mu);
+	lock_held_here = 0;
+	pthread_mutex_unlock(&lock_mu);
 	sqlite3_stmt *st = prep(s, "DELETE FROM run_lock WHERE id=1 AND pid=?", e, "release run lock");
 	if (st)
 		sqlite3_bind_int(st, 1, (int)getpid());
