@@ -16,8 +16,11 @@ FUZZ_LIBS    := $(shell pkg-config --libs libcurl json-c sqlite3 libsodium 2>/de
 FUZZ_LIBOBJ  := $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(wildcard core/*.c) cgi-bin/form.c)
 FUZZ_BINS    := $(addprefix $(FUZZ_BUILD)/fuzz_,$(FUZZ_TARGETS))
 
-.PHONY: fuzz fuzz-bins fuzz-replay
-fuzz-bins: $(FUZZ_BINS)
+.PHONY: fuzz fuzz-bins fuzz-replay fuzz-deps
+# clang and its libFuzzer runtime (Debian: libclang-rt-NN-dev comes with clang).
+fuzz-deps:
+	@command -v $(FUZZ_CC) >/dev/null 2>&1 || sh tools/deps.sh clang
+fuzz-bins: fuzz-deps $(FUZZ_BINS)
 
 $(FUZZ_BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

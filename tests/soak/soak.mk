@@ -3,6 +3,7 @@
 # in bin/ (valgrind), then runs them; sizes through SOAK_KILLS, SOAK_ROUNDS, SOAK_WEBHOOKS, ...
 .PHONY: soak
 soak: deps-test
+	@sh tools/deps.sh valgrind
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory asan
 	@sh tests/soak/run.sh
