@@ -1,7 +1,7 @@
 /* db_hold.c - keeps one SQLite connection to an optsync database open until SIGTERM, so the run of
  * `optsync` commands between benchmarks never closes the last connection and deletes the WAL under
- * optsync.fcgi (see store_lock_check.c and bench/results.md: a second store_open in the dashboard's
- * process drops that process's lock on the file).
+ * optsync.fcgi (see store_lock_check.c: before bb87a1b a second store_open in the dashboard's
+ * process dropped that process's lock on the file).
  *
  *   db_hold DB */
 #include <signal.h>

@@ -447,7 +447,7 @@ SF_FLOOR_BULK=$(((BULK_N + 199) / 200))
 	echo "  answer time through nginx."
 	echo "- wrk, receiver: $(awk '/requests in/' "$T/wrk_hook.txt" | sed 's/^ *//'); static: $(awk '/requests in/' "$T/wrk_static.txt" | sed 's/^ *//')."
 	echo "- Log rows: $(cat "$T/log_fill.txt") through \`store_log_append\`; 100,000 rows on a scratch file:"
-	echo "  \`$(cat "$T/log_compare.txt")\` (one INSERT prepared per row against one statement reused)."
+	echo "  \`$(cat "$T/log_compare.txt")\` (\`store_log_append\` against one INSERT statement reused by hand)."
 	echo "- Dashboard: /status \`$(cat "$T/dash_status.txt")\`; /contacts \`$(cat "$T/dash_contacts.txt")\`."
 	echo "- The log queries alone (sqlite3, warm): the 30-day chart (\`store_log_daily\`) ${QT_CHART} ms, with a per-day"
 	echo "  counter table instead ${QT_CHART_FIX} ms; the email-filtered log page (\`store_log_query\`) ${QT_EMAIL} ms, with"

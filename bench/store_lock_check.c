@@ -1,10 +1,10 @@
-/* store_lock_check.c - evidence for a finding, printed with the figures: does a second store_open in
- * one process (optsync.fcgi opens one store per worker thread, and one per background job) drop
- * the process's POSIX lock on the database file? store_open opens and closes the file itself to
- * create it 0600, and close() releases every fcntl lock the process holds on that file, SQLite's
- * included. Without that lock, another process closing its connection believes it is the last,
- * checkpoints and deletes the WAL: the dashboard then writes to a deleted file (webhook events the
- * daemon never sees) or reads "database disk image is malformed".
+/* store_lock_check.c - a regression watch printed with the figures: does a second store_open in one
+ * process (optsync.fcgi opens one store per worker thread, and one per background job) drop the
+ * process's POSIX lock on the database file? Until bb87a1b store_open opened and closed the file
+ * to create it 0600, and close() releases every fcntl lock the process holds on that file,
+ * SQLite's included. Without that lock, another process closing its connection believes it is the
+ * last, checkpoints and deletes the WAL: the dashboard then writes to a deleted file (webhook
+ * events the daemon never sees) or reads "database disk image is malformed".
  *
  *   store_lock_check SCRATCH_DIR
  *
