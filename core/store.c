@@ -322,16 +322,16 @@ static int column_unsealed(store *s, sqlite3_stmt *st, int col, char *out, size_
 	return secret_open(s->key, blob, (size_t)len, out, cap, e);
 }
 
-static void column_copy(sqlite3_stmt *st, int col, char *out, size_t cap)
+void store_column_text(sqlite3_stmt *st, int col, char *out, size_t cap)
 {
 	const unsigned char *t = sqlite3_column_text(st, col);
 	snprintf(out, cap, "%s", t ? (const char *)t : "");
 }
 
-static void bind_text_or_null(sqlite3_stmt *st, int idx, const char *v)
+void store_bind_text(sqlite3_stmt *st, int idx, const char *v)
 {
 	if (v && *v)
-		sqlite3_bind_text(st, idx, v, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, idx, v, -1, SQLITE_TRANSIENT);
 	else
 		sqlite3_bind_null(st, idx);
 }
@@ -349,16 +349,16 @@ int store_connection_save(store *s, const store_connection *c, err_t *e)
 	timefmt_now_iso(now, sizeof now);
 	sqlite3_bind_text(st, 1, c->system, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, c->url, -1, SQLITE_STATIC);
-	bind_text_or_null(st, 3, c->client_id);
-	bind_text_or_null(st, 4, c->api_version);
-	bind_text_or_null(st, 5, c->instance_url);
-	bind_text_or_null(st, 6, c->account);
+	store_bind_text(st, 3, c->client_id);
+	store_bind_text(st, 4, c->api_version);
+	store_bind_text(st, 5, c->instance_url);
+	store_bind_text(st, 6, c->account);
 	if (bind_sealed(s, st, 7, c->secret, e) < 0 || bind_sealed(s, st, 8, c->refresh_token, e) < 0) {
 		sqlite3_finalize(st);
 		return -1;
 	}
 	sqlite3_bind_text(st, 9, *c->connected_at ? c->connected_at : now, -1, SQLITE_TRANSIENT);
-	bind_text_or_null(st, 10, c->verified_at);
+	store_bind_text(st, 10, c->verified_at);
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : db_fail(s, e, "save connection");
@@ -384,16 +384,16 @@ int store_connection_load(store *s, const char *system, store_connection *c, err
 		sqlite3_finalize(st);
 		return db_fail(s, e, "load connection");
 	}
-	column_copy(st, 0, c->system, sizeof c->system);
-	column_copy(st, 1, c->url, sizeof c->url);
-	column_copy(st, 2, c->client_id, sizeof c->client_id);
-	column_copy(st, 3, c->api_version, sizeof c->api_version);
-	column_copy(st, 4, c->instance_url, sizeof c->instance_url);
-	column_copy(st, 5, c->account, sizeof c->account);
+	store_column_text(st, 0, c->system, sizeof c->system);
+	store_column_text(st, 1, c->url, sizeof c->url);
+	store_column_text(st, 2, c->client_id, sizeof c->client_id);
+	store_column_text(st, 3, c->api_version, sizeof c->api_version);
+	store_column_text(st, 4, c->instance_url, sizeof c->instance_url);
+	store_column_text(st, 5, c->account, sizeof c->account);
 	int ok = column_unsealed(s, st, 6, c->secret, sizeof c->secret, e) == 0 &&
 	         column_unsealed(s, st, 7, c->refresh_token, sizeof c->refresh_token, e) == 0;
-	column_copy(st, 8, c->connected_at, sizeof c->connected_at);
-	column_copy(st, 9, c->verified_at, sizeof c->verified_at);
+	store_column_text(st, 8, c->connected_at, sizeof c->connected_at);
+	store_column_text(st, 9, c->verified_at, sizeof c->verified_at);
 	sqlite3_finalize(st);
 	if (!ok)
 		return err_prefix(e, "connection %s", system);
@@ -445,7 +445,7 @@ int store_user_check(store *s, const char *name, const char *password, char *rol
 		if (hash && crypto_pwhash_str_verify(hash, password, strlen(password)) == 0) {
 			ok = 1;
 			if (role)
-				column_copy(st, 1, role, n);
+				store_column_text(st, 1, role, n);
 			if (user_id)
 				*user_id = sqlite3_column_int64(st, 0);
 		}

@@ -66,4 +66,9 @@ struct sqlite3 *store_db(store *s);
 struct sqlite3_stmt *store_stmt(store *s, const char *sql, err_t *e);
 void store_stmt_done(store *s, struct sqlite3_stmt *st);
 
+/* For store-internal modules: binds v as text, or NULL when v is NULL or ""; copies a text column
+ * into out ("" for NULL). */
+void store_bind_text(struct sqlite3_stmt *st, int idx, const char *v);
+void store_column_text(struct sqlite3_stmt *st, int col, char *out, size_t n);
+
 #endif

@@ -12,20 +12,6 @@ static int fail(store *s, err_t *e, const char *what)
 	return err_set(e, ERR_DB, "database: %s: %s", what, sqlite3_errmsg(store_db(s)));
 }
 
-static void text_or_null(sqlite3_stmt *st, int i, const char *v)
-{
-	if (v && *v)
-		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
-}
-
-static void copy_col(sqlite3_stmt *st, int col, char *out, size_t n)
-{
-	const unsigned char *t = sqlite3_column_text(st, col);
-	snprintf(out, n, "%s", t ? (const char *)t : "");
-}
-
 int store_log_append(store *s, log_entry *l, err_t *e)
 {
 	if (!l->at[0])
@@ -42,14 +28,14 @@ int store_log_append(store *s, log_entry *l, err_t *e)
 		sqlite3_bind_int64(st, 2, l->run);
 	else
 		sqlite3_bind_null(st, 2);
-	text_or_null(st, 3, l->direction);
-	text_or_null(st, 4, l->email);
-	text_or_null(st, 5, l->object);
-	text_or_null(st, 6, l->record);
+	store_bind_text(st, 3, l->direction);
+	store_bind_text(st, 4, l->email);
+	store_bind_text(st, 5, l->object);
+	store_bind_text(st, 6, l->record);
 	sqlite3_bind_text(st, 7, l->action, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 8, l->status, -1, SQLITE_TRANSIENT);
-	text_or_null(st, 9, l->reason);
-	text_or_null(st, 10, l->error);
+	store_bind_text(st, 9, l->reason);
+	store_bind_text(st, 10, l->error);
 	int rc = sqlite3_step(st);
 	store_stmt_done(s, st);
 	if (rc != SQLITE_DONE)
@@ -96,16 +82,16 @@ int store_log_query(store *s, const log_filter *f, int (*cb)(const log_entry *, 
 		log_entry l;
 		memset(&l, 0, sizeof l);
 		l.id = sqlite3_column_int64(st, 0);
-		copy_col(st, 1, l.at, sizeof l.at);
+		store_column_text(st, 1, l.at, sizeof l.at);
 		l.run = sqlite3_column_int64(st, 2);
-		copy_col(st, 3, l.direction, sizeof l.direction);
-		copy_col(st, 4, l.email, sizeof l.email);
-		copy_col(st, 5, l.object, sizeof l.object);
-		copy_col(st, 6, l.record, sizeof l.record);
-		copy_col(st, 7, l.action, sizeof l.action);
-		copy_col(st, 8, l.status, sizeof l.status);
-		copy_col(st, 9, l.reason, sizeof l.reason);
-		copy_col(st, 10, l.error, sizeof l.error);
+		store_column_text(st, 3, l.direction, sizeof l.direction);
+		store_column_text(st, 4, l.email, sizeof l.email);
+		store_column_text(st, 5, l.object, sizeof l.object);
+		store_column_text(st, 6, l.record, sizeof l.record);
+		store_column_text(st, 7, l.action, sizeof l.action);
+		store_column_text(st, 8, l.status, sizeof l.status);
+		store_column_text(st, 9, l.reason, sizeof l.reason);
+		store_column_text(st, 10, l.error, sizeof l.error);
 		n++;
 		if (cb(&l, arg))
 			break;
@@ -175,7 +161,7 @@ int store_run_end(store *s, run_record *r, err_t *e)
 	sqlite3_bind_int(st, 7, r->skipped);
 	sqlite3_bind_int(st, 8, r->calls_ac);
 	sqlite3_bind_int(st, 9, r->calls_sf);
-	text_or_null(st, 10, r->error);
+	store_bind_text(st, 10, r->error);
 	sqlite3_bind_int(st, 11, r->rate_limited_ac);
 	sqlite3_bind_int(st, 12, r->rate_limited_sf);
 	sqlite3_bind_int64(st, 13, r->id);
@@ -188,10 +174,10 @@ static void read_run(sqlite3_stmt *st, run_record *r)
 {
 	memset(r, 0, sizeof *r);
 	r->id = sqlite3_column_int64(st, 0);
-	copy_col(st, 1, r->trigger, sizeof r->trigger);
-	copy_col(st, 2, r->started_at, sizeof r->started_at);
-	copy_col(st, 3, r->ended_at, sizeof r->ended_at);
-	copy_col(st, 4, r->status, sizeof r->status);
+	store_column_text(st, 1, r->trigger, sizeof r->trigger);
+	store_column_text(st, 2, r->started_at, sizeof r->started_at);
+	store_column_text(st, 3, r->ended_at, sizeof r->ended_at);
+	store_column_text(st, 4, r->status, sizeof r->status);
 	r->dry_run = sqlite3_column_int(st, 5);
 	r->people = sqlite3_column_int(st, 6);
 	r->applied_ac_sf = sqlite3_column_int(st, 7);
@@ -200,7 +186,7 @@ static void read_run(sqlite3_stmt *st, run_record *r)
 	r->skipped = sqlite3_column_int(st, 10);
 	r->calls_ac = sqlite3_column_int(st, 11);
 	r->calls_sf = sqlite3_column_int(st, 12);
-	copy_col(st, 13, r->error, sizeof r->error);
+	store_column_text(st, 13, r->error, sizeof r->error);
 	r->rate_limited_ac = sqlite3_column_int(st, 14);
 	r->rate_limited_sf = sqlite3_column_int(st, 15);
 }

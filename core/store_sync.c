@@ -22,20 +22,6 @@ static sqlite3_stmt *prep(store *s, const char *sql, err_t *e, const char *what)
 	return store_stmt(s, sql, e);
 }
 
-static void bt(sqlite3_stmt *st, int i, const char *v)
-{
-	if (v && *v)
-		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
-}
-
-static void ct(sqlite3_stmt *st, int col, char *out, size_t n)
-{
-	const unsigned char *t = sqlite3_column_text(st, col);
-	snprintf(out, n, "%s", t ? (const char *)t : "");
-}
-
 /* Steps a statement that returns no row; finalizes it. */
 static int done(store *s, sqlite3_stmt *st, err_t *e, const char *what)
 {
@@ -108,9 +94,9 @@ int store_lock_take(store *s, const char *holder, char *held, size_t n, err_t *e
 	st = prep(s, "INSERT OR REPLACE INTO run_lock(id,holder,pid,since) VALUES(1,?,?,?)", e,
 	          "take run lock");
 	if (st) {
-		bt(st, 1, holder);
+		store_bind_text(st, 1, holder);
 		sqlite3_bind_int(st, 2, (int)getpid());
-		bt(st, 3, now);
+		store_bind_text(st, 3, now);
 	}
 	if (done(s, st, e, "take run lock") < 0) {
 		store_rollback(s);
@@ -147,11 +133,11 @@ int store_watermark_get(store *s, const char *name, char *value, size_t n, err_t
 	sqlite3_stmt *st = prep(s, "SELECT value FROM watermarks WHERE name=?", e, "read watermark");
 	if (!st)
 		return -1;
-	bt(st, 1, name);
+	store_bind_text(st, 1, name);
 	int rc = sqlite3_step(st), found = 0;
 	value[0] = '\0';
 	if (rc == SQLITE_ROW) {
-		ct(st, 0, value, n);
+		store_column_text(st, 0, value, n);
 		found = 1;
 	}
 	store_stmt_done(s, st);
@@ -165,9 +151,9 @@ int store_watermark_set(store *s, const char *name, const char *value, err_t *e)
 	sqlite3_stmt *st = prep(s, "INSERT OR REPLACE INTO watermarks(name,value,updated_at) VALUES(?,?,?)",
 	                        e, "write watermark");
 	if (st) {
-		bt(st, 1, name);
-		bt(st, 2, value);
-		bt(st, 3, now);
+		store_bind_text(st, 1, name);
+		store_bind_text(st, 2, value);
+		store_bind_text(st, 3, now);
 	}
 	return done(s, st, e, "write watermark");
 }
@@ -187,11 +173,11 @@ int store_event_add(store *s, stored_event *ev, err_t *e)
 	    s, "INSERT INTO events(source,kind,email,occurred_at,received_at,payload) VALUES(?,?,?,?,?,?)", e,
 	    "store event");
 	if (st) {
-		bt(st, 1, ev->source);
-		bt(st, 2, ev->kind);
-		bt(st, 3, ev->email);
-		bt(st, 4, ev->occurred_at);
-		bt(st, 5, ev->received_at);
+		store_bind_text(st, 1, ev->source);
+		store_bind_text(st, 2, ev->kind);
+		store_bind_text(st, 3, ev->email);
+		store_bind_text(st, 4, ev->occurred_at);
+		store_bind_text(st, 5, ev->received_at);
 		sqlite3_bind_text(st, 6, ev->payload, -1, SQLITE_TRANSIENT);
 	}
 	if (done(s, st, e, "store event") < 0)
@@ -215,12 +201,12 @@ int store_events_pending(store *s, int limit, int (*cb)(const stored_event *, vo
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		memset(&ev, 0, sizeof ev);
 		ev.id = sqlite3_column_int64(st, 0);
-		ct(st, 1, ev.source, sizeof ev.source);
-		ct(st, 2, ev.kind, sizeof ev.kind);
-		ct(st, 3, ev.email, sizeof ev.email);
-		ct(st, 4, ev.occurred_at, sizeof ev.occurred_at);
-		ct(st, 5, ev.received_at, sizeof ev.received_at);
-		ct(st, 6, ev.payload, sizeof ev.payload);
+		store_column_text(st, 1, ev.source, sizeof ev.source);
+		store_column_text(st, 2, ev.kind, sizeof ev.kind);
+		store_column_text(st, 3, ev.email, sizeof ev.email);
+		store_column_text(st, 4, ev.occurred_at, sizeof ev.occurred_at);
+		store_column_text(st, 5, ev.received_at, sizeof ev.received_at);
+		store_column_text(st, 6, ev.payload, sizeof ev.payload);
 		n++;
 		if (cb(&ev, arg))
 			break;
@@ -235,7 +221,7 @@ int store_event_done(store *s, int64_t id, err_t *e)
 	timefmt_now_iso(now, sizeof now);
 	sqlite3_stmt *st = prep(s, "UPDATE events SET processed_at=? WHERE id=?", e, "mark event");
 	if (st) {
-		bt(st, 1, now);
+		store_bind_text(st, 1, now);
 		sqlite3_bind_int64(st, 2, id);
 	}
 	return done(s, st, e, "mark event");
@@ -247,7 +233,7 @@ static int count_of(store *s, const char *sql, const char *bind, err_t *e)
 	if (!st)
 		return -1;
 	if (bind)
-		bt(st, 1, bind);
+		store_bind_text(st, 1, bind);
 	int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
 	store_stmt_done(s, st);
 	return n < 0 ? fail(s, e, "count") : n;
@@ -267,14 +253,14 @@ int store_events_pending_count(store *s, err_t *e)
 static void read_sf(sqlite3_stmt *st, sf_snapshot *r)
 {
 	memset(r, 0, sizeof *r);
-	ct(st, 0, r->id, sizeof r->id);
-	ct(st, 1, r->object, sizeof r->object);
-	ct(st, 2, r->email, sizeof r->email);
+	store_column_text(st, 0, r->id, sizeof r->id);
+	store_column_text(st, 1, r->object, sizeof r->object);
+	store_column_text(st, 2, r->email, sizeof r->email);
 	r->opted_out = sqlite3_column_int(st, 3);
 	r->is_converted = sqlite3_column_int(st, 4);
-	ct(st, 5, r->converted_contact_id, sizeof r->converted_contact_id);
-	ct(st, 6, r->modstamp, sizeof r->modstamp);
-	ct(st, 7, r->created_date, sizeof r->created_date);
+	store_column_text(st, 5, r->converted_contact_id, sizeof r->converted_contact_id);
+	store_column_text(st, 6, r->modstamp, sizeof r->modstamp);
+	store_column_text(st, 7, r->created_date, sizeof r->created_date);
 	r->linked = sqlite3_column_int(st, 8);
 }
 
@@ -283,7 +269,7 @@ int store_sf_get(store *s, const char *id, sf_snapshot *r, err_t *e)
 	sqlite3_stmt *st = prep(s, "SELECT " SF_COLS " FROM sf_records WHERE id=?", e, "read SF record");
 	if (!st)
 		return -1;
-	bt(st, 1, id);
+	store_bind_text(st, 1, id);
 	int rc = sqlite3_step(st), found = 0;
 	if (rc == SQLITE_ROW) {
 		read_sf(st, r);
@@ -303,15 +289,15 @@ int store_sf_put(store *s, const sf_snapshot *r, err_t *e)
 	    "modstamp,created_date,seen_at,linked) VALUES(?,?,?,?,?,?,?,?,?,?)",
 	    e, "save SF record");
 	if (st) {
-		bt(st, 1, r->id);
-		bt(st, 2, r->object);
-		bt(st, 3, r->email);
+		store_bind_text(st, 1, r->id);
+		store_bind_text(st, 2, r->object);
+		store_bind_text(st, 3, r->email);
 		sqlite3_bind_int(st, 4, r->opted_out);
 		sqlite3_bind_int(st, 5, r->is_converted);
-		bt(st, 6, r->converted_contact_id);
-		bt(st, 7, r->modstamp);
-		bt(st, 8, r->created_date);
-		bt(st, 9, now);
+		store_bind_text(st, 6, r->converted_contact_id);
+		store_bind_text(st, 7, r->modstamp);
+		store_bind_text(st, 8, r->created_date);
+		store_bind_text(st, 9, now);
 		sqlite3_bind_int(st, 10, r->linked);
 	}
 	return done(s, st, e, "save SF record");
@@ -323,7 +309,7 @@ int store_sf_by_email(store *s, const char *email, sf_snapshot *out, int max, er
 	    prep(s, "SELECT " SF_COLS " FROM sf_records WHERE email=? ORDER BY id", e, "read SF records");
 	if (!st)
 		return -1;
-	bt(st, 1, email);
+	store_bind_text(st, 1, email);
 	int rc, n = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < max)
 		read_sf(st, &out[n++]);
@@ -334,12 +320,12 @@ int store_sf_by_email(store *s, const char *email, sf_snapshot *out, int max, er
 static void read_ac(sqlite3_stmt *st, ac_snapshot *c)
 {
 	memset(c, 0, sizeof *c);
-	ct(st, 0, c->id, sizeof c->id);
-	ct(st, 1, c->email, sizeof c->email);
-	ct(st, 2, c->udate, sizeof c->udate);
+	store_column_text(st, 0, c->id, sizeof c->id);
+	store_column_text(st, 1, c->email, sizeof c->email);
+	store_column_text(st, 2, c->udate, sizeof c->udate);
 	c->bounced_hard = sqlite3_column_int(st, 3);
-	ct(st, 4, c->lists, sizeof c->lists);
-	ct(st, 5, c->tags, sizeof c->tags);
+	store_column_text(st, 4, c->lists, sizeof c->lists);
+	store_column_text(st, 5, c->tags, sizeof c->tags);
 }
 
 static int ac_one(store *s, const char *sql, const char *key, ac_snapshot *c, err_t *e)
@@ -347,7 +333,7 @@ static int ac_one(store *s, const char *sql, const char *key, ac_snapshot *c, er
 	sqlite3_stmt *st = prep(s, sql, e, "read AC contact");
 	if (!st)
 		return -1;
-	bt(st, 1, key);
+	store_bind_text(st, 1, key);
 	int rc = sqlite3_step(st), found = 0;
 	if (rc == SQLITE_ROW) {
 		read_ac(st, c);
@@ -384,13 +370,13 @@ int store_ac_put(store *s, const ac_snapshot *c, err_t *e)
 	         " VALUES(?,?,?,?,?,?,?)",
 	         e, "save AC contact");
 	if (st) {
-		bt(st, 1, c->id);
-		bt(st, 2, c->email);
-		bt(st, 3, c->udate);
+		store_bind_text(st, 1, c->id);
+		store_bind_text(st, 2, c->email);
+		store_bind_text(st, 3, c->udate);
 		sqlite3_bind_int(st, 4, c->bounced_hard);
 		sqlite3_bind_text(st, 5, c->lists[0] ? c->lists : "{}", -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 6, c->tags[0] ? c->tags : "[]", -1, SQLITE_TRANSIENT);
-		bt(st, 7, now);
+		store_bind_text(st, 7, now);
 	}
 	return done(s, st, e, "save AC contact");
 }
@@ -402,13 +388,13 @@ int store_person_get(store *s, const char *email, person_link *p, err_t *e)
 	    "read person");
 	if (!st)
 		return -1;
-	bt(st, 1, email);
+	store_bind_text(st, 1, email);
 	int rc = sqlite3_step(st), found = 0;
 	memset(p, 0, sizeof *p);
 	if (rc == SQLITE_ROW) {
-		ct(st, 0, p->email, sizeof p->email);
-		ct(st, 1, p->ac_contact_id, sizeof p->ac_contact_id);
-		ct(st, 2, p->last_rule, sizeof p->last_rule);
+		store_column_text(st, 0, p->email, sizeof p->email);
+		store_column_text(st, 1, p->ac_contact_id, sizeof p->ac_contact_id);
+		store_column_text(st, 2, p->last_rule, sizeof p->last_rule);
 		found = 1;
 	}
 	store_stmt_done(s, st);
@@ -426,11 +412,11 @@ int store_person_put(store *s, const person_link *p, err_t *e)
 	         " last_rule=excluded.last_rule, updated_at=excluded.updated_at",
 	         e, "save person");
 	if (st) {
-		bt(st, 1, p->email);
-		bt(st, 2, p->ac_contact_id);
-		bt(st, 3, p->last_rule);
-		bt(st, 4, now);
-		bt(st, 5, now);
+		store_bind_text(st, 1, p->email);
+		store_bind_text(st, 2, p->ac_contact_id);
+		store_bind_text(st, 3, p->last_rule);
+		store_bind_text(st, 4, now);
+		store_bind_text(st, 5, now);
 	}
 	return done(s, st, e, "save person");
 }
@@ -472,21 +458,21 @@ int store_action_add(store *s, queued_action *a, err_t *e)
 	    e, "queue action");
 	if (st) {
 		sqlite3_bind_int64(st, 1, a->run_id);
-		bt(st, 2, a->direction);
-		bt(st, 3, a->email);
-		bt(st, 4, a->object);
+		store_bind_text(st, 2, a->direction);
+		store_bind_text(st, 3, a->email);
+		store_bind_text(st, 4, a->object);
 		/* "" is a real value here: the AC contact an earlier create action will make. */
 		sqlite3_bind_text(st, 5, a->record, -1, SQLITE_TRANSIENT);
-		bt(st, 6, a->action);
-		bt(st, 7, a->value);
-		bt(st, 8, a->rule);
-		bt(st, 9, a->reason);
-		bt(st, 10, a->status[0] ? a->status : "pending");
+		store_bind_text(st, 6, a->action);
+		store_bind_text(st, 7, a->value);
+		store_bind_text(st, 8, a->rule);
+		store_bind_text(st, 9, a->reason);
+		store_bind_text(st, 10, a->status[0] ? a->status : "pending");
 		sqlite3_bind_int(st, 11, a->attempts);
-		bt(st, 12, a->next_attempt_at[0] ? a->next_attempt_at : now);
-		bt(st, 13, a->error);
-		bt(st, 14, now);
-		bt(st, 15, now);
+		store_bind_text(st, 12, a->next_attempt_at[0] ? a->next_attempt_at : now);
+		store_bind_text(st, 13, a->error);
+		store_bind_text(st, 14, now);
+		store_bind_text(st, 15, now);
 	}
 	if (done(s, st, e, "queue action") < 0)
 		return -1;
@@ -504,11 +490,11 @@ int store_action_update(store *s, const queued_action *a, err_t *e)
 	         "WHERE id=?",
 	         e, "update action");
 	if (st) {
-		bt(st, 1, a->status);
+		store_bind_text(st, 1, a->status);
 		sqlite3_bind_int(st, 2, a->attempts);
-		bt(st, 3, a->next_attempt_at);
-		bt(st, 4, a->error);
-		bt(st, 5, now);
+		store_bind_text(st, 3, a->next_attempt_at);
+		store_bind_text(st, 4, a->error);
+		store_bind_text(st, 5, now);
 		sqlite3_bind_int64(st, 6, a->run_id);
 		sqlite3_bind_int64(st, 7, a->id);
 	}
@@ -527,7 +513,7 @@ int store_actions_due(store *s, const char *now, int limit, int (*cb)(const queu
 	         e, "read action queue");
 	if (!st)
 		return -1;
-	bt(st, 1, now);
+	store_bind_text(st, 1, now);
 	sqlite3_bind_int(st, 2, limit);
 	int rc, n = 0;
 	queued_action a;
@@ -535,18 +521,18 @@ int store_actions_due(store *s, const char *now, int limit, int (*cb)(const queu
 		memset(&a, 0, sizeof a);
 		a.id = sqlite3_column_int64(st, 0);
 		a.run_id = sqlite3_column_int64(st, 1);
-		ct(st, 2, a.direction, sizeof a.direction);
-		ct(st, 3, a.email, sizeof a.email);
-		ct(st, 4, a.object, sizeof a.object);
-		ct(st, 5, a.record, sizeof a.record);
-		ct(st, 6, a.action, sizeof a.action);
-		ct(st, 7, a.value, sizeof a.value);
-		ct(st, 8, a.rule, sizeof a.rule);
-		ct(st, 9, a.reason, sizeof a.reason);
-		ct(st, 10, a.status, sizeof a.status);
+		store_column_text(st, 2, a.direction, sizeof a.direction);
+		store_column_text(st, 3, a.email, sizeof a.email);
+		store_column_text(st, 4, a.object, sizeof a.object);
+		store_column_text(st, 5, a.record, sizeof a.record);
+		store_column_text(st, 6, a.action, sizeof a.action);
+		store_column_text(st, 7, a.value, sizeof a.value);
+		store_column_text(st, 8, a.rule, sizeof a.rule);
+		store_column_text(st, 9, a.reason, sizeof a.reason);
+		store_column_text(st, 10, a.status, sizeof a.status);
 		a.attempts = sqlite3_column_int(st, 11);
-		ct(st, 12, a.next_attempt_at, sizeof a.next_attempt_at);
-		ct(st, 13, a.error, sizeof a.error);
+		store_column_text(st, 12, a.next_attempt_at, sizeof a.next_attempt_at);
+		store_column_text(st, 13, a.error, sizeof a.error);
 		n++;
 		if (cb(&a, arg))
 			break;
@@ -568,8 +554,8 @@ int store_action_exists(store *s, const char *record, const char *action, const 
 	                        e, "read action queue");
 	if (!st)
 		return -1;
-	bt(st, 1, record);
-	bt(st, 2, action);
+	store_bind_text(st, 1, record);
+	store_bind_text(st, 2, action);
 	sqlite3_bind_text(st, 3, value ? value : "", -1, SQLITE_TRANSIENT);
 	int rc = sqlite3_step(st);
 	store_stmt_done(s, st);
@@ -587,10 +573,10 @@ int store_action_applied_since(store *s, const char *record, const char *action,
 	                        e, "read action queue");
 	if (!st)
 		return -1;
-	bt(st, 1, record);
-	bt(st, 2, action);
+	store_bind_text(st, 1, record);
+	store_bind_text(st, 2, action);
 	sqlite3_bind_text(st, 3, value ? value : "", -1, SQLITE_TRANSIENT);
-	bt(st, 4, since);
+	store_bind_text(st, 4, since);
 	int rc = sqlite3_step(st);
 	store_stmt_done(s, st);
 	if (rc == SQLITE_ROW)

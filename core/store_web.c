@@ -33,12 +33,6 @@ static int step_done(store *s, sqlite3_stmt *st, err_t *e, const char *what)
 	return 0;
 }
 
-static void copy_col(sqlite3_stmt *st, int col, char *out, size_t n)
-{
-	const unsigned char *t = sqlite3_column_text(st, col);
-	snprintf(out, n, "%s", t ? (const char *)t : "");
-}
-
 int store_web_init(store *s, err_t *e)
 {
 	/* The web tables come with the numbered migrations now (4: web_login_failures); kept so a
@@ -123,9 +117,9 @@ int store_web_session_get(store *s, const char *sid_hash, int64_t now, long idle
 		return -1;
 	}
 	out->user_id = sqlite3_column_int64(st, 0);
-	copy_col(st, 1, out->name, sizeof out->name);
-	copy_col(st, 2, out->role, sizeof out->role);
-	copy_col(st, 3, out->csrf, sizeof out->csrf);
+	store_column_text(st, 1, out->name, sizeof out->name);
+	store_column_text(st, 2, out->role, sizeof out->role);
+	store_column_text(st, 3, out->csrf, sizeof out->csrf);
 	out->created_at = sqlite3_column_int64(st, 4);
 	out->last_seen = sqlite3_column_int64(st, 5);
 	sqlite3_finalize(st);
@@ -256,9 +250,9 @@ int store_web_users(store *s, int (*cb)(const store_web_user *u, void *arg), voi
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		store_web_user u;
 		u.id = sqlite3_column_int64(st, 0);
-		copy_col(st, 1, u.name, sizeof u.name);
-		copy_col(st, 2, u.role, sizeof u.role);
-		copy_col(st, 3, u.created_at, sizeof u.created_at);
+		store_column_text(st, 1, u.name, sizeof u.name);
+		store_column_text(st, 2, u.role, sizeof u.role);
+		store_column_text(st, 3, u.created_at, sizeof u.created_at);
 		n++;
 		if (cb(&u, arg))
 			break;
@@ -392,8 +386,8 @@ int store_web_numbers_read(store *s, store_web_numbers *n, err_t *e)
 	}
 	n->events_total = (long)sqlite3_column_int64(st, 0);
 	n->events_pending = (long)sqlite3_column_int64(st, 1);
-	copy_col(st, 2, n->last_event_at, sizeof n->last_event_at);
-	copy_col(st, 3, n->last_success_at, sizeof n->last_success_at);
+	store_column_text(st, 2, n->last_event_at, sizeof n->last_event_at);
+	store_column_text(st, 3, n->last_success_at, sizeof n->last_success_at);
 	n->sessions = (long)sqlite3_column_int64(st, 4);
 	sqlite3_finalize(st);
 	return 0;
@@ -406,7 +400,7 @@ int store_web_integrity(store *s, char *msg, size_t n, err_t *e)
 		return -1;
 	int rc = sqlite3_step(st), ok = 0;
 	if (rc == SQLITE_ROW) {
-		copy_col(st, 0, msg, n);
+		store_column_text(st, 0, msg, n);
 		ok = strcmp(msg, "ok") == 0;
 	} else {
 		db_fail(s, e, "integrity check");
