@@ -108,10 +108,11 @@ per_phase=$(((KILLS + 2 * ROUNDS - 1) / (2 * ROUNDS)))
 # cli_until_done NKILLS SPAN_MS: runs `optsync sync`, killing it NKILLS times at random moments in
 # 0..SPAN_MS, then lets runs finish until one exits 0.
 cli_until_done() {
-	local want=$1 span=$2 got=0 tries=0 pid d rc
-	while [ $got -lt "$want" ] && [ $tries -lt $((want * 4)) ]; do
+	local want=$1 span=$2 got=0 tries=0 pid d rc t0
+	while [ $got -lt "$want" ] && [ $tries -lt $((want * 8)) ]; do
 		tries=$((tries + 1))
 		d=$(((RANDOM * 32768 + RANDOM) % (span + 1)))
+		t0=$(now_ms)
 		"$BIN/optsync" sync >>"$T/crash.out" 2>&1 &
 		pid=$!
 		sleep "$(printf '%d.%03d' $((d / 1000)) $((d % 1000)))"
@@ -122,6 +123,9 @@ cli_until_done() {
 		else
 			wait "$pid"
 			MISSED=$((MISSED + 1))
+			# Less is left to do after each kill: draw the next moment within this shorter run.
+			d=$(($(now_ms) - t0))
+			[ "$d" -gt 100 ] && [ "$d" -lt "$span" ] && span=$d
 		fi
 	done
 	LANDED=$((LANDED + got))
