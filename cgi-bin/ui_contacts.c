@@ -42,19 +42,7 @@ static int on_hist(const log_entry *l, void *arg)
 {
 	hist_ctx *c = arg;
 	tpl_dict *row = tpl_section(c->d, "HISTORY_ROW");
-	char at[48], url[64];
-	page_time(l->at, at, sizeof at);
-	tpl_set(row, "AT", at);
-	tpl_set_int(row, "RUN", l->run);
-	snprintf(url, sizeof url, "/status?run=%lld", (long long)l->run);
-	tpl_set(row, "RUN_URL", url);
-	tpl_set(row, "DIRECTION", l->direction);
-	tpl_set(row, "OBJECT", l->object);
-	tpl_set(row, "RECORD", l->record);
-	tpl_set(row, "ACTION", l->action);
-	tpl_set(row, "STATUS", l->status);
-	tpl_set(row, "REASON", l->reason);
-	tpl_set(row, "ERROR", l->error);
+	page_log_row(row, l);
 	if (!c->have_decision && (strcmp(l->status, "applied") == 0 || strcmp(l->status, "skipped") == 0) &&
 	    (strcmp(l->action, "opt_out") == 0 || strcmp(l->action, "opt_in") == 0 ||
 	     strcmp(l->action, "unsubscribe") == 0 || strcmp(l->action, "skip") == 0)) {

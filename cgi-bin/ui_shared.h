@@ -3,6 +3,7 @@
 #ifndef OPTSYNC_UI_SHARED_H
 #define OPTSYNC_UI_SHARED_H
 
+#include "store_log.h"
 #include "web.h"
 
 /* Starts a page: the layout (layout.tpl) whose {{>BODY}} is file. nav names the navigation entry to
@@ -30,5 +31,9 @@ void page_unavailable(tpl_dict *d, const char *what);
 
 /* Formats an ISO time ("2026-11-26T14:09:25Z") for people ("2026-11-26 14:09:25 UTC"). */
 void page_time(const char *iso, char *out, size_t n);
+
+/* Fills one row of a log table (AT, RUN, RUN_URL, DIRECTION, EMAIL, EMAIL_URL, OBJECT, RECORD,
+ * ACTION, STATUS, REASON, ERROR): /status and /contacts show the same columns. */
+void page_log_row(tpl_dict *row, const log_entry *l);
 
 #endif

@@ -31,24 +31,7 @@ static int on_log(const log_entry *l, void *arg)
 		c->more = 1;
 		return 1;
 	}
-	tpl_dict *row = tpl_section(c->d, "LOG_ROW");
-	char at[48], url[600], enc[800];
-	page_time(l->at, at, sizeof at);
-	tpl_set(row, "AT", at);
-	tpl_set_int(row, "RUN", l->run);
-	snprintf(url, sizeof url, "/status?run=%lld", (long long)l->run);
-	tpl_set(row, "RUN_URL", url);
-	tpl_set(row, "DIRECTION", l->direction);
-	tpl_set(row, "EMAIL", l->email);
-	form_encode(l->email, enc, sizeof enc);
-	snprintf(url, sizeof url, "/contacts?email=%s", enc);
-	tpl_set(row, "EMAIL_URL", url);
-	tpl_set(row, "OBJECT", l->object);
-	tpl_set(row, "RECORD", l->record);
-	tpl_set(row, "ACTION", l->action);
-	tpl_set(row, "STATUS", l->status);
-	tpl_set(row, "REASON", l->reason);
-	tpl_set(row, "ERROR", l->error);
+	page_log_row(tpl_section(c->d, "LOG_ROW"), l);
 	c->shown++;
 	c->last_id = l->id;
 	return 0;
