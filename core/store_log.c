@@ -12,35 +12,61 @@ static int fail(store *s, err_t *e, const char *what)
 	return err_set(e, ERR_DB, "database: %s: %s", what, sqlite3_errmsg(store_db(s)));
 }
 
+/* The row and its count for the chart go in together (a savepoint works inside or outside the
+ * caller's transaction). */
 int store_log_append(store *s, log_entry *l, err_t *e)
 {
 	if (!l->at[0])
 		timefmt_now_iso(l->at, sizeof l->at);
+	if (sqlite3_exec(store_db(s), "SAVEPOINT log_append", NULL, NULL, NULL) != SQLITE_OK)
+		return fail(s, e, "append to log");
 	sqlite3_stmt *st =
 	    store_stmt(s,
 	               "INSERT INTO log(at,run,direction,email,object,record,action,status,reason,error)"
 	               " VALUES(?,?,?,?,?,?,?,?,?,?)",
 	               e);
-	if (!st)
+	int rc = SQLITE_ERROR;
+	if (st) {
+		sqlite3_bind_text(st, 1, l->at, -1, SQLITE_TRANSIENT);
+		if (l->run)
+			sqlite3_bind_int64(st, 2, l->run);
+		else
+			sqlite3_bind_null(st, 2);
+		store_bind_text(st, 3, l->direction);
+		store_bind_text(st, 4, l->email);
+		store_bind_text(st, 5, l->object);
+		store_bind_text(st, 6, l->record);
+		sqlite3_bind_text(st, 7, l->action, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 8, l->status, -1, SQLITE_TRANSIENT);
+		store_bind_text(st, 9, l->reason);
+		store_bind_text(st, 10, l->error);
+		rc = sqlite3_step(st);
+		store_stmt_done(s, st);
+	}
+	if (rc == SQLITE_DONE) {
+		l->id = sqlite3_last_insert_rowid(store_db(s));
+		if (strcmp(l->status, "applied") == 0 && l->direction[0]) {
+			sqlite3_stmt *d =
+			    store_stmt(s,
+			               "INSERT INTO log_daily(day,direction,n) VALUES(substr(?,1,10),?,1)"
+			               " ON CONFLICT(day,direction) DO UPDATE SET n=n+1",
+			               e);
+			rc = SQLITE_ERROR;
+			if (d) {
+				sqlite3_bind_text(d, 1, l->at, -1, SQLITE_TRANSIENT);
+				sqlite3_bind_text(d, 2, l->direction, -1, SQLITE_TRANSIENT);
+				rc = sqlite3_step(d);
+				store_stmt_done(s, d);
+			}
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		fail(s, e, "append to log");
+		sqlite3_exec(store_db(s), "ROLLBACK TO log_append; RELEASE log_append", NULL, NULL, NULL);
+		return -1;
+	}
+	if (sqlite3_exec(store_db(s), "RELEASE log_append", NULL, NULL, NULL) != SQLITE_OK)
 		return fail(s, e, "append to log");
-	sqlite3_bind_text(st, 1, l->at, -1, SQLITE_TRANSIENT);
-	if (l->run)
-		sqlite3_bind_int64(st, 2, l->run);
-	else
-		sqlite3_bind_null(st, 2);
-	store_bind_text(st, 3, l->direction);
-	store_bind_text(st, 4, l->email);
-	store_bind_text(st, 5, l->object);
-	store_bind_text(st, 6, l->record);
-	sqlite3_bind_text(st, 7, l->action, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 8, l->status, -1, SQLITE_TRANSIENT);
-	store_bind_text(st, 9, l->reason);
-	store_bind_text(st, 10, l->error);
-	int rc = sqlite3_step(st);
-	store_stmt_done(s, st);
-	if (rc != SQLITE_DONE)
-		return fail(s, e, "append to log");
-	l->id = sqlite3_last_insert_rowid(store_db(s));
 	return 0;
 }
 
@@ -237,11 +263,8 @@ int store_log_daily(store *s, int days, int (*cb)(const char *, const char *, in
 {
 	char since[32];
 	timefmt_iso_ms((timefmt_now_ms() / 86400000 - days + 1) * 86400000, since, sizeof since);
-	sqlite3_stmt *st = store_stmt(s,
-	                              "SELECT substr(at,1,10) AS day, direction, count(*) FROM log"
-	                              " WHERE at >= ? AND status='applied' AND direction IS NOT NULL GROUP "
-	                              "BY day, direction ORDER BY day",
-	                              e);
+	sqlite3_stmt *st = store_stmt(
+	    s, "SELECT day, direction, n FROM log_daily WHERE day >= substr(?, 1, 10) ORDER BY day", e);
 	if (!st)
 		return fail(s, e, "read log per day");
 	sqlite3_bind_text(st, 1, since, -1, SQLITE_TRANSIENT);

@@ -16,6 +16,8 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "store_log.h"
+#include "timefmt.h"
 
 #define AC_KEY "ackey-7d3f0c9e1b2a4c5d6e7f8091a2b3c4d5e6f70819"
 #define SF_SECRET "sfsecret-C0FFEE1234567890ABCDEF"
@@ -240,6 +242,71 @@ static void users_hash_and_check(void **state)
 	assert_false(file_contains(f->db, "correct horse battery"));
 }
 
+typedef struct {
+	int ac_sf, sf_ac;
+} day_counts;
+
+static int count_rows(const log_entry *l, void *arg)
+{
+	(void)l;
+	(void)arg;
+	return 0;
+}
+
+static int count_day(const char *day, const char *direction, int n, void *arg)
+{
+	(void)day;
+	day_counts *c = arg;
+	if (strcmp(direction, "ac->sf") == 0)
+		c->ac_sf += n;
+	else if (strcmp(direction, "sf->ac") == 0)
+		c->sf_ac += n;
+	return 0;
+}
+
+static void log_rows_and_daily_counts(void **state)
+{
+	fixture *f = *state;
+	/* Rows logged before migration 5 are counted by it... */
+	store *s = NULL;
+	err_t e = {0};
+	assert_int_equal(store_open_at_version(&s, f->db, NULL, 4, &e), 0);
+	char now[32];
+	timefmt_now_iso(now, sizeof now);
+	char sql[256];
+	snprintf(sql, sizeof sql,
+	         "INSERT INTO log(at,direction,action,status) VALUES('%s','ac->sf','opt_out','applied'),"
+	         "('%s','ac->sf','opt_out','failed')",
+	         now, now);
+	assert_int_equal(sqlite3_exec(store_db(s), sql, NULL, NULL, NULL), SQLITE_OK);
+	store_close(s);
+	s = open_ok(f);
+	/* ...and rows logged after it as they are appended; only applied changes count. */
+	static const char *const kinds[][2] = {{"sf->ac", "applied"},
+	                                       {"sf->ac", "applied"},
+	                                       {"ac->sf", "retrying"},
+	                                       {"ac->sf", "applied"},
+	                                       {"", "applied"}};
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+		log_entry l;
+		memset(&l, 0, sizeof l);
+		snprintf(l.direction, sizeof l.direction, "%s", kinds[i][0]);
+		snprintf(l.action, sizeof l.action, "opt_out");
+		snprintf(l.status, sizeof l.status, "%s", kinds[i][1]);
+		snprintf(l.email, sizeof l.email, "p%zu@example.com", i);
+		assert_int_equal(store_log_append(s, &l, &e), 0);
+		assert_true(l.id > 0);
+	}
+	day_counts c = {0, 0};
+	assert_true(store_log_daily(s, 30, count_day, &c, &e) >= 1);
+	assert_int_equal(c.ac_sf, 2);
+	assert_int_equal(c.sf_ac, 2);
+	log_filter lf = {.email = "p1@example.com", .limit = 10};
+	int n = store_log_query(s, &lf, count_rows, NULL, &e);
+	assert_int_equal(n, 1);
+	store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -251,6 +318,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(refuses_a_key_file_others_can_read, setup, teardown),
 	    cmocka_unit_test_setup_teardown(settings_default_and_set, setup, teardown),
 	    cmocka_unit_test_setup_teardown(users_hash_and_check, setup, teardown),
+	    cmocka_unit_test_setup_teardown(log_rows_and_daily_counts, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
