@@ -401,7 +401,7 @@ static int handle_unusable(sync_ctx *x, work_person *wp, err_t *e)
 			sync_log(
 			    x, "ac->sf", "", wp->sf[i].object, wp->sf[i].id, "skip",
 			    x->o->dry_run ? "planned" : "skipped",
-			    "the Salesforce record has no email address: it cannot be matched; said once",
+			    "the Salesforce record has no usable email address (none, or not an address): it cannot be matched; said once",
 			    NULL);
 		if (!x->o->dry_run && store_sf_put(x->s, &wp->sf[i], e) < 0)
 			return -1;
