@@ -90,10 +90,10 @@ work_person *people_get(people_map *m, const char *email)
 }
 
 /* Appends one zeroed element to a growable array. */
-static void *push(void **arr, size_t *n, size_t *cap, size_t size)
+static void *push(void **arr, size_t *n, size_t *cap, size_t size, size_t first)
 {
 	if (*n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 4;
+		size_t nc = *cap ? *cap * 2 : first;
 		void *a = realloc(*arr, nc * size);
 		if (!a)
 			return NULL;
@@ -114,7 +114,7 @@ int person_add_list(work_person *p, const char *id, int status, int64_t at_ms)
 				p->lists[i].at_ms = at_ms;
 			return 0;
 		}
-	work_list *l = push((void **)&p->lists, &p->n_lists, &p->cap_lists, sizeof *l);
+	work_list *l = push((void **)&p->lists, &p->n_lists, &p->cap_lists, sizeof *l, 4);
 	if (!l)
 		return -1;
 	snprintf(l->id, sizeof l->id, "%s", id);
@@ -130,7 +130,7 @@ int person_add_sf(work_person *p, const sf_snapshot *r)
 			p->sf[i] = *r;
 			return 0;
 		}
-	sf_snapshot *slot = push((void **)&p->sf, &p->n_sf, &p->cap_sf, sizeof *slot);
+	sf_snapshot *slot = push((void **)&p->sf, &p->n_sf, &p->cap_sf, sizeof *slot, 1);
 	if (!slot)
 		return -1;
 	*slot = *r;
@@ -139,7 +139,7 @@ int person_add_sf(work_person *p, const sf_snapshot *r)
 
 int person_add_event(work_person *p, int64_t stored_id, const rules_event *ev)
 {
-	work_event *w = push((void **)&p->events, &p->n_events, &p->cap_events, sizeof *w);
+	work_event *w = push((void **)&p->events, &p->n_events, &p->cap_events, sizeof *w, 1);
 	if (!w)
 		return -1;
 	w->stored_id = stored_id;

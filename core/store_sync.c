@@ -501,20 +501,21 @@ int store_action_update(store *s, const queued_action *a, err_t *e)
 	return done(s, st, e, "update action");
 }
 
-int store_actions_due(store *s, const char *now, int limit, int (*cb)(const queued_action *, void *),
-                      void *arg, err_t *e)
+int store_actions_due(store *s, const char *now, int64_t after_id, int limit,
+                      int (*cb)(const queued_action *, void *), void *arg, err_t *e)
 {
 	sqlite3_stmt *st =
 	    prep(s,
 	         "SELECT id,COALESCE(run_id,0),direction,email,object,record,action,COALESCE(value,''),"
 	         "COALESCE(rule,''),COALESCE(reason,''),status,attempts,COALESCE(next_attempt_at,''),"
 	         "COALESCE(error,'') FROM actions WHERE status IN ('pending','retrying')"
-	         " AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id LIMIT ?",
+	         " AND (next_attempt_at IS NULL OR next_attempt_at <= ?) AND id > ? ORDER BY id LIMIT ?",
 	         e, "read action queue");
 	if (!st)
 		return -1;
 	store_bind_text(st, 1, now);
-	sqlite3_bind_int(st, 2, limit);
+	sqlite3_bind_int64(st, 2, after_id);
+	sqlite3_bind_int(st, 3, limit);
 	int rc, n = 0;
 	queued_action a;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

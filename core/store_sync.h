@@ -101,9 +101,10 @@ typedef struct {
 } queued_action;
 int store_action_add(store *s, queued_action *a, err_t *e);
 int store_action_update(store *s, const queued_action *a, err_t *e);
-/* Pending and retrying actions whose next attempt is due at `now` (ISO), oldest first. */
-int store_actions_due(store *s, const char *now, int limit, int (*cb)(const queued_action *, void *),
-                      void *arg, err_t *e);
+/* Pending and retrying actions whose next attempt is due at `now` (ISO), oldest first, with an id
+ * above after_id (pages of the queue). */
+int store_actions_due(store *s, const char *now, int64_t after_id, int limit,
+                      int (*cb)(const queued_action *, void *), void *arg, err_t *e);
 /* Counts of actions by status ("pending", "retrying", "failed"). */
 int store_actions_count(store *s, const char *status, err_t *e);
 /* 1 when an action for the same record/action/value was applied at or after since (ISO). */

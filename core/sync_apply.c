@@ -138,8 +138,13 @@ static int apply_sf(sync_ctx *x, action_vec *v, err_t *e)
 	sync_progress_note(x, "applying to Salesforce", 0, (long)n);
 	err_t ce = {0};
 	int rc = sf_update_bool(x->sf, "HasOptedOutOfEmail", u, n, res, &ce);
-	if (rc < 0)
+	if (rc < 0) {
 		sync_note_error(x, &ce);
+		/* Down for this run: later pages of the queue wait for the next run instead of waiting on it.
+		 */
+		if (ce.kind == ERR_NETWORK || ce.kind == ERR_AUTH || ce.kind == ERR_SERVER)
+			x->sf_down = 1;
+	}
 	int out = store_begin(x->s, e);
 	for (size_t i = 0; out == 0 && i < n; i++) {
 		queued_action *a = which[i];
@@ -402,8 +407,10 @@ static int apply_ac(sync_ctx *x, action_vec *v, err_t *e)
 		if (rc != 0)
 			sync_note_error(x, &ce);
 		/* A side that is down stays down for this run: leave the rest queued untouched. */
-		if (rc == 1 && (ce.kind == ERR_NETWORK || ce.kind == ERR_AUTH || ce.kind == ERR_SERVER))
+		if (rc == 1 && (ce.kind == ERR_NETWORK || ce.kind == ERR_AUTH || ce.kind == ERR_SERVER)) {
+			x->ac_down = 1;
 			break;
+		}
 		if (++done_n % 10 == 0)
 			sync_progress_note(x, "applying to ActiveCampaign", (long)done_n, (long)total);
 	}
@@ -412,24 +419,43 @@ static int apply_ac(sync_ctx *x, action_vec *v, err_t *e)
 	return 0;
 }
 
+/* The queue is applied a page at a time, so memory stays bounded whatever its length; a page is
+ * large enough for Bulk API 2.0 to take over above its threshold. */
+#define APPLY_PAGE 10000
+
 int sync_apply(sync_ctx *x, err_t *e)
 {
 	char now[32];
 	timefmt_now_iso(now, sizeof now);
 	action_vec v = {0};
-	int rc = store_actions_due(x->s, now, 1000000, collect, &v, e);
-	if (rc >= 0 && x->o->email) {
-		/* resync: only this person's actions */
-		size_t k = 0;
-		for (size_t i = 0; i < v.n; i++)
-			if (strcmp(v.a[i].email, x->o->email) == 0)
-				v.a[k++] = v.a[i];
-		v.n = k;
+	int64_t after = 0;
+	int rc = 0;
+	for (;;) {
+		v.n = 0;
+		rc = store_actions_due(x->s, now, after, APPLY_PAGE, collect, &v, e);
+		if (rc <= 0)
+			break;
+		after = v.a[v.n - 1].id;
+		int last_page = rc < APPLY_PAGE;
+		if (x->o->email) {
+			/* resync: only this person's actions */
+			size_t k = 0;
+			for (size_t i = 0; i < v.n; i++)
+				if (strcmp(v.a[i].email, x->o->email) == 0)
+					v.a[k++] = v.a[i];
+			v.n = k;
+		}
+		if (!x->sf_down && apply_sf(x, &v, e) < 0) {
+			rc = -1;
+			break;
+		}
+		if (!x->ac_down && apply_ac(x, &v, e) < 0) {
+			rc = -1;
+			break;
+		}
+		if (last_page)
+			break;
 	}
-	if (rc >= 0)
-		rc = apply_sf(x, &v, e);
-	if (rc >= 0)
-		rc = apply_ac(x, &v, e);
 	free(v.a);
 	return rc < 0 ? -1 : 0;
 }

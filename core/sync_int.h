@@ -80,6 +80,7 @@ typedef struct {
 	int read_ac_ok, read_sf_ok;
 	char first_error[512];    /* the first thing that kept the run from finishing */
 	int sf_paused;            /* API share reached: no more SF writes this run */
+	int sf_down, ac_down;     /* a side stopped answering while applying: leave the rest queued */
 	const void *pending_tags; /* sync_apply.c: the actions being applied (tag counts) */
 } sync_ctx;
 
