@@ -101,7 +101,13 @@ def page(name, url, expect, screenshot=True):
     error came with it."""
     if url:
         d.get(BASE + url if url.startswith("/") else url)
-    body = d.find_element(By.TAG_NAME, "body").text
+    body = ""
+    for attempt in range(5):
+        try:  # /status reloads itself during a run: read again if the page changed under us
+            body = d.find_element(By.TAG_NAME, "body").text
+            break
+        except (StaleElementReferenceException, WebDriverException):
+            time.sleep(0.5)
     good = check("%s shows %r" % (name, expect), expect in body, "page text: " + body[:300])
     errs = console_errors()
     check("%s has no console error" % name, not errs, "; ".join(errs))
@@ -117,8 +123,18 @@ def click(css, confirm=False):
     if confirm:
         WebDriverWait(d, 10).until(EC.alert_is_present())
         d.switch_to.alert.accept()
-    WebDriverWait(d, 180).until(EC.staleness_of(old))
+    WebDriverWait(d, 180).until(lambda x: gone(old))
     WebDriverWait(d, 60).until(lambda x: x.execute_script("return document.readyState") == "complete")
+
+
+def gone(el):
+    """True once el left the document. Chromedriver reports a node of an unloaded page either as
+    stale or as "Node with given id does not belong to the document": both mean gone."""
+    try:
+        el.is_enabled()
+        return False
+    except (StaleElementReferenceException, WebDriverException):
+        return True
 
 
 def fill(name, value):
@@ -208,7 +224,7 @@ try:
             em.send_keys(PERSON)
             old = d.find_element(By.TAG_NAME, "html")
             unsub[0].find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-            WebDriverWait(d, 60).until(EC.staleness_of(old))
+            WebDriverWait(d, 60).until(lambda x: gone(old))
             break
         except (StaleElementReferenceException, WebDriverException):
             time.sleep(1)
