@@ -81,7 +81,8 @@ asan:
 build-asan-tests: $(TESTS)
 unit-bins: $(TESTS)
 
-# Installs only the Debian packages that are missing (root, or sudo where it is not).
+# Installs only the Debian packages that are missing, with apt-get (tools/deps.sh; as root, or
+# through sudo where it is not).
 deps:
 	@sh tools/deps.sh $(DEB_BUILD) $(DEB_RUN)
 deps-test:

@@ -138,7 +138,7 @@ static void set_phone(sbx_req *r, const char *id, const char *phone, int64_t at)
 	json_object_object_add(f, "Phone", jstr(phone));
 	char type[16] = "Contact";
 	if (strncmp(id, "00Q", 3) == 0)
-		strcpy(type, "Lead");
+		snprintf(type, sizeof type, "Lead");
 	sbx_sf_write_fields(r, type, id, f, at);
 	json_object_put(f);
 }

@@ -199,7 +199,7 @@ static int lex(soql *s)
 			t.t = T_OP;
 			memcpy(t.text, p, n);
 			if (strcmp(t.text, "<>") == 0)
-				strcpy(t.text, "!=");
+				snprintf(t.text, sizeof t.text, "!=");
 			p += n;
 		} else if (c == '\'') {
 			if (lex_string(s, &p, &t) != 0)
@@ -263,7 +263,7 @@ static int lex(soql *s)
 	memset(&e, 0, sizeof e);
 	e.t = T_EOF;
 	e.col = (int)strlen(s->q) + 1;
-	strcpy(e.text, "<EOF>");
+	snprintf(e.text, sizeof e.text, "<EOF>");
 	return add_tok(s, &e);
 }
 
