@@ -38,7 +38,7 @@ static char *percent_form(const char *s)
 		if (isalnum(*p) || *p == '-' || *p == '.' || *p == '_' || *p == '~')
 			*o++ = (char)*p;
 		else
-			o += sprintf(o, "%%%02X", *p);
+			o += snprintf(o, 4, "%%%02X", *p); /* 3 bytes out per byte in, allocated above */
 	}
 	*o = '\0';
 	return out;
