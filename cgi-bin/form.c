@@ -4,50 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-long form_unescape(const char *s, size_t n, char *out, size_t cap, int plus)
-{
-	size_t o = 0;
-	if (cap == 0)
-		return -1;
-	out[0] = '\0';
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (c == '%') {
-			if (i + 2 >= n)
-				return -1;
-			int hi = hexval(s[i + 1]), lo = hexval(s[i + 2]);
-			if (hi < 0 || lo < 0)
-				return -1;
-			c = (char)(hi * 16 + lo);
-			if (c == '\0')
-				return -1;
-			i += 2;
-		} else if (c == '+' && plus) {
-			c = ' ';
-		} else if (c == '\0') {
-			return -1;
-		}
-		if (o + 1 >= cap) {
-			out[0] = '\0';
-			return -1;
-		}
-		out[o++] = c;
-	}
-	out[o] = '\0';
-	return (long)o;
-}
-
 static char *decode_dup(const char *s, size_t n)
 {
 	/* Decoding never makes a string longer. */

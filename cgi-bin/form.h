@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "webhook.h"
+
 #define FORM_MAX_FIELDS 256
 
 typedef struct {
@@ -17,10 +19,8 @@ typedef struct {
 	size_t cap;
 } form;
 
-/* Decodes n bytes of s ("%41" -> "A", and "+" -> " " when plus is set) into out (cap bytes, always
- * NUL-terminated). Returns the decoded length, or -1 on a malformed escape, an encoded NUL, or a
- * result that does not fit. */
-long form_unescape(const char *s, size_t n, char *out, size_t cap, int plus);
+/* form_unescape (percent-decoding) comes from core/webhook.h: the webhook and the pages decode
+ * alike. */
 
 /* Parses "a=1&b=x%20y" (n bytes, not necessarily NUL-terminated) and appends each pair to f, in
  * order. Empty segments ("a=1&&b=2") are skipped; a key without "=" has the value "". Returns 0, or

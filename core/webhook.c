@@ -15,28 +15,38 @@ static int hexval(char c)
 	return -1;
 }
 
-int form_decode(const char *in, size_t len, char *out, size_t n)
+long form_unescape(const char *s, size_t n, char *out, size_t cap, int plus)
 {
 	size_t o = 0;
-	for (size_t i = 0; i < len; i++) {
-		int ch = (unsigned char)in[i];
-		if (ch == '+') {
-			ch = ' ';
-		} else if (ch == '%') {
-			if (i + 2 >= len)
+	if (cap == 0)
+		return -1;
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		int ch = (unsigned char)s[i];
+		if (ch == '%') {
+			if (i + 2 >= n)
 				return -1;
-			int hi = hexval(in[i + 1]), lo = hexval(in[i + 2]);
+			int hi = hexval(s[i + 1]), lo = hexval(s[i + 2]);
 			if (hi < 0 || lo < 0)
 				return -1;
 			ch = hi * 16 + lo;
 			i += 2;
+		} else if (ch == '+' && plus) {
+			ch = ' ';
 		}
-		if (ch == 0 || o + 1 >= n)
+		if (ch == 0 || o + 1 >= cap) {
+			out[0] = '\0';
 			return -1;
+		}
 		out[o++] = (char)ch;
 	}
 	out[o] = '\0';
-	return 0;
+	return (long)o;
+}
+
+int form_decode(const char *in, size_t len, char *out, size_t n)
+{
+	return form_unescape(in, len, out, n, 1) < 0 ? -1 : 0;
 }
 
 /* The fields we keep, by their decoded key. */

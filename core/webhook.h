@@ -34,4 +34,8 @@ int webhook_parse(const char *body, size_t len, webhook_event *out, err_t *e);
  * (NUL-terminated, at most n-1 bytes). -1 on a bad escape, a NUL byte, or no room. */
 int form_decode(const char *in, size_t len, char *out, size_t n);
 
+/* The same decoding for any caller (the dashboard's forms and queries): plus says whether '+' is a
+ * space; returns the decoded length, or -1 on a bad escape, a NUL byte or no room (out is then ""). */
+long form_unescape(const char *s, size_t n, char *out, size_t cap, int plus);
+
 #endif
