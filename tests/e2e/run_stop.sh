@@ -2,7 +2,7 @@
 # run_stop.sh - what `make run` and `make stop` do (tools/run.sh), in a folder of the test's own on
 # a free port: a page is served, a second start starts no second copy, stop leaves no process.
 . "$(dirname "$0")/../lib/e2e.sh"
-export OPTSYNC_VAR="$T/var" PORT=$((20000 + RANDOM % 40000))
+export OPTSYNC_VAR="$T/var" PORT=$((20000 + RANDOM % 12000))
 out=$(sh "$STACK_ROOT/tools/run.sh" start 2>&1)
 expect_eq "run.sh start exits 0" "$?" "0"
 expect_match "it prints the URL" "$out" "http://127.0.0.1:$PORT/"

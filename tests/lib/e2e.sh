@@ -53,7 +53,8 @@ trap e2e_cleanup EXIT
 stack_up() {
 	local tries=0
 	while :; do
-		PORT=$((20000 + RANDOM % 40000))
+		# below the kernel's ephemeral range (32768+), where outgoing connections take their ports
+		PORT=$((20000 + RANDOM % 12000))
 		if stack_start "$T" "$PORT" >"$T/stack-start.log" 2>&1; then
 			break
 		fi
