@@ -146,7 +146,7 @@ events() { # events TYPE PREFIX FROM TO [LIST]
 start_stack() { # start_stack DIR: on a free random port, sets PORT BASE CTL
 	tries=0
 	while :; do
-		PORT=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
+		PORT=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 12000))
 		stack_start "$1" $PORT >"$T/stack-start.log" 2>&1 && break
 		tries=$((tries + 1))
 		stack_stop "$1"
