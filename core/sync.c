@@ -24,7 +24,7 @@ void sync_progress_note(sync_ctx *x, const char *phase, long applied, long total
 	if (!x->o->progress)
 		return;
 	sync_progress p = {
-	    .phase = phase, .people = (long)x->people.count, .applied = applied, .total = total};
+	    .phase = phase, .people = (long)x->people.total, .applied = applied, .total = total};
 	x->o->progress(&p, x->o->progress_arg);
 }
 
@@ -447,42 +447,53 @@ static int decide_person(sync_ctx *x, work_person *wp, rules_person *rp, rules_r
 	return x->o->dry_run ? 0 : save_person(x, wp, rp, &ps, res, e);
 }
 
-/* Decides for every person read, committing every few hundred people so memory and locks stay small. */
+typedef struct {
+	sync_ctx *x;
+	rules_person *rp;
+	rules_result *res;
+} decide_walk;
+
+/* One batch of people decided in one transaction, so memory and locks stay small. */
+static int decide_batch(work_person **batch, size_t n, void *ud, err_t *e)
+{
+	decide_walk *w = ud;
+	int rc = store_begin(w->x->s, e);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = batch[i]->email[0] ? decide_person(w->x, batch[i], w->rp, w->res, e)
+		                        : handle_unusable(w->x, batch[i], e);
+	if (rc == 0)
+		return store_commit(w->x->s, e);
+	store_rollback(w->x->s);
+	return -1;
+}
+
+/* Decides for every person read, then moves the watermarks. */
 static int decide_all(sync_ctx *x, err_t *e)
 {
-	rules_person *rp = malloc(sizeof *rp);
-	rules_result *res = malloc(sizeof *res);
-	if (!rp || !res) {
-		free(rp);
-		free(res);
+	decide_walk w = {.x = x, .rp = malloc(sizeof *w.rp), .res = malloc(sizeof *w.res)};
+	if (!w.rp || !w.res) {
+		free(w.rp);
+		free(w.res);
 		return err_set(e, ERR_INTERNAL, "out of memory");
 	}
 	sync_progress_note(x, "deciding", 0, 0);
-	int rc = store_begin(x->s, e);
-	for (size_t i = 0; rc == 0 && i < x->people.count; i++) {
-		work_person *wp = x->people.order[i];
-		rc = wp->email[0] ? decide_person(x, wp, rp, res, e) : handle_unusable(x, wp, e);
-		if (rc == 0 && i % 500 == 499) {
-			rc = store_commit(x->s, e);
-			if (rc == 0)
-				rc = store_begin(x->s, e);
-		}
-	}
-	/* Watermarks move in the same transaction as the state they cover, and only for a side fully read. */
+	int rc = people_each(&x->people, 0, decide_batch, &w, e);
+	free(w.rp);
+	free(w.res);
+	/* Watermarks move only once everyone they cover is stored, and only for a side fully read. */
 	if (rc == 0 && !x->o->dry_run && !x->o->email) {
-		if (x->read_ac_ok && x->ac_watermark[0])
+		rc = store_begin(x->s, e);
+		if (rc == 0 && x->read_ac_ok && x->ac_watermark[0])
 			rc = store_watermark_set(x->s, "ac", x->ac_watermark, e);
 		if (rc == 0 && x->read_sf_ok && x->sf_watermark[0])
 			rc = store_watermark_set(x->s, "sf", x->sf_watermark, e);
 		if (rc == 0 && x->read_ac_ok && x->read_sf_ok)
 			rc = store_watermark_set(x->s, "first_sync_done", "1", e);
+		if (rc == 0)
+			rc = store_commit(x->s, e);
+		else
+			store_rollback(x->s);
 	}
-	if (rc == 0)
-		rc = store_commit(x->s, e);
-	else
-		store_rollback(x->s);
-	free(rp);
-	free(res);
 	return rc;
 }
 
@@ -616,7 +627,10 @@ int sync_run(store *s, const sync_options *o, sync_summary *out, err_t *e)
 	x.s = s;
 	x.o = o;
 	x.sum = out;
-	people_init(&x.people);
+	/* OPTSYNC_PEOPLE_CAP: people held in memory before the rest go to the scratch file. The
+	 * default suits every run; the tests set it small to send a small run through the disk. */
+	const char *cap = getenv("OPTSYNC_PEOPLE_CAP");
+	people_init(&x.people, cap ? strtoul(cap, NULL, 10) : 0);
 	char norm[RULES_EMAIL_MAX + 1];
 	sync_options local = *o;
 	if (o->email) {

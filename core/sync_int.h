@@ -43,18 +43,40 @@ typedef struct work_person {
 	struct work_person *next; /* hash chain */
 } work_person;
 
+/* The people of a run: at most `cap` in memory, the rest in a scratch file (people.c). */
 typedef struct {
 	work_person **buckets;
-	size_t n_buckets, count;
-	work_person **order; /* insertion order, for deterministic runs */
+	size_t n_buckets, count; /* in memory */
+	work_person **order;     /* in memory, in insertion order */
 	size_t cap_order;
+	size_t total; /* distinct people read this run, in memory or on disk */
+	size_t cap;   /* people held in memory before they go to disk */
+	int spilled;  /* the scratch file has people */
+	int frozen;   /* deciding: callers hold pointers, nothing moves to or from disk */
+	struct spill *sp;
+	err_t err; /* why people_get or people_lookup answered NULL */
 } people_map;
 
-void people_init(people_map *m);
+/* cap 0: the default (a thousand people). */
+void people_init(people_map *m, size_t cap);
 void people_free(people_map *m);
-/* The person for a normalised email, created empty when new; NULL when out of memory. */
+void person_free(work_person *p);
+/* The person for a normalised email, created empty when new; NULL on failure (people_error).
+ * A pointer it returns is good until the next people_get or people_lookup, which may move people
+ * to disk, unless the map is frozen. */
 work_person *people_get(people_map *m, const char *email);
-work_person *people_find(people_map *m, const char *email);
+/* The same without creating: NULL when the run has read nothing about this email (or on failure,
+ * with m->err set). */
+work_person *people_lookup(people_map *m, const char *email);
+const char *people_error(const people_map *m);
+/* Moves everyone in memory to disk. */
+int people_spill_all(people_map *m, err_t *e);
+/* Visits every person of the run, a batch at a time (memory stays one batch, whoever is on disk),
+ * in email order for people on disk, then in reading order for the rest. With `keep`, what fn
+ * changes is kept for later; without (the last pass) each batch is dropped after fn. fn may create
+ * people (people_get) only in the last pass: they are visited at the end. */
+typedef int (*people_batch_fn)(work_person **batch, size_t n, void *ud, err_t *e);
+int people_each(people_map *m, int keep, people_batch_fn fn, void *ud, err_t *e);
 int person_add_list(work_person *p, const char *id, int status, int64_t at_ms);
 int person_add_sf(work_person *p, const sf_snapshot *r);
 int person_add_event(work_person *p, int64_t stored_id, const rules_event *ev);

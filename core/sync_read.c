@@ -10,25 +10,12 @@
 
 /* ---- ActiveCampaign ---- */
 
-typedef struct {
-	char id[32];
-	work_person *p;
-} id_person;
-
+/* People are found again by email, not held by pointer: the map may move them to disk between two
+ * contacts (people.c). */
 typedef struct {
 	sync_ctx *x;
-	id_person *ids;
-	size_t n, cap;
+	size_t n; /* contacts read */
 } ac_walk;
-
-static int cmp_id(const void *a, const void *b)
-{
-	const id_person *x = a, *y = b;
-	size_t lx = strlen(x->id), ly = strlen(y->id);
-	if (lx != ly)
-		return lx < ly ? -1 : 1; /* numeric strings: shorter is smaller */
-	return strcmp(x->id, y->id);
-}
 
 static void note_ac_time(sync_ctx *x, const char *udate)
 {
@@ -39,16 +26,9 @@ static void note_ac_time(sync_ctx *x, const char *udate)
 	}
 }
 
-/* Fills p's contact fields from ct; returns p, or NULL for a contact without a usable address. */
-static work_person *take_contact(sync_ctx *x, const ac_contact *ct)
+/* The contact's fields into p. */
+static void fill_contact(sync_ctx *x, work_person *p, const ac_contact *ct)
 {
-	char email[RULES_EMAIL_MAX + 1];
-	err_t ignored = {0};
-	if (ct->deleted || rules_normalize_email(ct->email, email, sizeof email, &ignored) < 0)
-		return NULL;
-	work_person *p = people_get(&x->people, email);
-	if (!p)
-		return NULL;
 	p->ac_read = 1;
 	snprintf(p->ac_id, sizeof p->ac_id, "%s", ct->id);
 	snprintf(p->ac_udate, sizeof p->ac_udate, "%s", ct->udate);
@@ -56,50 +36,52 @@ static work_person *take_contact(sync_ctx *x, const ac_contact *ct)
 	int64_t ms;
 	p->bounce_ms = ct->bounced_date[0] && timefmt_parse(ct->bounced_date, &ms) == 0 ? ms : 0;
 	note_ac_time(x, ct->udate);
-	return p;
 }
 
 static int on_contact(const ac_contact *ct, void *ud, err_t *e)
 {
 	ac_walk *w = ud;
-	work_person *p = take_contact(w->x, ct);
+	char email[RULES_EMAIL_MAX + 1];
+	err_t ignored = {0};
+	if (ct->deleted || rules_normalize_email(ct->email, email, sizeof email, &ignored) < 0)
+		return 0; /* a contact without a usable address */
+	work_person *p = people_get(&w->x->people, email);
 	if (!p)
-		return 0;
-	if (w->n == w->cap) {
-		size_t nc = w->cap ? w->cap * 2 : 256;
-		id_person *a = realloc(w->ids, nc * sizeof *a);
-		if (!a)
-			return err_set(e, ERR_INTERNAL, "out of memory reading ActiveCampaign contacts");
-		w->ids = a;
-		w->cap = nc;
-	}
-	snprintf(w->ids[w->n].id, sizeof w->ids[w->n].id, "%s", ct->id);
-	w->ids[w->n++].p = p;
-	if (w->n % 100 == 0)
+		return err_set(e, ERR_INTERNAL, "reading ActiveCampaign contacts: %s",
+		               people_error(&w->x->people));
+	fill_contact(w->x, p, ct);
+	if (++w->n % 100 == 0)
 		sync_progress_note(w->x, "reading ActiveCampaign", 0, 0);
-	w->x->sum->people = (long)w->x->people.count;
+	w->x->sum->people = (long)w->x->people.total;
 	return 0;
 }
 
 typedef struct {
-	ac_walk *w;
+	sync_ctx *x;
 	const char *list;
 	int status;
 } list_walk;
 
 static int on_member(const ac_contact *ct, void *ud, err_t *e)
 {
-	(void)e;
 	list_walk *lw = ud;
-	id_person key = {.p = NULL};
-	snprintf(key.id, sizeof key.id, "%s", ct->id);
-	id_person *hit = lw->w->n ? bsearch(&key, lw->w->ids, lw->w->n, sizeof key, cmp_id) : NULL;
+	char email[RULES_EMAIL_MAX + 1];
+	err_t ignored = {0};
+	if (ct->deleted || rules_normalize_email(ct->email, email, sizeof email, &ignored) < 0)
+		return 0;
+	work_person *p = people_lookup(&lw->x->people, email);
+	if (!p && lw->x->people.err.kind != ERR_NONE)
+		return err_set(e, ERR_INTERNAL, "reading list members: %s", people_error(&lw->x->people));
+	/* Only the contacts read this run; the same id, so an address that moved to another contact
+	 * between the two reads is not given someone else's lists. */
+	if (!p || !p->ac_read || strcmp(p->ac_id, ct->id) != 0)
+		return 0;
 	/* The walk gives no per-list time: the contact's udate moves with its memberships, so it is the
 	 * best time known for the change (and first syncs ignore times anyway). */
 	int64_t at = 0;
-	if (hit && timefmt_parse(hit->p->ac_udate, &at) < 0)
+	if (timefmt_parse(p->ac_udate, &at) < 0)
 		at = 0;
-	if (hit && person_add_list(hit->p, lw->list, lw->status, at) < 0)
+	if (person_add_list(p, lw->list, lw->status, at) < 0)
 		return err_set(e, ERR_INTERNAL, "out of memory reading list members");
 	return 0;
 }
@@ -121,6 +103,16 @@ static int read_contact_lists(sync_ctx *x, work_person *p, err_t *e)
 		}
 	}
 	free(cl);
+	return 0;
+}
+
+/* The memberships of every contact read, one contactLists call each. */
+static int lists_batch(work_person **batch, size_t n, void *ud, err_t *e)
+{
+	sync_ctx *x = ud;
+	for (size_t i = 0; i < n; i++)
+		if (batch[i]->ac_read && batch[i]->ac_id[0] && read_contact_lists(x, batch[i], e) < 0)
+			return -1;
 	return 0;
 }
 
@@ -149,21 +141,18 @@ int sync_read_ac(sync_ctx *x, err_t *e)
 	}
 	if (rc == 0 && walk) {
 		/* Memberships list by list and status, pages of 100, not one call per person. */
-		if (w.n)
-			qsort(w.ids, w.n, sizeof *w.ids, cmp_id);
 		if (!lists)
 			rc = ac_lists(x->ac, &lists, &nl, e);
 		for (size_t i = 0; rc == 0 && i < nl; i++)
 			for (int status = 1; rc == 0 && status <= 3; status++) {
-				list_walk lw = {.w = &w, .list = lists[i].id, .status = status};
+				list_walk lw = {.x = x, .list = lists[i].id, .status = status};
 				rc = ac_contacts_of_list(x->ac, lists[i].id, status, on_member, &lw, NULL, e);
 			}
-	} else if (rc == 0) {
-		for (size_t i = 0; rc == 0 && i < w.n; i++)
-			rc = read_contact_lists(x, w.ids[i].p, e);
+	} else if (rc == 0 && w.n) {
+		/* Everyone read so far came from the walk above: SF and the events are read after. */
+		rc = people_each(&x->people, 1, lists_batch, x, e);
 	}
 	free(lists);
-	free(w.ids);
 	if (rc < 0)
 		return err_prefix(e, "reading ActiveCampaign");
 	x->read_ac_ok = 1;
@@ -215,9 +204,12 @@ static int on_sf_record(json_object *rec, void *ud, err_t *e)
 	if (rules_normalize_email(raw_email, r.email, sizeof r.email, &ignored) < 0)
 		r.email[0] = '\0'; /* kept under "" so it is logged once and never written */
 	work_person *p = w->only && r.email[0] ? w->only : people_get(&w->x->people, r.email);
-	if (!p || person_add_sf(p, &r) < 0)
+	if (!p)
+		return err_set(e, ERR_INTERNAL, "reading Salesforce records: %s",
+		               people_error(&w->x->people));
+	if (person_add_sf(p, &r) < 0)
 		return err_set(e, ERR_INTERNAL, "out of memory reading Salesforce records");
-	w->x->sum->people = (long)w->x->people.count;
+	w->x->sum->people = (long)w->x->people.total;
 	return 0;
 }
 
@@ -323,33 +315,44 @@ static void history_batch(sync_ctx *x, const char *object, sf_snapshot **recs, s
 	sf_query(x->sf, soql, on_history, &w, NULL, &ignored);
 }
 
-void sync_read_history(sync_ctx *x)
+/* The records of one batch of people whose box moved since last read, asked about 100 at a time
+ * per object. The batch is written back after this: no pointer into it may outlive the call. */
+static int history_people(work_person **batch, size_t n, void *ud, err_t *e)
 {
+	(void)e;
 	static const char *const objects[] = {"Contact", "Lead"};
-	sf_snapshot *batch[100];
+	sync_ctx *x = ud;
+	sf_snapshot *recs[100];
 	for (int o = 0; o < 2; o++) {
-		size_t n = 0;
-		for (size_t i = 0; i < x->people.count; i++) {
-			work_person *p = x->people.order[i];
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++) {
+			work_person *p = batch[i];
 			for (size_t j = 0; j < p->n_sf; j++) {
 				sf_snapshot *r = &p->sf[j], old;
 				err_t ignored = {0};
-				/* Only a value that moved since last read has a change time worth asking for.
-				 */
+				/* Only a value that moved since last read has a change time worth asking for. */
 				if (strcmp(r->object, objects[o]) != 0 || !r->email[0] ||
 				    store_sf_get(x->s, r->id, &old, &ignored) != 1 ||
 				    old.opted_out == r->opted_out)
 					continue;
-				batch[n++] = r;
-				if (n == 100) {
-					history_batch(x, objects[o], batch, n);
-					n = 0;
+				recs[k++] = r;
+				if (k == 100) {
+					history_batch(x, objects[o], recs, k);
+					k = 0;
 				}
 			}
 		}
-		if (n)
-			history_batch(x, objects[o], batch, n);
+		if (k)
+			history_batch(x, objects[o], recs, k);
 	}
+	return 0;
+}
+
+void sync_read_history(sync_ctx *x)
+{
+	err_t e = {0};
+	if (people_each(&x->people, 1, history_people, x, &e) < 0)
+		sync_note_error(x, &e);
 }
 
 /* ---- one person (resync, and webhook events for people not read in this run) ---- */
@@ -363,7 +366,7 @@ static int read_ac_person(sync_ctx *x, work_person *p, err_t *e)
 	p->ac_read = 1;
 	if (!found)
 		return 0;
-	take_contact(x, &ct);
+	fill_contact(x, p, &ct);
 	return read_contact_lists(x, p, e);
 }
 
@@ -371,7 +374,7 @@ int sync_read_one(sync_ctx *x, const char *email, err_t *e)
 {
 	work_person *p = people_get(&x->people, email);
 	if (!p)
-		return err_set(e, ERR_INTERNAL, "out of memory");
+		return err_set(e, ERR_INTERNAL, "%s", people_error(&x->people));
 	if (read_ac_person(x, p, e) < 0)
 		return err_prefix(e, "reading ActiveCampaign");
 	x->read_ac_ok = 1;
@@ -420,9 +423,20 @@ static int on_event(const stored_event *sev, void *ud)
 	/* Events nobody can apply are kept under "" so they are marked processed and logged once. */
 	work_person *p = people_get(&w->x->people, usable ? email : "");
 	if (!p || person_add_event(p, sev->id, &ev) < 0) {
-		err_set(w->e, ERR_INTERNAL, "out of memory reading webhook events");
+		err_set(w->e, ERR_INTERNAL, "reading webhook events: %s",
+		        p ? "out of memory" : people_error(&w->x->people));
 		w->failed = 1;
 		return 1;
+	}
+	return 0;
+}
+
+static int unread_batch(work_person **batch, size_t n, void *ud, err_t *e)
+{
+	for (size_t i = 0; i < n; i++) {
+		work_person *p = batch[i];
+		if (p->n_events && !p->ac_read && p->email[0] && read_ac_person(ud, p, e) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -433,10 +447,7 @@ int sync_read_events(sync_ctx *x, err_t *e)
 	if (store_events_pending(x->s, 100000, on_event, &w, e) < 0 || w.failed)
 		return -1;
 	/* A webhook names a person whose AC side this run has not read: read it now. */
-	for (size_t i = 0; i < x->people.count; i++) {
-		work_person *p = x->people.order[i];
-		if (p->n_events && !p->ac_read && p->email[0] && read_ac_person(x, p, e) < 0)
-			return err_prefix(e, "reading ActiveCampaign");
-	}
+	if (people_each(&x->people, 1, unread_batch, x, e) < 0)
+		return err_prefix(e, "reading ActiveCampaign");
 	return 0;
 }
