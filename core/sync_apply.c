@@ -12,16 +12,24 @@
 typedef struct {
 	queued_action *a;
 	size_t n, cap;
+	const char *direction; /* only these are kept */
+	int64_t last_id;       /* the last row read, kept or not */
+	int oom;
 } action_vec;
 
 static int collect(const queued_action *a, void *arg)
 {
 	action_vec *v = arg;
+	v->last_id = a->id;
+	if (strcmp(a->direction, v->direction) != 0)
+		return 0;
 	if (v->n == v->cap) {
 		size_t nc = v->cap ? v->cap * 2 : 64;
 		queued_action *na = realloc(v->a, nc * sizeof *na);
-		if (!na)
+		if (!na) {
+			v->oom = 1;
 			return 1;
+		}
 		v->a = na;
 		v->cap = nc;
 	}
@@ -367,28 +375,33 @@ static int apply_one_ac(sync_ctx *x, queued_action *a, tag_cache *tags, size_t *
 	return 2;
 }
 
-static int apply_ac(sync_ctx *x, action_vec *v, err_t *e)
-{
+/* What the ActiveCampaign pass keeps from one page to the next: the tags it has looked up, and how
+ * far it has come (for the progress line). */
+typedef struct {
 	tag_cache tags[8];
-	memset(tags, 0, sizeof tags);
-	size_t n_tags = 0, done_n = 0, total = 0;
-	for (size_t i = 0; i < v->n; i++)
-		total += strcmp(v->a[i].direction, "sf->ac") == 0;
+	size_t n_tags;
+	size_t done, total;
+} ac_pass;
+
+static void ac_pass_free(ac_pass *p)
+{
+	for (size_t i = 0; i < p->n_tags; i++)
+		free(p->tags[i].members);
+}
+
+static int apply_ac(sync_ctx *x, action_vec *v, void *state, err_t *e)
+{
+	ac_pass *p = state;
 	x->pending_tags = v;
 	for (size_t i = 0; i < v->n; i++) {
 		queued_action *a = &v->a[i];
-		if (strcmp(a->direction, "sf->ac") != 0)
-			continue;
 		/* No transaction is held across the network call: the dashboard and the webhook receiver
 		 * must be able to write meanwhile. A crash after the write but before its outcome is
 		 * stored leaves the action queued, and writing the same status again changes nothing. */
 		err_t ce = {0};
-		int rc = apply_one_ac(x, a, tags, &n_tags, &ce, e);
-		if (rc < 0 || store_begin(x->s, e) < 0) {
-			for (size_t k = 0; k < n_tags; k++)
-				free(tags[k].members);
+		int rc = apply_one_ac(x, a, p->tags, &p->n_tags, &ce, e);
+		if (rc < 0 || store_begin(x->s, e) < 0)
 			return -1;
-		}
 		int out;
 		if (rc == 0)
 			out = outcome(x, a, "applied", NULL, e);
@@ -400,8 +413,6 @@ static int apply_ac(sync_ctx *x, action_vec *v, err_t *e)
 			              ce.msg, e);
 		if (out < 0 || store_commit(x->s, e) < 0) {
 			store_rollback(x->s);
-			for (size_t k = 0; k < n_tags; k++)
-				free(tags[k].members);
 			return -1;
 		}
 		if (rc != 0)
@@ -411,32 +422,45 @@ static int apply_ac(sync_ctx *x, action_vec *v, err_t *e)
 			x->ac_down = 1;
 			break;
 		}
-		if (++done_n % 10 == 0)
-			sync_progress_note(x, "applying to ActiveCampaign", (long)done_n, (long)total);
+		if (++p->done % 10 == 0)
+			sync_progress_note(x, "applying to ActiveCampaign", (long)p->done, (long)p->total);
 	}
-	for (size_t i = 0; i < n_tags; i++)
-		free(tags[i].members);
+	x->pending_tags = NULL;
 	return 0;
 }
 
-/* The queue is applied a page at a time, so memory stays bounded whatever its length; a page is
- * large enough for Bulk API 2.0 to take over above its threshold. */
-#define APPLY_PAGE 10000
+static int apply_sf_page(sync_ctx *x, action_vec *v, void *state, err_t *e)
+{
+	(void)state;
+	return apply_sf(x, v, e);
+}
 
-int sync_apply(sync_ctx *x, err_t *e)
+/* The queue is applied a page at a time, one direction after the other, so memory stays one page
+ * whatever the queue's length. A Salesforce page is large enough for Bulk API 2.0 to take over above
+ * its threshold; ActiveCampaign writes go one at a time, so its pages are small. */
+#define SF_PAGE 10000
+#define AC_PAGE 500
+
+static int apply_direction(sync_ctx *x, const char *direction, int page,
+                           int (*apply)(sync_ctx *, action_vec *, void *, err_t *), void *state,
+                           err_t *e)
 {
 	char now[32];
 	timefmt_now_iso(now, sizeof now);
-	action_vec v = {0};
+	action_vec v = {.direction = direction};
 	int64_t after = 0;
 	int rc = 0;
 	for (;;) {
 		v.n = 0;
-		rc = store_actions_due(x->s, now, after, APPLY_PAGE, collect, &v, e);
+		rc = store_actions_due(x->s, now, after, page, collect, &v, e);
 		if (rc <= 0)
 			break;
-		after = v.a[v.n - 1].id;
-		int last_page = rc < APPLY_PAGE;
+		if (v.oom) {
+			rc = err_set(e, ERR_INTERNAL, "out of memory reading the action queue");
+			break;
+		}
+		after = v.last_id;
+		int last_page = rc < page;
 		if (x->o->email) {
 			/* resync: only this person's actions */
 			size_t k = 0;
@@ -445,17 +469,30 @@ int sync_apply(sync_ctx *x, err_t *e)
 					v.a[k++] = v.a[i];
 			v.n = k;
 		}
-		if (!x->sf_down && apply_sf(x, &v, e) < 0) {
+		if (v.n && apply(x, &v, state, e) < 0) {
 			rc = -1;
 			break;
 		}
-		if (!x->ac_down && apply_ac(x, &v, e) < 0) {
-			rc = -1;
-			break;
-		}
-		if (last_page)
+		if (last_page || (strcmp(direction, "ac->sf") == 0 ? x->sf_down : x->ac_down))
 			break;
 	}
 	free(v.a);
 	return rc < 0 ? -1 : 0;
+}
+
+int sync_apply(sync_ctx *x, err_t *e)
+{
+	if (!x->sf_down && apply_direction(x, "ac->sf", SF_PAGE, apply_sf_page, NULL, e) < 0)
+		return -1;
+	ac_pass p;
+	memset(&p, 0, sizeof p);
+	int rc = 0;
+	if (!x->ac_down) {
+		int due = store_actions_count(x->s, "pending", NULL);
+		int retrying = store_actions_count(x->s, "retrying", NULL);
+		p.total = (size_t)(due > 0 ? due : 0) + (size_t)(retrying > 0 ? retrying : 0);
+		rc = apply_direction(x, "sf->ac", AC_PAGE, apply_ac, &p, e);
+	}
+	ac_pass_free(&p);
+	return rc;
 }
