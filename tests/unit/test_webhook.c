@@ -69,8 +69,7 @@ static void hostile_bodies(void **state)
 	/* An overlong field is refused, not truncated into another person's address. */
 	size_t n = 400;
 	char *b = malloc(n + 64);
-	strcpy(b, "type=unsubscribe&contact[email]=");
-	size_t off = strlen(b);
+	size_t off = (size_t)snprintf(b, n + 64, "type=unsubscribe&contact[email]=");
 	memset(b + off, 'a', n);
 	b[off + n] = '\0';
 	webhook_event w;
