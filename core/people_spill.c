@@ -95,7 +95,8 @@ static int unsqueeze(reader *r, void *dst, size_t n)
 
 static int encode(const work_person *p, bytes *b)
 {
-	work_person head = *p;
+	work_person head;
+	memcpy(&head, p, sizeof head); /* padding too: it is squeezed with the rest */
 	head.lists = NULL;
 	head.sf = NULL;
 	head.events = NULL;
