@@ -364,8 +364,8 @@ static int read_ac_person(sync_ctx *x, work_person *p, err_t *e)
 	if (ac_contact_by_email(x->ac, p->email, &ct, &found, e) < 0)
 		return -1;
 	p->ac_read = 1;
-	if (!found)
-		return 0;
+	if (!found || ct.deleted)
+		return 0; /* a deleted contact is no contact, as in the walk */
 	fill_contact(x, p, &ct);
 	return read_contact_lists(x, p, e);
 }
