@@ -76,7 +76,8 @@ static int grow(people_map *m)
 	return 0;
 }
 
-int people_spill_all(people_map *m, err_t *e)
+/* Moves everyone in memory to disk. */
+static int spill_all(people_map *m, err_t *e)
 {
 	if (!m->sp && !(m->sp = spill_open(e)))
 		return -1;
@@ -118,7 +119,7 @@ static int grow_order(people_map *m)
 /* Puts p (new, or back from disk) in memory; the map owns it from here, or frees it on failure. */
 static work_person *hold(people_map *m, work_person *p)
 {
-	if (!m->frozen && m->count >= m->cap && people_spill_all(m, &m->err) < 0) {
+	if (!m->frozen && m->count >= m->cap && spill_all(m, &m->err) < 0) {
 		person_free(p);
 		return NULL;
 	}
@@ -139,6 +140,9 @@ static work_person *hold(people_map *m, work_person *p)
 static work_person *find(people_map *m, const char *email, int *failed)
 {
 	*failed = 0;
+	/* m->err speaks of this call only: a miss after an earlier failure is still a miss. */
+	m->err.kind = ERR_NONE;
+	m->err.msg[0] = '\0';
 	work_person *p = find_memory(m, email);
 	/* While deciding, what is on disk is being walked: nothing is fetched back from it. */
 	if (p || !m->spilled || m->frozen)
@@ -177,12 +181,12 @@ work_person *people_get(people_map *m, const char *email)
 	return p;
 }
 
-/* The people in memory from index `from` on, in batches; the map keeps them. New people that fn
- * creates are appended to `order` and visited too. */
-static int each_in_memory(people_map *m, size_t from, people_batch_fn fn, void *ud, err_t *e)
+/* The people in memory, in batches; the map keeps them. New people that fn creates are appended
+ * to `order` and visited too. */
+static int each_in_memory(people_map *m, people_batch_fn fn, void *ud, err_t *e)
 {
 	work_person *batch[PEOPLE_BATCH];
-	for (size_t i = from; i < m->count;) {
+	for (size_t i = 0; i < m->count;) {
 		size_t n = 0;
 		while (n < PEOPLE_BATCH && i < m->count)
 			batch[n++] = m->order[i++];
@@ -229,12 +233,12 @@ int people_each(people_map *m, int keep, people_batch_fn fn, void *ud, err_t *e)
 	m->frozen = 1;
 	if (m->spilled) {
 		/* One place to walk: everyone goes to disk first, and comes back batch by batch. */
-		rc = people_spill_all(m, e);
+		rc = spill_all(m, e);
 		if (rc == 0)
 			rc = each_on_disk(m, keep, fn, ud, e);
 	}
 	if (rc == 0)
-		rc = each_in_memory(m, 0, fn, ud, e);
+		rc = each_in_memory(m, fn, ud, e);
 	m->frozen = 0;
 	return rc;
 }

@@ -13,7 +13,6 @@
 struct spill {
 	sqlite3 *db;
 	sqlite3_stmt *put, *get, *next, *first;
-	int in_tx;
 };
 
 /* ---- a person as bytes ----
@@ -200,13 +199,11 @@ int spill_begin(spill *sp, err_t *e)
 {
 	if (sqlite3_exec(sp->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		return db_err(sp, e, "begin");
-	sp->in_tx = 1;
 	return 0;
 }
 
 int spill_commit(spill *sp, err_t *e)
 {
-	sp->in_tx = 0;
 	if (sqlite3_exec(sp->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		return db_err(sp, e, "commit (is the temporary directory full?)");
 	return 0;
@@ -229,12 +226,11 @@ int spill_put(spill *sp, const work_person *p, err_t *e)
 	return rc == SQLITE_DONE ? 0 : db_err(sp, e, "write (is the temporary directory full?)");
 }
 
-static work_person *row_person(spill *sp, sqlite3_stmt *st, int col, err_t *e)
+static work_person *row_person(sqlite3_stmt *st, int col, err_t *e)
 {
 	work_person *p = decode(sqlite3_column_blob(st, col), (size_t)sqlite3_column_bytes(st, col));
 	if (!p)
 		err_set(e, ERR_INTERNAL, "run scratch space: a person could not be read back");
-	(void)sp;
 	return p;
 }
 
@@ -245,7 +241,7 @@ int spill_get(spill *sp, const char *email, work_person **out, err_t *e)
 	sqlite3_bind_text(sp->get, 1, email, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(sp->get);
 	if (rc == SQLITE_ROW)
-		*out = row_person(sp, sp->get, 0, e);
+		*out = row_person(sp->get, 0, e);
 	sqlite3_reset(sp->get);
 	sqlite3_clear_bindings(sp->get);
 	if (rc == SQLITE_ROW)
@@ -267,7 +263,7 @@ int spill_next(spill *sp, const char *after, work_person **out, size_t max, size
 	}
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		work_person *p = row_person(sp, st, 1, e);
+		work_person *p = row_person(st, 1, e);
 		if (!p)
 			break;
 		out[(*n)++] = p;

@@ -52,7 +52,7 @@ typedef struct {
 	size_t total; /* distinct people read this run, in memory or on disk */
 	size_t cap;   /* people held in memory before they go to disk */
 	int spilled;  /* the scratch file has people */
-	int frozen;   /* deciding: callers hold pointers, nothing moves to or from disk */
+	int frozen;   /* in people_each: callers hold pointers, nothing moves to or from disk */
 	struct spill *sp;
 	err_t err; /* why people_get or people_lookup answered NULL */
 } people_map;
@@ -69,8 +69,6 @@ work_person *people_get(people_map *m, const char *email);
  * with m->err set). */
 work_person *people_lookup(people_map *m, const char *email);
 const char *people_error(const people_map *m);
-/* Moves everyone in memory to disk. */
-int people_spill_all(people_map *m, err_t *e);
 /* Visits every person of the run, a batch at a time (memory stays one batch, whoever is on disk),
  * in email order for people on disk, then in reading order for the rest. With `keep`, what fn
  * changes is kept for later; without (the last pass) each batch is dropped after fn. fn may create
