@@ -774,6 +774,28 @@ static int composite_once(sf_client *c, const char *field, const sf_update *u, c
 	return rc;
 }
 
+/* Orders update positions by object name, then by position, so that records of one type sit
+ * together. */
+typedef struct {
+	const sf_update *u;
+	size_t i;
+} obj_pos;
+
+static int cmp_obj_pos(const void *a, const void *b)
+{
+	const obj_pos *x = a, *y = b;
+	int c = strcmp(x->u[x->i].object, y->u[y->i].object);
+	if (c)
+		return c;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* Salesforce processes a collection as one "chunk" per run of records of the same type and refuses
+ * a request of more than 10 chunks ("Cannot have more than 10 chunks in a single operation"; REST
+ * API Developer Guide, "Update Records Using sObject Collections"). Queue order interleaves
+ * Contacts and Leads, so the records are grouped by object first: a call of 200 then holds one
+ * chunk per object type in it (two or three), whatever the order of the queue. Results are still
+ * written to res by each record's own position. */
 int sf_composite_update_bool(sf_client *c, const char *field, const sf_update *u, size_t n, sf_result *res,
                              err_t *e)
 {
@@ -782,26 +804,34 @@ int sf_composite_update_bool(sf_client *c, const char *field, const sf_update *u
 	if (check_updates(c, field, u, n, "update records", e) < 0)
 		return -1;
 	size_t *idx = malloc((n ? n : 1) * sizeof *idx);
-	if (!idx)
+	obj_pos *order = malloc((n ? n : 1) * sizeof *order);
+	if (!idx || !order) {
+		free(idx);
+		free(order);
 		return http_fail(c->h, e, ERR_INTERNAL, "update records", "out of memory");
+	}
+	for (size_t i = 0; i < n; i++)
+		order[i] = (obj_pos){u, i};
+	qsort(order, n, sizeof *order, cmp_obj_pos);
 	int rc = 0;
 	for (size_t start = 0; start < n && rc == 0; start += (size_t)c->o.chunk) {
 		size_t k = n - start < (size_t)c->o.chunk ? n - start : (size_t)c->o.chunk;
 		for (size_t i = 0; i < k; i++)
-			idx[i] = start + i;
+			idx[i] = order[start + i].i;
 		rc = composite_once(c, field, u, idx, k, res, e);
 		/* Resend just the records refused for a passing reason (a lock held by another job). */
 		for (int round = 0; rc == 0 && round < c->o.lock_retries; round++) {
 			size_t m = 0;
 			for (size_t i = start; i < start + k; i++)
-				if (res[i].status == SF_RES_RETRY)
-					idx[m++] = i;
+				if (res[order[i].i].status == SF_RES_RETRY)
+					idx[m++] = order[i].i;
 			if (m == 0)
 				break;
 			sleep_ms(c->o.lock_retry_ms);
 			rc = composite_once(c, field, u, idx, m, res, e);
 		}
 	}
+	free(order);
 	free(idx);
 	return rc;
 }

@@ -265,6 +265,27 @@ static void composite_update(sbx_req *r)
 			goto out;
 		}
 	}
+	/* A run of records of one type is a chunk, and Salesforce processes at most 10 per request (REST
+	 * API Developer Guide, sObject Collections). The guide does not show the refusal's body: this
+	 * answers a 400 with the text Salesforce uses for the same limit elsewhere, and writes nothing. */
+	size_t chunks = 0;
+	const char *prev = NULL;
+	for (size_t i = 0; i < n; i++) {
+		json_object *attrs, *type;
+		json_object_object_get_ex(json_object_array_get_idx(records, i), "attributes", &attrs);
+		json_object_object_get_ex(attrs, "type", &type);
+		const char *t = json_object_get_string(type);
+		if (!prev || strcmp(prev, t) != 0)
+			chunks++;
+		prev = t;
+	}
+	if (chunks > 10) {
+		counter_add(r->app->db, "composite_refused_chunks", 1);
+		resp_error(r, 400, "INVALID_BATCH_REQUEST",
+		           "Cannot have more than 10 chunks in a single operation. Please rearrange the data "
+		           "to reduce chunking.");
+		goto out;
+	}
 	counter_add(r->app->db, "composite_calls", 1);
 	counter_add(r->app->db, "composite_records", (int64_t)n);
 	db_exec(r->app->db, "SAVEPOINT composite", NULL);

@@ -186,6 +186,7 @@ json_object *stats_json(sqlite3 *db)
 	                                     "ac_contacts_created",
 	                                     "ac_contacts_updated",
 	                                     "sf_records_updated",
+	                                     "composite_refused_chunks",
 	                                     "sf_tokens_issued",
 	                                     "webhooks_queued",
 	                                     "webhooks_delivered",

@@ -288,6 +288,19 @@ expect_eq "field history rows for the changes" "$(soql "SELECT ContactId, NewVal
 expect_eq "allOrNone rolls back" "$(curl -s -X PATCH -H "Authorization: Bearer $AT" -H 'Content-Type: application/json' \
 	--data-binary "{\"allOrNone\":true,\"records\":[{\"attributes\":{\"type\":\"Contact\"},\"id\":\"$c1\",\"HasOptedOutOfEmail\":false},{\"attributes\":{\"type\":\"Lead\"},\"id\":\"$conv\",\"HasOptedOutOfEmail\":false}]}" \
 	"$INST/services/data/v62.0/composite/sobjects" | json 'd[0]["errors"][0]["statusCode"]')" ALL_OR_NONE_OPERATION_ROLLED_BACK
+# Salesforce processes a collection in one chunk per run of one type, at most 10 a request.
+lead=$(sqlite3 "$T/sandbox.db" "SELECT id FROM sf_records WHERE type = 'Lead' AND is_converted = 0 LIMIT 1")
+body=$(python3 -c "import json; print(json.dumps({'allOrNone': False, 'records': [
+ {'attributes': {'type': t}, 'id': i, 'HasOptedOutOfEmail': True} for t, i in [('Contact', '$c1'), ('Lead', '$lead')] * 6][:11]}))")
+curl -s -o "$T/chunks.json" -w '%{http_code}' -X PATCH -H "Authorization: Bearer $AT" -H 'Content-Type: application/json' \
+	--data-binary "$body" "$INST/services/data/v62.0/composite/sobjects" >"$T/chunks.code"
+expect_eq "composite: 11 type chunks refused with 400" "$(cat "$T/chunks.code")" 400
+expect_match "composite: the refusal says why" "$(cat "$T/chunks.json")" "Cannot have more than 10 chunks in a single operation"
+expect_eq "composite: nothing written by a refused request" "$(sqlite3 "$T/sandbox.db" "SELECT opted_out FROM sf_records WHERE id = '$lead'")" 0
+body=$(python3 -c "import json; print(json.dumps({'allOrNone': False, 'records': [
+ {'attributes': {'type': t}, 'id': i, 'HasOptedOutOfEmail': False} for t, i in [('Contact', '$c1'), ('Lead', '$lead')] * 5]}))")
+expect_eq "composite: 10 type chunks accepted" "$(curl -s -X PATCH -H "Authorization: Bearer $AT" -H 'Content-Type: application/json' \
+	--data-binary "$body" "$INST/services/data/v62.0/composite/sobjects" | json 'all(r["success"] for r in d)')" True
 # Straight to the FastCGI socket: for bodies nginx would buffer to disk, and for what nginx never sends.
 cat >"$T/fcgi.py" <<'PYEOF'
 import socket, struct, sys
@@ -347,7 +360,7 @@ expect_match "a negative CONTENT_LENGTH is refused" "$(fcgi POST /sandbox/contro
 printf '{"type":"x"' >"$T/short.json"
 expect_match "a body shorter than CONTENT_LENGTH is refused" "$(fcgi POST /sandbox/control/event 100 "$T/short.json")" '^400 '
 expect_match "a query string over the cap is 414" "$(fcgi GET "/sandbox/control/info?q=$(head -c 17000 /dev/zero | tr '\0' 'q')" - -)" '^414 '
-expect_eq "stats: composite calls" "$(ctl GET /stats | json 'd["composite_calls"]')" 3
+expect_eq "stats: composite calls" "$(ctl GET /stats | json 'd["composite_calls"]')" 4
 
 # --- Salesforce: Bulk API 2.0 ----------------------------------------------------------------------
 ctl POST /knobs "{\"fail_once\":{\"id\":\"$c3\",\"code\":\"UNABLE_TO_LOCK_ROW\"}}" >/dev/null

@@ -515,6 +515,46 @@ static void sf_composite_one_failed(void **state)
 	sf_close(c);
 }
 
+/* Contacts and Leads interleaved in queue order make one chunk per record; Salesforce refuses a
+ * request of more than 10 chunks. The client groups by object, and each result still lands on its
+ * own record. */
+static void sf_composite_interleaved_types(void **state)
+{
+	(void)state;
+	sf_client *c = sf_with(NULL, NULL);
+	rec_walk cw, lw = {0};
+	some_contacts(c, &cw);
+	OK(sf_query(c, "SELECT Id, Email, HasOptedOutOfEmail FROM Lead WHERE IsConverted = false ORDER BY SystemModstamp",
+	            on_rec, &lw, NULL, &le));
+	assert_true(cw.n >= 6 && lw.n >= 6);
+	/* One Lead refused for good: its result must be the one at its position. */
+	char knob[200];
+	snprintf(knob, sizeof knob, "{\"fail_always\":{\"id\":\"%s\",\"code\":\"FIELD_CUSTOM_VALIDATION_EXCEPTION\"}}",
+	         lw.ids[2]);
+	knobs(knob);
+	sf_update u[12];
+	sf_result r[12];
+	for (int i = 0; i < 6; i++) {
+		u[2 * i] = (sf_update){"Contact", cw.ids[i], !cw.optout[i]};
+		u[2 * i + 1] = (sf_update){"Lead", lw.ids[i], !lw.optout[i]};
+	}
+	long calls = stat_of("composite_calls"), refused = stat_of("composite_refused_chunks");
+	OK(sf_update_bool(c, "HasOptedOutOfEmail", u, 12, r, &le));
+	assert_int_equal(stat_of("composite_calls"), calls + 1);
+	assert_int_equal(stat_of("composite_refused_chunks"), refused);
+	for (int i = 0; i < 12; i++) {
+		if (i == 5) {
+			assert_int_equal(r[i].status, SF_RES_FAILED);
+			assert_string_equal(r[i].code, "FIELD_CUSTOM_VALIDATION_EXCEPTION");
+		} else {
+			assert_int_equal(r[i].status, SF_RES_OK);
+		}
+	}
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(optout_now(c, cw.ids[i]), !cw.optout[i]);
+	sf_close(c);
+}
+
 static void sf_bulk(void **state)
 {
 	(void)state;
@@ -899,6 +939,7 @@ int main(void)
 	    cmocka_unit_test_setup(sf_auth_query_describe, reset),
 	    cmocka_unit_test_setup(sf_expired_token, reset),
 	    cmocka_unit_test_setup(sf_composite_one_failed, reset),
+	    cmocka_unit_test_setup(sf_composite_interleaved_types, reset),
 	    cmocka_unit_test_setup(sf_bulk, reset),
 	    cmocka_unit_test_setup(sf_server_error_then_ok, reset),
 	    cmocka_unit_test_setup(sf_pkce_against_sandbox, reset),
