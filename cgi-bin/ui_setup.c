@@ -16,6 +16,7 @@
 #include "secret.h"
 #include "settings.h"
 #include "sf.h"
+#include "sf_conn.h"
 #include "store_web.h"
 #include "ui.h"
 #include "ui_shared.h"
@@ -85,7 +86,9 @@ static void fill_connection(web_req *r, tpl_dict *d, const char *sys)
 		tpl_set(s, "API_VERSION", c.api_version);
 	} else {
 		tpl_show(s, "NOT_CONNECTED");
-		tpl_set(s, "URL", strcmp(sys, "sf") == 0 ? "https://login.salesforce.com" : "");
+		/* Not login.salesforce.com: the client-credentials grant behind "Save and verify" is
+		 * refused there; the placeholder shows the My Domain form instead. */
+		tpl_set(s, "URL", "");
 		tpl_set(s, "API_VERSION", SF_DEFAULT_API_VERSION);
 	}
 	memset(&c, 0, sizeof c);
@@ -222,12 +225,7 @@ int ui_setup_test(web_req *r)
 		ac_close(ac);
 		snprintf(msg, sizeof msg, "ActiveCampaign answers: signed in as %s at %s.", user, c.url);
 	} else {
-		sf_config cfg = {.login_url = c.url,
-		                 .client_id = c.client_id,
-		                 .client_secret = c.secret,
-		                 .refresh_token = c.refresh_token,
-		                 .api_version = c.api_version};
-		sf_client *sf = sf_open(&cfg, &e);
+		sf_client *sf = sf_conn_open(r->st, &c, NULL, &e);
 		rc = sf ? sf_authenticate(sf, &e) : -1;
 		if (rc == 0) {
 			sf_field_info fi = {0};

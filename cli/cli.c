@@ -10,7 +10,10 @@ static const cli_command commands[] = {
      "connect ac --url URL --key KEY\n"
      "       optsync connect sf --login-url URL --client-id ID --client-secret SECRET [--refresh-token T] "
      "[--api-version vNN.N]",
-     "Verify and store the credentials of one side."},
+     "Verify and store the credentials of one side. Without --refresh-token, Salesforce is reached with "
+     "the client-credentials flow, which Salesforce accepts only on the org's My Domain login URL "
+     "(https://YOURDOMAIN.my.salesforce.com), not on login.salesforce.com or test.salesforce.com; "
+     "with a refresh token (from \"Connect Salesforce\" on /setup) any login URL works."},
     {"set", cmd_set, "set KEY VALUE", "Change a setting (sf_import, interval, sf_api_share, ...)."},
     {"sync", cmd_sync, "sync [--dry-run] [--full]", "Run one sync pass and print a one-line summary."},
     {"daemon", cmd_daemon, "daemon [--interval SECONDS]", "Sync on a timer and when webhook events arrive."},

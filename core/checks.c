@@ -10,6 +10,7 @@
 #include "rules.h"
 #include "settings.h"
 #include "sf.h"
+#include "sf_conn.h"
 #include "store_log.h"
 #include "store_sync.h"
 #include "store_web.h"
@@ -150,12 +151,7 @@ static void check_sf(store *s, check_result *out, int *n, int max, double share)
 		    have < 0 ? e.msg : "not configured");
 		return;
 	}
-	sf_config cfg = {.login_url = c.url,
-	                 .client_id = c.client_id,
-	                 .client_secret = c.secret,
-	                 .refresh_token = c.refresh_token[0] ? c.refresh_token : NULL,
-	                 .api_version = c.api_version};
-	sf_client *sf = sf_open(&cfg, &e);
+	sf_client *sf = sf_conn_open(s, &c, NULL, &e);
 	if (!sf || sf_authenticate(sf, &e) < 0) {
 		set(r, CHECK_FAIL,
 		    e.kind == ERR_AUTH

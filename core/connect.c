@@ -63,6 +63,23 @@ int connect_ac(store *s, const char *url, const char *key, const char *rate_file
 	return 0;
 }
 
+/* The token of the verifying grant goes into the connection saved after it, in the same statement:
+ * with rotation on, the refresh token given is spent by that grant and only the new one works. */
+static int keep_in_connection(const sf_token *t, void *ud, err_t *e)
+{
+	store_connection *c = ud;
+	if (strlen(t->access_token) >= sizeof c->access_token ||
+	    (t->refresh_token && strlen(t->refresh_token) >= sizeof c->refresh_token))
+		return err_set(e, ERR_BAD_RESPONSE, "Salesforce: token longer than optsync keeps");
+	snprintf(c->access_token, sizeof c->access_token, "%s", t->access_token);
+	snprintf(c->instance_url, sizeof c->instance_url, "%s", t->instance_url);
+	timefmt_iso_ms(t->issued_at_ms > 0 ? (int64_t)t->issued_at_ms : timefmt_now_ms(), c->access_issued_at,
+	               sizeof c->access_issued_at);
+	if (t->refresh_token)
+		snprintf(c->refresh_token, sizeof c->refresh_token, "%s", t->refresh_token);
+	return 0;
+}
+
 int connect_sf(store *s, const connect_sf_args *a, store_connection *out, err_t *e)
 {
 	store_connection c = {0};
@@ -81,9 +98,10 @@ int connect_sf(store *s, const connect_sf_args *a, store_connection *out, err_t 
 	                 .refresh_token = refresh,
 	                 .api_version = version};
 	sf_client *sf = sf_open(&cfg, e);
+	snprintf(c.refresh_token, sizeof c.refresh_token, "%s", refresh ? refresh : "");
+	if (sf)
+		sf_on_token(sf, keep_in_connection, &c);
 	int rc = sf ? sf_authenticate(sf, e) : -1;
-	if (rc == 0)
-		snprintf(c.instance_url, sizeof c.instance_url, "%s", sf_instance_url(sf));
 	sf_close(sf);
 	if (rc < 0)
 		return -1;
@@ -91,7 +109,6 @@ int connect_sf(store *s, const connect_sf_args *a, store_connection *out, err_t 
 	snprintf(c.client_id, sizeof c.client_id, "%s", a->client_id);
 	snprintf(c.api_version, sizeof c.api_version, "%s", version);
 	snprintf(c.secret, sizeof c.secret, "%s", a->client_secret);
-	snprintf(c.refresh_token, sizeof c.refresh_token, "%s", refresh ? refresh : "");
 	snprintf(c.account, sizeof c.account, "%s", c.instance_url);
 	timefmt_now_iso(c.verified_at, sizeof c.verified_at);
 	keep_connected_at(s, "sf", &c);

@@ -13,7 +13,7 @@
 #include <sodium.h>
 
 /* Redaction slots. */
-enum { SEC_CLIENT_SECRET, SEC_ACCESS, SEC_REFRESH, SEC_VERIFIER, SEC_CODE };
+enum { SEC_CLIENT_SECRET, SEC_ACCESS, SEC_REFRESH, SEC_VERIFIER, SEC_CODE, SEC_OLD_REFRESH };
 
 struct sf_client {
 	http_client *h;
@@ -27,6 +27,8 @@ struct sf_client {
 	char *token;
 	long token_requests;
 	long api_used, api_max;
+	sf_token_cb on_token;
+	void *on_token_ud;
 };
 
 void sf_options_default(sf_options *o)
@@ -189,7 +191,23 @@ sf_client *sf_open_opts(const sf_config *cfg, const sf_options *o, err_t *e)
 	}
 	http_set_secret(c->h, SEC_CLIENT_SECRET, c->client_secret);
 	http_set_secret(c->h, SEC_REFRESH, c->refresh);
+	/* An access token kept from an earlier run is used until Salesforce answers 401: one token
+	 * request per session lifetime instead of one per run. */
+	if (cfg->access_token && *cfg->access_token && cfg->instance_url && *cfg->instance_url &&
+	    strlen(cfg->access_token) <= 4096 && strlen(cfg->instance_url) < sizeof c->instance) {
+		err_t ue;
+		if (http_url_allowed(cfg->instance_url, &ue) == 0 && (c->token = strdup(cfg->access_token))) {
+			snprintf(c->instance, sizeof c->instance, "%s", cfg->instance_url);
+			http_set_secret(c->h, SEC_ACCESS, c->token);
+		}
+	}
 	return c;
+}
+
+void sf_on_token(sf_client *c, sf_token_cb cb, void *ud)
+{
+	c->on_token = cb;
+	c->on_token_ud = ud;
 }
 
 sf_client *sf_open(const sf_config *cfg, err_t *e)
@@ -259,7 +277,8 @@ static int form_add(char *buf, size_t n, const char *name, const char *value)
 }
 
 /* POSTs a token request and takes access_token, instance_url and (if any) refresh_token from it. */
-static int token_request(sf_client *c, const char *form, char *refresh_out, size_t refresh_n, err_t *e)
+static int token_request(sf_client *c, const char *form, int client_credentials, char *refresh_out,
+                         size_t refresh_n, err_t *e)
 {
 	const char *op = "token";
 	char url[600];
@@ -279,7 +298,19 @@ static int token_request(sf_client *c, const char *form, char *refresh_out, size
 		if ((le.http_status == 400 || le.http_status == 401 || le.http_status == 403) && rs.body) {
 			char detail[400];
 			sf_detail(rs.body, rs.len, detail, sizeof detail);
-			http_fail(c->h, &le, ERR_AUTH, op, "%s", detail);
+			if (client_credentials && strstr(detail, "not supported on this domain"))
+				/* Salesforce takes the client-credentials grant only on the org's own My
+				 * Domain host, not on login.salesforce.com or test.salesforce.com ("Migrate
+				 * from OAuth Username-Password to Client Credentials Flow", Salesforce Help
+				 * 000886201); it answers 400 invalid_grant with this text. */
+				http_fail(c->h, &le, ERR_AUTH, op,
+				          "%s: the client-credentials flow needs your org's My Domain login URL "
+				          "(https://YOURDOMAIN.my.salesforce.com, or "
+				          "https://YOURDOMAIN--SANDBOX.sandbox.my.salesforce.com), not %s; use it, "
+				          "or \"Connect Salesforce\" in the browser",
+				          detail, c->login);
+			else
+				http_fail(c->h, &le, ERR_AUTH, op, "%s", detail);
 			le.http_status = (int)rs.status;
 		}
 		http_response_free(&rs);
@@ -320,6 +351,22 @@ static int token_request(sf_client *c, const char *form, char *refresh_out, size
 	c->token = t;
 	http_set_secret(c->h, SEC_ACCESS, t);
 	snprintf(c->instance, sizeof c->instance, "%s", instance);
+	/* Refresh-token rotation: with it on in the connected app, every refresh answers a new refresh
+	 * token and the one just used is invalidated ("OAuth 2.0 Refresh Token Flow for Renewed
+	 * Sessions", Salesforce Help). The new one replaces ours at once; the old one stays redacted. */
+	const char *rotated = NULL;
+	if (!refresh_out && c->refresh && rr > 0 && strcmp(refresh, c->refresh) != 0) {
+		char *r = strdup(refresh);
+		if (!r) {
+			json_object_put(j);
+			return http_fail(c->h, e, ERR_INTERNAL, op, "out of memory");
+		}
+		http_set_secret(c->h, SEC_OLD_REFRESH, c->refresh);
+		wipe_free(c->refresh);
+		c->refresh = r;
+		http_set_secret(c->h, SEC_REFRESH, r);
+		rotated = r;
+	}
 	if (refresh_out) {
 		if (rr <= 0) {
 			json_object_put(j);
@@ -341,9 +388,28 @@ static int token_request(sf_client *c, const char *form, char *refresh_out, size
 			json_object_put(j);
 			return http_fail(c->h, e, ERR_INTERNAL, op, "refresh token longer than the buffer");
 		}
+		rotated = c->refresh;
 	}
 	sodium_memzero(refresh, sizeof refresh);
+	char issued[32] = "";
+	json_get_str(j, "issued_at", issued, sizeof issued);
 	json_object_put(j);
+	/* The keeper stores the tokens before the access token is used: a rotated refresh token that
+	 * was not stored would be lost for good, and every later run refused with invalid_grant. */
+	if (c->on_token) {
+		sf_token tk = {.access_token = c->token,
+		               .instance_url = c->instance,
+		               .refresh_token = rotated,
+		               .issued_at_ms = atoll(issued)};
+		err_t ke = {0};
+		if (c->on_token(&tk, c->on_token_ud, &ke) < 0) {
+			wipe_free(c->token);
+			c->token = NULL;
+			return http_fail(c->h, e, ke.kind ? ke.kind : ERR_DB, op,
+			                 "the new token%s could not be stored: %s",
+			                 rotated ? " and refresh token" : "", ke.msg);
+		}
+	}
 	return 0;
 }
 
@@ -362,7 +428,7 @@ int sf_authenticate(sf_client *c, err_t *e)
 		sodium_memzero(form, sizeof form);
 		return http_fail(c->h, e, ERR_USAGE, "token", "credentials too long");
 	}
-	rc = token_request(c, form, NULL, 0, e);
+	rc = token_request(c, form, !c->refresh, NULL, 0, e);
 	sodium_memzero(form, sizeof form);
 	return rc;
 }
@@ -440,7 +506,7 @@ int sf_pkce_exchange(sf_client *c, const char *code, const char *redirect_uri, c
 	if (rc < 0)
 		rc = http_fail(c->h, e, ERR_USAGE, "token", "code or redirect URI too long");
 	else
-		rc = token_request(c, form, refresh_token, n, e);
+		rc = token_request(c, form, 0, refresh_token, n, e);
 	sodium_memzero(form, sizeof form);
 	return rc;
 }

@@ -21,7 +21,22 @@ typedef struct {
 	const char *client_secret;
 	const char *refresh_token; /* NULL or "": client_credentials grant */
 	const char *api_version;   /* NULL or "": v62.0 */
+	const char *access_token;  /* NULL or "": none kept; else used until Salesforce answers 401 */
+	const char *instance_url;  /* where access_token is good (needed with it) */
 } sf_config;
+
+/* A token just obtained. refresh_token is the new refresh token when the answer brought one that
+ * replaces the one in use (rotation, or the first one from the web-server flow), else NULL. */
+typedef struct {
+	const char *access_token;
+	const char *instance_url;
+	const char *refresh_token;
+	long long issued_at_ms; /* Salesforce's issued_at, 0 when it sent none */
+} sf_token;
+
+/* Called after every token grant, before the token is used. Returning -1 (with e) fails the grant:
+ * the client drops the token rather than run on one whose rotation was not kept. */
+typedef int (*sf_token_cb)(const sf_token *t, void *ud, err_t *e);
 
 typedef struct {
 	http_options http;     /* timeouts, retries, caps; system and detail are set by the client */
@@ -54,6 +69,9 @@ void sf_close(sf_client *c);
 /* Gets an access token: POST {login}/services/oauth2/token, grant refresh_token when the config has
  * one, client_credentials otherwise. Errors read "Salesforce: token: invalid_client: ..." (ERR_AUTH). */
 int sf_authenticate(sf_client *c, err_t *e);
+
+/* Registers the token keeper (NULL: none). */
+void sf_on_token(sf_client *c, sf_token_cb cb, void *ud);
 
 /* The instance_url of the current token ("" before the first one). */
 const char *sf_instance_url(const sf_client *c);

@@ -93,6 +93,9 @@ static const char *const migrations[] = {
     " PRIMARY KEY(day, direction)) WITHOUT ROWID;"
     "INSERT INTO log_daily(day, direction, n) SELECT substr(at, 1, 10), direction, count(*) FROM log"
     " WHERE status = 'applied' AND direction IS NOT NULL AND direction <> '' GROUP BY 1, 2;",
+    /* 6: the Salesforce access token kept between runs (sealed), with the time it was issued. */
+    "ALTER TABLE connections ADD COLUMN access_token BLOB;"
+    "ALTER TABLE connections ADD COLUMN access_issued_at TEXT;",
 };
 
 int store_schema_version(void)
@@ -348,7 +351,8 @@ int store_connection_save(store *s, const store_connection *c, err_t *e)
 	if (sqlite3_prepare_v2(
 	        s->db,
 	        "INSERT OR REPLACE INTO connections(system,url,client_id,api_version,instance_url,account,"
-	        "secret,refresh_token,connected_at,verified_at) VALUES(?,?,?,?,?,?,?,?,?,?)",
+	        "secret,refresh_token,connected_at,verified_at,access_token,access_issued_at)"
+	        " VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
 	        -1, &st, NULL) != SQLITE_OK)
 		return db_fail(s, e, "save connection");
 	char now[32];
@@ -359,12 +363,14 @@ int store_connection_save(store *s, const store_connection *c, err_t *e)
 	store_bind_text(st, 4, c->api_version);
 	store_bind_text(st, 5, c->instance_url);
 	store_bind_text(st, 6, c->account);
-	if (bind_sealed(s, st, 7, c->secret, e) < 0 || bind_sealed(s, st, 8, c->refresh_token, e) < 0) {
+	if (bind_sealed(s, st, 7, c->secret, e) < 0 || bind_sealed(s, st, 8, c->refresh_token, e) < 0 ||
+	    bind_sealed(s, st, 11, c->access_token, e) < 0) {
 		sqlite3_finalize(st);
 		return -1;
 	}
 	sqlite3_bind_text(st, 9, *c->connected_at ? c->connected_at : now, -1, SQLITE_TRANSIENT);
 	store_bind_text(st, 10, c->verified_at);
+	store_bind_text(st, 12, c->access_issued_at);
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : db_fail(s, e, "save connection");
@@ -377,7 +383,7 @@ int store_connection_load(store *s, const char *system, store_connection *c, err
 	if (sqlite3_prepare_v2(
 	        s->db,
 	        "SELECT system,url,client_id,api_version,instance_url,account,secret,refresh_token,"
-	        "connected_at,verified_at FROM connections WHERE system=?",
+	        "connected_at,verified_at,access_token,access_issued_at FROM connections WHERE system=?",
 	        -1, &st, NULL) != SQLITE_OK)
 		return db_fail(s, e, "load connection");
 	sqlite3_bind_text(st, 1, system, -1, SQLITE_STATIC);
@@ -400,10 +406,52 @@ int store_connection_load(store *s, const char *system, store_connection *c, err
 	         column_unsealed(s, st, 7, c->refresh_token, sizeof c->refresh_token, e) == 0;
 	store_column_text(st, 8, c->connected_at, sizeof c->connected_at);
 	store_column_text(st, 9, c->verified_at, sizeof c->verified_at);
+	/* A kept access token that no longer opens is only a lost shortcut: the client gets a new one. */
+	err_t ignored = {0};
+	if (ok && column_unsealed(s, st, 10, c->access_token, sizeof c->access_token, &ignored) < 0)
+		c->access_token[0] = '\0';
+	store_column_text(st, 11, c->access_issued_at, sizeof c->access_issued_at);
 	sqlite3_finalize(st);
 	if (!ok)
 		return err_prefix(e, "connection %s", system);
 	return 1;
+}
+
+int store_sf_tokens_save(store *s, const char *access_token, const char *instance_url, const char *issued_at,
+                         const char *refresh_token, err_t *e)
+{
+	/* Inside another transaction this write would be undone with it, and a rotated refresh token
+	 * with it: the one in Salesforce's hands would be the only copy. */
+	if (!sqlite3_get_autocommit(s->db))
+		return err_set(e, ERR_INTERNAL, "database %s: Salesforce tokens saved inside a transaction", s->path);
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db,
+	                       "UPDATE connections SET access_token=?1, access_issued_at=?2, instance_url=?3,"
+	                       " refresh_token=COALESCE(?4, refresh_token) WHERE system='sf'",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, e, "save Salesforce token");
+	if (bind_sealed(s, st, 1, access_token, e) < 0) {
+		sqlite3_finalize(st);
+		return -1;
+	}
+	store_bind_text(st, 2, issued_at);
+	store_bind_text(st, 3, instance_url);
+	if (refresh_token && *refresh_token) {
+		if (bind_sealed(s, st, 4, refresh_token, e) < 0) {
+			sqlite3_finalize(st);
+			return -1;
+		}
+	} else {
+		sqlite3_bind_null(st, 4);
+	}
+	int rc = sqlite3_step(st);
+	int changed = sqlite3_changes(s->db);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(s, e, "save Salesforce token");
+	if (changed != 1)
+		return err_set(e, ERR_CONFIG, "Salesforce is not connected any more: connect it again");
+	return 0;
 }
 
 /* ---- users ---- */

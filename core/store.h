@@ -43,12 +43,20 @@ typedef struct {
 	char refresh_token[1024]; /* SF web-server flow only */
 	char connected_at[32];    /* ISO 8601 UTC */
 	char verified_at[32];
+	char access_token[4200];    /* SF only: the last access token, kept between runs */
+	char access_issued_at[32];  /* ISO 8601 UTC, when Salesforce issued it */
 } store_connection;
 
 /* Saves (insert or replace) a connection, sealing secret and refresh_token. */
 int store_connection_save(store *s, const store_connection *c, err_t *e);
 /* Loads the connection of system ("ac"|"sf"); returns 1 found, 0 not configured, -1 error. */
 int store_connection_load(store *s, const char *system, store_connection *c, err_t *e);
+
+/* Keeps a new Salesforce access token (sealed) with its instance URL and issue time, and, when
+ * refresh_token is not NULL, the rotated refresh token that replaces the stored one: one statement,
+ * so both or neither. Refused inside a transaction (it must not be rolled back with one). */
+int store_sf_tokens_save(store *s, const char *access_token, const char *instance_url, const char *issued_at,
+                         const char *refresh_token, err_t *e);
 
 /* Users of the dashboard. password is hashed (Argon2id) here; role is "admin" or "viewer". */
 int store_user_add(store *s, const char *name, const char *role, const char *password, err_t *e);

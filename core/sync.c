@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "settings.h"
+#include "sf_conn.h"
 #include "sync_int.h"
 #include "timefmt.h"
 
@@ -549,12 +550,7 @@ static int open_clients(sync_ctx *x, const store_connection *ac, const store_con
 	    0)
 		return -1;
 	so.bulk_threshold = atoi(v);
-	sf_config cfg = {.login_url = sf->url,
-	                 .client_id = sf->client_id,
-	                 .client_secret = sf->secret,
-	                 .refresh_token = sf->refresh_token[0] ? sf->refresh_token : NULL,
-	                 .api_version = sf->api_version};
-	x->sf = sf_open_opts(&cfg, &so, e);
+	x->sf = sf_conn_open(x->s, sf, &so, e);
 	return x->sf ? 0 : -1;
 }
 

@@ -49,11 +49,11 @@
   {{#NOT_CONNECTED}}<p class="conn conn-off"><span class="dot"></span> Not connected.</p>{{/NOT_CONNECTED}}
   <form method="post" action="/setup/sf" class="form">
     <input type="hidden" name="csrf" value="{{CSRF}}">
-    <label>Login URL <input name="login_url" value="{{URL}}" placeholder="https://login.salesforce.com" required {{#VIEWER}}disabled{{/VIEWER}}></label>
+    <label>Login URL <input name="login_url" value="{{URL}}" placeholder="https://YOURDOMAIN.my.salesforce.com" required {{#VIEWER}}disabled{{/VIEWER}}></label>
     <label>Client id (consumer key) <input name="client_id" value="{{CLIENT_ID}}" autocomplete="off" required {{#VIEWER}}disabled{{/VIEWER}}></label>
     <label>Client secret <input type="password" name="client_secret" value="" autocomplete="off" placeholder="{{SECRET_HINT}}" {{#VIEWER}}disabled{{/VIEWER}}></label>
     <label>API version <input name="api_version" value="{{API_VERSION}}" class="narrow" {{#VIEWER}}disabled{{/VIEWER}}></label>
-    <p class="hint">Save uses the client-credentials flow. Connect Salesforce signs in through the browser instead (web-server flow with PKCE) and keeps a refresh token.</p>
+    <p class="hint" id="sf-login-hint">Save and verify uses the client-credentials flow, which Salesforce accepts only on your org's <strong>My Domain</strong> login URL (Setup → My Domain, e.g. https://YOURDOMAIN.my.salesforce.com; a sandbox org: https://YOURDOMAIN--SANDBOX.sandbox.my.salesforce.com), not on login.salesforce.com or test.salesforce.com. Connect Salesforce signs in through the browser instead (web-server flow with PKCE), works with any of them, and keeps a refresh token.</p>
     {{#ADMIN}}
     <button type="submit" class="btn btn-primary">Save and verify</button>
     <button type="submit" class="btn" formaction="/setup/sf-oauth" id="connect-sf">Connect Salesforce</button>

@@ -161,6 +161,12 @@ static void token(sbx_req *r)
 		return;
 	}
 	if (strcmp(grant, "client_credentials") == 0) {
+		/* Salesforce serves this grant only on an org's My Domain host; login.salesforce.com and
+		 * test.salesforce.com answer so (Salesforce Help 000886201). */
+		if (knob_int("sf_generic_login")) {
+			resp_error(r, 400, "invalid_grant", "request not supported on this domain");
+			return;
+		}
 		issue(r, id, 0);
 		return;
 	}
@@ -179,6 +185,18 @@ static void token(sbx_req *r)
 		}
 		if (!ok) {
 			resp_error(r, 400, "invalid_grant", "expired access/refresh token");
+			return;
+		}
+		/* Rotation on: a new refresh token with each refresh, and the one used is dead. */
+		if (knob_int("sf_refresh_rotation")) {
+			st = db_prep(r->app->db, "UPDATE sf_tokens SET revoked = 1 WHERE token = ?1 AND kind = 'refresh'");
+			if (st) {
+				sqlite3_bind_text(st, 1, rt, -1, SQLITE_TRANSIENT);
+				sqlite3_step(st);
+				sqlite3_finalize(st);
+			}
+			counter_add(r->app->db, "sf_refresh_rotated", 1);
+			issue(r, id, 1);
 			return;
 		}
 		issue(r, id, 0);

@@ -70,6 +70,8 @@ expect_match "/status shows the user and role" "$(body)" 'admin <span class="bad
 expect_eq "/setup renders" "$(get "$A" /setup)" 200
 expect_match "/setup has both connection forms" "$(body | tr '\n' ' ')" 'action="/setup/ac".*action="/setup/sf"'
 expect_match "/setup offers the sandbox on loopback" "$(body)" 'Use the sandbox'
+expect_match "/setup: the client-credentials flow needs the My Domain URL" "$(body | tr '\n' ' ')" 'id="sf-login-hint">Save and verify uses the client-credentials flow, which Salesforce accepts only on your org.s <strong>My Domain</strong>'
+if body | grep -q 'name="login_url" value="https://login.salesforce.com"'; then fail "/setup does not pre-fill login.salesforce.com"; else ok "/setup does not pre-fill login.salesforce.com"; fi
 expect_match "/setup shows the webhook URL to admins" "$(body)" "$BASE/hooks/activecampaign/[0-9a-f]{64}"
 hook=$(body | grep -o "/hooks/activecampaign/[0-9a-f]*" | head -1)
 expect_eq "/contacts renders" "$(get "$A" /contacts)" 200
