@@ -65,6 +65,8 @@ int ui_hook_ac(web_req *r)
 		web_log(r, "webhook: %s for %s spooled (%s)", ev.kind, ev.email, e.msg);
 		return web_text(r, 200, "text/plain; charset=utf-8", "ok\n");
 	}
+	if (ev.duplicate)
+		web_log(r, "webhook: %s for %s delivered again; stored once", ev.kind, ev.email);
 	/* The database takes writes again: bring in anything spooled earlier. */
 	err_t de = {0};
 	if (spool_drain(dir, r->st, 20, &de) < 0)

@@ -310,6 +310,10 @@ int ui_setup_webhook(web_req *r)
 	if (store_connection_load(r->st, "ac", &c, &e) != 1)
 		return render(r, 422, NULL, "Connect ActiveCampaign first.");
 	webhook_url(r, url, sizeof url);
+	if (url_check_webhook_base(url, &e) < 0) {
+		memset(&c, 0, sizeof c);
+		return render(r, 422, NULL, e.msg);
+	}
 	job_rate_file(r->app, rate, sizeof rate);
 	ac_client *ac = ac_open(c.url, c.secret, rate, &e);
 	memset(&c, 0, sizeof c);

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "settings.h"
 #include "store_web.h"
+#include "url.h"
 
 int cmd_webhook(cli_ctx *c, int argc, char **argv)
 {
@@ -58,6 +59,8 @@ int cmd_webhook(cli_ctx *c, int argc, char **argv)
 		snprintf(url, sizeof url, "%s/hooks/activecampaign/%s", base, secret);
 		fprintf(c->out, "%s\n", url);
 	}
+	if (rc == CLI_OK && reg && url_check_webhook_base(base, &e) < 0)
+		rc = CLI_FAIL;
 	if (rc == CLI_OK && reg) {
 		store_connection conn;
 		int have = store_connection_load(s, "ac", &conn, &e);

@@ -15,6 +15,7 @@ struct ac_client {
 	long waited_ms;
 	char base[512];
 	char key_header[300];
+	int retries; /* of a create after a lookup (the HTTP layer's count) */
 };
 
 void ac_options_default(ac_options *o)
@@ -131,6 +132,7 @@ ac_client *ac_open_opts(const char *base_url, const char *api_key, const char *r
 		return NULL;
 	}
 	http_options ho = o->http;
+	c->retries = ho.retries > 0 ? ho.retries : 0;
 	ho.system = "ActiveCampaign";
 	ho.before_attempt = take_token;
 	ho.hook_ud = c;
@@ -176,8 +178,18 @@ void ac_get_stats(const ac_client *c, ac_stats *s)
 
 /* Sends method path_query (relative to /api/3) with an optional JSON body and parses the JSON answer.
  * op names the call in messages: "GET /api/3/contacts". */
+static int call_opt(ac_client *c, const char *method, const char *path_query, json_object *body,
+                    const char *op, int once, json_object **out, err_t *e);
+
 static int call(ac_client *c, const char *method, const char *path_query, json_object *body, const char *op,
                 json_object **out, err_t *e)
+{
+	return call_opt(c, method, path_query, body, op, 0, out, e);
+}
+
+/* once: one attempt (a POST that creates something: its retry is the caller's, after a lookup). */
+static int call_opt(ac_client *c, const char *method, const char *path_query, json_object *body,
+                    const char *op, int once, json_object **out, err_t *e)
 {
 	char url[2048];
 	*out = NULL;
@@ -192,7 +204,8 @@ static int call(ac_client *c, const char *method, const char *path_query, json_o
 	                   .op = op,
 	                   .headers = hdrs,
 	                   .body = b,
-	                   .body_len = b ? strlen(b) : 0};
+	                   .body_len = b ? strlen(b) : 0,
+	                   .no_retry = once};
 	http_response rs;
 	int rc = http_do(c->h, &rq, &rs, e);
 	if (rc == 0)
@@ -300,9 +313,11 @@ static int parse_contact_list(ac_client *c, json_object *o, ac_contact_list *cl,
 	    opt_str(c, o, "updated_timestamp", cl->updated_timestamp, sizeof cl->updated_timestamp, op, e) <
 	        0)
 		return -1;
-	if (json_get_long(o, "status", &st) != 1 || st < 0 || st > 9)
-		return bad(c, e, op, "contactList without a valid \"status\"");
-	cl->status = (int)st;
+	/* Any number is taken as it is: AC documents values beyond 0..3 (91: removed through the v1
+	 * API), and the caller decides what an unknown one means rather than the whole read failing. */
+	if (json_get_long(o, "status", &st) != 1)
+		return bad(c, e, op, "contactList without a numeric \"status\"");
+	cl->status = st < -1000000 || st > 1000000 ? -1 : (int)st;
 	return 0;
 }
 
@@ -713,9 +728,10 @@ int ac_tag_find(ac_client *c, const char *name, ac_tag *out, int *found, err_t *
 	*found = 0;
 	if (!name || !*name || http_urlencode(name, enc, sizeof enc) < 0)
 		return http_fail(c->h, e, ERR_USAGE, "GET /api/3/tags", "bad tag name");
-	snprintf(path, sizeof path, "/tags?search=%s", enc);
+	/* filters[search][eq] asks for the exact name (AC v3 "List all tags"); the exact match is still
+	 * checked here, in case an account answers with the "contains" search. */
+	snprintf(path, sizeof path, "/tags?filters%%5Bsearch%%5D%%5Beq%%5D=%s&filters%%5Btag_type%%5D=contact", enc);
 	vec v = {.size = sizeof(ac_tag)};
-	/* search is "contains": pick the exact name among the answers. */
 	int rc = get_all(c, path, "tags", &v, p_tag, e);
 	for (size_t i = 0; rc == 0 && i < v.n && !*found; i++) {
 		ac_tag *t = (ac_tag *)v.p + i;
@@ -739,7 +755,7 @@ int ac_tag_create(ac_client *c, const char *name, const char *description, ac_ta
 	json_object_object_add(t, "description", json_object_new_string(description ? description : ""));
 	json_object_object_add(body, "tag", t);
 	json_object *j;
-	int rc = call(c, "POST", "/tags", body, op, &j, e);
+	int rc = call_opt(c, "POST", "/tags", body, op, 1, &j, e);
 	json_object_put(body);
 	if (rc == 0) {
 		json_object *o = json_get(j, "tag", json_type_object);
@@ -756,15 +772,25 @@ int ac_tag_ensure(ac_client *c, const char *name, const char *description, ac_ta
 	int found;
 	if (created)
 		*created = 0;
-	if (ac_tag_find(c, name, out, &found, e) < 0)
-		return -1;
-	if (found)
-		return 0;
-	if (ac_tag_create(c, name, description, out, e) < 0)
-		return -1;
-	if (created)
-		*created = 1;
-	return 0;
+	/* A POST that timed out or got a 5xx may still have created the tag: look again before each
+	 * new try, so a retry never makes a second tag of the same name. */
+	for (int attempt = 0;; attempt++) {
+		if (ac_tag_find(c, name, out, &found, e) < 0)
+			return -1;
+		if (found)
+			return 0;
+		err_t ce = {0};
+		if (ac_tag_create(c, name, description, out, &ce) == 0) {
+			if (created)
+				*created = 1;
+			return 0;
+		}
+		if (!err_is_transient(&ce) || attempt >= c->retries) {
+			if (e)
+				*e = ce;
+			return -1;
+		}
+	}
 }
 
 int ac_contact_tags(ac_client *c, const char *contact_id, ac_contact_tag **out, size_t *n, err_t *e)
@@ -787,13 +813,36 @@ int ac_contact_tag_add(ac_client *c, const char *contact_id, const char *tag_id,
 	json_object_object_add(t, "contact", json_object_new_string(contact_id));
 	json_object_object_add(t, "tag", json_object_new_string(tag_id));
 	json_object_object_add(body, "contactTag", t);
-	json_object *j;
-	int rc = call(c, "POST", "/contactTags", body, op, &j, e);
-	json_object_put(body);
-	if (rc == 0 && !json_get(j, "contactTag", json_type_object))
-		rc = bad(c, e, op, "no \"contactTag\" object");
-	json_object_put(j);
-	return rc;
+	/* One attempt at a time: after a timeout or a 5xx the tag may be on the contact already, so the
+	 * contact's tags are read before the POST is sent again. */
+	for (int attempt = 0;; attempt++) {
+		json_object *j;
+		err_t ce = {0};
+		int rc = call_opt(c, "POST", "/contactTags", body, op, 1, &j, &ce);
+		if (rc == 0 && !json_get(j, "contactTag", json_type_object))
+			rc = bad(c, &ce, op, "no \"contactTag\" object");
+		json_object_put(j);
+		if (rc == 0 || !err_is_transient(&ce) || attempt >= c->retries) {
+			json_object_put(body);
+			if (rc < 0 && e)
+				*e = ce;
+			return rc;
+		}
+		ac_contact_tag *have = NULL;
+		size_t nh = 0;
+		if (ac_contact_tags(c, contact_id, &have, &nh, e) < 0) {
+			json_object_put(body);
+			return -1;
+		}
+		int there = 0;
+		for (size_t i = 0; i < nh; i++)
+			there |= strcmp(have[i].tag, tag_id) == 0;
+		free(have);
+		if (there) {
+			json_object_put(body);
+			return 0;
+		}
+	}
 }
 
 int ac_bounce_logs(ac_client *c, const char *contact_id, ac_bounce_log **out, size_t *n, err_t *e)

@@ -30,7 +30,8 @@ typedef struct {
 	int deleted;
 } ac_contact;
 
-/* A contact's membership of one list. status: 0 unconfirmed, 1 active, 2 unsubscribed, 3 bounced. */
+/* A contact's membership of one list. status: 0 unconfirmed, 1 active, 2 unsubscribed, 3 bounced;
+ * other values are passed on as AC sent them (91: removed from the contact through the v1 API). */
 typedef struct {
 	char id[AC_ID_MAX];
 	char contact[AC_ID_MAX];

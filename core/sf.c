@@ -29,6 +29,7 @@ struct sf_client {
 	long api_used, api_max;
 	sf_token_cb on_token;
 	void *on_token_ud;
+	int once; /* the next data call gets one attempt only (a POST that creates) */
 };
 
 void sf_options_default(sf_options *o)
@@ -534,7 +535,8 @@ static int sf_call(sf_client *c, const char *method, const char *path, const cha
 		                   .headers = hdrs,
 		                   .body = body,
 		                   .body_len = body ? strlen(body) : 0,
-		                   .content_type = ctype};
+		                   .content_type = ctype,
+		                   .no_retry = c->once};
 		err_t le;
 		int rc = http_do(c->h, &rq, rs, &le);
 		sodium_memzero(auth, sizeof auth);
@@ -1053,8 +1055,13 @@ static int bulk_job(sf_client *c, const char *field, const sf_update *u, const s
 	json_object_object_add(body, "columnDelimiter", json_object_new_string("COMMA"));
 	snprintf(path, sizeof path, "/services/data/%s/jobs/ingest", c->version);
 	json_object *j;
+	/* Sent once: a creation whose answer was lost may have made a job, and a second POST would make
+	 * another. The records stay unsent and go again next run; a job left Open with no data writes
+	 * nothing, and Salesforce deletes it on its own. */
+	c->once = 1;
 	int rc =
 	    sf_json(c, "POST", path, json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN), op, &j, e);
+	c->once = 0;
 	json_object_put(body);
 	if (rc < 0)
 		return -1;

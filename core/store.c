@@ -95,7 +95,10 @@ static const char *const migrations[] = {
     " WHERE status = 'applied' AND direction IS NOT NULL AND direction <> '' GROUP BY 1, 2;",
     /* 6: the Salesforce access token kept between runs (sealed), with the time it was issued. */
     "ALTER TABLE connections ADD COLUMN access_token BLOB;"
-    "ALTER TABLE connections ADD COLUMN access_issued_at TEXT;",
+    "ALTER TABLE connections ADD COLUMN access_issued_at TEXT;"
+    /* and each webhook delivery stored once: AC delivers at least once. */
+    "ALTER TABLE events ADD COLUMN dedupe TEXT;"
+    "CREATE UNIQUE INDEX events_dedupe ON events(dedupe);",
 };
 
 int store_schema_version(void)

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -169,9 +170,18 @@ int store_event_add(store *s, stored_event *ev, err_t *e)
 {
 	if (!ev->received_at[0])
 		timefmt_now_iso(ev->received_at, sizeof ev->received_at);
-	sqlite3_stmt *st = prep(
-	    s, "INSERT INTO events(source,kind,email,occurred_at,received_at,payload) VALUES(?,?,?,?,?,?)", e,
-	    "store event");
+	/* The body's hash is the delivery's identity: AC sends no delivery id, and repeats a delivery
+	 * unchanged. */
+	unsigned char h[32];
+	char hex[65];
+	crypto_generichash(h, sizeof h, (const unsigned char *)ev->payload, strlen(ev->payload), NULL, 0);
+	sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+	ev->duplicate = 0;
+	sqlite3_stmt *st =
+	    prep(s,
+	         "INSERT INTO events(source,kind,email,occurred_at,received_at,payload,dedupe)"
+	         " VALUES(?,?,?,?,?,?,?) ON CONFLICT(dedupe) DO NOTHING",
+	         e, "store event");
 	if (st) {
 		store_bind_text(st, 1, ev->source);
 		store_bind_text(st, 2, ev->kind);
@@ -179,9 +189,15 @@ int store_event_add(store *s, stored_event *ev, err_t *e)
 		store_bind_text(st, 4, ev->occurred_at);
 		store_bind_text(st, 5, ev->received_at);
 		sqlite3_bind_text(st, 6, ev->payload, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 7, hex, -1, SQLITE_TRANSIENT);
 	}
 	if (done(s, st, e, "store event") < 0)
 		return -1;
+	if (sqlite3_changes(store_db(s)) == 0) {
+		ev->duplicate = 1;
+		ev->id = 0;
+		return 0;
+	}
 	ev->id = sqlite3_last_insert_rowid(store_db(s));
 	return 0;
 }

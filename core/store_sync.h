@@ -32,7 +32,10 @@ typedef struct {
 	char occurred_at[40]; /* as the source said it */
 	char received_at[32];
 	char payload[16385]; /* WEBHOOK_BODY_MAX + 1 */
+	int duplicate;       /* store_event_add: the same body was stored before; nothing added */
 } stored_event;
+/* Stores a webhook's event once: a body already stored (AC delivers at least once, and a delivery
+ * repeated is byte for byte the same) sets ev->duplicate and adds nothing (ev->id 0). */
 int store_event_add(store *s, stored_event *ev, err_t *e);
 int store_events_pending(store *s, int limit, int (*cb)(const stored_event *, void *), void *arg, err_t *e);
 int store_event_done(store *s, int64_t id, err_t *e);

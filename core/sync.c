@@ -486,6 +486,11 @@ static int decide_all(sync_ctx *x, err_t *e)
 		rc = store_begin(x->s, e);
 		if (rc == 0 && x->read_ac_ok && x->ac_watermark[0])
 			rc = store_watermark_set(x->s, "ac", x->ac_watermark, e);
+		if (rc == 0 && x->ac_offset_learned) {
+			char off[16];
+			snprintf(off, sizeof off, "%d", x->ac_offset_min);
+			rc = store_watermark_set(x->s, "ac_utc_offset_min", off, e);
+		}
 		if (rc == 0 && x->read_sf_ok && x->sf_watermark[0])
 			rc = store_watermark_set(x->s, "sf", x->sf_watermark, e);
 		if (rc == 0 && x->read_ac_ok && x->read_sf_ok)
@@ -530,6 +535,14 @@ static int load_settings(sync_ctx *x, store_connection *ac, store_connection *sf
 	if (rc < 0)
 		return -1;
 	x->first_sync = rc == 0;
+	char off[16];
+	rc = store_watermark_get(x->s, "ac_utc_offset_min", off, sizeof off, e);
+	if (rc < 0)
+		return -1;
+	if (rc == 1) {
+		x->ac_offset_min = atoi(off);
+		x->ac_offset_known = 1;
+	}
 	return 0;
 }
 

@@ -102,6 +102,11 @@ typedef struct {
 	int sf_paused;            /* API share reached: no more SF writes this run */
 	int sf_down, ac_down;     /* a side stopped answering while applying: leave the rest queued */
 	const void *pending_tags; /* sync_apply.c: the actions being applied (tag counts) */
+	int ac_offset_min;        /* the AC account's UTC offset, from the udates it returns */
+	int ac_offset_known;      /* read this run or kept from an earlier one */
+	int ac_offset_learned;    /* read this run: kept for the next */
+	int unknown_status[8];    /* AC list statuses beyond 0..3 already logged this run */
+	size_t n_unknown_status;
 } sync_ctx;
 
 /* sync_read.c: fill ctx->people from both sides and the stored webhook events. */

@@ -23,6 +23,14 @@ static void note_ac_time(sync_ctx *x, const char *udate)
 	if (udate[0] && timefmt_parse(udate, &ms) == 0 && ms > x->ac_watermark_ms) {
 		x->ac_watermark_ms = ms;
 		snprintf(x->ac_watermark, sizeof x->ac_watermark, "%s", udate);
+		/* The account's time zone, as AC writes it on its own times: the newest one wins (a
+		 * change of the account's zone, or summer time). */
+		int off;
+		if (timefmt_offset(udate, &off) == 1) {
+			x->ac_offset_min = off;
+			x->ac_offset_known = 1;
+			x->ac_offset_learned = 1;
+		}
 	}
 }
 
@@ -86,6 +94,25 @@ static int on_member(const ac_contact *ct, void *ud, err_t *e)
 	return 0;
 }
 
+/* The first membership of a run with a status the rules do not know (per value) goes to the log. */
+static int note_unknown_list_status(sync_ctx *x, const work_person *p, const ac_contact_list *cl, err_t *e)
+{
+	for (size_t i = 0; i < x->n_unknown_status; i++)
+		if (x->unknown_status[i] == cl->status)
+			return 0;
+	if (x->n_unknown_status < sizeof x->unknown_status / sizeof x->unknown_status[0])
+		x->unknown_status[x->n_unknown_status++] = cl->status;
+	char reason[300];
+	snprintf(reason, sizeof reason,
+	         "ActiveCampaign list %s has status %d for this contact, which is none of 0-3%s: treated as "
+	         "not on that list (said once per run for each such status)",
+	         cl->list, cl->status, cl->status == 91 ? " (91: removed from the contact through AC's v1 API)" : "");
+	if (sync_log(x, "ac->sf", p->email, "contact", p->ac_id, "skip", x->o->dry_run ? "planned" : "skipped", reason,
+	             NULL) < 0)
+		return err_set(e, ERR_DB, "database: the log refused a row about an unknown list status");
+	return 0;
+}
+
 /* Reads one contact's memberships with their change times. */
 static int read_contact_lists(sync_ctx *x, work_person *p, err_t *e)
 {
@@ -97,6 +124,15 @@ static int read_contact_lists(sync_ctx *x, work_person *p, err_t *e)
 		int64_t ms = 0;
 		if (timefmt_parse(cl[i].udate, &ms) < 0 && timefmt_parse(cl[i].updated_timestamp, &ms) < 0)
 			ms = 0;
+		if (cl[i].status < RULES_LIST_UNCONFIRMED || cl[i].status > RULES_LIST_BOUNCED) {
+			/* Not one of the four the rules know: not on that list (neither subscribed nor
+			 * unsubscribed), said once per run and value. */
+			if (note_unknown_list_status(x, p, &cl[i], e) < 0) {
+				free(cl);
+				return -1;
+			}
+			continue;
+		}
 		if (person_add_list(p, cl[i].list, cl[i].status, ms) < 0) {
 			free(cl);
 			return err_set(e, ERR_INTERNAL, "out of memory");
@@ -396,6 +432,24 @@ typedef struct {
 	int failed;
 } ev_walk;
 
+/* A webhook's date_time as epoch ms. AC sends it with an offset, or as the account's local time
+ * ("2013-01-01 12:00:00"): that one is read with the offset learned from the udate values AC
+ * returns, never as UTC; with no offset known yet the time is unknown (0), and ties and unknown
+ * times go to opt-out. */
+static int64_t webhook_time(const sync_ctx *x, const char *date_time)
+{
+	int off;
+	int64_t ms;
+	int has = timefmt_offset(date_time, &off);
+	if (has < 0 || timefmt_parse(date_time, &ms) < 0)
+		return 0;
+	if (has == 1)
+		return ms;
+	if (!x->ac_offset_known)
+		return 0;
+	return ms - (int64_t)x->ac_offset_min * 60000;
+}
+
 static int on_event(const stored_event *sev, void *ud)
 {
 	ev_walk *w = ud;
@@ -416,13 +470,26 @@ static int on_event(const stored_event *sev, void *ud)
 		else
 			ev.kind =
 			    strcmp(wh.bounce_type, "hard") == 0 ? RULES_EV_HARD_BOUNCE : RULES_EV_SOFT_BOUNCE;
-		int64_t ms;
-		ev.at_ms = timefmt_parse(wh.date_time, &ms) == 0 ? ms : 0;
+		ev.at_ms = webhook_time(w->x, wh.date_time);
 		snprintf(ev.list_id, sizeof ev.list_id, "%s", strcmp(wh.list, "0") == 0 ? "" : wh.list);
 	}
 	/* Events nobody can apply are kept under "" so they are marked processed and logged once. */
 	work_person *p = people_get(&w->x->people, usable ? email : "");
-	if (!p || person_add_event(p, sev->id, &ev) < 0) {
+	int rc = p ? 0 : -1;
+	if (p && usable && wh.type == WEBHOOK_UNSUBSCRIBE && wh.n_lists > 0 && !wh.lists_overflow) {
+		/* One unsubscribe from several lists (list[][id]): an event per list, so each is
+		 * decided (and recognised as an echo) like a single one. */
+		for (size_t i = 0; rc == 0 && i < wh.n_lists; i++) {
+			snprintf(ev.list_id, sizeof ev.list_id, "%s", wh.lists[i]);
+			rc = person_add_event(p, sev->id, &ev);
+		}
+	} else if (p) {
+		/* list 0 (an account-level event) or more lists than kept: contact-wide. */
+		if (wh.lists_overflow)
+			ev.list_id[0] = '\0';
+		rc = person_add_event(p, sev->id, &ev);
+	}
+	if (rc < 0) {
 		err_set(w->e, ERR_INTERNAL, "reading webhook events: %s",
 		        p ? "out of memory" : people_error(&w->x->people));
 		w->failed = 1;

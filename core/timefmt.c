@@ -106,3 +106,28 @@ int timefmt_parse(const char *s, int64_t *epoch_ms)
 	*epoch_ms = secs * 1000 + ms;
 	return 0;
 }
+
+int timefmt_offset(const char *s, int *offset_min)
+{
+	int64_t ms, local_ms;
+	*offset_min = 0;
+	if (timefmt_parse(s, &ms) < 0)
+		return -1;
+	size_t n = strlen(s);
+	/* The offset is what follows the seconds (or minutes): strip it and compare. */
+	if (n && s[n - 1] == 'Z')
+		return 1;
+	char copy[64];
+	if (n >= sizeof copy)
+		return -1;
+	memcpy(copy, s, n + 1);
+	for (size_t i = 11; i < n; i++)
+		if (copy[i] == '+' || copy[i] == '-') {
+			copy[i] = '\0';
+			if (timefmt_parse(copy, &local_ms) < 0)
+				return -1;
+			*offset_min = (int)((local_ms - ms) / 60000);
+			return 1;
+		}
+	return 0;
+}

@@ -13,6 +13,10 @@ void timefmt_iso_ms(int64_t epoch_ms, char *buf, size_t n);
  * and "...Z" into epoch milliseconds. A time with no offset is taken as UTC. Returns 0 or -1. */
 int timefmt_parse(const char *s, int64_t *epoch_ms);
 
+/* Whether s carries its own offset ("Z", "+01:00", "-0600"): 1 yes, 0 no (a local time such as
+ * AC's "2013-01-01 12:00:00"), -1 not a time timefmt_parse reads. *offset_min gets it (0 when none). */
+int timefmt_offset(const char *s, int *offset_min);
+
 /* Milliseconds since the epoch, from the wall clock (used for our own bookkeeping only, never as a
  * watermark of a source). */
 int64_t timefmt_now_ms(void);

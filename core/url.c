@@ -76,3 +76,25 @@ int url_normalise_base(const char *url, char *out, size_t n, err_t *e)
 	out[len] = '\0';
 	return 0;
 }
+
+int url_check_webhook_base(const char *url, err_t *e)
+{
+	if (url_check_endpoint(url, "public_url", e) < 0)
+		return -1;
+	if (strncasecmp(url, "https://", 8) != 0)
+		return 0;
+	const char *rest = url + 8;
+	size_t hostlen = strcspn(rest, "/?#");
+	char host[256];
+	memcpy(host, rest, hostlen);
+	host[hostlen] = '\0';
+	char *close = strrchr(host, ']');
+	char *colon = strrchr(close ? close : host, ':');
+	if (colon && strcmp(colon + 1, "443") != 0)
+		return err_set(e, ERR_USAGE,
+		               "ActiveCampaign delivers https webhooks only on port 443, and public_url names "
+		               "port %.10s: serve the dashboard on 443 (nginx can listen there) and give the URL "
+		               "without a port",
+		               colon + 1);
+	return 0;
+}

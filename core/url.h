@@ -14,6 +14,11 @@ int url_check_endpoint(const char *url, const char *what, err_t *e);
 /* Copies url into out without trailing slashes ("https://x.api-us1.com/" -> "https://x.api-us1.com"). */
 int url_normalise_base(const char *url, char *out, size_t n, err_t *e);
 
+/* Checks a public URL that ActiveCampaign must reach with webhooks: AC delivers https webhooks on
+ * port 443 only, so an https URL naming another port is refused with a message that says so
+ * (http:// to this machine, for the sandbox and the tests, may use any port). */
+int url_check_webhook_base(const char *url, err_t *e);
+
 /* 1 if host (as it appears in a URL, brackets allowed) is a loopback name or address. */
 int url_host_is_loopback(const char *host);
 

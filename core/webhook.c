@@ -49,9 +49,28 @@ int form_decode(const char *in, size_t len, char *out, size_t n)
 	return form_unescape(in, len, out, n, 1) < 0 ? -1 : 0;
 }
 
+/* "list[][id]" or "list[7][id]": PHP-style arrays, one entry per list an unsubscribe names. */
+static int is_list_entry(const char *key)
+{
+	if (strncmp(key, "list[", 5) != 0)
+		return 0;
+	const char *p = key + 5;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return strcmp(p, "][id]") == 0;
+}
+
 /* The fields we keep, by their decoded key. */
 static char *field_for(webhook_event *w, const char *key, size_t *cap)
 {
+	if (is_list_entry(key)) {
+		if (w->n_lists == WEBHOOK_MAX_LISTS) {
+			w->lists_overflow = 1;
+			return NULL;
+		}
+		*cap = sizeof w->lists[0];
+		return w->lists[w->n_lists++];
+	}
 #define F(name, member)                                                                                      \
 	if (strcmp(key, name) == 0) {                                                                        \
 		*cap = sizeof w->member;                                                                     \
@@ -115,5 +134,12 @@ int webhook_parse(const char *body, size_t len, webhook_event *out, err_t *e)
 		out->type = WEBHOOK_OTHER;
 	if (out->type != WEBHOOK_OTHER && !out->email[0])
 		return err_set(e, ERR_INVALID_REQUEST, "webhook: %s without contact[email]", out->type_name);
+	/* An empty or non-numeric entry names no list: dropped, not guessed at. */
+	size_t k = 0;
+	for (size_t i = 0; i < out->n_lists; i++)
+		if (out->lists[i][0] && strspn(out->lists[i], "0123456789") == strlen(out->lists[i]) &&
+		    strcmp(out->lists[i], "0") != 0)
+			memmove(out->lists[k++], out->lists[i], sizeof out->lists[i]);
+	out->n_lists = k;
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include "err.h"
 
 #define WEBHOOK_BODY_MAX 16384 /* AC bodies are 1-3 KB; stored_event.payload holds this much */
+#define WEBHOOK_MAX_LISTS 512  /* list[][id] entries kept from one body (16 KB holds fewer) */
 
 typedef enum { WEBHOOK_OTHER = 0, WEBHOOK_SUBSCRIBE, WEBHOOK_UNSUBSCRIBE, WEBHOOK_BOUNCE } webhook_type;
 
@@ -23,6 +24,10 @@ typedef struct {
 	char list[32];        /* list id, "0" or "" when account-wide */
 	char reason[256];     /* unsubscribe[reason] */
 	char bounce_type[16]; /* bounce[type]: hard | soft */
+	/* unsubscribe: every list[][id] (or list[N][id]) the contact was removed from, in body order */
+	char lists[WEBHOOK_MAX_LISTS][32];
+	size_t n_lists;
+	int lists_overflow; /* more than WEBHOOK_MAX_LISTS: treat the event as account-wide */
 } webhook_event;
 
 /* Parses body (len bytes, at most WEBHOOK_BODY_MAX). Unknown fields are ignored; a body that is

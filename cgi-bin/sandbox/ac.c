@@ -325,7 +325,7 @@ int sbx_ac_set_list_status(sbx_req *r, int64_t contact, int64_t list, int status
 	sqlite3_finalize(st);
 	sbx_ac_touch_contact(db, contact, at_ms);
 	counter_add(db, "ac_contact_list_changes", 1);
-	if (status == 1 || status == 2) {
+	if ((status == 1 || status == 2) && !r->hold_webhooks) {
 		char extra[600] = "";
 		if (status == 2) {
 			sbx_buf b = {0};
@@ -1085,6 +1085,11 @@ static void tags_get(sbx_req *r)
 {
 	char search[256] = "", v[32];
 	req_query(r, "search", search, sizeof search);
+	/* filters[search][eq]: the exact name (AC v3 "List all tags"); search alone is "contains". */
+	char eq[256] = "";
+	int exact = req_query(r, "filters[search][eq]", eq, sizeof eq);
+	if (exact)
+		snprintf(search, sizeof search, "%s", eq);
 	int64_t limit = 20, offset = 0;
 	if (req_query(r, "limit", v, sizeof v)) {
 		limit = strtoll(v, NULL, 10);
@@ -1100,8 +1105,19 @@ static void tags_get(sbx_req *r)
 	}
 	/* AC's search is a substring match, not an exact one */
 	char like[300];
-	snprintf(like, sizeof like, "%%%s%%", search);
-	sqlite3_stmt *st = db_prep(r->app->db, "SELECT count(*) FROM ac_tags WHERE tag LIKE ?1");
+	if (exact) {
+		/* LIKE without wildcards, the wildcards in the name escaped: equality, case-insensitive */
+		size_t o = 0;
+		for (const char *p = search; *p && o + 3 < sizeof like; p++) {
+			if (*p == '%' || *p == '_' || *p == '\\')
+				like[o++] = '\\';
+			like[o++] = *p;
+		}
+		like[o] = '\0';
+	} else {
+		snprintf(like, sizeof like, "%%%s%%", search);
+	}
+	sqlite3_stmt *st = db_prep(r->app->db, "SELECT count(*) FROM ac_tags WHERE tag LIKE ?1 ESCAPE '\\'");
 	int64_t total = 0;
 	if (st) {
 		sqlite3_bind_text(st, 1, like, -1, SQLITE_TRANSIENT);
@@ -1111,7 +1127,7 @@ static void tags_get(sbx_req *r)
 	}
 	json_object *arr = json_object_new_array();
 	st = db_prep(r->app->db,
-	             "SELECT id, tag, tag_type, description, cdate_ms FROM ac_tags WHERE tag LIKE ?1"
+	             "SELECT id, tag, tag_type, description, cdate_ms FROM ac_tags WHERE tag LIKE ?1 ESCAPE '\\'"
 	             " ORDER BY id LIMIT ?2 OFFSET ?3");
 	if (st) {
 		sqlite3_bind_text(st, 1, like, -1, SQLITE_TRANSIENT);
@@ -1385,6 +1401,19 @@ static void webhook_write(sbx_req *r, int64_t id)
 	    strpbrk(url, " \r\n\t")) {
 		ac_422(r, 422, "A valid http(s) URL is required", "field_invalid", "/data/attributes/url");
 		goto out;
+	}
+	/* AC delivers https webhooks on port 443 only: another https port is refused. */
+	if (strncmp(url, "https://", 8) == 0) {
+		size_t hl = strcspn(url + 8, "/?#");
+		const char *colon = memchr(url + 8, ':', hl);
+		const char *close = memchr(url + 8, ']', hl);
+		if (close)
+			colon = memchr(close, ':', (size_t)(url + 8 + hl - close));
+		if (colon && !(url + 8 + hl - colon == 4 && strncmp(colon, ":443", 4) == 0)) {
+			ac_422(r, 422, "https webhook URLs must use port 443", "field_invalid",
+			       "/data/attributes/url");
+			goto out;
+		}
 	}
 	json_object_object_get_ex(w, "events", &ev);
 	json_object_object_get_ex(w, "sources", &so);

@@ -341,9 +341,33 @@ int event_fire(sbx_req *r, json_object *ev, json_object *result, char *msg, size
 						lists[nl++] = sqlite3_column_int64(st, 0);
 					sqlite3_finalize(st);
 				}
+				/* "one_webhook": the contact left every list at once (an "unsubscribe from
+				 * all" link): AC sends one account-level webhook (list 0) naming each list
+				 * in list[][id], instead of one per list. */
+				int one = 0;
+				json_object *ow;
+				if (json_object_object_get_ex(ev, "one_webhook", &ow))
+					one = json_object_get_boolean(ow);
+				r->hold_webhooks = one;
 				for (int i = 0; i < nl; i++)
 					changed += sbx_ac_set_list_status(r, contact, lists[i], 2, source,
 					                                  reason, at);
+				r->hold_webhooks = 0;
+				if (one && nl > 0) {
+					sbx_buf b = {0};
+					buf_puts(&b, "&unsubscribe%5Breason%5D=");
+					sbx_url_encode(&b, reason);
+					buf_puts(&b, "&campaign%5Bid%5D=0");
+					for (int i = 0; i < nl; i++) {
+						char num[32];
+						snprintf(num, sizeof num, "%lld", (long long)lists[i]);
+						buf_puts(&b, "&list%5B%5D%5Bid%5D=");
+						buf_puts(&b, num);
+					}
+					r->deliveries += sbx_webhook_queue(r, "unsubscribe", contact, 0, source, at,
+					                                   b.p ? b.p : "");
+					buf_free(&b);
+				}
 			}
 			json_object_object_add(result, "changed", jbool(changed > 0));
 		} else if (!strcmp(type, "ac_update")) {
@@ -483,8 +507,11 @@ static int set_lists_exact(sbx_req *r, int64_t contact, json_object *lists, int6
 		json_object_object_add(wrap, "s", json_object_get(v));
 		int ok = jget_int(wrap, "s", &status);
 		json_object_put(wrap);
-		if (*end || !list_ok(db, list) || !ok || status < 0 || status > 3)
-			return bad(msg, n, "lists: \"%s\" must be an existing list id with a status 0..3", k);
+		/* 91 is a status AC documents beyond 0..3: a membership removed from the contact through the
+		 * v1 API's contact_edit in overwrite mode (AC help, "API: contact with 91 as list
+		 * subscription status"); contactLists still lists it. */
+		if (*end || !list_ok(db, list) || !ok || ((status < 0 || status > 3) && status != 91))
+			return bad(msg, n, "lists: \"%s\" must be an existing list id with a status 0..3 or 91", k);
 		st = db_prep(db, "INSERT INTO ac_contact_lists(contact, list, status, sdate_ms, udate_ms) "
 		                 "VALUES(?1,?2,?3,?4,?4)");
 		if (!st)

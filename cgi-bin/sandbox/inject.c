@@ -178,6 +178,16 @@ void inject_after(sbx_req *r)
 {
 	if (r->no_inject)
 		return;
+	/* The write was done and committed, and the answer is lost on the way back (a proxy timing
+	 * out): what a client must survive without doing the write twice. */
+	const char *lost = knob_str("lost_answer_path");
+	if (lost && *lost && strcmp(r->method, "POST") == 0 && strstr(r->full_path, lost) &&
+	    r->status >= 200 && r->status < 300) {
+		consume(r, "lost_answer_path", "lost_answer_count", 0);
+		counter_add(r->app->db, "lost_answers", 1);
+		answer_status(r, 504);
+		return;
+	}
 	if (target_hits(r, knob_str("oversized"))) {
 		consume(r, "oversized", "oversized_count", 0);
 		counter_add(r->app->db, "oversized_sent", 1);

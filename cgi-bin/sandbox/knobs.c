@@ -15,6 +15,7 @@ typedef struct {
 } knob_spec;
 
 static const char *const targets[] = {"ac", "sf", "any", NULL};
+static const char *const date_formats[] = {"offset", "local", NULL};
 static const char *const malformed_kinds[] = {"truncated", "not_json", "wrong_types", "empty", "html", NULL};
 
 static const knob_spec specs[] = {
@@ -74,6 +75,12 @@ static const knob_spec specs[] = {
      0,
      "null",
      NULL},
+    {{"lost_answer_path", 's', "POSTs to paths containing this are done, then answered 504 (null = off)"},
+     0,
+     0,
+     "null",
+     NULL},
+    {{"lost_answer_count", 'i', "how many answers to lose (0 = until cleared)"}, 0, 1e6, "0", NULL},
     {{"retry_after_s", 'i', "Retry-After sent with a forced 429"}, 0, 3600, "1", NULL},
     {{"clock_skew_s", 'i', "the sandbox clock runs this many seconds ahead (negative: behind)"},
      -1e8,
@@ -111,6 +118,16 @@ static const knob_spec specs[] = {
      "{\"Contact\":\"edit\",\"Lead\":\"edit\"}",
      NULL},
     {{"webhook_drop", 'b', "lose every webhook (recorded as dropped, not sent)"}, 0, 0, "false", NULL},
+    {{"webhook_repeat", 'i', "send each webhook this many times, unchanged (AC delivers at least once)"},
+     1,
+     5,
+     "1",
+     NULL},
+    {{"webhook_date_format", 's', "date_time of webhooks: offset (ISO 8601 with the account's offset) or local"},
+     0,
+     0,
+     "\"offset\"",
+     date_formats},
     {{"webhook_delay_ms", 'i', "wait before delivering each webhook"}, 0, 60000, "0", NULL},
     {{"webhook_timeout_ms", 'i', "timeout of a webhook POST"}, 100, 60000, "5000", NULL},
     {{"ac_api_key", 's', "the AC Api-Token accepted"}, 0, 0, "\"" SBX_AC_KEY_DEFAULT "\"", NULL},

@@ -72,6 +72,7 @@ typedef struct sbx_req {
 	int no_inject;       /* response must not be mangled (errors made by the injector itself) */
 	int64_t oversize;    /* write an oversized body of this many bytes instead of out */
 	int deliveries;      /* webhook deliveries queued by this request */
+	int hold_webhooks;   /* list changes queue no webhook of their own (one is sent for them all) */
 	int wait_deliveries; /* control: wait for those before answering */
 } sbx_req;
 

@@ -56,7 +56,12 @@ int sbx_webhook_queue(sbx_req *r, const char *type, int64_t contact, int64_t lis
 			/* the body AC sends: envelope, then the contact block, then the event's own fields */
 			char t[40], num[32];
 			kv(&body, "type", type);
-			fmt_ac_time(at_ms, t, sizeof t);
+			/* AC's webhook times come with the account's offset, or (older accounts, and
+			 * AC's own examples) as the account's local time with none. */
+			if (strcmp(knob_str("webhook_date_format") ? knob_str("webhook_date_format") : "", "local") == 0)
+				fmt_ac_plain(at_ms, 0, t, sizeof t);
+			else
+				fmt_ac_time(at_ms, t, sizeof t);
 			kv(&body, "date_time", t);
 			kv(&body, "initiated_from", source);
 			kv(&body, "initiated_by", source);
@@ -96,7 +101,7 @@ int sbx_webhook_queue(sbx_req *r, const char *type, int64_t contact, int64_t lis
 			}
 			kv(&body, "contact[tags]", tags.p ? tags.p : "");
 			buf_free(&tags);
-			if (strcmp(type, "unsubscribe") == 0) {
+			if (strcmp(type, "unsubscribe") == 0 && list != 0) {
 				snprintf(num, sizeof num, "%lld", (long long)list);
 				kv(&body, "list[][id]", num);
 			}
@@ -109,6 +114,20 @@ int sbx_webhook_queue(sbx_req *r, const char *type, int64_t contact, int64_t lis
 		if (!ins)
 			continue;
 		int drop = knob_int("webhook_drop") != 0;
+		/* At least once: webhook_repeat sends each delivery that many times, unchanged. */
+		for (int64_t rep = knob_int("webhook_repeat"); rep > 1; rep--) {
+			sqlite3_bind_int64(ins, 1, sqlite3_column_int64(hooks, 0));
+			sqlite3_bind_text(ins, 2, type, -1, SQLITE_STATIC);
+			sqlite3_bind_text(ins, 3, (const char *)sqlite3_column_text(hooks, 1), -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(ins, 4, body.p ? body.p : "", -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(ins, 5, drop ? "dropped" : "pending", -1, SQLITE_STATIC);
+			sqlite3_bind_int64(ins, 6, r->now_ms);
+			sqlite3_bind_int64(ins, 7, knob_int("webhook_timeout_ms"));
+			sqlite3_bind_int64(ins, 8, knob_int("webhook_delay_ms"));
+			sqlite3_step(ins);
+			sqlite3_reset(ins);
+			counter_add(db, "webhooks_repeated", 1);
+		}
 		sqlite3_bind_int64(ins, 1, sqlite3_column_int64(hooks, 0));
 		sqlite3_bind_text(ins, 2, type, -1, SQLITE_STATIC);
 		sqlite3_bind_text(ins, 3, (const char *)sqlite3_column_text(hooks, 1), -1, SQLITE_TRANSIENT);
