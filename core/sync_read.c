@@ -166,10 +166,12 @@ int sync_read_ac(sync_ctx *x, err_t *e)
 	int rc = ac_contacts_updated_since(x->ac, have_wm ? wm : NULL, on_contact, &w, NULL, e);
 	ac_list *lists = NULL;
 	size_t nl = 0;
-	int walk = !have_wm;
-	if (rc == 0 && have_wm && w.n > 20) {
-		/* Many changed contacts: reading every list's members by status (pages of 100) can cost
-		 * fewer calls than one contactLists call per changed contact. Estimate and pick. */
+	int walk = 0;
+	if (rc == 0 && (!have_wm || w.n > 20)) {
+		/* Many changed contacts (a first sync, usually): reading every list's members by status
+		 * (pages of 100) can cost fewer calls than one contactLists call per changed contact. A
+		 * first sync of a small account on hundreds of lists costs less the other way. Estimate
+		 * and pick. */
 		int known = store_ac_count(x->s, e);
 		rc = known < 0 ? -1 : ac_lists(x->ac, &lists, &nl, e);
 		if (rc == 0)
