@@ -500,7 +500,9 @@ static int get_all(ac_client *c, const char *path, const char *key, vec *v, pars
 		json_object_put(j);
 		if (got < 0)
 			return -1;
-		if (got < PAGE)
+		/* Fewer than asked is the last page; more than asked is a server that ignores limit and
+		 * sent everything at once (asking again would repeat it forever). */
+		if (got != PAGE)
 			return 0;
 		/* Every item type starts with its id: a server that ignores offset repeats a page. */
 		if (before >= PAGE && strcmp((const char *)v->p + before * v->size,

@@ -1034,13 +1034,35 @@ static void lists_get(sbx_req *r, const char *one)
 		resp_error(r, 404, "NOT_FOUND", "No Result found for List with id %s", one);
 		return;
 	}
-	sqlite3_stmt *st =
-	    db_prep(r->app->db, one ? "SELECT id, name, stringid, cdate_ms FROM ac_lists WHERE id = ?1"
-	                            : "SELECT id, name, stringid, cdate_ms FROM ac_lists ORDER BY id");
+	/* Paged like every AC collection: limit (default 20, at most 100) and offset. */
+	char v[32];
+	int64_t limit = 20, offset = 0, total = 0;
+	if (req_query(r, "limit", v, sizeof v)) {
+		limit = strtoll(v, NULL, 10);
+		if (limit <= 0)
+			limit = 20;
+		if (limit > 100)
+			limit = 100;
+	}
+	if (req_query(r, "offset", v, sizeof v) && (offset = strtoll(v, NULL, 10)) < 0)
+		offset = 0;
+	if (!one) {
+		sqlite3_stmt *c = db_prep(r->app->db, "SELECT count(*) FROM ac_lists");
+		if (c && sqlite3_step(c) == SQLITE_ROW)
+			total = sqlite3_column_int64(c, 0);
+		sqlite3_finalize(c);
+	}
+	sqlite3_stmt *st = db_prep(r->app->db, one ? "SELECT id, name, stringid, cdate_ms FROM ac_lists WHERE id = ?1"
+	                                           : "SELECT id, name, stringid, cdate_ms FROM ac_lists ORDER BY id"
+	                                             " LIMIT ?1 OFFSET ?2");
 	if (!st)
 		return;
-	if (one)
+	if (one) {
 		sqlite3_bind_int64(st, 1, id);
+	} else {
+		sqlite3_bind_int64(st, 1, limit);
+		sqlite3_bind_int64(st, 2, offset);
+	}
 	json_object *arr = json_object_new_array();
 	while (sqlite3_step(st) == SQLITE_ROW)
 		json_object_array_add(arr, list_json(r, st));
@@ -1057,7 +1079,7 @@ static void lists_get(sbx_req *r, const char *one)
 		json_object_put(arr);
 	} else {
 		json_object *meta = json_object_new_object();
-		json_object_object_add(meta, "total", jstrf("%zu", json_object_array_length(arr)));
+		json_object_object_add(meta, "total", jstrf("%lld", (long long)total));
 		json_object_object_add(o, "lists", arr);
 		json_object_object_add(o, "meta", meta);
 	}
