@@ -32,7 +32,7 @@ static int pick(int n)
 /* One person, as the engine would hand it to the rules after reading both sides. */
 static void make_person(rules_person *p, long i, int64_t now)
 {
-	rules_person_init(p);
+	rules_person_reset(p); /* the arrays of the last person are reused, as core/sync.c does */
 	snprintf(p->email, sizeof p->email, "person%ld@bench.example", i);
 	p->first_sync = pick(100) < 5; /* a few people are new to a first sync */
 	p->import = RULES_IMPORT_NEW;
@@ -94,6 +94,8 @@ int main(int argc, char **argv)
 	rules_result *res = malloc(sizeof *res);
 	if (!p || !res)
 		return 1;
+	rules_person_init(p);
+	rules_result_init(res);
 	int64_t now = bu_wall_ms();
 	long decisions = 0, refused = 0, by_rule[RULES_RULE_IMPORT + 1] = {0};
 	long rss_start = bu_maxrss_kb();
@@ -120,6 +122,8 @@ int main(int argc, char **argv)
 		if (by_rule[r])
 			printf(" rule_%s=%ld", rules_rule_name((rules_rule)r), by_rule[r]);
 	printf("\n");
+	rules_person_free(p);
+	rules_result_free(res);
 	free(p);
 	free(res);
 	return refused == n ? 1 : 0;

@@ -165,6 +165,13 @@ static int render(web_req *r, int status, const char *notice, const char *error)
 		tpl_set(l, "AC_ID", link.ac_contact_id);
 		tpl_set(l, "RULE", *link.last_rule ? link.last_rule : "none yet");
 	}
+	if (lk == 1 && link.failed[0]) {
+		tpl_dict *fd = tpl_section(p, "FAILED");
+		char since[48];
+		page_time(link.failed_at, since, sizeof since);
+		tpl_set(fd, "SINCE", since);
+		tpl_set(fd, "REASON", link.failed);
+	}
 	ac_snapshot ac;
 	memset(&ac, 0, sizeof ac);
 	int acf = store_ac_by_email(r->st, email, &ac, &e);

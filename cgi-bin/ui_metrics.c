@@ -46,7 +46,7 @@ int ui_metrics(web_req *r)
 	           n.actions[0][0] + n.actions[0][1] + n.actions[1][0] + n.actions[1][1]);
 
 	metric(b, "optsync_last_success_timestamp_seconds", "gauge",
-	       "End of the last run that finished ok or partial (0: never).");
+	       "End of the last run that finished ok, with no work left undone (0: never).");
 	int64_t ms = 0;
 	if (*n.last_success_at && timefmt_parse(n.last_success_at, &ms) < 0)
 		ms = 0;
@@ -56,7 +56,8 @@ int ui_metrics(web_req *r)
 	buf_printf(b, "optsync_api_calls_total{side=\"ac\"} %ld\n", n.calls_ac);
 	buf_printf(b, "optsync_api_calls_total{side=\"sf\"} %ld\n", n.calls_sf);
 
-	metric(b, "optsync_api_rate_limited_total", "counter", "429 answers received by sync runs, per side.");
+	metric(b, "optsync_api_rate_limited_total", "counter",
+	       "429 answers received by sync runs, per side.");
 	buf_printf(b, "optsync_api_rate_limited_total{side=\"ac\"} %ld\n", n.rate_limited_ac);
 	buf_printf(b, "optsync_api_rate_limited_total{side=\"sf\"} %ld\n", n.rate_limited_sf);
 

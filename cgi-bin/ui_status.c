@@ -213,6 +213,16 @@ static void fill_counts(web_req *r, tpl_dict *d)
 	if (rc == 1)
 		page_time(last.ended_at, t, sizeof t);
 	tpl_set(d, "LAST_SUCCESS", t);
+	/* A partial run is no success: say so beside the last one that was. */
+	run_record fin;
+	if (store_run_last_finished(r->st, &fin, &e) == 1 && strcmp(fin.status, "ok") != 0) {
+		tpl_dict *u = tpl_section(d, "LAST_UNDONE");
+		char ended[48];
+		page_time(fin.ended_at, ended, sizeof ended);
+		tpl_set(u, "STATUS", fin.status);
+		tpl_set(u, "ENDED", ended);
+		tpl_set(u, "ERROR", fin.error[0] ? fin.error : "no reason recorded");
+	}
 }
 
 static void fill_log(web_req *r, tpl_dict *d)

@@ -214,6 +214,19 @@ static void check_sf(store *s, check_result *out, int *n, int max, double share)
 	sf_close(sf);
 }
 
+typedef struct {
+	char text[400];
+} failed_people;
+
+static int on_failed_person(const person_link *p, void *arg)
+{
+	failed_people *fp = arg;
+	size_t l = strlen(fp->text);
+	snprintf(fp->text + l, sizeof fp->text - l, " %s (since %s: %.120s);", p->email, p->failed_at,
+	         p->failed);
+	return 0;
+}
+
 static void check_local(store *s, check_result *out, int *n, int max)
 {
 	err_t e = {0};
@@ -223,24 +236,58 @@ static void check_local(store *s, check_result *out, int *n, int max)
 	                    : 300;
 	check_result *r = add(out, n, max, "last_sync", "Last successful sync against the interval");
 	if (r) {
-		run_record run;
+		run_record run, last;
 		int found = store_run_last_success(s, &run, &e);
+		int have_last = store_run_last_finished(s, &last, &e);
 		int64_t at;
-		if (found <= 0 || timefmt_parse(run.ended_at, &at) < 0) {
-			set(r, CHECK_WARN, "Run a sync: optsync sync, or Resync now on /status",
-			    "no sync has finished yet");
+		char ok_part[160];
+		long age = 0;
+		int ok_known = found == 1 && timefmt_parse(run.ended_at, &at) == 0;
+		if (ok_known) {
+			age = (long)((timefmt_now_ms() - at) / 1000);
+			snprintf(ok_part, sizeof ok_part,
+			         "last successful sync %s (%ld s ago; interval %ld s)", run.ended_at, age,
+			         interval);
 		} else {
-			long age = (long)((timefmt_now_ms() - at) / 1000);
-			if (age > 3 * interval)
-				set(r, CHECK_WARN,
-				    "Check that the daemon runs (make run, or systemctl status "
-				    "optsync-daemon) and its log",
-				    "last successful sync %s, %ld s ago; the interval is %ld s", run.ended_at,
-				    age, interval);
-			else
-				set(r, CHECK_PASS, "", "last successful sync %s (%ld s ago; interval %ld s)",
-				    run.ended_at, age, interval);
+			snprintf(ok_part, sizeof ok_part, "no sync has finished without work left undone");
 		}
+		if (have_last == 1 && strcmp(last.status, "ok") != 0) {
+			/* A partial run is no success: it says what it left undone, and the success
+			 * shown is the last run that left nothing. A run that read neither side means
+			 * the sync is not working at all. */
+			set(r, strcmp(last.status, "failed") == 0 ? CHECK_FAIL : CHECK_WARN,
+			    "Read why below (and optsync log, or /status filtered on failed); what the run "
+			    "could not do stays queued and the next run tries again",
+			    "the last run (%s, ended %s) left work undone: %s; %s", last.status,
+			    last.ended_at[0] ? last.ended_at : "unknown",
+			    last.error[0] ? last.error : "no reason recorded", ok_part);
+		} else if (!ok_known) {
+			set(r, CHECK_WARN, "Run a sync: optsync sync, or Resync now on /status", "%s",
+			    ok_part);
+		} else if (age > 3 * interval) {
+			set(r, CHECK_WARN,
+			    "Check that the daemon runs (make run, or systemctl status "
+			    "optsync-daemon) and its log",
+			    "last successful sync %s, %ld s ago; the interval is %ld s", run.ended_at, age,
+			    interval);
+		} else {
+			set(r, CHECK_PASS, "", "%s", ok_part);
+		}
+	}
+	r = add(out, n, max, "people", "People optsync could not decide");
+	if (r) {
+		failed_people fp = {0};
+		int nf = store_people_failed(s, 3, on_failed_person, &fp, &e);
+		if (nf < 0)
+			set(r, CHECK_WARN, "Try again; if it persists, check the database", "%s", e.msg);
+		else if (nf > 0)
+			set(r, CHECK_WARN,
+			    "Fix what the reason names at the source (or free memory), then resync the "
+			    "person: optsync resync --email ADDRESS, or Resync on /contacts. Everyone else "
+			    "is synced meanwhile",
+			    "%d person(s) could not be decided:%s%s", nf, fp.text, nf > 3 ? " …" : "");
+		else
+			set(r, CHECK_PASS, "", "every person read was decided");
 	}
 	r = add(out, n, max, "queue", "Pending and failed actions");
 	if (r) {

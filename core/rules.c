@@ -2,7 +2,9 @@
 #include "rules.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -250,31 +252,82 @@ void rules_person_init(rules_person *p)
 	memset(p, 0, sizeof *p);
 }
 
+void rules_person_reset(rules_person *p)
+{
+	rules_sf_record *sf = p->sf;
+	rules_ac_list *lists = p->ac.lists;
+	rules_event *events = p->events;
+	size_t cap_sf = p->cap_sf, cap_lists = p->ac.cap_lists, cap_events = p->cap_events;
+	memset(p, 0, sizeof *p);
+	p->sf = sf;
+	p->cap_sf = cap_sf;
+	p->ac.lists = lists;
+	p->ac.cap_lists = cap_lists;
+	p->events = events;
+	p->cap_events = cap_events;
+}
+
+void rules_person_free(rules_person *p)
+{
+	free(p->sf);
+	free(p->ac.lists);
+	free(p->events);
+	memset(p, 0, sizeof *p);
+}
+
+/* Room for one more element of `size` bytes in *arr (n used, cap allocated), doubling; NULL when
+ * memory runs out or the size would overflow. The new slot is zero-filled and counted. */
+static void *grow_one(void **arr, size_t *n, size_t *cap, size_t size)
+{
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 4;
+		if (nc < *cap || nc > SIZE_MAX / size)
+			return NULL;
+		void *a = realloc(*arr, nc * size);
+		if (!a)
+			return NULL;
+		*arr = a;
+		*cap = nc;
+	}
+	char *slot = (char *)*arr + (*n)++ * size;
+	memset(slot, 0, size);
+	return slot;
+}
+
 rules_sf_record *rules_person_add_sf(rules_person *p)
 {
-	if (p->n_sf >= RULES_MAX_SF)
-		return NULL;
-	rules_sf_record *r = &p->sf[p->n_sf++];
-	memset(r, 0, sizeof *r);
-	return r;
+	return grow_one((void **)&p->sf, &p->n_sf, &p->cap_sf, sizeof *p->sf);
 }
 
 rules_ac_list *rules_person_add_list(rules_person *p)
 {
-	if (p->ac.n_lists >= RULES_MAX_LISTS)
-		return NULL;
-	rules_ac_list *l = &p->ac.lists[p->ac.n_lists++];
-	memset(l, 0, sizeof *l);
-	return l;
+	return grow_one((void **)&p->ac.lists, &p->ac.n_lists, &p->ac.cap_lists, sizeof *p->ac.lists);
 }
 
 rules_event *rules_person_add_event(rules_person *p)
 {
-	if (p->n_events >= RULES_MAX_EVENTS)
-		return NULL;
-	rules_event *ev = &p->events[p->n_events++];
-	memset(ev, 0, sizeof *ev);
-	return ev;
+	return grow_one((void **)&p->events, &p->n_events, &p->cap_events, sizeof *p->events);
+}
+
+void rules_result_init(rules_result *r)
+{
+	memset(r, 0, sizeof *r);
+}
+
+void rules_result_free(rules_result *r)
+{
+	free(r->d);
+	memset(r, 0, sizeof *r);
+}
+
+/* Empties r for a new decision, keeping its decision array's memory. */
+static void result_clear(rules_result *r)
+{
+	rules_decision *d = r->d;
+	size_t cap = r->cap;
+	memset(r, 0, sizeof *r);
+	r->d = d;
+	r->cap = cap;
 }
 
 /* ---------------------------------------------------------------- events from state */
@@ -395,21 +448,22 @@ struct cand {
 	int contact_index; /* ORIG_CONVERSION: the Contact */
 };
 
-#define MAX_CANDS (RULES_MAX_EVENTS + RULES_MAX_LISTS + 1 + 2 * RULES_MAX_SF)
-
 struct conv {
 	int lead;
 	int contact;
 };
 
+/* The candidates and conversions are sized from the person before they are collected (one per
+ * event, list, record and converted Lead at most, plus the bounced_hard rise), so they never grow;
+ * only the decisions do. */
 struct ctx {
 	const rules_person *p;
 	rules_result *out;
-	struct cand c[MAX_CANDS];
-	size_t n;
-	struct conv conv[RULES_MAX_SF];
-	size_t n_conv;
-	bool overflow;
+	struct cand *c;
+	size_t n, cap;
+	struct conv *conv;
+	size_t n_conv, cap_conv;
+	bool oom; /* a decision could not be stored: the person is refused whole */
 };
 
 static bool has_ac(const rules_person *p)
@@ -435,7 +489,7 @@ static bool sf_writable(const rules_sf_record *r)
 
 static bool ac_any_status(const rules_ac *ac, int status, const char *except_list)
 {
-	for (size_t i = 0; i < ac->n_lists && i < RULES_MAX_LISTS; i++) {
+	for (size_t i = 0; i < ac->n_lists; i++) {
 		if (except_list && except_list[0] && strcmp(ac->lists[i].id, except_list) == 0)
 			continue;
 		if (ac->lists[i].status == status)
@@ -446,7 +500,7 @@ static bool ac_any_status(const rules_ac *ac, int status, const char *except_lis
 
 static const rules_ac_list *ac_first_status(const rules_ac *ac, int status)
 {
-	for (size_t i = 0; i < ac->n_lists && i < RULES_MAX_LISTS; i++)
+	for (size_t i = 0; i < ac->n_lists; i++)
 		if (ac->lists[i].status == status)
 			return &ac->lists[i];
 	return NULL;
@@ -458,15 +512,8 @@ static int validate(const rules_person *p, err_t *e)
 	err_t tmp;
 	if (rules_normalize_email(p->email, norm, sizeof norm, &tmp) < 0 || strcmp(norm, p->email) != 0)
 		return err_set(e, ERR_INTERNAL, "rules: person email \"%.64s\" is not normalised", p->email);
-	if (p->n_sf > RULES_MAX_SF)
-		return err_set(e, ERR_INTERNAL, "rules: %s: %zu Salesforce records, more than %d", p->email,
-		               p->n_sf, RULES_MAX_SF);
-	if (p->ac.n_lists > RULES_MAX_LISTS)
-		return err_set(e, ERR_INTERNAL, "rules: %s: %zu AC lists, more than %d", p->email,
-		               p->ac.n_lists, RULES_MAX_LISTS);
-	if (p->n_events > RULES_MAX_EVENTS)
-		return err_set(e, ERR_INTERNAL, "rules: %s: %zu events, more than %d", p->email, p->n_events,
-		               RULES_MAX_EVENTS);
+	if ((p->n_sf && !p->sf) || (p->ac.n_lists && !p->ac.lists) || (p->n_events && !p->events))
+		return err_set(e, ERR_INTERNAL, "rules: %s: a count without its array", p->email);
 	if ((unsigned)p->import > RULES_IMPORT_ALL)
 		return err_set(e, ERR_INTERNAL, "rules: %s: sf_import value %d", p->email, (int)p->import);
 	for (size_t i = 0; i < p->n_sf; i++) {
@@ -500,10 +547,8 @@ static int validate(const rules_person *p, err_t *e)
 
 static struct cand *add_cand(struct ctx *x)
 {
-	if (x->n >= MAX_CANDS) {
-		x->overflow = true;
-		return NULL;
-	}
+	if (x->n >= x->cap)
+		return NULL; /* cannot happen: cap counts every source of a candidate */
 	struct cand *c = &x->c[x->n++];
 	memset(c, 0, sizeof *c);
 	c->sf_index = -1;
@@ -601,6 +646,8 @@ static int collect(struct ctx *x, err_t *e)
 			    "rules: %s: Lead %s was converted to Contact %s, which is not among the "
 			    "records given: read it and decide again",
 			    p->email, r->id, r->converted_contact_id);
+		if (x->n_conv >= x->cap_conv)
+			continue; /* cannot happen: one per record at most */
 		x->conv[x->n_conv].lead = (int)i;
 		x->conv[x->n_conv].contact = ci;
 		x->n_conv++;
@@ -615,8 +662,6 @@ static int collect(struct ctx *x, err_t *e)
 			c->contact_index = ci;
 		}
 	}
-	if (x->overflow)
-		return err_set(e, ERR_INTERNAL, "rules: %s: more than %d events", p->email, MAX_CANDS);
 	for (size_t i = 0; i < x->n; i++)
 		classify(p, &x->c[i]);
 	return 0;
@@ -678,12 +723,13 @@ static void describe(const struct ctx *x, const struct cand *c, struct sbuf *s)
 static rules_decision *add_decision(struct ctx *x, rules_direction dir, rules_action act, rules_rule rule)
 {
 	rules_result *out = x->out;
-	if (out->n >= RULES_MAX_DECISIONS) {
-		x->overflow = true;
+	if (x->oom)
+		return NULL;
+	rules_decision *d = grow_one((void **)&out->d, &out->n, &out->cap, sizeof *out->d);
+	if (!d) {
+		x->oom = true;
 		return NULL;
 	}
-	rules_decision *d = &out->d[out->n++];
-	memset(d, 0, sizeof *d);
 	d->direction = dir;
 	d->action = act;
 	d->rule = rule;
@@ -1120,19 +1166,46 @@ static rules_rule tag_rule(const rules_person *p, rules_tag tg)
 	return RULES_RULE_LINK;
 }
 
+/* The ctx's fixed-size arrays, sized from the person; -1 when memory runs out. */
+static int ctx_alloc(struct ctx *x, const rules_person *p)
+{
+	/* Overflow-safe: each count is an array already held in memory. */
+	x->cap = p->n_events + p->ac.n_lists + 1 + 2 * p->n_sf;
+	x->c = malloc(x->cap * sizeof *x->c);
+	x->cap_conv = p->n_sf;
+	x->conv = p->n_sf ? malloc(p->n_sf * sizeof *x->conv) : NULL;
+	return x->c && (x->conv || !p->n_sf) ? 0 : -1;
+}
+
+static void ctx_free(struct ctx *x)
+{
+	free(x->c);
+	free(x->conv);
+}
+
+static int refuse(rules_result *out, struct ctx *x)
+{
+	ctx_free(x);
+	result_clear(out);
+	return -1;
+}
+
 int rules_decide(const rules_person *p, rules_result *out, err_t *e)
 {
-	memset(out, 0, sizeof *out);
+	result_clear(out);
 	if (validate(p, e) < 0)
 		return -1;
 	struct ctx x;
 	memset(&x, 0, sizeof x);
 	x.p = p;
 	x.out = out;
-	if (collect(&x, e) < 0) {
-		memset(out, 0, sizeof *out);
-		return -1;
+	if (ctx_alloc(&x, p) < 0) {
+		refuse(out, &x);
+		return err_set(e, ERR_INTERNAL, "rules: %s: out of memory for %zu records, %zu lists",
+		               p->email, p->n_sf, p->ac.n_lists);
 	}
+	if (collect(&x, e) < 0)
+		return refuse(out, &x);
 	unsigned tags = 0;
 	const char *tag_reason[RULES_TAG_COUNT] = {0};
 	char tag_buf[RULES_TAG_COUNT][RULES_REASON_MAX];
@@ -1153,11 +1226,13 @@ int rules_decide(const rules_person *p, rules_result *out, err_t *e)
 		d->tag = (rules_tag)tg;
 		snprintf(d->reason, sizeof d->reason, "%s", tag_reason[tg] ? tag_reason[tg] : "");
 	}
-	if (x.overflow) {
-		memset(out, 0, sizeof *out);
-		return err_set(e, ERR_INTERNAL, "rules: %s: more than %d decisions", p->email,
-		               RULES_MAX_DECISIONS);
+	if (x.oom) {
+		size_t had = out->n;
+		refuse(out, &x);
+		return err_set(e, ERR_INTERNAL, "rules: %s: out of memory after %zu decisions", p->email,
+		               had);
 	}
+	ctx_free(&x);
 	for (size_t i = 0; i < out->n; i++)
 		out->d[i].desired = out->desired;
 	return 0;
@@ -1170,9 +1245,8 @@ void rules_audit(const rules_person *p, rules_audit_result *out)
 	memset(out, 0, sizeof *out);
 	struct sbuf s;
 	sb_init(&s, out->reason, sizeof out->reason);
-	size_t n_sf = p->n_sf < RULES_MAX_SF ? p->n_sf : RULES_MAX_SF;
 	int checked = -1, unchecked = -1;
-	for (size_t i = 0; i < n_sf; i++) {
+	for (size_t i = 0; i < p->n_sf; i++) {
 		const rules_sf_record *r = &p->sf[i];
 		if (!sf_writable(r))
 			continue;

@@ -10,22 +10,24 @@
 #include "err.h"
 
 /*
- * Everything here is pure: no I/O, no clock, no allocation. The caller (core/sync.c) reads both
- * systems, fills one rules_person per normalised email, calls rules_decide(), and queues the
- * decisions it gets back, in the order given. The structs are plain data with fixed bounds; a
- * zero-filled struct is a valid empty one (times 0 = unknown, "never seen", import = new).
+ * Everything here is pure: no I/O, no clock. The caller (core/sync.c) reads both systems, fills
+ * one rules_person per normalised email, calls rules_decide(), and queues the decisions it gets
+ * back, in the order given. A zero-filled struct is a valid empty one (times 0 = unknown, "never
+ * seen", import = new).
  *
- * Bounds (per person). Past them rules_decide() refuses the person with ERR_INTERNAL rather than
- * deciding on half of it; the caller logs that and leaves the person for a human.
+ * No per-person bound: one email may be shared by 2 or 5,000 Salesforce records (placeholder
+ * addresses such as noemail@... are common in real orgs) and an AC contact may be on hundreds of
+ * lists, and every record must get the same value (SPEC section 1). So the records, lists, events
+ * and decisions are arrays sized from the data: the person owns its arrays (grown by the
+ * rules_person_add_* helpers, freed by rules_person_free), the result owns its decisions (grown
+ * by rules_decide, freed by rules_result_free). The only way a person cannot be decided for its
+ * size is memory running out: rules_decide() then refuses that person alone with ERR_INTERNAL
+ * "out of memory", and the caller logs it and goes on with the others.
  */
-#define RULES_EMAIL_MAX 254     /* RFC 5321 path limit, bytes, after trimming */
-#define RULES_ID_MAX 32         /* any id (SF 15/18, AC numeric string) plus its NUL */
-#define RULES_NAME_MAX 324      /* SF LastName is 80 characters: 4 UTF-8 bytes each, plus NUL */
-#define RULES_REASON_MAX 384    /* one log sentence */
-#define RULES_MAX_SF 16         /* SF Contacts and Leads sharing one email */
-#define RULES_MAX_LISTS 64      /* AC lists one contact is on */
-#define RULES_MAX_EVENTS 64     /* caller-given (webhook) events for one person in one run */
-#define RULES_MAX_DECISIONS 128 /* worst case is 1 + 16 + 16 + 64 + 1 + 5 = 103 */
+#define RULES_EMAIL_MAX 254  /* RFC 5321 path limit, bytes, after trimming */
+#define RULES_ID_MAX 32      /* any id (SF 15/18, AC numeric string) plus its NUL */
+#define RULES_NAME_MAX 324   /* SF LastName is 80 characters: 4 UTF-8 bytes each, plus NUL */
+#define RULES_REASON_MAX 384 /* one log sentence */
 
 #define RULES_TIME_UNKNOWN 0                  /* epoch milliseconds; any value <= 0 means "time unknown" */
 #define RULES_ECHO_WINDOW_MS (10 * 60 * 1000) /* a sensible window for rules_is_echo() */
@@ -128,8 +130,8 @@ typedef struct {
 
 typedef struct {
 	char contact_id[RULES_ID_MAX]; /* "" when there is no AC contact for this email */
-	rules_ac_list lists[RULES_MAX_LISTS];
-	size_t n_lists;
+	rules_ac_list *lists;          /* n_lists of them (cap_lists allocated), owned by the person */
+	size_t n_lists, cap_lists;
 	int bounced_hard;      /* the contact's bounced_hard count now */
 	bool bounce_ever_seen; /* optsync read the count before */
 	int seen_bounced_hard; /* the count it read last */
@@ -162,10 +164,10 @@ typedef struct {
 	int64_t connected_ms;            /* when the connection was made, for sf_import new */
 	rules_rule last_rule;            /* result.rule of the last run that decided (for the audit) */
 	rules_ac ac;
-	rules_sf_record sf[RULES_MAX_SF];
-	size_t n_sf;
-	rules_event events[RULES_MAX_EVENTS];
-	size_t n_events;
+	rules_sf_record *sf; /* n_sf of them (cap_sf allocated), owned by the person */
+	size_t n_sf, cap_sf;
+	rules_event *events; /* n_events of them (cap_events allocated), owned by the person */
+	size_t n_events, cap_events;
 } rules_person;
 
 typedef struct {
@@ -187,8 +189,8 @@ typedef struct {
 	rules_rule rule;  /* the rule that decided the opt-out state, RULES_RULE_NONE if none */
 	bool has_decider; /* decider holds the event that decided */
 	rules_event decider;
-	size_t n;
-	rules_decision d[RULES_MAX_DECISIONS];
+	rules_decision *d; /* n decisions (cap allocated), owned by the result */
+	size_t n, cap;
 } rules_result;
 
 typedef struct {
@@ -221,13 +223,23 @@ typedef struct {
  */
 int rules_normalize_email(const char *in, char *out, size_t outsz, err_t *e);
 
-/* Zero-fills p: no records, no lists, no events, times unknown, import new. */
+/* Zero-fills p: no records, no lists, no events, times unknown, import new. p owns nothing yet. */
 void rules_person_init(rules_person *p);
+/* Empties p for the next person as rules_person_init does, but keeps its arrays' memory, so a
+ * caller deciding many people in turn allocates only for the largest. */
+void rules_person_reset(rules_person *p);
+/* Frees p's arrays and zero-fills it. */
+void rules_person_free(rules_person *p);
 
-/* The next free SF record / AC list / event slot of p, zero-filled, counted; NULL when full. */
+/* A new SF record / AC list / event at the end of p, zero-filled, counted; NULL only when memory
+ * runs out. A pointer returned stays good until the next add of the same kind (the array grows). */
 rules_sf_record *rules_person_add_sf(rules_person *p);
 rules_ac_list *rules_person_add_list(rules_person *p);
 rules_event *rules_person_add_event(rules_person *p);
+
+/* An empty result that owns nothing; rules_result_free releases its decisions. */
+void rules_result_init(rules_result *r);
+void rules_result_free(rules_result *r);
 
 /*
  * The SF event a record carries, if any, into *out (returns 1), else returns 0.
@@ -269,8 +281,9 @@ bool rules_sf_id_equal(const char *a, const char *b);
 
 /*
  * Decide everything for one person: the opt-out state, the writes on both sides, links, tags and
- * the import. Fills *out (cleared first) and returns 0; returns -1 with e filled when the input
- * breaks the contract below (out is then empty). Pure: the same person gives the same result.
+ * the import. Fills *out (cleared first; its decision array is reused and grown as needed) and
+ * returns 0; returns -1 with e filled when the input breaks the contract below, or with
+ * ERR_INTERNAL "out of memory" (out is then empty). Pure: the same person gives the same result.
  *
  * Input contract:
  * - p->email is already normalised; p->sf holds every SF Contact and Lead whose normalised email

@@ -93,7 +93,12 @@ static const char *const migrations[] = {
     " PRIMARY KEY(day, direction)) WITHOUT ROWID;"
     "INSERT INTO log_daily(day, direction, n) SELECT substr(at, 1, 10), direction, count(*) FROM log"
     " WHERE status = 'applied' AND direction IS NOT NULL AND direction <> '' GROUP BY 1, 2;",
-    /* 6: the Salesforce access token kept between runs (sealed), with the time it was issued. */
+    /* 6: a person the rules could not decide (out of memory, malformed data): why and since when,
+     * until a later run decides them, so /checks and /contacts can say it. */
+    "ALTER TABLE people ADD COLUMN failed TEXT;"
+    "ALTER TABLE people ADD COLUMN failed_at TEXT;"
+    "CREATE INDEX people_failed ON people(failed_at) WHERE failed IS NOT NULL;",
+    /* 7: the Salesforce access token kept between runs (sealed), with the time it was issued. */
     "ALTER TABLE connections ADD COLUMN access_token BLOB;"
     "ALTER TABLE connections ADD COLUMN access_issued_at TEXT;"
     /* and each webhook delivery stored once: AC delivers at least once. */

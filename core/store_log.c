@@ -240,13 +240,10 @@ int store_runs_recent(store *s, int limit, int (*cb)(const run_record *, void *)
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : fail(s, e, "read runs");
 }
 
-int store_run_last_success(store *s, run_record *r, err_t *e)
+/* Newest run matching sql (one row of RUN_COLS): 1 found, 0 none, -1 error. */
+static int run_last(store *s, const char *sql, run_record *r, err_t *e)
 {
-	sqlite3_stmt *st =
-	    store_stmt(s,
-	               "SELECT " RUN_COLS " FROM runs WHERE status IN ('ok','partial') AND dry_run=0"
-	               " ORDER BY id DESC LIMIT 1",
-	               e);
+	sqlite3_stmt *st = store_stmt(s, sql, e);
 	if (!st)
 		return -1;
 	int rc = sqlite3_step(st), found = 0;
@@ -256,6 +253,24 @@ int store_run_last_success(store *s, run_record *r, err_t *e)
 	}
 	store_stmt_done(s, st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : fail(s, e, "read runs");
+}
+
+int store_run_last_success(store *s, run_record *r, err_t *e)
+{
+	/* Only ok: a partial run left work undone (a side unread, actions failed or retrying, a
+	 * person not decided), so it is no success, however recent. */
+	return run_last(s,
+	                "SELECT " RUN_COLS " FROM runs WHERE status = 'ok' AND dry_run=0"
+	                " ORDER BY id DESC LIMIT 1",
+	                r, e);
+}
+
+int store_run_last_finished(store *s, run_record *r, err_t *e)
+{
+	return run_last(s,
+	                "SELECT " RUN_COLS " FROM runs WHERE status NOT IN ('running','dry-run')"
+	                " AND dry_run=0 ORDER BY id DESC LIMIT 1",
+	                r, e);
 }
 
 int store_log_daily(store *s, int days, int (*cb)(const char *, const char *, int, void *), void *arg,

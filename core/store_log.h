@@ -57,8 +57,10 @@ int store_runs_close_interrupted(store *s, int64_t current, err_t *e);
 int store_run_end(store *s, run_record *r, err_t *e);
 /* The newest runs first; returns rows given or -1. */
 int store_runs_recent(store *s, int limit, int (*cb)(const run_record *, void *), void *arg, err_t *e);
-/* The last run that ended ok or partial (ended_at), 1 found, 0 none, -1 error. */
+/* The last run that ended ok (a partial one left work undone), 1 found, 0 none, -1 error. */
 int store_run_last_success(store *s, run_record *r, err_t *e);
+/* The newest run that ended, whatever its status (not dry runs): 1 found, 0 none, -1 error. */
+int store_run_last_finished(store *s, run_record *r, err_t *e);
 
 /* Changes per UTC day and direction over the last `days` days (status applied), for the chart. */
 int store_log_daily(store *s, int days, int (*cb)(const char *day, const char *direction, int count, void *),

@@ -7,6 +7,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -333,6 +334,43 @@ int store_sf_by_email(store *s, const char *email, sf_snapshot *out, int max, er
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : fail(s, e, "read SF records");
 }
 
+int store_sf_by_email_all(store *s, const char *email, sf_snapshot **out, size_t *n, err_t *e)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *st =
+	    prep(s, "SELECT " SF_COLS " FROM sf_records WHERE email=? ORDER BY id", e, "read SF records");
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, email);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			size_t nc = cap ? cap * 2 : 8;
+			sf_snapshot *a = realloc(*out, nc * sizeof *a);
+			if (!a) {
+				store_stmt_done(s, st);
+				free(*out);
+				*out = NULL;
+				*n = 0;
+				return err_set(e, ERR_INTERNAL, "read SF records of %s: out of memory",
+				               email);
+			}
+			*out = a;
+			cap = nc;
+		}
+		read_sf(st, &(*out)[(*n)++]);
+	}
+	store_stmt_done(s, st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	free(*out);
+	*out = NULL;
+	*n = 0;
+	return fail(s, e, "read SF records");
+}
+
 static void read_ac(sqlite3_stmt *st, ac_snapshot *c)
 {
 	memset(c, 0, sizeof *c);
@@ -397,20 +435,29 @@ int store_ac_put(store *s, const ac_snapshot *c, err_t *e)
 	return done(s, st, e, "save AC contact");
 }
 
+static void read_person(sqlite3_stmt *st, person_link *p)
+{
+	store_column_text(st, 0, p->email, sizeof p->email);
+	store_column_text(st, 1, p->ac_contact_id, sizeof p->ac_contact_id);
+	store_column_text(st, 2, p->last_rule, sizeof p->last_rule);
+	store_column_text(st, 3, p->failed, sizeof p->failed);
+	store_column_text(st, 4, p->failed_at, sizeof p->failed_at);
+}
+
 int store_person_get(store *s, const char *email, person_link *p, err_t *e)
 {
-	sqlite3_stmt *st = prep(
-	    s, "SELECT email,COALESCE(ac_contact_id,''),COALESCE(last_rule,'') FROM people WHERE email=?", e,
-	    "read person");
+	sqlite3_stmt *st =
+	    prep(s,
+	         "SELECT email,COALESCE(ac_contact_id,''),COALESCE(last_rule,''),COALESCE(failed,''),"
+	         "COALESCE(failed_at,'') FROM people WHERE email=?",
+	         e, "read person");
 	if (!st)
 		return -1;
 	store_bind_text(st, 1, email);
 	int rc = sqlite3_step(st), found = 0;
 	memset(p, 0, sizeof *p);
 	if (rc == SQLITE_ROW) {
-		store_column_text(st, 0, p->email, sizeof p->email);
-		store_column_text(st, 1, p->ac_contact_id, sizeof p->ac_contact_id);
-		store_column_text(st, 2, p->last_rule, sizeof p->last_rule);
+		read_person(st, p);
 		found = 1;
 	}
 	store_stmt_done(s, st);
@@ -435,6 +482,57 @@ int store_person_put(store *s, const person_link *p, err_t *e)
 		store_bind_text(st, 5, now);
 	}
 	return done(s, st, e, "save person");
+}
+
+int store_person_set_failed(store *s, const char *email, const char *reason, err_t *e)
+{
+	char now[32];
+	timefmt_now_iso(now, sizeof now);
+	if (!reason) {
+		sqlite3_stmt *st = prep(
+		    s, "UPDATE people SET failed=NULL, failed_at=NULL WHERE email=? AND failed IS NOT NULL",
+		    e, "clear failed person");
+		if (st)
+			store_bind_text(st, 1, email);
+		return done(s, st, e, "clear failed person");
+	}
+	sqlite3_stmt *st =
+	    prep(s,
+	         "INSERT INTO people(email,first_seen,updated_at,failed,failed_at) VALUES(?1,?3,?3,?2,?3)"
+	         " ON CONFLICT(email) DO UPDATE SET failed=excluded.failed,"
+	         " failed_at=COALESCE(people.failed_at, excluded.failed_at), updated_at=excluded.updated_at",
+	         e, "mark failed person");
+	if (st) {
+		store_bind_text(st, 1, email);
+		store_bind_text(st, 2, reason);
+		store_bind_text(st, 3, now);
+	}
+	return done(s, st, e, "mark failed person");
+}
+
+int store_people_failed(store *s, int limit, int (*cb)(const person_link *p, void *arg), void *arg, err_t *e)
+{
+	int total = count_of(s, "SELECT count(*) FROM people WHERE failed IS NOT NULL", NULL, e);
+	if (total <= 0 || !cb)
+		return total;
+	sqlite3_stmt *st = prep(
+	    s,
+	    "SELECT email,COALESCE(ac_contact_id,''),COALESCE(last_rule,''),failed,COALESCE(failed_at,'')"
+	    " FROM people WHERE failed IS NOT NULL ORDER BY failed_at, email LIMIT ?",
+	    e, "read failed people");
+	if (!st)
+		return -1;
+	sqlite3_bind_int(st, 1, limit);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		person_link p;
+		memset(&p, 0, sizeof p);
+		read_person(st, &p);
+		if (cb(&p, arg))
+			break;
+	}
+	store_stmt_done(s, st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? total : fail(s, e, "read failed people");
 }
 
 int store_ac_count(store *s, err_t *e)

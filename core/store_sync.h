@@ -58,6 +58,9 @@ typedef struct {
 int store_sf_get(store *s, const char *id, sf_snapshot *r, err_t *e); /* 1 / 0 / -1 */
 int store_sf_put(store *s, const sf_snapshot *r, err_t *e);
 int store_sf_by_email(store *s, const char *email, sf_snapshot *out, int max, err_t *e); /* count or -1 */
+/* Every SF record stored with this email, however many, into a new array *out (the caller frees
+ * it; NULL when none) of *n; 0, or -1 on error (ERR_INTERNAL when memory runs out). */
+int store_sf_by_email_all(store *s, const char *email, sf_snapshot **out, size_t *n, err_t *e);
 
 /* Last seen state of one AC contact. lists is JSON {"listid": status, ...}; tags JSON ["name", ...]. */
 typedef struct {
@@ -78,9 +81,18 @@ typedef struct {
 	char email[256];
 	char ac_contact_id[24];
 	char last_rule[16];
+	char failed[512];   /* why the rules could not decide this person, "" when they could */
+	char failed_at[32]; /* since when (ISO), "" when not failed */
 } person_link;
 int store_person_get(store *s, const char *email, person_link *p, err_t *e); /* 1 / 0 / -1 */
+/* Saves the link and the last rule; leaves failed as it is (store_person_set_failed). */
 int store_person_put(store *s, const person_link *p, err_t *e);
+/* Marks the person failed with reason (creating the row if needed), or clears it (reason NULL).
+ * failed_at keeps the first failure's time while the person keeps failing. */
+int store_person_set_failed(store *s, const char *email, const char *reason, err_t *e);
+/* The people marked failed, oldest failure first, up to limit through cb (returning non-zero
+ * stops); returns how many are marked in all, or -1. */
+int store_people_failed(store *s, int limit, int (*cb)(const person_link *p, void *arg), void *arg, err_t *e);
 
 /* Every email optsync knows from either side; cb per email, in order; returns count or -1. */
 int store_emails_all(store *s, int (*cb)(const char *email, void *), void *arg, err_t *e);

@@ -38,7 +38,8 @@ int store_web_init(store *s, err_t *e)
 	/* The web tables come with the numbered migrations now (4: web_login_failures); kept so a
 	 * caller can still ask that the store be ready for the dashboard. */
 	if (store_version(s) < 4)
-		return err_set(e, ERR_DB, "database: schema version %d lacks the dashboard's tables", store_version(s));
+		return err_set(e, ERR_DB, "database: schema version %d lacks the dashboard's tables",
+		               store_version(s));
 	return 0;
 }
 
@@ -375,7 +376,7 @@ int store_web_numbers_read(store *s, store_web_numbers *n, err_t *e)
 	            "SELECT (SELECT count(*) FROM events WHERE source='ac'),"
 	            " (SELECT count(*) FROM events WHERE processed_at IS NULL),"
 	            " (SELECT COALESCE(max(received_at),'') FROM events WHERE source='ac'),"
-	            " (SELECT COALESCE(max(ended_at),'') FROM runs WHERE status IN ('ok','partial')),"
+	            " (SELECT COALESCE(max(ended_at),'') FROM runs WHERE status = 'ok' AND dry_run = 0),"
 	            " (SELECT count(*) FROM sessions)",
 	            &st, e, "read numbers") < 0)
 		return -1;

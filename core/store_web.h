@@ -75,12 +75,12 @@ int store_web_user_delete(store *s, int64_t id, err_t *e);
 /* The numbers /metrics and /checks show, read in one go. */
 typedef struct {
 	long runs_ok, runs_partial, runs_failed, runs_dry, runs_running;
-	long calls_ac, calls_sf; /* API calls, summed over runs */
+	long calls_ac, calls_sf;               /* API calls, summed over runs */
 	long rate_limited_ac, rate_limited_sf; /* 429 answers, summed over runs */
-	long actions[2][5];      /* [direction ac->sf, sf->ac][pending retrying applied failed skipped] */
+	long actions[2][5]; /* [direction ac->sf, sf->ac][pending retrying applied failed skipped] */
 	long events_total, events_pending; /* raw webhook events */
 	char last_event_at[32];            /* newest received_at, "" when none */
-	char last_success_at[32];          /* newest ended_at of an ok or partial run, "" when none */
+	char last_success_at[32];          /* newest ended_at of an ok run (a partial one left work undone) */
 	long sessions;                     /* live session rows */
 } store_web_numbers;
 int store_web_numbers_read(store *s, store_web_numbers *n, err_t *e);

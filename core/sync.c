@@ -136,9 +136,38 @@ typedef struct {
 	int has_ac;
 	person_link link;
 	int has_link;
-	sf_snapshot stored[RULES_MAX_SF]; /* snapshots of records not read this run */
-	int n_stored;
+	sf_snapshot *stored; /* snapshots of this email's records from earlier runs (owned) */
+	size_t n_stored;
 } person_state;
+
+static void person_state_free(person_state *ps)
+{
+	free(ps->stored);
+	ps->stored = NULL;
+	ps->n_stored = 0;
+}
+
+/* build_person's answer for a person who cannot be built (memory): that person fails alone. */
+#define PERSON_FAILED (-2)
+
+static int sf_snapshot_id_cmp(const void *a, const void *b)
+{
+	return strcmp(((const sf_snapshot *)a)->id, ((const sf_snapshot *)b)->id);
+}
+
+static int person_oom(err_t *e, const char *what, const char *email)
+{
+	err_set(e, ERR_INTERNAL, "out of memory for the %s of %s", what, email);
+	return PERSON_FAILED;
+}
+
+/* Whether id is among the n snapshots sorted by id (wp->sf is not sorted: a copy is). */
+static int id_in_sorted(const sf_snapshot *sorted, size_t n, const char *id)
+{
+	sf_snapshot key;
+	snprintf(key.id, sizeof key.id, "%s", id);
+	return bsearch(&key, sorted, n, sizeof *sorted, sf_snapshot_id_cmp) != NULL;
+}
 
 static void fill_sf(rules_sf_record *r, const sf_snapshot *now, const sf_snapshot *seen, int ever_seen)
 {
@@ -158,9 +187,18 @@ static void fill_sf(rules_sf_record *r, const sf_snapshot *now, const sf_snapsho
 	snprintf(r->last_name, sizeof r->last_name, "%s", now->last_name);
 }
 
+/*
+ * The rules' view of one person: what was read now against what was seen last. Returns 0, -1 on
+ * a store error (the batch stops), or PERSON_FAILED with e set when this person alone cannot be
+ * built (memory): the caller logs them failed and goes on with the others. However many records
+ * share the email, or lists the contact is on, all of them are given (nothing is cut at a bound),
+ * and the work stays linear in them: the lookups between this run's records and the stored ones
+ * go through sorted copies, not a scan per record.
+ */
 static int build_person(sync_ctx *x, work_person *wp, rules_person *rp, person_state *ps, err_t *e)
 {
-	rules_person_init(rp);
+	rules_person_reset(rp);
+	person_state_free(ps);
 	snprintf(rp->email, sizeof rp->email, "%s", wp->email);
 	rp->first_sync = x->first_sync;
 	rp->import = x->import;
@@ -180,39 +218,42 @@ static int build_person(sync_ctx *x, work_person *wp, rules_person *rp, person_s
 	size_t n_seen = 0;
 	if (ps->has_ac && lists_from_json(ps->ac.lists, &seen, &n_seen) < 0)
 		n_seen = 0;
+	int oom = 0;
 	if (wp->ac_read && wp->ac_id[0]) {
 		snprintf(rp->ac.contact_id, sizeof rp->ac.contact_id, "%s", wp->ac_id);
 		rp->ac.bounced_hard = wp->bounced_hard;
 		rp->ac.bounce_ms = wp->bounce_ms;
 		rp->ac.bounce_ever_seen = ps->has_ac;
 		rp->ac.seen_bounced_hard = ps->has_ac ? ps->ac.bounced_hard : 0;
-		for (size_t i = 0; i < wp->n_lists; i++) {
+		for (size_t i = 0; i < wp->n_lists && !oom; i++) {
 			rules_ac_list *l = rules_person_add_list(rp);
-			if (!l)
-				break;
-			snprintf(l->id, sizeof l->id, "%s", wp->lists[i].id);
-			l->status = wp->lists[i].status;
-			l->at_ms = wp->lists[i].at_ms;
-			for (size_t j = 0; j < n_seen; j++)
-				if (strcmp(seen[j].id, l->id) == 0) {
-					l->ever_seen = 1;
-					l->seen_status = seen[j].status;
-				}
+			if (!(oom = !l)) {
+				snprintf(l->id, sizeof l->id, "%s", wp->lists[i].id);
+				l->status = wp->lists[i].status;
+				l->at_ms = wp->lists[i].at_ms;
+				for (size_t j = 0; j < n_seen; j++)
+					if (strcmp(seen[j].id, l->id) == 0) {
+						l->ever_seen = 1;
+						l->seen_status = seen[j].status;
+					}
+			}
 		}
 	} else if (ps->has_ac) {
 		snprintf(rp->ac.contact_id, sizeof rp->ac.contact_id, "%s", ps->ac.id);
 		rp->ac.bounced_hard = rp->ac.seen_bounced_hard = ps->ac.bounced_hard;
 		rp->ac.bounce_ever_seen = 1;
-		for (size_t j = 0; j < n_seen; j++) {
+		for (size_t j = 0; j < n_seen && !oom; j++) {
 			rules_ac_list *l = rules_person_add_list(rp);
-			if (!l)
-				break;
-			snprintf(l->id, sizeof l->id, "%s", seen[j].id);
-			l->status = l->seen_status = seen[j].status;
-			l->ever_seen = 1;
+			if (!(oom = !l)) {
+				snprintf(l->id, sizeof l->id, "%s", seen[j].id);
+				l->status = l->seen_status = seen[j].status;
+				l->ever_seen = 1;
+			}
 		}
 	}
 	free(seen);
+	if (oom)
+		return person_oom(e, "AC lists", wp->email);
 	if (ps->has_ac)
 		rp->ac.tags = tags_bits_from_json(ps->ac.tags);
 
@@ -224,29 +265,32 @@ static int build_person(sync_ctx *x, work_person *wp, rules_person *rp, person_s
 			return -1;
 		rules_sf_record *r = rules_person_add_sf(rp);
 		if (!r)
-			return err_set(e, ERR_INTERNAL, "more than %d Salesforce records share %s",
-			               RULES_MAX_SF, wp->email);
+			return person_oom(e, "Salesforce records", wp->email);
 		fill_sf(r, &wp->sf[i], &old, had);
 	}
-	ps->n_stored = store_sf_by_email(x->s, wp->email, ps->stored, RULES_MAX_SF, e);
-	if (ps->n_stored < 0)
-		return -1;
-	for (int i = 0; i < ps->n_stored; i++) {
-		int read_now = 0;
-		for (size_t j = 0; j < wp->n_sf; j++)
-			read_now |= strcmp(wp->sf[j].id, ps->stored[i].id) == 0;
-		if (read_now)
+	if (store_sf_by_email_all(x->s, wp->email, &ps->stored, &ps->n_stored, e) < 0)
+		return e->kind == ERR_INTERNAL ? PERSON_FAILED : -1;
+	sf_snapshot *now = NULL;
+	if (wp->n_sf && ps->n_stored) {
+		if (!(now = malloc(wp->n_sf * sizeof *now)))
+			return person_oom(e, "Salesforce records", wp->email);
+		memcpy(now, wp->sf, wp->n_sf * sizeof *now);
+		qsort(now, wp->n_sf, sizeof *now, sf_snapshot_id_cmp);
+	}
+	for (size_t i = 0; i < ps->n_stored && !oom; i++) {
+		if (now && id_in_sorted(now, wp->n_sf, ps->stored[i].id))
 			continue;
 		rules_sf_record *r = rules_person_add_sf(rp);
-		if (!r)
-			return err_set(e, ERR_INTERNAL, "more than %d Salesforce records share %s",
-			               RULES_MAX_SF, wp->email);
-		fill_sf(r, &ps->stored[i], &ps->stored[i], 1);
+		if (!(oom = !r))
+			fill_sf(r, &ps->stored[i], &ps->stored[i], 1);
 	}
+	free(now);
+	if (oom)
+		return person_oom(e, "Salesforce records", wp->email);
 	for (size_t i = 0; i < wp->n_events; i++) {
 		rules_event *ev = rules_person_add_event(rp);
 		if (!ev)
-			break;
+			return person_oom(e, "webhook events", wp->email);
 		*ev = wp->events[i].ev;
 		/* AC sends a webhook for optsync's own unsubscribe too: that one is an echo. */
 		if (ev->kind == RULES_EV_UNSUBSCRIBE && rp->ac.contact_id[0] && ev->list_id[0]) {
@@ -347,23 +391,27 @@ static int handle_decision(sync_ctx *x, work_person *wp, rules_person *rp, const
 static int save_person(sync_ctx *x, work_person *wp, const rules_person *rp, const person_state *ps,
                        const rules_result *res, err_t *e)
 {
+	/* build_person put the records read now first, in wp->sf's order, then the stored ones not
+	 * read now, in stored order: walking both in step keeps this linear in the records. */
 	for (size_t i = 0; i < wp->n_sf; i++) {
 		sf_snapshot r = wp->sf[i];
-		for (size_t j = 0; j < rp->n_sf; j++)
-			if (strcmp(rp->sf[j].id, r.id) == 0)
-				r.linked = rp->sf[j].linked;
+		if (i < rp->n_sf && strcmp(rp->sf[i].id, r.id) == 0)
+			r.linked = rp->sf[i].linked;
 		if (store_sf_put(x->s, &r, e) < 0)
 			return -1;
 	}
-	for (int i = 0; i < ps->n_stored; i++) /* links of records not read now may have moved */
-		for (size_t j = 0; j < rp->n_sf; j++)
-			if (strcmp(rp->sf[j].id, ps->stored[i].id) == 0 &&
-			    rp->sf[j].linked != ps->stored[i].linked) {
-				sf_snapshot r = ps->stored[i];
-				r.linked = rp->sf[j].linked;
-				if (store_sf_put(x->s, &r, e) < 0)
-					return -1;
-			}
+	size_t j = wp->n_sf;
+	for (size_t i = 0; i < ps->n_stored && j < rp->n_sf; i++) { /* links not read now may move */
+		if (strcmp(rp->sf[j].id, ps->stored[i].id) != 0)
+			continue; /* read now: saved above */
+		if (rp->sf[j].linked != ps->stored[i].linked) {
+			sf_snapshot r = ps->stored[i];
+			r.linked = rp->sf[j].linked;
+			if (store_sf_put(x->s, &r, e) < 0)
+				return -1;
+		}
+		j++;
+	}
 	if (wp->ac_read && wp->ac_id[0]) {
 		ac_snapshot c;
 		memset(&c, 0, sizeof c);
@@ -382,7 +430,8 @@ static int save_person(sync_ctx *x, work_person *wp, const rules_person *rp, con
 		snprintf(pl.ac_contact_id, sizeof pl.ac_contact_id, "%s", rp->ac.contact_id);
 	if (res && res->rule != RULES_RULE_NONE)
 		snprintf(pl.last_rule, sizeof pl.last_rule, "%s", rules_rule_name(res->rule));
-	if (store_person_put(x->s, &pl, e) < 0)
+	if (store_person_put(x->s, &pl, e) < 0 ||
+	    (ps->link.failed[0] && store_person_set_failed(x->s, wp->email, NULL, e) < 0))
 		return -1;
 	for (size_t i = 0; i < wp->n_events; i++)
 		if (store_event_done(x->s, wp->events[i].stored_id, e) < 0)
@@ -399,11 +448,11 @@ static int handle_unusable(sync_ctx *x, work_person *wp, err_t *e)
 		if (had < 0)
 			return -1;
 		if (!had || old.email[0])
-			sync_log(
-			    x, "ac->sf", "", wp->sf[i].object, wp->sf[i].id, "skip",
-			    x->o->dry_run ? "planned" : "skipped",
-			    "the Salesforce record has no usable email address (none, or not an address): it cannot be matched; said once",
-			    NULL);
+			sync_log(x, "ac->sf", "", wp->sf[i].object, wp->sf[i].id, "skip",
+			         x->o->dry_run ? "planned" : "skipped",
+			         "the Salesforce record has no usable email address (none, or not an "
+			         "address): it cannot be matched; said once",
+			         NULL);
 		if (!x->o->dry_run && store_sf_put(x->s, &wp->sf[i], e) < 0)
 			return -1;
 	}
@@ -418,34 +467,70 @@ static int handle_unusable(sync_ctx *x, work_person *wp, err_t *e)
 	return 0;
 }
 
+/*
+ * A person who cannot be decided fails alone: one log line with the reason, the mark that /checks
+ * and /contacts show (until a later run decides them), counted in the run's failures so the run
+ * is no success; everyone else in the batch goes on. Nothing of theirs is saved as seen, so the
+ * next run that reads them decides from the same starting point.
+ */
+static int person_failed(sync_ctx *x, work_person *wp, const err_t *why)
+{
+	const char *msg = why->msg[0] ? why->msg : "unknown cause";
+	x->sum->failed++;
+	x->sum->people_failed++;
+	if (!x->sum->first_person_failed[0])
+		snprintf(x->sum->first_person_failed, sizeof x->sum->first_person_failed, "%s: %s", wp->email,
+		         msg);
+	err_t le = {0};
+	if (x->o->dry_run)
+		return sync_log(x, "", wp->email, "", "", "skip", "failed",
+		                "the rules could not decide for this person", msg);
+	if (sync_log(x, "", wp->email, "", "", "skip", "failed",
+	             "the rules could not decide for this person; everyone else is applied", msg) < 0 ||
+	    store_person_set_failed(x->s, wp->email, msg, &le) < 0)
+		return -1;
+	return 0;
+}
+
 static int decide_person(sync_ctx *x, work_person *wp, rules_person *rp, rules_result *res, err_t *e)
 {
 	person_state ps;
 	memset(&ps, 0, sizeof ps);
-	if (build_person(x, wp, rp, &ps, e) < 0)
+	err_t pe = {0};
+	int rc = build_person(x, wp, rp, &ps, &pe);
+	if (rc == 0) {
+		rc = rules_decide(rp, res, &pe);
+		if (rc < 0 && pe.kind == ERR_NOT_FOUND) {
+			/* A converted Lead's Contact was not among the records read: read it, decide
+			 * again. A read that fails is this person's failure, not the batch's. */
+			for (size_t i = 0; rc == -1 && i < rp->n_sf; i++)
+				if (rp->sf[i].is_converted && rp->sf[i].converted_contact_id[0] &&
+				    sync_read_sf_id(x, wp, rp->sf[i].converted_contact_id, &pe) < 0)
+					rc = PERSON_FAILED;
+			if (rc != PERSON_FAILED) {
+				rc = build_person(x, wp, rp, &ps, &pe);
+				if (rc == 0)
+					rc = rules_decide(rp, res, &pe);
+			}
+		}
+		if (rc == -1) /* the rules refused this person: theirs alone */
+			rc = PERSON_FAILED;
+	}
+	if (rc == -1) { /* the store failed: the batch stops */
+		person_state_free(&ps);
+		*e = pe;
 		return -1;
-	err_t de = {0};
-	int rc = rules_decide(rp, res, &de);
-	if (rc < 0 && de.kind == ERR_NOT_FOUND) {
-		/* A converted Lead's Contact was not among the records read: read it, decide again. */
-		for (size_t i = 0; i < rp->n_sf; i++)
-			if (rp->sf[i].is_converted && rp->sf[i].converted_contact_id[0] &&
-			    sync_read_sf_id(x, wp, rp->sf[i].converted_contact_id, e) < 0)
-				return -1;
-		if (build_person(x, wp, rp, &ps, e) < 0)
-			return -1;
-		rc = rules_decide(rp, res, &de);
 	}
-	if (rc < 0) {
-		sync_log(x, "", wp->email, "", "", "skip", "failed",
-		         "the rules could not decide for this person", de.msg);
-		x->sum->failed++;
-		return 0;
+	if (rc == PERSON_FAILED) {
+		person_state_free(&ps);
+		return person_failed(x, wp, &pe);
 	}
-	for (size_t i = 0; i < res->n; i++)
-		if (handle_decision(x, wp, rp, &res->d[i], e) < 0)
-			return -1;
-	return x->o->dry_run ? 0 : save_person(x, wp, rp, &ps, res, e);
+	for (size_t i = 0; rc == 0 && i < res->n; i++)
+		rc = handle_decision(x, wp, rp, &res->d[i], e);
+	if (rc == 0 && !x->o->dry_run)
+		rc = save_person(x, wp, rp, &ps, res, e);
+	person_state_free(&ps);
+	return rc;
 }
 
 typedef struct {
@@ -471,16 +556,17 @@ static int decide_batch(work_person **batch, size_t n, void *ud, err_t *e)
 /* Decides for every person read, then moves the watermarks. */
 static int decide_all(sync_ctx *x, err_t *e)
 {
-	decide_walk w = {.x = x, .rp = malloc(sizeof *w.rp), .res = malloc(sizeof *w.res)};
-	if (!w.rp || !w.res) {
-		free(w.rp);
-		free(w.res);
-		return err_set(e, ERR_INTERNAL, "out of memory");
-	}
+	/* One person and one result for the whole run: their arrays grow to the largest person and
+	 * are reused, so deciding many people does not allocate per person. */
+	rules_person rp;
+	rules_result res;
+	rules_person_init(&rp);
+	rules_result_init(&res);
+	decide_walk w = {.x = x, .rp = &rp, .res = &res};
 	sync_progress_note(x, "deciding", 0, 0);
 	int rc = people_each(&x->people, 0, decide_batch, &w, e);
-	free(w.rp);
-	free(w.res);
+	rules_person_free(&rp);
+	rules_result_free(&res);
 	/* Watermarks move only once everyone they cover is stored, and only for a side fully read. */
 	if (rc == 0 && !x->o->dry_run && !x->o->email) {
 		rc = store_begin(x->s, e);
@@ -679,7 +765,13 @@ int sync_run(store *s, const sync_options *o, sync_summary *out, err_t *e)
 	} else if (!o->dry_run) {
 		out->retrying = (retrying > 0 ? retrying : 0) + (pending > 0 ? pending : 0);
 	}
-	if (rc == 0 && out->failed > 0) {
+	if (rc == 0 && out->people_failed > 0) {
+		err_set(&re, ERR_INTERNAL,
+		        "%ld person(s) could not be decided, everyone else was applied (first: %s); see "
+		        "optsync check",
+		        out->people_failed, out->first_person_failed);
+		rc = -1;
+	} else if (rc == 0 && out->failed > 0) {
 		err_set(&re, ERR_SERVER, "%ld action(s) failed for good; see optsync log", out->failed);
 		rc = -1;
 	}
@@ -752,8 +844,14 @@ static int audit_one(const char *email, void *arg)
 	person_state ps;
 	memset(&ps, 0, sizeof ps);
 	err_t be = {0};
-	if (build_person(w->x, &wp, w->rp, &ps, &be) < 0)
-		return 0; /* a person the rules cannot hold (too many records) is not an audit row */
+	int rc = build_person(w->x, &wp, w->rp, &ps, &be);
+	person_state_free(&ps);
+	if (rc == -1) {
+		*w->e = be;
+		return 1; /* the store failed: stop the walk */
+	}
+	if (rc < 0)
+		return 0; /* out of memory for this one person: no row rather than half of one */
 	rules_audit_result ar;
 	rules_audit(w->rp, &ar);
 	if (!ar.disagree)
@@ -779,10 +877,16 @@ int sync_audit(store *s, int (*cb)(const audit_row *row, void *arg), void *arg, 
 	x.s = s;
 	x.o = &o;
 	x.sum = &sum;
-	audit_walk w = {.x = &x, .cb = cb, .arg = arg, .rp = malloc(sizeof(rules_person)), .e = e};
-	if (!w.rp)
-		return err_set(e, ERR_INTERNAL, "out of memory");
+	rules_person rp;
+	rules_person_init(&rp);
+	err_t we = {0};
+	audit_walk w = {.x = &x, .cb = cb, .arg = arg, .rp = &rp, .e = &we};
 	int rc = store_emails_all(s, audit_one, &w, e);
-	free(w.rp);
+	rules_person_free(&rp);
+	if (rc >= 0 && we.kind != ERR_NONE) {
+		if (e)
+			*e = we;
+		return -1;
+	}
 	return rc < 0 ? -1 : w.count;
 }

@@ -30,12 +30,14 @@ typedef struct {
 typedef struct {
 	int64_t run_id;
 	int first_sync;
-	long people;        /* people considered */
-	long applied_ac_sf; /* writes to Salesforce */
-	long applied_sf_ac; /* writes to ActiveCampaign */
-	long planned;       /* dry run: what would be written */
-	long failed;        /* permanent failures this run */
-	long retrying;      /* actions left queued for a later run */
+	long people;                   /* people considered */
+	long applied_ac_sf;            /* writes to Salesforce */
+	long applied_sf_ac;            /* writes to ActiveCampaign */
+	long planned;                  /* dry run: what would be written */
+	long failed;                   /* permanent failures this run: actions, and people not decided */
+	long people_failed;            /* people the rules could not decide (each logged failed alone) */
+	char first_person_failed[384]; /* "email: why" of the first of them, "" when none */
+	long retrying;                 /* actions left queued for a later run */
 	long skipped;
 	long calls_ac, calls_sf;
 	long rate_limited_ac, rate_limited_sf; /* 429 answers */
@@ -45,8 +47,9 @@ typedef struct {
 
 /* Runs one pass. Returns 0 when the pass finished with nothing left over (status ok or dry-run),
  * -1 with e filled otherwise: ERR_LOCKED when another run holds the lock (e says whose), or the
- * first error that kept the pass from finishing (a side down, actions left retrying or failed:
- * status partial). The summary is filled in both cases as far as the pass got. */
+ * first error that kept the pass from finishing (a side down, actions left retrying or failed,
+ * a person who could not be decided: status partial; everyone else was still applied). The
+ * summary is filled in both cases as far as the pass got. */
 int sync_run(store *s, const sync_options *o, sync_summary *out, err_t *e);
 
 /* One person whose two sides disagree, from what optsync saw last (no API call). */

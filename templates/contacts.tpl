@@ -25,6 +25,7 @@
   <p class="why" id="why"><strong>{{STATE_SENTENCE}}</strong> {{WHY_SENTENCE}}</p>
   {{#DIFFERENT}}<p class="box box-warn">The two sides differ. After a box is unchecked in Salesforce this is on purpose (only the person can re-subscribe in ActiveCampaign); otherwise the next sync or a resync settles it.</p>{{/DIFFERENT}}
   {{#LINK}}<p class="muted small">Linked to ActiveCampaign contact {{AC_ID}}. Last rule applied: {{RULE}}.</p>{{/LINK}}
+  {{#FAILED}}<div class="box box-error" id="person-failed"><p>This person could not be decided (since {{SINCE}}): {{REASON}}</p><p class="small">Everyone else is synced meanwhile. Fix what the reason names at the source, then resync this contact.</p></div>{{/FAILED}}
 </section>
 
 <div class="grid2">

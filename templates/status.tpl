@@ -64,8 +64,9 @@
   <div class="stat"><span class="stat-n" id="count-pending">{{PENDING}}</span><span class="stat-l">pending actions</span></div>
   <div class="stat"><span class="stat-n" id="count-retrying">{{RETRYING}}</span><span class="stat-l">retrying</span></div>
   <div class="stat stat-bad"><span class="stat-n" id="count-failed">{{FAILED}}</span><span class="stat-l">failed</span></div>
-  <div class="stat"><span class="stat-n stat-time">{{LAST_SUCCESS}}</span><span class="stat-l">last successful sync</span></div>
+  <div class="stat"><span class="stat-n stat-time" id="last-success">{{LAST_SUCCESS}}</span><span class="stat-l">last successful sync</span></div>
 </div>
+{{#LAST_UNDONE}}<div class="box box-warn" id="last-run-undone"><p>The last run ({{STATUS}}, ended {{ENDED}}) left work undone: {{ERROR}}. It is not counted as a success; what it could not do stays queued for the next run.</p></div>{{/LAST_UNDONE}}
 
 <div class="grid2">
 <section class="card">

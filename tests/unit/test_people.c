@@ -271,6 +271,141 @@ static void people_created_in_the_last_walk_are_visited(void **state)
 	free(w);
 }
 
+/* ---- people far past any per-person bound: a placeholder email on 5,000 SF records, an AC contact
+ * on 300 lists. They travel through the map (in memory, or to disk and back) whole, and the rules
+ * decide them whole: every record gets the same value. */
+enum { BIG_SF = 5000, BIG_LISTS = 300 };
+
+static void fill_big(people_map *m)
+{
+	work_person *p = people_get(m, "noemail@example.com");
+	assert_non_null(p);
+	for (int r = 0; r < BIG_SF; r++) {
+		sf_snapshot s;
+		memset(&s, 0, sizeof s);
+		snprintf(s.id, sizeof s.id, "%s%015d", r % 2 ? "00Q" : "003", r);
+		snprintf(s.object, sizeof s.object, "%s", r % 2 ? "Lead" : "Contact");
+		snprintf(s.email, sizeof s.email, "noemail@example.com");
+		s.opted_out = r == BIG_SF - 1;
+		assert_int_equal(person_add_sf(p, &s), 0);
+	}
+	p = people_get(m, "lists@example.com");
+	assert_non_null(p);
+	p->ac_read = 1;
+	snprintf(p->ac_id, sizeof p->ac_id, "77");
+	for (int l = 0; l < BIG_LISTS; l++) {
+		char id[8];
+		snprintf(id, sizeof id, "%d", l + 1);
+		assert_int_equal(person_add_list(p, id, 1, 1795687200000LL + l), 0);
+	}
+	sf_snapshot s;
+	memset(&s, 0, sizeof s);
+	snprintf(s.id, sizeof s.id, "003000000000000001");
+	snprintf(s.object, sizeof s.object, "Contact");
+	snprintf(s.email, sizeof s.email, "lists@example.com");
+	s.opted_out = 1;
+	assert_int_equal(person_add_sf(p, &s), 0);
+	/* Ordinary people around them, enough to send everyone to disk with a small cap. */
+	char email[64];
+	for (int i = 0; i < 40; i++) {
+		email_of(i, email, sizeof email);
+		assert_non_null(people_get(m, email));
+	}
+}
+
+typedef struct {
+	int big_sf, big_lists;
+} big_walk;
+
+/* The rules' view of one person as read (every record and list seen before, unchanged but the
+ * checked box), as core/sync.c builds it. */
+static int decide_big(work_person **batch, size_t n, void *ud, err_t *e)
+{
+	big_walk *w = ud;
+	(void)e;
+	for (size_t i = 0; i < n; i++) {
+		work_person *wp = batch[i];
+		if (wp->n_sf < 2 && wp->n_lists < 2)
+			continue;
+		rules_person rp;
+		rules_person_init(&rp);
+		snprintf(rp.email, sizeof rp.email, "%s", wp->email);
+		snprintf(rp.ac.contact_id, sizeof rp.ac.contact_id, "%s", wp->ac_id);
+		for (size_t k = 0; k < wp->n_lists; k++) {
+			rules_ac_list *l = rules_person_add_list(&rp);
+			assert_non_null(l);
+			snprintf(l->id, sizeof l->id, "%s", wp->lists[k].id);
+			l->status = l->seen_status = wp->lists[k].status;
+			l->ever_seen = true;
+		}
+		for (size_t k = 0; k < wp->n_sf; k++) {
+			rules_sf_record *r = rules_person_add_sf(&rp);
+			assert_non_null(r);
+			r->object =
+			    strcmp(wp->sf[k].object, "Lead") == 0 ? RULES_OBJ_LEAD : RULES_OBJ_CONTACT;
+			snprintf(r->id, sizeof r->id, "%s", wp->sf[k].id);
+			r->has_email = true;
+			r->opted_out = wp->sf[k].opted_out;
+			r->ever_seen = true;
+			r->linked = true;
+			r->modstamp_ms = 1795687200000LL;
+		}
+		rules_result res;
+		rules_result_init(&res);
+		err_t de = {0};
+		assert_int_equal(rules_decide(&rp, &res, &de), 0);
+		size_t opt_out = 0, unsub = 0;
+		for (size_t k = 0; k < res.n; k++) {
+			opt_out += res.d[k].action == RULES_ACT_OPT_OUT;
+			unsub += res.d[k].action == RULES_ACT_UNSUBSCRIBE;
+		}
+		if (wp->n_sf == BIG_SF) {
+			assert_int_equal(opt_out, BIG_SF - 1);
+			w->big_sf++;
+		} else {
+			assert_int_equal(unsub, BIG_LISTS);
+			w->big_lists++;
+		}
+		rules_result_free(&res);
+		rules_person_free(&rp);
+	}
+	return 0;
+}
+
+static void big_people(size_t cap)
+{
+	people_map m;
+	people_init(&m, cap);
+	fill_big(&m);
+	assert_int_equal(m.spilled, cap != 0 && cap < 42); /* 0: the default cap, a thousand */
+	work_person *p = people_lookup(&m, "noemail@example.com");
+	assert_non_null(p);
+	assert_int_equal(p->n_sf, BIG_SF);
+	assert_string_equal(p->sf[BIG_SF - 1].id, "00Q000000000004999");
+	assert_int_equal(p->sf[BIG_SF - 1].opted_out, 1);
+	p = people_lookup(&m, "lists@example.com");
+	assert_non_null(p);
+	assert_int_equal(p->n_lists, BIG_LISTS);
+	assert_string_equal(p->lists[BIG_LISTS - 1].id, "300");
+	big_walk w = {0};
+	assert_int_equal(people_each(&m, 1, decide_big, &w, NULL), 0);
+	assert_int_equal(w.big_sf, 1);
+	assert_int_equal(w.big_lists, 1);
+	people_free(&m);
+}
+
+static void big_people_in_memory(void **state)
+{
+	(void)state;
+	big_people(0);
+}
+
+static void big_people_spilled(void **state)
+{
+	(void)state;
+	big_people(7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -279,6 +414,8 @@ int main(void)
 	    cmocka_unit_test(a_walk_visits_everyone_once_in_batches),
 	    cmocka_unit_test(a_small_run_stays_in_memory),
 	    cmocka_unit_test(people_created_in_the_last_walk_are_visited),
+	    cmocka_unit_test(big_people_in_memory),
+	    cmocka_unit_test(big_people_spilled),
 	};
 	return cmocka_run_group_tests_name("people", tests, NULL, NULL);
 }

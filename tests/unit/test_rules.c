@@ -760,7 +760,7 @@ static rules_result result;
 
 static void build(const struct tcase *tc, rules_person *p)
 {
-	rules_person_init(p);
+	rules_person_reset(p); /* keeps the arrays of the last case: no leak, no realloc */
 	snprintf(p->email, sizeof p->email, "ann@example.com");
 	p->first_sync = tc->first;
 	p->import = tc->import;
@@ -1316,11 +1316,15 @@ static void test_refuses_broken_input(void **state)
 	person.ac.lists[0].status = 4;
 	assert_int_equal(rules_decide(&person, &result, &e), -1);
 	assert_int_equal(e.kind, ERR_BAD_RESPONSE);
-	/* Past the bounds. */
-	build(&cases[0], &person);
-	person.n_sf = RULES_MAX_SF + 1;
+	/* A count without its array. */
+	rules_person_reset(&person);
+	snprintf(person.email, sizeof person.email, "ann@example.com");
+	rules_sf_record *saved = person.sf;
+	person.sf = NULL;
+	person.n_sf = 1;
 	assert_int_equal(rules_decide(&person, &result, &e), -1);
 	assert_int_equal(e.kind, ERR_INTERNAL);
+	person.sf = saved;
 	/* A record without object. */
 	build(&cases[0], &person);
 	person.sf[0].object = RULES_OBJ_NONE;
@@ -1333,28 +1337,45 @@ static void test_refuses_broken_input(void **state)
 	assert_int_equal(e.kind, ERR_NOT_FOUND);
 	assert_non_null(strstr(e.msg, "003Z"));
 	assert_int_equal(result.n, 0);
-	/* The add helpers stop at the bounds. */
-	rules_person_init(&person);
-	for (int i = 0; i < RULES_MAX_SF; i++)
-		assert_non_null(rules_person_add_sf(&person));
-	assert_null(rules_person_add_sf(&person));
-	for (int i = 0; i < RULES_MAX_LISTS; i++)
+	/* The add helpers have no bound: they grow, zero-filled, keeping what was added. */
+	rules_person_reset(&person);
+	for (int i = 0; i < 1000; i++) {
+		rules_sf_record *r = rules_person_add_sf(&person);
+		assert_non_null(r);
+		assert_int_equal(r->opted_out, 0);
+		snprintf(r->id, sizeof r->id, "R%d", i);
 		assert_non_null(rules_person_add_list(&person));
-	assert_null(rules_person_add_list(&person));
-	for (int i = 0; i < RULES_MAX_EVENTS; i++)
 		assert_non_null(rules_person_add_event(&person));
-	assert_null(rules_person_add_event(&person));
+	}
+	assert_int_equal(person.n_sf, 1000);
+	assert_string_equal(person.sf[0].id, "R0");
+	assert_string_equal(person.sf[999].id, "R999");
+	assert_int_equal(person.ac.n_lists, 1000);
+	assert_int_equal(person.n_events, 1000);
+	/* reset empties but keeps the memory; free gives it back. */
+	size_t cap = person.cap_sf;
+	rules_person_reset(&person);
+	assert_int_equal(person.n_sf, 0);
+	assert_int_equal(person.cap_sf, cap);
+	rules_person p2;
+	rules_person_init(&p2);
+	assert_non_null(rules_person_add_sf(&p2));
+	rules_person_free(&p2);
+	assert_null(p2.sf);
+	assert_int_equal(p2.n_sf, 0);
 }
 
-/* A person at every bound at once decides without running out of room. */
+/* A person with many of everything at once (16 records, 64 lists, 64 events: the bounds this code
+ * used to have) decides whole. */
+enum { FULL_SF = 16, FULL_LISTS = 64, FULL_EVENTS = 64 };
 static void test_full_person(void **state)
 {
 	(void)state;
 	err_t e;
-	rules_person_init(&person);
+	rules_person_reset(&person);
 	snprintf(person.email, sizeof person.email, "full@example.com");
 	snprintf(person.ac.contact_id, sizeof person.ac.contact_id, "42");
-	for (int i = 0; i < RULES_MAX_SF; i++) {
+	for (int i = 0; i < FULL_SF; i++) {
 		rules_sf_record *r = rules_person_add_sf(&person);
 		r->object = i % 2 ? RULES_OBJ_LEAD : RULES_OBJ_CONTACT;
 		snprintf(r->id, sizeof r->id, "REC%02d", i);
@@ -1363,31 +1384,31 @@ static void test_full_person(void **state)
 		r->ever_seen = i != 0;
 		r->modstamp_ms = AT(5);
 	}
-	for (int i = 0; i < RULES_MAX_LISTS; i++) {
+	for (int i = 0; i < FULL_LISTS; i++) {
 		rules_ac_list *l = rules_person_add_list(&person);
 		snprintf(l->id, sizeof l->id, "%d", i + 1);
 		l->status = 1;
 		l->ever_seen = true;
 		l->seen_status = 1;
 	}
-	for (int i = 0; i < RULES_MAX_EVENTS; i++) {
+	for (int i = 0; i < FULL_EVENTS; i++) {
 		rules_event *ev = rules_person_add_event(&person);
 		ev->kind = RULES_EV_SOFT_BOUNCE;
 		ev->at_ms = AT(i);
 	}
 	assert_int_equal(rules_decide(&person, &result, &e), 0);
 	/* Unlinked records: 16 links, then 15 records checked and 64 lists unsubscribed from the record
-	 * first seen checked, then the two added-to tags: 97 of RULES_MAX_DECISIONS. */
-	assert_int_equal(result.n, RULES_MAX_SF + RULES_MAX_SF - 1 + RULES_MAX_LISTS + 2);
+	 * first seen checked, then the two added-to tags: 97. */
+	assert_int_equal(result.n, FULL_SF + FULL_SF - 1 + FULL_LISTS + 2);
 	assert_int_equal(result.rule, RULES_RULE_R4);
-	for (int i = 0; i < RULES_MAX_SF; i++)
+	for (int i = 0; i < FULL_SF; i++)
 		assert_int_equal(result.d[i].action, RULES_ACT_LINK);
-	const rules_decision *d = &result.d[RULES_MAX_SF];
+	const rules_decision *d = &result.d[FULL_SF];
 	assert_string_equal(d[0].record_id, "REC01");
 	assert_int_equal(d[0].action, RULES_ACT_OPT_OUT);
-	assert_string_equal(d[RULES_MAX_SF - 2].record_id, "REC15");
-	d += RULES_MAX_SF - 1;
-	for (int i = 0; i < RULES_MAX_LISTS; i++) {
+	assert_string_equal(d[FULL_SF - 2].record_id, "REC15");
+	d += FULL_SF - 1;
+	for (int i = 0; i < FULL_LISTS; i++) {
 		char id[16];
 		snprintf(id, sizeof id, "%d", i + 1);
 		assert_int_equal(d[i].action, RULES_ACT_UNSUBSCRIBE);
@@ -1395,6 +1416,99 @@ static void test_full_person(void **state)
 	}
 	assert_int_equal(result.d[result.n - 2].tag, RULES_TAG_ADDED_TO_LEAD);
 	assert_int_equal(result.d[result.n - 1].tag, RULES_TAG_ADDED_TO_CONTACT);
+}
+
+/* A placeholder email shared by 5,000 records (noemail@...), as real orgs have: the person is
+ * decided whole, every record gets the same value, nothing is cut at a fixed bound. */
+static void test_five_thousand_records_one_email(void **state)
+{
+	(void)state;
+	err_t e;
+	enum { N = 5000 };
+	rules_person_reset(&person);
+	snprintf(person.email, sizeof person.email, "noemail@example.com");
+	snprintf(person.ac.contact_id, sizeof person.ac.contact_id, "42");
+	for (int i = 0; i < N; i++) {
+		rules_sf_record *r = rules_person_add_sf(&person);
+		assert_non_null(r);
+		r->object = i % 3 ? RULES_OBJ_LEAD : RULES_OBJ_CONTACT;
+		snprintf(r->id, sizeof r->id, "%s%015d", i % 3 ? "00Q" : "003", i);
+		r->has_email = true;
+		r->ever_seen = true;
+		r->linked = true;
+		r->modstamp_ms = AT(1);
+	}
+	/* The last record is checked in Salesforce (R4) after everything else. */
+	person.sf[N - 1].opted_out = true;
+	person.sf[N - 1].modstamp_ms = AT(9);
+	rules_ac_list *l = rules_person_add_list(&person);
+	assert_non_null(l);
+	snprintf(l->id, sizeof l->id, "1");
+	l->status = 1;
+	l->ever_seen = true;
+	l->seen_status = 1;
+	assert_int_equal(rules_decide(&person, &result, &e), 0);
+	assert_int_equal(result.desired, RULES_DESIRED_OUT);
+	assert_int_equal(result.rule, RULES_RULE_R4);
+	/* 4,999 opt-outs (the checked record keeps its value) and the one unsubscribe. */
+	assert_int_equal(result.n, (size_t)N);
+	for (int i = 0; i < N - 1; i++) {
+		assert_int_equal(result.d[i].action, RULES_ACT_OPT_OUT);
+		assert_int_equal(result.d[i].sf_index, i);
+		assert_string_equal(result.d[i].record_id, person.sf[i].id);
+	}
+	assert_int_equal(result.d[N - 1].action, RULES_ACT_UNSUBSCRIBE);
+	/* And the audit sees every record too: the mixed state names the first unchecked one. */
+	rules_audit_result a;
+	rules_audit(&person, &a);
+	assert_int_equal(a.sf, RULES_SIDE_MIXED);
+}
+
+/* An AC contact on 300 lists, and 200 webhook events in one run: all of them count. */
+static void test_three_hundred_lists(void **state)
+{
+	(void)state;
+	err_t e;
+	enum { LISTS = 300, EVENTS = 200 };
+	rules_person_reset(&person);
+	snprintf(person.email, sizeof person.email, "lists@example.com");
+	snprintf(person.ac.contact_id, sizeof person.ac.contact_id, "42");
+	rules_sf_record *r = rules_person_add_sf(&person);
+	assert_non_null(r);
+	r->object = RULES_OBJ_CONTACT;
+	snprintf(r->id, sizeof r->id, "003A");
+	r->has_email = true;
+	r->ever_seen = true;
+	r->linked = true;
+	r->opted_out = true; /* Email Opt Out checked just now: R4 unsubscribes every list */
+	r->modstamp_ms = AT(50);
+	for (int i = 0; i < LISTS; i++) {
+		rules_ac_list *l = rules_person_add_list(&person);
+		assert_non_null(l);
+		snprintf(l->id, sizeof l->id, "%d", i + 1);
+		/* Every other list subscribed, the last one ("300") among them. */
+		l->status = i % 2 ? 1 : 2;
+		l->ever_seen = true;
+		l->seen_status = l->status;
+	}
+	for (int i = 0; i < EVENTS; i++) {
+		rules_event *ev = rules_person_add_event(&person);
+		assert_non_null(ev);
+		ev->source = RULES_SRC_AC;
+		ev->kind = RULES_EV_SOFT_BOUNCE;
+		ev->at_ms = AT(i % 40);
+	}
+	assert_int_equal(rules_decide(&person, &result, &e), 0);
+	assert_int_equal(result.rule, RULES_RULE_R4);
+	size_t unsub = 0;
+	bool last = false;
+	for (size_t i = 0; i < result.n; i++)
+		if (result.d[i].action == RULES_ACT_UNSUBSCRIBE) {
+			unsub++;
+			last |= strcmp(result.d[i].list_id, "300") == 0;
+		}
+	assert_int_equal(unsub, LISTS / 2);
+	assert_true(last);
 }
 
 static void test_decider_and_indexes(void **state)
@@ -1443,7 +1557,7 @@ static void test_decide_is_pure(void **state)
 
 int main(void)
 {
-	static struct CMUnitTest tests[NELEM(cases) + 16];
+	static struct CMUnitTest tests[NELEM(cases) + 32];
 	size_t n = 0;
 	for (size_t i = 0; i < NELEM(cases); i++) {
 		tests[n].name = cases[i].name;
@@ -1454,16 +1568,28 @@ int main(void)
 		n++;
 	}
 	const struct CMUnitTest more[] = {
-	    cmocka_unit_test(test_normalize_email), cmocka_unit_test(test_mixed_case_emails_are_one_person),
-	    cmocka_unit_test(test_format_time),     cmocka_unit_test(test_names_are_stable),
-	    cmocka_unit_test(test_tag_from_name),   cmocka_unit_test(test_import_parse),
-	    cmocka_unit_test(test_sf_record_event), cmocka_unit_test(test_ac_list_event),
-	    cmocka_unit_test(test_is_echo),         cmocka_unit_test(test_sf_id_equal),
-	    cmocka_unit_test(test_audit),           cmocka_unit_test(test_refuses_broken_input),
-	    cmocka_unit_test(test_full_person),     cmocka_unit_test(test_decider_and_indexes),
+	    cmocka_unit_test(test_normalize_email),
+	    cmocka_unit_test(test_mixed_case_emails_are_one_person),
+	    cmocka_unit_test(test_format_time),
+	    cmocka_unit_test(test_names_are_stable),
+	    cmocka_unit_test(test_tag_from_name),
+	    cmocka_unit_test(test_import_parse),
+	    cmocka_unit_test(test_sf_record_event),
+	    cmocka_unit_test(test_ac_list_event),
+	    cmocka_unit_test(test_is_echo),
+	    cmocka_unit_test(test_sf_id_equal),
+	    cmocka_unit_test(test_audit),
+	    cmocka_unit_test(test_refuses_broken_input),
+	    cmocka_unit_test(test_full_person),
+	    cmocka_unit_test(test_decider_and_indexes),
+	    cmocka_unit_test(test_five_thousand_records_one_email),
+	    cmocka_unit_test(test_three_hundred_lists),
 	    cmocka_unit_test(test_decide_is_pure),
 	};
 	for (size_t i = 0; i < NELEM(more); i++)
 		tests[n++] = more[i];
-	return _cmocka_run_group_tests("rules", tests, n, NULL, NULL);
+	int failed = _cmocka_run_group_tests("rules", tests, n, NULL, NULL);
+	rules_person_free(&person);
+	rules_result_free(&result);
+	return failed;
 }
