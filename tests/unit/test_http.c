@@ -1312,7 +1312,7 @@ static void ac_tags_and_errors(void **state)
 	assert_int_equal(created, 1);
 	assert_string_equal(t.id, "16");
 	assert_non_null(
-	    strstr(s->req[0], "GET /api/3/tags?search=added-to-salesforce-lead&limit=100&offset=0 HTTP/1.1"));
+	    strstr(s->req[0], "GET /api/3/tags?filters%5Bsearch%5D%5Beq%5D=added-to-salesforce-lead&filters%5Btag_type%5D=contact&limit=100&offset=0 HTTP/1.1"));
 	assert_string_equal(body_of(s->req[1]), "{\"tag\":{\"tag\":\"added-to-salesforce-lead\",\"tagType\":"
 	                                        "\"contact\",\"description\":\"optsync\"}}");
 	assert_int_equal(ac_tag_ensure(c, "added-to-salesforce-lead", "optsync", &t, &created, &e), 0);
