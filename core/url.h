@@ -14,6 +14,10 @@ int url_check_endpoint(const char *url, const char *what, err_t *e);
 /* Copies url into out without trailing slashes ("https://x.api-us1.com/" -> "https://x.api-us1.com"). */
 int url_normalise_base(const char *url, char *out, size_t n, err_t *e);
 
+/* 1 when a and b name the same scheme, host (case-insensitive) and port (the scheme's default when
+ * none is given): the test before a stored secret may go to b because it went to a. */
+int url_same_origin(const char *a, const char *b);
+
 /* 1 if host (as it appears in a URL, brackets allowed) is a loopback name or address. */
 int url_host_is_loopback(const char *host);
 

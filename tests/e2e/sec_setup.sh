@@ -66,3 +66,43 @@ chmod 600 "$T/other/setup-code"
 expect_eq "optsync user add creates the first admin from the shell" \
 	"$(printf '%s\n' "$PW" | "$BIN/optsync" --db "$T/other/optsync.db" user add root --role admin >/dev/null 2>&1; echo $?)" 0
 [ ! -e "$T/other/setup-code" ] && ok "user add removes the setup code too" || fail "user add and the code" "file left"
+
+# ---- 11.5 a stored secret is never sent to a new host
+# A listener stands in for the attacker's host: it records every byte it is sent.
+LPORT=$((20000 + RANDOM % 12000))
+python3 - "$LPORT" "$T/listener.bytes" >/dev/null 2>&1 <<'PY' &
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16)
+open(sys.argv[2], "wb").close()
+while True:
+    c, _ = s.accept(); c.settimeout(2)
+    try:
+        data = c.recv(65536)
+        with open(sys.argv[2], "ab") as f: f.write(data)
+        c.sendall(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+    except Exception: pass
+    c.close()
+PY
+LPID=$!
+trap 'kill $LPID 2>/dev/null; e2e_cleanup' EXIT
+for i in $(seq 50); do [ -f "$T/listener.bytes" ] && break; sleep 0.1; done
+req "$T/a" GET /setup >/dev/null
+TOK=$(csrf)
+expect_eq "the admin connects both sides to the sandbox" "$(post "$T/a" /setup/sandbox --data "csrf=$TOK")" 303
+NEW="http://127.0.0.1:$LPORT"
+attack "AC URL changed to another host, key left blank: refused" \
+	"$(post "$T/a" /setup/ac --data "csrf=$TOK" --data-urlencode "url=$NEW" --data key=)" 422
+expect_match "the refusal asks for the key again" "$(cat "$T/body")" 'type the (API key|secret) again'
+attack "SF login URL changed to another host, secret left blank: refused" \
+	"$(post "$T/a" /setup/sf --data "csrf=$TOK" --data-urlencode "login_url=$NEW" --data client_id=sandbox-client-id --data client_secret= --data api_version=v62.0)" 422
+attack "Connect Salesforce with another login host, secret left blank: refused" \
+	"$(post "$T/a" /setup/sf-oauth --data "csrf=$TOK" --data-urlencode "login_url=$NEW" --data client_id=sandbox-client-id --data client_secret= --data api_version=v62.0)" 422
+attack "AC URL with only the port changed, key left blank: refused" \
+	"$(post "$T/a" /setup/ac --data "csrf=$TOK" --data-urlencode "url=http://127.0.0.1:$LPORT/sandbox/ac" --data key=)" 422
+sleep 0.3
+expect_eq "the other host received nothing at all" "$(wc -c <"$T/listener.bytes")" 0
+expect_eq "the same AC host with the key left blank still saves" \
+	"$(post "$T/a" /setup/ac --data "csrf=$TOK" --data-urlencode "url=$AC_URL" --data key=)" 303
+expect_eq "the same SF host with the secret left blank still saves" \
+	"$(post "$T/a" /setup/sf --data "csrf=$TOK" --data-urlencode "login_url=$SF_URL" --data client_id=sandbox-client-id --data client_secret= --data api_version=v62.0)" 303
