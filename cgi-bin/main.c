@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "setup_code.h"
 #include "spool.h"
 #include "store.h"
 #include "store_web.h"
@@ -223,6 +224,32 @@ static void *drainer(void *arg)
 	return NULL;
 }
 
+/* Without any user, the first-run form asks for a code only the machine's owner can read: written
+ * beside the database and its path logged (the systemd journal, make run's log). Once a user
+ * exists the code has no use and is removed. */
+static void first_run_code(store *st, const char *db_path)
+{
+	err_t e = {0};
+	char path[1100];
+	setup_code_path(db_path, path, sizeof path);
+	int users = store_user_count(st, &e);
+	if (users < 0) {
+		logf_("%s", e.msg);
+		return;
+	}
+	if (users > 0) {
+		if (setup_code_remove(db_path, &e) < 0)
+			logf_("%s", e.msg);
+		return;
+	}
+	if (setup_code_ensure(db_path, &e) < 0)
+		logf_("%s", e.msg);
+	else
+		logf_("first run: no user yet; the setup code for the first-run form is in %s (or use "
+		      "optsync user add NAME --role admin)",
+		      path);
+}
+
 static int open_socket(const options *o)
 {
 	struct stat sb;
@@ -280,6 +307,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	store_web_session_purge(st, (int64_t)time(NULL), WEB_IDLE_TIMEOUT, WEB_ABSOLUTE_TIMEOUT, &e);
+	first_run_code(st, o.db_path);
 	store_close(st);
 
 	app.db_path = o.db_path;

@@ -6,6 +6,7 @@
 
 #include "cookie.h"
 #include "csrf.h"
+#include "setup_code.h"
 #include "store_web.h"
 #include "ui.h"
 #include "ui_shared.h"
@@ -60,6 +61,35 @@ static int render(web_req *r, int first_run, int status, const char *error, cons
 	return page_end(r, status);
 }
 
+/* The first-run form needs the setup code: written beside the database when missing (the dashboard
+ * writes it at start too), so a deleted file comes back with a new code. */
+static int ensure_setup_code(web_req *r)
+{
+	err_t e = {0};
+	int rc = setup_code_ensure(r->app->db_path, &e);
+	if (rc < 0)
+		web_log(r, "first run: %s", e.msg);
+	else if (rc == 1) {
+		char path[1100];
+		setup_code_path(r->app->db_path, path, sizeof path);
+		web_log(r, "first run: a new setup code is in %s", path);
+	}
+	return rc < 0 ? -1 : 0;
+}
+
+/* 1 when the form carries the setup code from the file beside the database. */
+static int setup_code_ok(web_req *r)
+{
+	char stored[SETUP_CODE_LEN + 8];
+	err_t e = {0};
+	int rc = setup_code_read(r->app->db_path, stored, sizeof stored, &e);
+	if (rc < 0)
+		web_log(r, "first run: %s", e.msg);
+	int ok = rc == 1 && setup_code_equal(stored, form_get_or(&r->post, "code", ""));
+	memset(stored, 0, sizeof stored);
+	return ok;
+}
+
 int ui_login(web_req *r)
 {
 	if (r->user.ok)
@@ -70,6 +100,8 @@ int ui_login(web_req *r)
 		web_log(r, "%s", e.msg);
 		return web_error(r, 500, e.msg);
 	}
+	if (n == 0 && ensure_setup_code(r) < 0)
+		return web_error(r, 500, "The setup code file cannot be written; see the log.");
 	return render(r, n == 0, 200, NULL, NULL);
 }
 
@@ -108,6 +140,16 @@ static int name_ok(const char *n)
 static int first_run(web_req *r, const char *name, const char *pw)
 {
 	const char *pw2 = form_get_or(&r->post, "password2", "");
+	/* The code first: a stranger who reached the form learns nothing about names or passwords. */
+	if (!setup_code_ok(r)) {
+		web_log(r, "first run: wrong or missing setup code");
+		if (ensure_setup_code(r) < 0)
+			return web_error(r, 500, "The setup code file cannot be written; see the log.");
+		return render(r, 1, 403,
+		              "The setup code is wrong. It is in the file setup-code beside the database "
+		              "(make run prints it).",
+		              name);
+	}
 	if (!name_ok(name))
 		return render(r, 1, 422, "The name must be 1 to 64 letters, digits or . _ - @.", name);
 	if (strlen(pw) < 10)
@@ -124,6 +166,8 @@ static int first_run(web_req *r, const char *name, const char *pw)
 	if (store_user_check(r->st, name, pw, role, sizeof role, &id, &e) != 1)
 		return web_error(r, 500, "The administrator was created but cannot sign in; see the log.");
 	web_log(r, "first run: administrator '%s' created", name);
+	if (setup_code_remove(r->app->db_path, &e) < 0)
+		web_log(r, "first run: %s", e.msg);
 	return start_session(r, id);
 }
 

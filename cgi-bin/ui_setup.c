@@ -146,6 +146,20 @@ int ui_setup(web_req *r)
 	return render(r, 200, msg, NULL);
 }
 
+/* A stored secret only ever goes back to the host it was typed for: with another host in the form,
+ * the secret must be typed again (the new host could be anyone's). */
+static int secret_for_new_host(web_req *r, store_connection *old, const char *sys, const char *what)
+{
+	char msg[300];
+	memset(old, 0, sizeof *old);
+	snprintf(msg, sizeof msg,
+	         "%s was not saved: the URL names another host, so type the %s again (a stored secret "
+	         "is only sent to the host it was given for).",
+	         sys, what);
+	web_log(r, "%s: a new host with the %s left blank refused", sys, what);
+	return render(r, 422, NULL, msg);
+}
+
 static int status_for(const err_t *e)
 {
 	return e->kind == ERR_USAGE || e->kind == ERR_CONFIG ? 422 : 502;
@@ -159,8 +173,11 @@ int ui_setup_ac(web_req *r)
 	err_t e = {0};
 	char rate[1100], msg[700];
 	/* A blank key keeps the stored one: secrets are write-only on this page. */
-	if (!*key && store_connection_load(r->st, "ac", &old, &e) == 1)
+	if (!*key && store_connection_load(r->st, "ac", &old, &e) == 1) {
+		if (!url_same_origin(old.url, url))
+			return secret_for_new_host(r, &old, "ActiveCampaign", "API key");
 		key = old.secret;
+	}
 	job_rate_file(r->app, rate, sizeof rate);
 	int rc = connect_ac(r->st, url, key, rate, &out, &e);
 	memset(&old, 0, sizeof old);
@@ -185,8 +202,11 @@ int ui_setup_sf(web_req *r)
 	    .client_secret = form_get_or(&r->post, "client_secret", ""),
 	    .api_version = form_get_or(&r->post, "api_version", ""),
 	};
-	if (have_old && !*a.client_secret)
+	if (have_old && !*a.client_secret) {
+		if (!url_same_origin(old.url, a.login_url))
+			return secret_for_new_host(r, &old, "Salesforce", "client secret");
 		a.client_secret = old.secret;
+	}
 	/* A refresh token from "Connect Salesforce" stays while the app and org are the same. */
 	if (have_old && *old.refresh_token && strcmp(old.client_id, a.client_id) == 0 &&
 	    strcmp(old.url, a.login_url) == 0)
@@ -351,8 +371,11 @@ int ui_setup_sf_oauth(web_req *r)
 	err_t e = {0};
 	int have_old = store_connection_load(r->st, "sf", &old, &e) == 1;
 	const char *secret = form_get_or(&r->post, "client_secret", "");
-	if (!*secret && have_old)
+	if (!*secret && have_old) {
+		if (!url_same_origin(old.url, form_get_or(&r->post, "login_url", "")))
+			return secret_for_new_host(r, &old, "Salesforce", "client secret");
 		secret = old.secret;
+	}
 	snprintf(p.login_url, sizeof p.login_url, "%s", form_get_or(&r->post, "login_url", ""));
 	snprintf(p.client_id, sizeof p.client_id, "%s", form_get_or(&r->post, "client_id", ""));
 	snprintf(p.client_secret, sizeof p.client_secret, "%s", secret);

@@ -14,6 +14,7 @@
 
 #include "cookie.h"
 #include "csrf.h"
+#include "hosts.h"
 #include "store_web.h"
 #include "timefmt.h"
 #include "ui_shared.h"
@@ -334,11 +335,39 @@ static int parse_request(web_req *r)
 	return 0;
 }
 
+/* 1 when the Host header names this dashboard (see hosts.h). Loopback names are answered without
+ * reading the store, so /healthz on 127.0.0.1 still touches no database. */
+static int host_ok(web_req *r)
+{
+	const char *host = web_env(r, "HTTP_HOST");
+	char name[300], pub[600], more[600];
+	if (hosts_name(host, name, sizeof name) < 0)
+		return 0;
+	if (hosts_is_loopback(name))
+		return 1;
+	err_t e = {0};
+	if (store_setting_get(r->st, "public_url", pub, sizeof pub, "", &e) < 0 ||
+	    store_setting_get(r->st, "allowed_hosts", more, sizeof more, "", &e) < 0) {
+		web_log(r, "host check: %s", e.msg);
+		return 0;
+	}
+	return hosts_allowed(host, pub, more);
+}
+
 void web_serve(web_req *r, web_reader rd, void *ctx)
 {
 	int st = parse_request(r);
 	if (st) {
 		web_error(r, st, "The request line is malformed.");
+		return;
+	}
+	/* Before any route: a page reached through a name this dashboard was not given (DNS
+	 * rebinding) would otherwise pass the Origin check, which is built from Host. */
+	if (!host_ok(r)) {
+		web_log(r, "refused Host %.100s",
+		        web_env(r, "HTTP_HOST") ? web_env(r, "HTTP_HOST") : "(none)");
+		web_text(r, 421, "text/plain; charset=utf-8",
+		         "421 this dashboard does not answer to that host name (see allowed_hosts)\n");
 		return;
 	}
 	char allow[32];
@@ -394,6 +423,8 @@ static const char *reason(int status)
 		return "Payload Too Large";
 	case 415:
 		return "Unsupported Media Type";
+	case 421:
+		return "Misdirected Request";
 	case 422:
 		return "Unprocessable Content";
 	case 429:

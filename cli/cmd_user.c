@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "setup_code.h"
 
 static int valid_name(const char *n)
 {
@@ -60,6 +61,9 @@ int cmd_user(cli_ctx *c, int argc, char **argv)
 	memset(pw, 0, sizeof pw);
 	if (rc < 0)
 		return cli_fail(c, &e);
+	/* An administrator exists now: the first-run code has no use left. */
+	if (strcmp(role, "admin") == 0 && setup_code_remove(c->db, &e) < 0)
+		fprintf(c->err, "optsync: user: %s\n", e.msg);
 	fprintf(c->out, "user %s added (%s)\n", name, role);
 	return CLI_OK;
 }

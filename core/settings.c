@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hosts.h"
 #include "url.h"
 
 static const setting_def defs[] = {
@@ -17,6 +18,9 @@ static const setting_def defs[] = {
     {"bulk_threshold", "2000",
      "Salesforce updates in one run above which Bulk API 2.0 is used (200 to 1000000)"},
     {"public_url", "", "the https:// address where ActiveCampaign reaches this dashboard (for the webhook)"},
+    {"allowed_hosts", "",
+     "more host names the dashboard answers to, comma-separated (loopback and the host of public_url "
+     "always are)"},
     {"retry_limit", "8", "attempts before a failing action is marked failed (1 to 100)"},
     {NULL, NULL, NULL},
 };
@@ -112,6 +116,8 @@ int settings_validate(const char *key, const char *value, char *out, size_t n, e
 		if (parse_long(v, 1, 100, &l) < 0)
 			return err_set(e, ERR_USAGE, "retry_limit must be a whole number from 1 to 100");
 		snprintf(out, n, "%ld", l);
+	} else if (strcmp(key, "allowed_hosts") == 0) {
+		return hosts_validate(v, out, n, e);
 	} else if (strcmp(key, "public_url") == 0) {
 		if (*v && url_check_endpoint(v, "public_url", e) < 0)
 			return -1;

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -97,4 +98,49 @@ int url_check_webhook_base(const char *url, err_t *e)
 		               "without a port",
 		               colon + 1);
 	return 0;
+
+/* Splits an http(s) URL into scheme, lower-cased host and port; -1 when it is not one. */
+static int split_origin(const char *url, int *https, char *host, size_t n, long *port)
+{
+	const char *rest;
+	if (!url)
+		return -1;
+	if (strncasecmp(url, "https://", 8) == 0) {
+		*https = 1;
+		rest = url + 8;
+	} else if (strncasecmp(url, "http://", 7) == 0) {
+		*https = 0;
+		rest = url + 7;
+	} else {
+		return -1;
+	}
+	size_t len = strcspn(rest, "/?#");
+	if (len == 0 || len >= n || memchr(rest, '@', len))
+		return -1;
+	for (size_t i = 0; i < len; i++)
+		host[i] = (char)tolower((unsigned char)rest[i]);
+	host[len] = '\0';
+	*port = *https ? 443 : 80;
+	char *close = strrchr(host, ']');
+	char *colon = strrchr(close ? close : host, ':');
+	if (colon) {
+		char *end;
+		long p = strtol(colon + 1, &end, 10);
+		if (colon[1] && (*end || p <= 0 || p > 65535))
+			return -1;
+		if (colon[1])
+			*port = p;
+		*colon = '\0';
+	}
+	return *host ? 0 : -1;
+}
+
+int url_same_origin(const char *a, const char *b)
+{
+	int sa, sb;
+	long pa, pb;
+	char ha[256], hb[256];
+	if (split_origin(a, &sa, ha, sizeof ha, &pa) < 0 || split_origin(b, &sb, hb, sizeof hb, &pb) < 0)
+		return 0;
+	return sa == sb && pa == pb && strcmp(ha, hb) == 0;
 }

@@ -19,6 +19,10 @@ int url_normalise_base(const char *url, char *out, size_t n, err_t *e);
  * (http:// to this machine, for the sandbox and the tests, may use any port). */
 int url_check_webhook_base(const char *url, err_t *e);
 
+/* 1 when a and b name the same scheme, host (case-insensitive) and port (the scheme's default when
+ * none is given): the test before a stored secret may go to b because it went to a. */
+int url_same_origin(const char *a, const char *b);
+
 /* 1 if host (as it appears in a URL, brackets allowed) is a loopback name or address. */
 int url_host_is_loopback(const char *host);
 

@@ -6,7 +6,11 @@
   ActiveCampaign and Salesforce, change settings and run syncs.</p>
   <form method="post" action="/login" class="card form" id="first-run">
     <input type="hidden" name="csrf" value="{{CSRF}}">
-    <label>Name <input name="name" value="{{NAME}}" autocomplete="username" required maxlength="64" autofocus></label>
+    <label>Setup code <input name="code" autocomplete="off" required maxlength="40" autofocus></label>
+    <p class="hint">Only the machine's owner can read it: <code>make run</code> prints it, and it is in the
+    file <code>setup-code</code> beside the database (mode 0600). Or create the administrator from the
+    shell with <code>optsync user add NAME --role admin</code>.</p>
+    <label>Name <input name="name" value="{{NAME}}" autocomplete="username" required maxlength="64"></label>
     <label>Password <input type="password" name="password" autocomplete="new-password" required minlength="10"></label>
     <label>Password again <input type="password" name="password2" autocomplete="new-password" required minlength="10"></label>
     <p class="hint">At least 10 characters. It is stored as an Argon2id hash only.</p>

@@ -14,6 +14,11 @@ start)
 		echo "note: the sync daemon is not running; see $VAR/log/daemon.log"
 	fi
 	echo "optsync is running: http://127.0.0.1:$PORT/   (stop with: make stop)"
+	# Until an administrator exists, the first-run form asks for this code: only whoever can read
+	# var/ (the person who ran make run) can create the administrator.
+	if [ -f "$VAR/setup-code" ]; then
+		echo "first visit: the setup code is $(cat "$VAR/setup-code")   (also in $VAR/setup-code, mode 0600)"
+	fi
 	;;
 stop)
 	stack_stop "$VAR"

@@ -171,6 +171,9 @@ try:
 
     # ---- first run: create the administrator
     page("first run", "/", "Create the administrator")
+    # The setup code only the machine's owner can read (setup-code beside the database).
+    with open(os.environ["SETUP_CODE_FILE"]) as f:
+        fill("code", f.read().strip())
     fill("name", "admin")
     fill("password", PASSWORD)
     fill("password2", PASSWORD)

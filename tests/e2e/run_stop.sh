@@ -6,6 +6,8 @@ export OPTSYNC_VAR="$T/var" PORT=$((20000 + RANDOM % 12000))
 out=$(sh "$STACK_ROOT/tools/run.sh" start 2>&1)
 expect_eq "run.sh start exits 0" "$?" "0"
 expect_match "it prints the URL" "$out" "http://127.0.0.1:$PORT/"
+expect_match "it prints the first-run setup code" "$out" "setup code is [A-Z2-9]{5}-[A-Z2-9]{5}-[A-Z2-9]{5}-[A-Z2-9]{5}"
+expect_eq "the setup code file is the owner's only" "$(stat -c %a "$OPTSYNC_VAR/setup-code" 2>&1)" 600
 code=$(curl -s -o "$T/page.html" -w '%{http_code}' "http://127.0.0.1:$PORT/login")
 expect_eq "a page is served" "$code" "200"
 expect_match "the page is the dashboard's" "$(cat "$T/page.html")" "optsync"

@@ -11,7 +11,7 @@ stack_up
 OUT=$STACK_ROOT/tests/out/browser
 rm -rf "$OUT"
 mkdir -p "$OUT" "$T/chrome"
-if /usr/bin/python3 "$STACK_ROOT/tests/browser/dashboard.py" "$BASE" "$OUT" "$T/chrome"; then
+if SETUP_CODE_FILE="$T/setup-code" /usr/bin/python3 "$STACK_ROOT/tests/browser/dashboard.py" "$BASE" "$OUT" "$T/chrome"; then
 	ok "browser session"
 else
 	fail "browser session" "see the lines above and the screenshots in tests/out/browser"

@@ -50,9 +50,9 @@ expect_eq "first-run POST from another site is refused" \
 	"$(req "$A" POST /login -H "Origin: http://evil.example" --data-urlencode "csrf=$tok" --data-urlencode name=admin --data-urlencode "password=$PW" --data-urlencode "password2=$PW")" 403
 expect_eq "no user was created by refused posts" "$(db 'SELECT count(*) FROM users')" 0
 expect_eq "short password refused" \
-	"$(post "$A" /login --data-urlencode "csrf=$tok" --data-urlencode name=admin --data-urlencode "password=short" --data-urlencode "password2=short")" 422
-expect_eq "first run creates the admin" \
-	"$(post "$A" /login --data-urlencode "csrf=$tok" --data-urlencode name=admin --data-urlencode "password=$PW" --data-urlencode "password2=$PW")" 303
+	"$(post "$A" /login --data-urlencode "csrf=$tok" --data-urlencode "code=$(cat "$T/setup-code")" --data-urlencode name=admin --data-urlencode "password=short" --data-urlencode "password2=short")" 422
+expect_eq "first run creates the admin (with the setup code)" \
+	"$(post "$A" /login --data-urlencode "csrf=$tok" --data-urlencode "code=$(cat "$T/setup-code")" --data-urlencode name=admin --data-urlencode "password=$PW" --data-urlencode "password2=$PW")" 303
 expect_match "session cookie on loopback http" "$(header Set-Cookie | grep optsync_session)" "^optsync_session=[0-9a-f]{64}; Path=/; Max-Age=[0-9]+; HttpOnly; SameSite=Strict$"
 sid=$(header Set-Cookie | grep optsync_session | sed 's/^optsync_session=//; s/;.*//')
 expect_eq "admin stored with role admin" "$(db "SELECT role FROM users WHERE name='admin'")" admin

@@ -112,10 +112,39 @@ static void settings_table(void **state)
 	}
 }
 
+/* 11.5: a stored secret goes only to the host it was typed for. */
+static void same_origin(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *a, *b;
+		int same;
+	} cases[] = {
+	    {"https://acme.api-us1.com", "https://acme.api-us1.com/", 1},
+	    {"https://acme.api-us1.com", "HTTPS://ACME.api-us1.com/api/3", 1},
+	    {"https://acme.api-us1.com", "https://acme.api-us1.com:443", 1},
+	    {"http://127.0.0.1:8080/sandbox/ac", "http://127.0.0.1:8080/sandbox/sf", 1},
+	    {"https://acme.api-us1.com", "https://evil.example", 0},
+	    {"https://acme.api-us1.com", "http://acme.api-us1.com", 0},
+	    {"https://acme.api-us1.com", "https://acme.api-us1.com:8443", 0},
+	    {"https://acme.api-us1.com", "https://acme.api-us1.com.evil.example", 0},
+	    {"https://acme.api-us1.com", "https://evil.example@acme.api-us1.com", 0},
+	    {"http://127.0.0.1:8080", "http://127.0.0.1:8081", 0},
+	    {"http://[::1]:8080", "http://[::1]:8080/x", 1},
+	    {"https://acme.api-us1.com", "", 0},
+	    {"https://acme.api-us1.com", "acme.api-us1.com", 0},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		if (url_same_origin(cases[i].a, cases[i].b) != cases[i].same)
+			fail_msg("url_same_origin(%s, %s) != %d", cases[i].a, cases[i].b, cases[i].same);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(endpoint_policy),
+	    cmocka_unit_test(same_origin),
 	    cmocka_unit_test(base_normalised),
 	    cmocka_unit_test(settings_table),
 	};
