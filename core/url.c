@@ -98,6 +98,7 @@ int url_check_webhook_base(const char *url, err_t *e)
 		               "without a port",
 		               colon + 1);
 	return 0;
+}
 
 /* Splits an http(s) URL into scheme, lower-cased host and port; -1 when it is not one. */
 static int split_origin(const char *url, int *https, char *host, size_t n, long *port)
