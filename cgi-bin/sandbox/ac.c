@@ -427,6 +427,26 @@ static int time_filter(sbx_req *r, qbuild *w, const char *param, const char *fra
 	return 0;
 }
 
+/* limit (default 20, at most 100: AC caps pages) and offset of a collection request. */
+static void page_args(const sbx_req *r, int64_t *limit, int64_t *offset)
+{
+	char v[32], *end;
+	*limit = 20;
+	*offset = 0;
+	if (req_query(r, "limit", v, sizeof v) && *v) {
+		*limit = strtoll(v, &end, 10);
+		if (*end || *limit <= 0)
+			*limit = 20;
+		if (*limit > 100)
+			*limit = 100;
+	}
+	if (req_query(r, "offset", v, sizeof v) && *v) {
+		*offset = strtoll(v, &end, 10);
+		if (*end || *offset < 0)
+			*offset = 0;
+	}
+}
+
 static void contacts_list(sbx_req *r)
 {
 	qbuild w;
@@ -501,21 +521,8 @@ static void contacts_list(sbx_req *r)
 		     " AND EXISTS (SELECT 1 FROM ac_contact_tags ct WHERE ct.contact = c.id AND ct.tag = ?)",
 		     n);
 
-	int64_t limit = 20, offset = 0;
-	if (req_query(r, "limit", v, sizeof v) && *v) {
-		char *end;
-		limit = strtoll(v, &end, 10);
-		if (*end || limit <= 0)
-			limit = 20;
-		if (limit > 100)
-			limit = 100; /* AC caps pages at 100 */
-	}
-	if (req_query(r, "offset", v, sizeof v) && *v) {
-		char *end;
-		offset = strtoll(v, &end, 10);
-		if (*end || offset < 0)
-			offset = 0;
-	}
+	int64_t limit, offset;
+	page_args(r, &limit, &offset);
 	const char *order = " ORDER BY c.id ASC";
 	if (req_query(r, "orders[id]", v, sizeof v) && ieq(v, "DESC"))
 		order = " ORDER BY c.id DESC";
@@ -1034,18 +1041,9 @@ static void lists_get(sbx_req *r, const char *one)
 		resp_error(r, 404, "NOT_FOUND", "No Result found for List with id %s", one);
 		return;
 	}
-	/* Paged like every AC collection: limit (default 20, at most 100) and offset. */
-	char v[32];
-	int64_t limit = 20, offset = 0, total = 0;
-	if (req_query(r, "limit", v, sizeof v)) {
-		limit = strtoll(v, NULL, 10);
-		if (limit <= 0)
-			limit = 20;
-		if (limit > 100)
-			limit = 100;
-	}
-	if (req_query(r, "offset", v, sizeof v) && (offset = strtoll(v, NULL, 10)) < 0)
-		offset = 0;
+	/* Paged like every AC collection. */
+	int64_t limit, offset, total = 0;
+	page_args(r, &limit, &offset);
 	if (!one) {
 		sqlite3_stmt *c = db_prep(r->app->db, "SELECT count(*) FROM ac_lists");
 		if (c && sqlite3_step(c) == SQLITE_ROW)
@@ -1105,26 +1103,15 @@ static json_object *tag_json(sbx_req *r, sqlite3_stmt *st)
 
 static void tags_get(sbx_req *r)
 {
-	char search[256] = "", v[32];
+	char search[256] = "";
 	req_query(r, "search", search, sizeof search);
 	/* filters[search][eq]: the exact name (AC v3 "List all tags"); search alone is "contains". */
 	char eq[256] = "";
 	int exact = req_query(r, "filters[search][eq]", eq, sizeof eq);
 	if (exact)
 		snprintf(search, sizeof search, "%s", eq);
-	int64_t limit = 20, offset = 0;
-	if (req_query(r, "limit", v, sizeof v)) {
-		limit = strtoll(v, NULL, 10);
-		if (limit <= 0)
-			limit = 20;
-		if (limit > 100)
-			limit = 100;
-	}
-	if (req_query(r, "offset", v, sizeof v)) {
-		offset = strtoll(v, NULL, 10);
-		if (offset < 0)
-			offset = 0;
-	}
+	int64_t limit, offset;
+	page_args(r, &limit, &offset);
 	/* AC's search is a substring match, not an exact one */
 	char like[300];
 	if (exact) {

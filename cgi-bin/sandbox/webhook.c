@@ -115,7 +115,8 @@ int sbx_webhook_queue(sbx_req *r, const char *type, int64_t contact, int64_t lis
 			continue;
 		int drop = knob_int("webhook_drop") != 0;
 		/* At least once: webhook_repeat sends each delivery that many times, unchanged. */
-		for (int64_t rep = knob_int("webhook_repeat"); rep > 1; rep--) {
+		int64_t times = knob_int("webhook_repeat") > 1 ? knob_int("webhook_repeat") : 1;
+		for (int64_t rep = 0; rep < times; rep++) {
 			sqlite3_bind_int64(ins, 1, sqlite3_column_int64(hooks, 0));
 			sqlite3_bind_text(ins, 2, type, -1, SQLITE_STATIC);
 			sqlite3_bind_text(ins, 3, (const char *)sqlite3_column_text(hooks, 1), -1, SQLITE_TRANSIENT);
@@ -126,17 +127,9 @@ int sbx_webhook_queue(sbx_req *r, const char *type, int64_t contact, int64_t lis
 			sqlite3_bind_int64(ins, 8, knob_int("webhook_delay_ms"));
 			sqlite3_step(ins);
 			sqlite3_reset(ins);
-			counter_add(db, "webhooks_repeated", 1);
+			if (rep > 0)
+				counter_add(db, "webhooks_repeated", 1);
 		}
-		sqlite3_bind_int64(ins, 1, sqlite3_column_int64(hooks, 0));
-		sqlite3_bind_text(ins, 2, type, -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 3, (const char *)sqlite3_column_text(hooks, 1), -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(ins, 4, body.p ? body.p : "", -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(ins, 5, drop ? "dropped" : "pending", -1, SQLITE_STATIC);
-		sqlite3_bind_int64(ins, 6, r->now_ms);
-		sqlite3_bind_int64(ins, 7, knob_int("webhook_timeout_ms"));
-		sqlite3_bind_int64(ins, 8, knob_int("webhook_delay_ms"));
-		sqlite3_step(ins);
 		sqlite3_finalize(ins);
 		counter_add(db, drop ? "webhooks_dropped" : "webhooks_queued", 1);
 		queued += !drop;
