@@ -193,7 +193,7 @@ static void *worker(void *arg)
 		web_req_init(&r, &app, st, req.envp);
 		web_serve(&r, read_fcgx, req.in);
 		if (web_send(&r, write_fcgx, req.out) < 0)
-			logf_("%s %s: the client went away before the answer was written", r.method, r.path);
+			web_log(&r, "the client went away before the answer was written");
 		web_req_free(&r);
 		FCGX_Finish_r(&req);
 	}

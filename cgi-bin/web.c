@@ -64,16 +64,29 @@ const char *web_arg(const web_req *r, const char *key)
 	return v ? v : form_get(&r->query, key);
 }
 
+void web_path_for_log(const char *path, char *out, size_t n)
+{
+	if (strncmp(path, "/hooks/", 7) != 0) {
+		snprintf(out, n, "%s", path);
+		return;
+	}
+	const char *slash = strchr(path + 7, '/');
+	if (!slash || !slash[1])
+		snprintf(out, n, "%s", path);
+	else
+		snprintf(out, n, "%.*s[secret]", (int)(slash + 1 - path), path);
+}
+
 void web_log(const web_req *r, const char *fmt, ...)
 {
-	char msg[1024], now[40];
+	char msg[1024], now[40], path[1100];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	timefmt_now_iso(now, sizeof now);
-	fprintf(stderr, "%s optsync.fcgi: %s %s: %s\n", now, r->method[0] ? r->method : "-",
-	        r->path[0] ? r->path : "-", msg);
+	web_path_for_log(r->path[0] ? r->path : "-", path, sizeof path);
+	fprintf(stderr, "%s optsync.fcgi: %s %s: %s\n", now, r->method[0] ? r->method : "-", path, msg);
 }
 
 void web_origin(const web_req *r, char *out, size_t n)

@@ -119,6 +119,10 @@ void web_header(web_req *r, const char *name, const char *value);
 /* A value from the query (GET) or the form body (POST), or NULL. */
 const char *web_arg(const web_req *r, const char *key);
 
+/* The path as it may be logged: under /hooks/ everything after the receiver's name is replaced by
+ * "[secret]" (the webhook URL's last segment is its credential). */
+void web_path_for_log(const char *path, char *out, size_t n);
+
 /* Logs one line to stderr (the stack's log file) with time, method and path. */
 void web_log(const web_req *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

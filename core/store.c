@@ -27,6 +27,10 @@ struct store {
 	char path[1024];
 };
 
+static int seal_legacy(store *s, err_t *e);
+static int bind_sealed(store *s, sqlite3_stmt *st, int idx, const char *plain, err_t *e);
+static int column_unsealed(store *s, sqlite3_stmt *st, int col, char *out, size_t cap, err_t *e);
+
 /* Migration N is migrations[N-1]. Never edit a released one: add the next. */
 static const char *const migrations[] = {
     /* 1: the tables SPEC section 7 names. */
@@ -104,6 +108,9 @@ static const char *const migrations[] = {
     /* and each webhook delivery stored once: AC delivers at least once. */
     "ALTER TABLE events ADD COLUMN dedupe TEXT;"
     "CREATE UNIQUE INDEX events_dedupe ON events(dedupe);",
+    /* 8: named secrets sealed like the connections' (the webhook URL's secret). A value still in
+     * clear in settings is moved here by seal_legacy() after the migrations: SQL cannot seal. */
+    "CREATE TABLE sealed(name TEXT PRIMARY KEY, value BLOB NOT NULL);",
 };
 
 int store_schema_version(void)
@@ -246,17 +253,84 @@ int store_open_at_version(store **out, const char *path, const char *key_path, i
 		return -1;
 	}
 	sqlite3_busy_timeout(s->db, 10000);
-	if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;",
+	if (sqlite3_exec(s->db,
+	                 "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"
+	                 " PRAGMA secure_delete=FAST;",
 	                 NULL, NULL, NULL) != SQLITE_OK) {
 		db_fail(s, e, "set WAL mode");
 		store_close(s);
 		return -1;
 	}
-	if (migrate(s, version, e) < 0) {
+	if (migrate(s, version, e) < 0 || (version >= 8 && seal_legacy(s, e) < 0)) {
 		store_close(s);
 		return -1;
 	}
 	*out = s;
+	return 0;
+}
+
+/* ---- sealed named secrets ---- */
+
+int store_sealed_get(store *s, const char *name, char *out, size_t n, err_t *e)
+{
+	sqlite3_stmt *st;
+	out[0] = '\0';
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM sealed WHERE name=?", -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, e, "read sealed secret");
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st), found = 0;
+	if (rc == SQLITE_ROW) {
+		if (column_unsealed(s, st, 0, out, n, e) < 0) {
+			sqlite3_finalize(st);
+			return err_prefix(e, "secret %s", name);
+		}
+		found = 1;
+	} else if (rc != SQLITE_DONE) {
+		sqlite3_finalize(st);
+		return db_fail(s, e, "read sealed secret");
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
+int store_sealed_add(store *s, const char *name, const char *value, err_t *e)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO sealed(name,value) VALUES(?,?)", -1, &st,
+	                       NULL) != SQLITE_OK)
+		return db_fail(s, e, "save sealed secret");
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (bind_sealed(s, st, 2, value, e) < 0) {
+		sqlite3_finalize(st);
+		return -1;
+	}
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(s, e, "save sealed secret");
+}
+
+/* Seals what older versions kept in clear in settings (the webhook secret), in one transaction, and
+ * checkpoints so the WAL does not keep the old page either (secure_delete zeroes the row). */
+static int seal_legacy(store *s, err_t *e)
+{
+	char v[256];
+	int got = store_setting_get(s, "webhook_secret", v, sizeof v, NULL, e);
+	if (got <= 0)
+		return got;
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(s, e, "begin sealing the webhook secret");
+	int rc = *v ? store_sealed_add(s, "webhook_secret", v, e) : 0;
+	sodium_memzero(v, sizeof v);
+	if (rc == 0 && sqlite3_exec(s->db, "DELETE FROM settings WHERE key='webhook_secret'", NULL, NULL,
+	                            NULL) != SQLITE_OK)
+		rc = db_fail(s, e, "remove the clear webhook secret");
+	if (rc == 0 && sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		rc = db_fail(s, e, "commit sealing the webhook secret");
+	if (rc < 0) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
 	return 0;
 }
 

@@ -58,6 +58,12 @@ int store_connection_load(store *s, const char *system, store_connection *c, err
 int store_sf_tokens_save(store *s, const char *access_token, const char *instance_url, const char *issued_at,
                          const char *refresh_token, err_t *e);
 
+/* Named secrets (the webhook URL's), sealed like the connections' secrets. get: 1 and the value,
+ * 0 when not set, -1 on error. add: stores value unless name has one already (concurrent first
+ * calls keep the first value). */
+int store_sealed_get(store *s, const char *name, char *out, size_t n, err_t *e);
+int store_sealed_add(store *s, const char *name, const char *value, err_t *e);
+
 /* Users of the dashboard. password is hashed (Argon2id) here; role is "admin" or "viewer". */
 int store_user_add(store *s, const char *name, const char *role, const char *password, err_t *e);
 /* 1 and the role if name/password match, 0 if not, -1 on error. */

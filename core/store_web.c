@@ -215,7 +215,7 @@ int store_web_login_clear(store *s, const char *key, err_t *e)
 
 int store_web_webhook_secret(store *s, char *out, size_t n, err_t *e)
 {
-	int got = store_setting_get(s, "webhook_secret", out, n, NULL, e);
+	int got = store_sealed_get(s, "webhook_secret", out, n, e);
 	if (got < 0)
 		return -1;
 	if (got == 1 && *out)
@@ -226,15 +226,13 @@ int store_web_webhook_secret(store *s, char *out, size_t n, err_t *e)
 	char hex[65];
 	randombytes_buf(b, sizeof b);
 	sodium_bin2hex(hex, sizeof hex, b, sizeof b);
-	sqlite3_stmt *st;
-	/* INSERT OR IGNORE: when two threads race, the first value wins and both read it back. */
-	if (prepare(s, "INSERT OR IGNORE INTO settings(key,value) VALUES('webhook_secret',?)", &st, e,
-	            "save webhook secret") < 0)
+	sodium_memzero(b, sizeof b);
+	/* When two threads race, the first value wins and both read it back. */
+	int rc = store_sealed_add(s, "webhook_secret", hex, e);
+	sodium_memzero(hex, sizeof hex);
+	if (rc < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, hex, -1, SQLITE_STATIC);
-	if (step_done(s, st, e, "save webhook secret") < 0)
-		return -1;
-	got = store_setting_get(s, "webhook_secret", out, n, NULL, e);
+	got = store_sealed_get(s, "webhook_secret", out, n, e);
 	if (got < 0)
 		return -1;
 	if (got == 0 || !*out)

@@ -98,6 +98,26 @@ get -H "Origin: $BASE" --data "csrf=$tok" --data-urlencode "url=$AC_URL" --data-
 get "$BASE/setup"
 echo "# captured $n CLI outputs and $pg pages"
 
+# The webhook secret: shown to the admin (the CLI's webhook command, /setup), never logged or
+# stored in clear. Deliveries through nginx: accepted, too large, malformed, and one spooled
+# while another connection holds the write lock.
+WS=$("$BIN/optsync" webhook --public-url "$BASE" 2>/dev/null | grep -o '/hooks/activecampaign/[0-9a-f]*' | head -1 | sed 's#.*/##')
+[ ${#WS} -eq 64 ] && ok "the webhook secret is known to the admin" || fail "webhook secret" "'$WS'"
+HURL="$BASE/hooks/activecampaign/$WS"
+hook() { curl -s -o /dev/null -w '%{http_code}' "$@" "$HURL"; }
+expect_eq "a webhook is accepted" "$(hook --data 'type=unsubscribe&date_time=2024-01-01T00:00:00Z&contact[email]=s1@example.com&list=1')" 200
+expect_eq "a malformed webhook is refused" "$(hook --data 'list=1')" 400
+head -c 70000 /dev/zero | tr '\0' a >"$T/big.body"
+expect_eq "a too large webhook is refused by the dashboard" "$(hook -H 'Content-Type: application/x-www-form-urlencoded' --data-binary @"$T/big.body")" 413
+python3 -c "
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None); c.execute('BEGIN IMMEDIATE'); time.sleep(2); c.execute('ROLLBACK')" "$OPTSYNC_DB" &
+lockpid=$!
+sleep 0.5
+expect_eq "a webhook while the database is locked is answered (spooled)" "$(hook --data 'type=subscribe&date_time=2024-01-01T00:00:01Z&contact[email]=s1@example.com&list=1')" 200
+wait "$lockpid"
+grep -q 'spooled' "$T/log/optsync.log" && ok "the dashboard logged the spooled delivery" || fail "spool log line" "none"
+
 # The access tokens the sandbox handed out count as secrets too.
 mapfile -t ACCESS < <(sqlite3 -readonly "$T/sandbox.db" "SELECT token FROM sf_tokens WHERE kind='access'")
 [ "${#ACCESS[@]}" -ge 2 ] && ok "${#ACCESS[@]} access tokens were issued during the runs" || fail "access tokens issued" "${#ACCESS[@]}"
@@ -115,6 +135,13 @@ expect_eq "the SF refresh token appears nowhere" "$(hits "$RT")" ""
 leaked=""
 for a in "${ACCESS[@]}"; do [ -n "$(hits "$a")" ] && leaked="$leaked $(hits "$a")"; done
 expect_eq "no SF access token appears anywhere" "$leaked" ""
+# Pages and the CLI show the webhook URL to the admin on purpose: every other file counts.
+mapfile -t LOGS < <(printf '%s\n' "${FILES[@]}" | grep -v "^$OUT/")
+expect_eq "the webhook secret appears in no log (nginx, dashboard, sandbox) nor in the database" \
+	"$(grep -alF -e "$WS" "${LOGS[@]}" 2>/dev/null | sed "s#^$T/##" | tr '\n' ' ')" ""
+expect_match "nginx logged the deliveries with the secret masked" "$(cat "$T/nginx/access.log")" 'POST /hooks/activecampaign/\[secret\] '
+expect_match "the dashboard logged the refusals with the secret masked" "$(grep 'hooks' "$T/log/optsync.log" | head -3)" '/hooks/activecampaign/\[secret\]'
+expect_eq "settings hold no webhook secret in clear" "$(sqlite3 -readonly "$OPTSYNC_DB" "SELECT count(*) FROM settings WHERE key='webhook_secret'")" 0
 expect_match "the dashboard shows the key only as a hint" "$(cat "$OUT"/page.*)" "placeholder=\"••••"
 expect_eq "the database is 0600" "$(stat -c %a "$OPTSYNC_DB")" 600
 expect_eq "the key file is 0600" "$(stat -c %a "$OPTSYNC_KEY_FILE")" 600

@@ -17,6 +17,7 @@
 
 #include "store.h"
 #include "store_log.h"
+#include "store_web.h"
 #include "timefmt.h"
 
 #define AC_KEY "ackey-7d3f0c9e1b2a4c5d6e7f8091a2b3c4d5e6f70819"
@@ -177,6 +178,37 @@ static void secrets_are_sealed_on_disk(void **state)
 	store_close(s);
 }
 
+/* 11.3: a webhook secret an older version kept in clear in settings is sealed on upgrade, and the
+ * clear value is gone from the file and the WAL. */
+static void webhook_secret_sealed_on_upgrade(void **state)
+{
+	fixture *f = *state;
+	const char *clear = "c1ea4c1ea4c1ea4c1ea4c1ea4c1ea4c1ea4c1ea4c1ea4c1ea4c1ea4c1ea4c1ea4";
+	store *s = NULL;
+	err_t e = {0};
+	assert_int_equal(store_open_at_version(&s, f->db, NULL, 5, &e), 0);
+	assert_int_equal(store_setting_set(s, "webhook_secret", clear, &e), 0);
+	store_close(s);
+	assert_true(file_contains(f->db, clear)); /* the search works: the old version left it here */
+
+	s = open_ok(f);
+	char v[128];
+	assert_int_equal(store_setting_get(s, "webhook_secret", v, sizeof v, NULL, &e), 0);
+	assert_int_equal(store_web_webhook_secret(s, v, sizeof v, &e), 0);
+	assert_string_equal(v, clear);
+	char wal[160];
+	snprintf(wal, sizeof wal, "%s-wal", f->db);
+	assert_false(file_contains(wal, clear));
+	store_close(s);
+	assert_false(file_contains(f->db, clear));
+
+	/* A fresh secret is sealed from the start. */
+	s = open_ok(f);
+	assert_int_equal(store_web_webhook_secret(s, v, sizeof v, &e), 0);
+	assert_string_equal(v, clear);
+	store_close(s);
+}
+
 static void wrong_key_does_not_open_secrets(void **state)
 {
 	fixture *f = *state;
@@ -315,6 +347,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(refuses_a_newer_schema, setup, teardown),
 	    cmocka_unit_test_setup_teardown(secrets_are_sealed_on_disk, setup, teardown),
 	    cmocka_unit_test_setup_teardown(wrong_key_does_not_open_secrets, setup, teardown),
+	    cmocka_unit_test_setup_teardown(webhook_secret_sealed_on_upgrade, setup, teardown),
 	    cmocka_unit_test_setup_teardown(refuses_a_key_file_others_can_read, setup, teardown),
 	    cmocka_unit_test_setup_teardown(settings_default_and_set, setup, teardown),
 	    cmocka_unit_test_setup_teardown(users_hash_and_check, setup, teardown),

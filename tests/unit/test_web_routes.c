@@ -360,6 +360,21 @@ static void test_send_headers(void **state)
 	free(s);
 }
 
+/* 11.3: the webhook's secret never reaches the dashboard's log. */
+static void test_log_path_masks_hook_secret(void **state)
+{
+	(void)state;
+	char out[200];
+	web_path_for_log("/hooks/activecampaign/0123abcd", out, sizeof out);
+	assert_string_equal(out, "/hooks/activecampaign/[secret]");
+	web_path_for_log("/hooks/activecampaign/a/b", out, sizeof out);
+	assert_string_equal(out, "/hooks/activecampaign/[secret]");
+	web_path_for_log("/hooks/activecampaign/", out, sizeof out);
+	assert_string_equal(out, "/hooks/activecampaign/");
+	web_path_for_log("/status", out, sizeof out);
+	assert_string_equal(out, "/status");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -367,7 +382,7 @@ int main(void)
 	    cmocka_unit_test(test_login_required), cmocka_unit_test(test_admin_post_passes),
 	    cmocka_unit_test(test_csrf_refusals),  cmocka_unit_test(test_viewer_read_only),
 	    cmocka_unit_test(test_body_limits),    cmocka_unit_test(test_methods_and_paths),
-	    cmocka_unit_test(test_send_headers),
+	    cmocka_unit_test(test_send_headers),   cmocka_unit_test(test_log_path_masks_hook_secret),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
