@@ -68,7 +68,9 @@ typedef struct {
 	char email[256];
 	char udate[40];
 	int bounced_hard;
-	char lists[2048];
+	/* Sized for an AC contact on thousands of lists (about 6,000 at 10 bytes each): a contact on
+	 * 300 lists overflowed the 2 KB this was, and a cut list read back as "never seen". */
+	char lists[65536];
 	char tags[2048];
 } ac_snapshot;
 int store_ac_get(store *s, const char *id, ac_snapshot *c, err_t *e); /* 1 / 0 / -1 */

@@ -74,13 +74,17 @@ int lists_from_json(const char *json, work_list **out, size_t *n)
 	return 0;
 }
 
-void lists_to_json(const work_list *l, size_t n, char *out, size_t cap)
+int lists_to_json(const work_list *l, size_t n, char *out, size_t cap)
 {
 	json_object *o = json_object_new_object();
 	for (size_t i = 0; i < n; i++)
 		json_object_object_add(o, l[i].id, json_object_new_int(l[i].status));
-	snprintf(out, cap, "%s", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	const char *js = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	int rc = js && strlen(js) < cap ? 0 : -1;
+	if (rc == 0)
+		memcpy(out, js, strlen(js) + 1);
 	json_object_put(o);
+	return rc;
 }
 
 unsigned tags_bits_from_json(const char *json)
@@ -419,7 +423,9 @@ static int save_person(sync_ctx *x, work_person *wp, const rules_person *rp, con
 		snprintf(c.email, sizeof c.email, "%s", wp->email);
 		snprintf(c.udate, sizeof c.udate, "%s", wp->ac_udate);
 		c.bounced_hard = wp->bounced_hard;
-		lists_to_json(wp->lists, wp->n_lists, c.lists, sizeof c.lists);
+		if (lists_to_json(wp->lists, wp->n_lists, c.lists, sizeof c.lists) < 0)
+			return err_set(e, ERR_INTERNAL, "AC contact %s: %zu lists do not fit the snapshot",
+			               wp->ac_id, wp->n_lists);
 		snprintf(c.tags, sizeof c.tags, "%s", ps->has_ac ? ps->ac.tags : "[]");
 		if (store_ac_put(x->s, &c, e) < 0)
 			return -1;

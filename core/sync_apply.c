@@ -262,9 +262,9 @@ static int apply_one_ac(sync_ctx *x, queued_action *a, tag_cache *tags, size_t *
 				for (size_t i = 0; i < nl; i++)
 					if (strcmp(l[i].id, a->value) == 0)
 						l[i].status = 2;
-				lists_to_json(l, nl, snap.lists, sizeof snap.lists);
+				int fits = lists_to_json(l, nl, snap.lists, sizeof snap.lists) == 0;
 				free(l);
-				if (store_ac_put(x->s, &snap, e) < 0)
+				if (fits && store_ac_put(x->s, &snap, e) < 0)
 					return -1;
 			}
 		}
@@ -442,8 +442,7 @@ static int apply_sf_page(sync_ctx *x, action_vec *v, void *state, err_t *e)
 #define AC_PAGE 500
 
 static int apply_direction(sync_ctx *x, const char *direction, int page,
-                           int (*apply)(sync_ctx *, action_vec *, void *, err_t *), void *state,
-                           err_t *e)
+                           int (*apply)(sync_ctx *, action_vec *, void *, err_t *), void *state, err_t *e)
 {
 	char now[32];
 	timefmt_now_iso(now, sizeof now);

@@ -131,7 +131,8 @@ int sync_log(sync_ctx *x, const char *direction, const char *email, const char *
 
 /* Lists JSON of a snapshot ({"1":1,"2":2}) from/to work lists. */
 int lists_from_json(const char *json, work_list **out, size_t *n);
-void lists_to_json(const work_list *l, size_t n, char *out, size_t cap);
+/* 0, or -1 (out untouched) when the JSON does not fit in cap: never a list cut short. */
+int lists_to_json(const work_list *l, size_t n, char *out, size_t cap);
 /* Tags JSON of a snapshot (["name",...]) as rules tag bits, and adding a name to it. */
 unsigned tags_bits_from_json(const char *json);
 void tags_json_add(char *json, size_t cap, const char *name);

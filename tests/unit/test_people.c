@@ -394,6 +394,30 @@ static void big_people(size_t cap)
 	people_free(&m);
 }
 
+/* The AC snapshot keeps all 300 memberships: cut JSON read back as "never seen" would make every
+ * list look new on the next read. */
+static void three_hundred_lists_fit_the_snapshot(void **state)
+{
+	(void)state;
+	work_list l[BIG_LISTS];
+	memset(l, 0, sizeof l);
+	for (int i = 0; i < BIG_LISTS; i++) {
+		snprintf(l[i].id, sizeof l[i].id, "%d", 10000 + i);
+		l[i].status = 2;
+	}
+	ac_snapshot snap;
+	assert_int_equal(lists_to_json(l, BIG_LISTS, snap.lists, sizeof snap.lists), 0);
+	work_list *back = NULL;
+	size_t n = 0;
+	assert_int_equal(lists_from_json(snap.lists, &back, &n), 0);
+	assert_int_equal(n, BIG_LISTS);
+	free(back);
+	/* Too small a buffer is refused, never cut. */
+	char tiny[16] = "untouched";
+	assert_int_equal(lists_to_json(l, BIG_LISTS, tiny, sizeof tiny), -1);
+	assert_string_equal(tiny, "untouched");
+}
+
 static void big_people_in_memory(void **state)
 {
 	(void)state;
@@ -416,6 +440,7 @@ int main(void)
 	    cmocka_unit_test(people_created_in_the_last_walk_are_visited),
 	    cmocka_unit_test(big_people_in_memory),
 	    cmocka_unit_test(big_people_spilled),
+	    cmocka_unit_test(three_hundred_lists_fit_the_snapshot),
 	};
 	return cmocka_run_group_tests_name("people", tests, NULL, NULL);
 }
