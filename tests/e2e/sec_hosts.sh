@@ -66,4 +66,15 @@ expect_match "nginx.conf.example names its server" "$(grep -E '^\s*server_name '
 expect_match "nginx.conf.example has a default server" "$(cat "$EX")" 'listen 443 ssl default_server'
 expect_match "the default server refuses" "$(awk '/default_server/,/}/' "$EX")" 'return 444'
 
+# ---- 11.9 the sandbox's control API checks Origin like the dashboard
+sreset() { code -X POST -H 'Content-Type: text/plain' "$@" -d '{"seed":1,"people":3}' "$SANDBOX_CONTROL/reset"; }
+attack "sandbox reset from another site's page (Origin): 403" "$(sreset -H 'Origin: http://evil.example')" 403
+attack "sandbox reset with Sec-Fetch-Site cross-site: 403" "$(sreset -H 'Sec-Fetch-Site: cross-site')" 403
+attack "sandbox reset with Origin null: 403" "$(sreset -H 'Origin: null')" 403
+attack "sandbox reset from another local port's page: 403" "$(sreset -H "Origin: http://127.0.0.1:$((PORT + 1))")" 403
+attack "sandbox reset through a rebinding name, its own Origin: 421" "$(sreset -H "Host: $EVIL" -H "Origin: http://$EVIL")" 421
+attack "sandbox state read through a rebinding name: 421" "$(code -H "Host: $EVIL" "$SANDBOX_CONTROL/state")" 421
+expect_eq "a script on this machine still resets it" "$(sreset)" 200
+expect_eq "the sandbox's own origin still resets it" "$(sreset -H "Origin: $BASE" -H 'Sec-Fetch-Site: same-origin')" 200
+
 echo "# $tried attacks tried, $refused refused"
