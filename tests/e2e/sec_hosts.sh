@@ -77,4 +77,14 @@ attack "sandbox state read through a rebinding name: 421" "$(code -H "Host: $EVI
 expect_eq "a script on this machine still resets it" "$(sreset)" 200
 expect_eq "the sandbox's own origin still resets it" "$(sreset -H "Origin: $BASE" -H 'Sec-Fetch-Site: same-origin')" 200
 
+# ---- 11.10 the deployment: /static/ keeps HSTS, the sockets have a group of their own
+awk '/location/ {inloc=1; h=0; s=0} inloc && /add_header/ {h=1} inloc && /Strict-Transport-Security/ {s=1} inloc && /^ *}/ {if (h && !s) print "missing"; inloc=0}' "$EX" >"$T/hsts"
+expect_eq "every location of nginx.conf.example that sets headers repeats HSTS (/static/ included)" "$(cat "$T/hsts")" ""
+if [ "$(id -u)" -eq 0 ]; then
+	sock=$(cat "$T/run/pub" 2>/dev/null)/optsync.sock
+	g=$(stat -c %G "$sock" 2>/dev/null)
+	[ -n "$g" ] && [ "$g" != nogroup ] && ok "as root the dashboard's socket has a group of its own ($g)" || fail "socket group" "'$g'"
+	expect_eq "the socket is 0660" "$(stat -c %a "$sock")" 660
+fi
+
 echo "# $tried attacks tried, $refused refused"
