@@ -14,6 +14,11 @@ const char *cookie_pre_name(int secure)
 	return secure ? "__Host-optsync-login" : "optsync_login";
 }
 
+const char *cookie_device_name(int secure)
+{
+	return secure ? "__Host-optsync-device" : "optsync_device";
+}
+
 int cookie_get(const char *header, const char *name, char *out, size_t n)
 {
 	if (n)

@@ -10,6 +10,9 @@ const char *cookie_session_name(int secure);
 /* The login form's token cookie, named the same way. */
 const char *cookie_pre_name(int secure);
 
+/* The device cookie of a browser that signed in before (see ui_login.c), named the same way. */
+const char *cookie_device_name(int secure);
+
 /* Copies the value of cookie name from a Cookie header ("a=1; b=2") into out. Returns 1 when found
  * and it fits, 0 otherwise (out is then ""). Quotes around a value are removed. */
 int cookie_get(const char *header, const char *name, char *out, size_t n);

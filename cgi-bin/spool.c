@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 
 #define SPOOL_PREFIX "ev-"
 #define SPOOL_SUFFIX ".spool"
+#define CLAIM_PREFIX "claim-"
 
 void spool_dir(const char *db_path, char *out, size_t n)
 {
@@ -122,6 +124,22 @@ static int read_event(const char *path, stored_event *ev)
 	return 0;
 }
 
+/* A claim ("claim-PID-SEQ-ev-....spool") whose process died before storing its event goes back
+ * under its own name, so a crash between claiming and storing loses nothing. */
+static void release_dead_claim(const char *dir, const char *name)
+{
+	if (strncmp(name, CLAIM_PREFIX, strlen(CLAIM_PREFIX)) != 0)
+		return;
+	int pid = atoi(name + strlen(CLAIM_PREFIX));
+	const char *orig = strstr(name, "-" SPOOL_PREFIX);
+	if (pid <= 0 || !orig || kill(pid, 0) == 0 || errno != ESRCH)
+		return;
+	char from[1400], to[1400];
+	snprintf(from, sizeof from, "%s/%s", dir, name);
+	snprintf(to, sizeof to, "%s/%s", dir, orig + 1);
+	rename(from, to);
+}
+
 int spool_drain(const char *dir, store *s, int max, err_t *e)
 {
 	DIR *d = opendir(dir);
@@ -131,6 +149,7 @@ int spool_drain(const char *dir, store *s, int max, err_t *e)
 	int n = 0;
 	struct dirent *de;
 	while (n < 256 && (de = readdir(d))) {
+		release_dead_claim(dir, de->d_name);
 		size_t l = strlen(de->d_name), sl = strlen(SPOOL_SUFFIX);
 		if (strncmp(de->d_name, SPOOL_PREFIX, strlen(SPOOL_PREFIX)) != 0 || l <= sl ||
 		    strcmp(de->d_name + l - sl, SPOOL_SUFFIX) != 0)
@@ -142,22 +161,32 @@ int spool_drain(const char *dir, store *s, int max, err_t *e)
 	closedir(d);
 	qsort(names, (size_t)n, sizeof names[0], by_name);
 	int moved = 0, rc = 0;
+	static unsigned claims;
 	for (int i = 0; i < n && moved < max && rc == 0; i++) {
-		char path[1400];
+		char path[1400], claim[1500];
 		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		/* Claim the file before reading it: the request handler and the drainer thread (or two
+		 * processes) may list the same files, and only the one whose rename succeeds stores
+		 * the event, so it is stored once. */
+		unsigned seq = __atomic_add_fetch(&claims, 1, __ATOMIC_RELAXED);
+		snprintf(claim, sizeof claim, "%s/" CLAIM_PREFIX "%d-%u-%s", dir, (int)getpid(), seq,
+		         names[i]);
+		if (rename(path, claim) < 0)
+			continue;
 		stored_event ev;
-		if (read_event(path, &ev) < 0) {
+		if (read_event(claim, &ev) < 0) {
 			/* Unreadable: set aside, never retried forever, never silently lost. */
 			char bad[1500];
 			snprintf(bad, sizeof bad, "%s.bad", path);
-			rename(path, bad);
+			rename(claim, bad);
 			continue;
 		}
 		if (store_event_add(s, &ev, e) < 0) {
+			rename(claim, path); /* back in line for the next drain */
 			rc = -1;
 			break;
 		}
-		unlink(path);
+		unlink(claim);
 		moved++;
 	}
 	for (int i = 0; i < n; i++)

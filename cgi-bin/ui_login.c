@@ -1,5 +1,6 @@
 /* ui_login.c - /login (sign in; on first run, create the administrator) and /logout. */
 #include <ctype.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -8,15 +9,12 @@
 #include "csrf.h"
 #include "setup_code.h"
 #include "store_web.h"
+#include "throttle.h"
+#include "timefmt.h"
 #include "ui.h"
 #include "ui_shared.h"
 
-/* Throttling: per address, and per name from one address (so a stranger cannot lock the real
- * administrator out from elsewhere). */
-#define LOGIN_WINDOW (15 * 60)
-#define LOGIN_MAX_PER_IP 20
-#define LOGIN_MAX_PER_USER 5
-
+#define DEVICE_MAX_AGE (365L * 24 * 3600)
 static void set_cookie(web_req *r, const char *name, const char *value, long max_age)
 {
 	char c[400];
@@ -171,6 +169,52 @@ static int first_run(web_req *r, const char *name, const char *pw)
 	return start_session(r, id);
 }
 
+/* The device cookie of a browser that signed in as name before: HMAC(key from the key file,
+ * lower-cased name). With it, strangers' failures (on the account, from a shared address) do not
+ * slow this browser down; it is throttled on a key of its own instead. */
+static void device_token(web_req *r, const char *name, char out[WEB_TOKEN_HEX + 1])
+{
+	unsigned char key[32], mac[crypto_auth_hmacsha256_BYTES];
+	char lower[80];
+	size_t i = 0;
+	for (; name[i] && i + 1 < sizeof lower; i++)
+		lower[i] = (char)tolower((unsigned char)name[i]);
+	lower[i] = '\0';
+	store_derive_key(r->st, "optsync device cookie v1", key);
+	crypto_auth_hmacsha256(mac, (const unsigned char *)lower, strlen(lower), key);
+	sodium_bin2hex(out, WEB_TOKEN_HEX + 1, mac, sizeof mac);
+	sodium_memzero(key, sizeof key);
+}
+
+static int device_trusted(web_req *r, const char *name)
+{
+	char c[WEB_TOKEN_HEX + 8], want[WEB_TOKEN_HEX + 1];
+	if (!cookie_get(web_env(r, "HTTP_COOKIE"), cookie_device_name(r->secure), c, sizeof c))
+		return 0;
+	device_token(r, name, want);
+	return csrf_equal(c, want);
+}
+
+/* Throttles before any password is checked; returns 0 to go on, or the status it answered. */
+static int throttled(web_req *r, const char *const *keys, const throttle_policy *const *pol, int n,
+                     const char *name)
+{
+	err_t e = {0};
+	long wait = 0;
+	int rc = store_web_throttle_begin(r->st, keys, pol, n, timefmt_now_ms(), &wait, &e);
+	if (rc < 0)
+		return web_error(r, 500, e.msg);
+	if (rc == 1)
+		return 0;
+	char msg[160], ra[24];
+	snprintf(msg, sizeof msg, "Too many failed sign-ins. Try again in %ld second%s.", wait,
+	         wait == 1 ? "" : "s");
+	snprintf(ra, sizeof ra, "%ld", wait);
+	web_header(r, "Retry-After", ra);
+	web_log(r, "sign-in throttled for '%.64s' (%ld s)", name, wait);
+	return render(r, 0, 429, msg, name);
+}
+
 int ui_login_post(web_req *r)
 {
 	const char *name = form_get_or(&r->post, "name", "");
@@ -179,30 +223,42 @@ int ui_login_post(web_req *r)
 	int users = store_user_count(r->st, &e);
 	if (users < 0)
 		return web_error(r, 500, e.msg);
-	if (users == 0)
-		return first_run(r, name, pw);
 
-	const char *ip = web_env(r, "REMOTE_ADDR");
-	char kip[96], kuser[300];
-	snprintf(kip, sizeof kip, "ip:%s", ip ? ip : "?");
-	snprintf(kuser, sizeof kuser, "user:%.128s|%s", name, kip);
-	int64_t now = (int64_t)time(NULL);
-	long wait1 = 0, wait2 = 0;
-	int a1 = store_web_login_allowed(r->st, kip, now, LOGIN_MAX_PER_IP, LOGIN_WINDOW, &wait1, &e);
-	int a2 =
-	    a1 < 0 ? -1
-	           : store_web_login_allowed(r->st, kuser, now, LOGIN_MAX_PER_USER, LOGIN_WINDOW, &wait2, &e);
-	if (a1 < 0 || a2 < 0)
-		return web_error(r, 500, e.msg);
-	if (!a1 || !a2) {
-		long wait = wait1 > wait2 ? wait1 : wait2;
-		char msg[160], ra[24];
-		snprintf(msg, sizeof msg, "Too many failed sign-ins. Try again in %ld minute%s.",
-		         (wait + 59) / 60, (wait + 59) / 60 == 1 ? "" : "s");
-		snprintf(ra, sizeof ra, "%ld", wait);
-		web_header(r, "Retry-After", ra);
-		web_log(r, "sign-in throttled for '%.64s'", name);
-		return render(r, 0, 429, msg, name);
+	char kaddr[96], kacct[120], kdev[120];
+	throttle_addr_key(web_env(r, "REMOTE_ADDR"), kaddr, sizeof kaddr);
+	snprintf(kacct, sizeof kacct, "acct:%.64s", name);
+	snprintf(kdev, sizeof kdev, "dev:%.64s", name);
+	for (char *p = kacct; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	for (char *p = kdev; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	const char *keys[2];
+	const throttle_policy *pol[2];
+	int nk;
+	if (users == 0) {
+		/* The setup code has 100 bits, but guesses still cost: per address. */
+		keys[0] = kaddr;
+		pol[0] = &THROTTLE_ADDRESS;
+		nk = 1;
+	} else if (*name && device_trusted(r, name)) {
+		keys[0] = kdev;
+		pol[0] = &THROTTLE_DEVICE;
+		nk = 1;
+	} else {
+		keys[0] = kacct;
+		pol[0] = &THROTTLE_ACCOUNT;
+		keys[1] = kaddr;
+		pol[1] = &THROTTLE_ADDRESS;
+		nk = 2;
+	}
+	int st = throttled(r, keys, pol, nk, name);
+	if (st)
+		return st;
+	if (users == 0) {
+		st = first_run(r, name, pw);
+		if (st == 303)
+			store_web_throttle_success(r->st, keys, nk, timefmt_now_ms(), &e);
+		return st;
 	}
 
 	char role[16];
@@ -211,13 +267,14 @@ int ui_login_post(web_req *r)
 	if (ok < 0)
 		return web_error(r, 500, e.msg);
 	if (!ok) {
-		if (store_web_login_failed(r->st, kip, now, LOGIN_WINDOW, &e) < 0 ||
-		    store_web_login_failed(r->st, kuser, now, LOGIN_WINDOW, &e) < 0)
-			web_log(r, "%s", e.msg);
 		web_log(r, "failed sign-in for '%.64s'", name);
 		return render(r, 0, 403, "Wrong name or password.", name);
 	}
-	store_web_login_clear(r->st, kuser, &e);
+	if (store_web_throttle_success(r->st, keys, nk, timefmt_now_ms(), &e) < 0)
+		web_log(r, "%s", e.msg);
+	char dev[WEB_TOKEN_HEX + 1];
+	device_token(r, name, dev);
+	set_cookie(r, cookie_device_name(r->secure), dev, DEVICE_MAX_AGE);
 	return start_session(r, id);
 }
 

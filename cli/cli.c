@@ -10,10 +10,13 @@ static const cli_command commands[] = {
      "connect ac --url URL --key KEY\n"
      "       optsync connect sf --login-url URL --client-id ID --client-secret SECRET [--refresh-token T] "
      "[--api-version vNN.N]",
-     "Verify and store the credentials of one side. Without --refresh-token, Salesforce is reached with "
-     "the client-credentials flow, which Salesforce accepts only on the org's My Domain login URL "
-     "(https://YOURDOMAIN.my.salesforce.com), not on login.salesforce.com or test.salesforce.com; "
-     "with a refresh token (from \"Connect Salesforce\" on /setup) any login URL works."},
+     "Verify and store the credentials of one side. Give a secret as - to read it from standard input,"
+     " or leave it out and set OPTSYNC_AC_KEY, OPTSYNC_SF_CLIENT_SECRET or OPTSYNC_SF_REFRESH_TOKEN:"
+     " a secret on the command line is visible in ps and the shell history. Without a refresh token,"
+     " Salesforce is reached with the client-credentials flow, which Salesforce accepts only on the"
+     " org's My Domain login URL (https://YOURDOMAIN.my.salesforce.com), not on login.salesforce.com"
+     " or test.salesforce.com; with a refresh token (from \"Connect Salesforce\" on /setup) any login"
+     " URL works."},
     {"set", cmd_set, "set KEY VALUE", "Change a setting (sf_import, interval, sf_api_share, ...)."},
     {"sync", cmd_sync, "sync [--dry-run] [--full]", "Run one sync pass and print a one-line summary."},
     {"daemon", cmd_daemon, "daemon [--interval SECONDS]", "Sync on a timer and when webhook events arrive."},

@@ -45,6 +45,10 @@ int cli_wants_help(int argc, char **argv);
 /* Prints the long help of one command to c->out and returns CLI_OK. */
 int cli_help(cli_ctx *c, const char *cmd);
 
+/* A secret option of `connect` (secret_arg.c): "-" reads one line of stdin; no option reads the
+ * environment variable env. 1 with out filled, 0 when there is none, -1 (message printed). */
+int cli_secret_arg(cli_ctx *c, const char *given, const char *env, char *out, size_t n);
+
 /* Commands (cmd_*.c). */
 int cmd_connect(cli_ctx *c, int argc, char **argv);
 int cmd_set(cli_ctx *c, int argc, char **argv);

@@ -30,6 +30,11 @@ static int connect_ac_cmd(cli_ctx *c, int argc, char **argv)
 		else
 			return cli_usage(c, "connect");
 	}
+	char keybuf[512];
+	int got = cli_secret_arg(c, key, "OPTSYNC_AC_KEY", keybuf, sizeof keybuf);
+	if (got < 0)
+		return CLI_FAIL;
+	key = got ? keybuf : NULL;
 	if (!url || !key || optind != argc)
 		return cli_usage(c, "connect");
 	store *s;
@@ -74,6 +79,15 @@ static int connect_sf_cmd(cli_ctx *c, int argc, char **argv)
 			return cli_usage(c, "connect");
 		}
 	}
+	char secret[512], refresh[1100];
+	int gs = cli_secret_arg(c, a.client_secret, "OPTSYNC_SF_CLIENT_SECRET", secret, sizeof secret);
+	int gr =
+	    gs < 0 ? -1
+	           : cli_secret_arg(c, a.refresh_token, "OPTSYNC_SF_REFRESH_TOKEN", refresh, sizeof refresh);
+	if (gs < 0 || gr < 0)
+		return CLI_FAIL;
+	a.client_secret = gs ? secret : NULL;
+	a.refresh_token = gr ? refresh : NULL;
 	if (!a.login_url || !a.client_id || !a.client_secret || optind != argc)
 		return cli_usage(c, "connect");
 	store *s;

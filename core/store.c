@@ -111,6 +111,11 @@ static const char *const migrations[] = {
     /* 8: named secrets sealed like the connections' (the webhook URL's secret). A value still in
      * clear in settings is moved here by seal_legacy() after the migrations: SQL cannot seal. */
     "CREATE TABLE sealed(name TEXT PRIMARY KEY, value BLOB NOT NULL);",
+    /* 9: sign-in throttling with growing delays per account, per client address and per trusted
+     * browser, replacing the fixed windows of web_login_failures. */
+    "DROP TABLE IF EXISTS web_login_failures;"
+    "CREATE TABLE login_throttle(key TEXT PRIMARY KEY, failures INTEGER NOT NULL, last_at INTEGER NOT NULL,"
+    " until INTEGER NOT NULL);",
 };
 
 int store_schema_version(void)
@@ -267,6 +272,11 @@ int store_open_at_version(store **out, const char *path, const char *key_path, i
 	}
 	*out = s;
 	return 0;
+}
+
+void store_derive_key(store *s, const char *context, unsigned char out[32])
+{
+	crypto_generichash(out, 32, (const unsigned char *)context, strlen(context), s->key, sizeof s->key);
 }
 
 /* ---- sealed named secrets ---- */
@@ -567,6 +577,10 @@ int store_user_add(store *s, const char *name, const char *role, const char *pas
 	return rc == SQLITE_DONE ? 0 : db_fail(s, e, "add user");
 }
 
+/* Argon2id, interactive limits (what store_user_add uses), of a password no user has. */
+static const char dummy_hash[crypto_pwhash_STRBYTES] =
+    "$argon2id$v=19$m=65536,t=2,p=1$IEUMALHNRezNa6EOoiCSdQ$H4qe5Lqe9AQo8nMUm3fS8BXrlnVdo1d9riIPyzZQBV4";
+
 int store_user_check(store *s, const char *name, const char *password, char *role, size_t n, int64_t *user_id,
                      err_t *e)
 {
@@ -585,7 +599,12 @@ int store_user_check(store *s, const char *name, const char *password, char *rol
 			if (user_id)
 				*user_id = sqlite3_column_int64(st, 0);
 		}
-	} else if (rc != SQLITE_DONE) {
+	} else if (rc == SQLITE_DONE) {
+		/* No such name: verify against a dummy hash with the same parameters, so an unknown
+		 * name takes as long as a known one and timing does not tell which names exist. */
+		if (crypto_pwhash_str_verify(dummy_hash, password, strlen(password)) == 0)
+			ok = 0;
+	} else {
 		sqlite3_finalize(st);
 		return db_fail(s, e, "check user");
 	}

@@ -64,9 +64,14 @@ int store_sf_tokens_save(store *s, const char *access_token, const char *instanc
 int store_sealed_get(store *s, const char *name, char *out, size_t n, err_t *e);
 int store_sealed_add(store *s, const char *name, const char *value, err_t *e);
 
+/* A 32-byte key for context ("device cookie"), derived from the key file: stable across restarts,
+ * different for every context, useless without the key file. */
+void store_derive_key(store *s, const char *context, unsigned char out[32]);
+
 /* Users of the dashboard. password is hashed (Argon2id) here; role is "admin" or "viewer". */
 int store_user_add(store *s, const char *name, const char *role, const char *password, err_t *e);
-/* 1 and the role if name/password match, 0 if not, -1 on error. */
+/* 1 and the role if name/password match, 0 if not, -1 on error. An unknown name costs the same
+ * Argon2id verification as a known one. */
 int store_user_check(store *s, const char *name, const char *password, char *role, size_t n, int64_t *user_id,
                      err_t *e);
 int store_user_count(store *s, err_t *e);

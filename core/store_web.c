@@ -162,55 +162,87 @@ int store_web_session_purge(store *s, int64_t now, long idle, long absolute, err
 	return sqlite3_changes(store_db(s));
 }
 
-int store_web_login_allowed(store *s, const char *key, int64_t now, int max, long window, long *retry_after,
-                            err_t *e)
+int store_web_throttle_begin(store *s, const char *const *keys, const throttle_policy *const *policies, int n,
+                             int64_t now_ms, long *retry_after, err_t *e)
 {
+	sqlite3 *db = store_db(s);
+	sqlite3_stmt *st;
 	*retry_after = 0;
-	sqlite3_stmt *st;
-	if (prepare(s, "SELECT failures, first_at FROM web_login_failures WHERE key=?", &st, e,
-	            "read login failures") < 0)
-		return -1;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st), allowed = 1;
-	if (rc == SQLITE_ROW) {
-		int64_t failures = sqlite3_column_int64(st, 0), first = sqlite3_column_int64(st, 1);
-		if (now - first < window && failures >= max) {
-			allowed = 0;
-			*retry_after = (long)(first + window - now);
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(s, e, "begin sign-in throttle");
+	if (prepare(s, "DELETE FROM login_throttle WHERE last_at < ?", &st, e, "purge sign-in throttle") < 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, now_ms - (int64_t)THROTTLE_KEEP * 1000);
+	if (step_done(s, st, e, "purge sign-in throttle") < 0)
+		goto fail;
+	long failures[8] = {0};
+	if (n > 8)
+		n = 8;
+	for (int i = 0; i < n; i++) {
+		if (prepare(s, "SELECT failures, until FROM login_throttle WHERE key=?", &st, e,
+		            "read sign-in throttle") < 0)
+			goto fail;
+		sqlite3_bind_text(st, 1, keys[i], -1, SQLITE_STATIC);
+		int rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			failures[i] = (long)sqlite3_column_int64(st, 0);
+			int64_t until = sqlite3_column_int64(st, 1);
+			long wait = until > now_ms ? (long)((until - now_ms + 999) / 1000) : 0;
+			if (wait > *retry_after)
+				*retry_after = wait;
+		} else if (rc != SQLITE_DONE) {
+			db_fail(s, e, "read sign-in throttle");
+			sqlite3_finalize(st);
+			goto fail;
 		}
-	} else if (rc != SQLITE_DONE) {
-		db_fail(s, e, "read login failures");
 		sqlite3_finalize(st);
-		return -1;
 	}
-	sqlite3_finalize(st);
-	return allowed;
+	if (*retry_after > 0) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return 0;
+	}
+	for (int i = 0; i < n; i++) {
+		if (prepare(s,
+		            "INSERT INTO login_throttle(key,failures,last_at,until) VALUES(?1,?2,?3,?4)"
+		            " ON CONFLICT(key) DO UPDATE SET failures=?2, last_at=?3, until=?4",
+		            &st, e, "count sign-in attempt") < 0)
+			goto fail;
+		sqlite3_bind_text(st, 1, keys[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, failures[i] + 1);
+		sqlite3_bind_int64(st, 3, now_ms);
+		sqlite3_bind_int64(st, 4,
+		                   now_ms + 1000 * (int64_t)throttle_delay(policies[i], failures[i] + 1));
+		if (step_done(s, st, e, "count sign-in attempt") < 0)
+			goto fail;
+	}
+	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		db_fail(s, e, "commit sign-in throttle");
+		goto fail;
+	}
+	return 1;
+fail:
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
 }
 
-int store_web_login_failed(store *s, const char *key, int64_t now, long window, err_t *e)
+int store_web_throttle_success(store *s, const char *const *keys, int n, int64_t now_ms, err_t *e)
 {
-	sqlite3_stmt *st;
-	/* A failure after the window closed starts a new window. */
-	if (prepare(s,
-	            "INSERT INTO web_login_failures(key,failures,first_at) VALUES(?1,1,?2) ON CONFLICT(key) "
-	            "DO UPDATE"
-	            " SET failures = CASE WHEN ?2 - first_at >= ?3 THEN 1 ELSE failures + 1 END,"
-	            " first_at = CASE WHEN ?2 - first_at >= ?3 THEN ?2 ELSE first_at END",
-	            &st, e, "count login failure") < 0)
-		return -1;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, now);
-	sqlite3_bind_int64(st, 3, window);
-	return step_done(s, st, e, "count login failure");
-}
-
-int store_web_login_clear(store *s, const char *key, err_t *e)
-{
-	sqlite3_stmt *st;
-	if (prepare(s, "DELETE FROM web_login_failures WHERE key=?", &st, e, "clear login failures") < 0)
-		return -1;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	return step_done(s, st, e, "clear login failures");
+	for (int i = 0; i < n; i++) {
+		sqlite3_stmt *st;
+		/* An address is shared (a proxy, make run's 127.0.0.1): one success there does not
+		 * forgive the other failures, it only takes back its own and lifts the wait. */
+		int addr = strncmp(keys[i], "addr:", 5) == 0;
+		if (prepare(s,
+		            addr ? "UPDATE login_throttle SET failures=max(failures-1,0), until=? WHERE key=?"
+		                 : "DELETE FROM login_throttle WHERE ?1 IS NOT NULL AND key=?2",
+		            &st, e, "clear sign-in throttle") < 0)
+			return -1;
+		sqlite3_bind_int64(st, 1, now_ms);
+		sqlite3_bind_text(st, 2, keys[i], -1, SQLITE_STATIC);
+		if (step_done(s, st, e, "clear sign-in throttle") < 0)
+			return -1;
+	}
+	return 0;
 }
 
 int store_web_webhook_secret(store *s, char *out, size_t n, err_t *e)

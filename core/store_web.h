@@ -8,6 +8,7 @@
 
 #include "err.h"
 #include "store.h"
+#include "throttle.h"
 
 /* Creates the web-only tables this build needs if the file lacks them (idempotent; call once per
  * handle at start). */
@@ -42,12 +43,16 @@ int store_web_session_delete(store *s, const char *sid_hash, err_t *e);
 /* Deletes every session past either timeout; returns how many, or -1. */
 int store_web_session_purge(store *s, int64_t now, long idle, long absolute, err_t *e);
 
-/* Login throttling by key ("ip:ADDR", "user:NAME|ip:ADDR"). allowed: 1 when fewer than max failures
- * happened in the window that began at the first failure, else 0 with *retry_after seconds. */
-int store_web_login_allowed(store *s, const char *key, int64_t now, int max, long window, long *retry_after,
-                            err_t *e);
-int store_web_login_failed(store *s, const char *key, int64_t now, long window, err_t *e);
-int store_web_login_clear(store *s, const char *key, err_t *e);
+/* Sign-in throttling (policy in throttle.h); times in milliseconds, so a 1 s wait is 1 s from the
+ * attempt, not until the next second. begin, in one write transaction so concurrent
+ * workers cannot both slip through: purges rows older than THROTTLE_KEEP; when any of the n keys
+ * still waits, returns 0 with *retry_after seconds; else counts one failure on every key in
+ * advance (the attempt may fail) and returns 1. success takes the attempt back: the account and
+ * device keys are cleared, the address key loses the failure counted in advance and its wait.
+ * -1 on error. */
+int store_web_throttle_begin(store *s, const char *const *keys, const throttle_policy *const *policies, int n,
+                             int64_t now, long *retry_after, err_t *e);
+int store_web_throttle_success(store *s, const char *const *keys, int n, int64_t now, err_t *e);
 
 /* The secret of the webhook URL, setting "webhook_secret": read, or generated (32 random bytes in
  * hex) and saved on first need. Concurrent first calls agree on one value. */

@@ -47,8 +47,12 @@ stack_start() {
 	user_line=""
 	pub=$dir/run
 	if [ "$(id -u)" -eq 0 ]; then
-		group_opt="--socket-group nogroup"
-		user_line="user nobody nogroup;"
+		# nginx's workers get a group of their own for the sockets (Debian's www-data), not the
+		# nogroup every other unprivileged process shares.
+		sgroup=nogroup
+		getent group www-data >/dev/null 2>&1 && getent passwd www-data >/dev/null 2>&1 && sgroup=www-data
+		group_opt="--socket-group $sgroup"
+		if [ "$sgroup" = www-data ]; then user_line="user www-data www-data;"; else user_line="user nobody nogroup;"; fi
 		if [ -f "$dir/run/pub" ] && [ -d "$(cat "$dir/run/pub")" ]; then
 			pub=$(cat "$dir/run/pub")
 		else

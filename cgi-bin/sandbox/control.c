@@ -383,6 +383,8 @@ static void help(sbx_req *r)
 
 void control_route(sbx_req *r)
 {
+	if (!sbx_control_allowed(r))
+		return;
 	const char *p = r->path + strlen("/control");
 	int get = strcmp(r->method, "GET") == 0, post = strcmp(r->method, "POST") == 0;
 	if (path_match(r, "/info", p) && get)

@@ -227,6 +227,8 @@ void soql_next_page(sbx_req *r, const char *locator);
 
 /* control + events (control.c, events.c) */
 void control_route(sbx_req *r);
+/* guard.c: 1 when a control request may go on (loopback Host, same-origin POST); else answered. */
+int sbx_control_allowed(sbx_req *r);
 /* Fires a person's action; returns -1 with a message on bad input. */
 int event_fire(sbx_req *r, json_object *ev, json_object *result, char *msg, size_t msgsz);
 int sbx_people_apply(sbx_req *r, json_object *in, json_object *result, char *msg, size_t msgsz);

@@ -66,4 +66,25 @@ expect_match "nginx.conf.example names its server" "$(grep -E '^\s*server_name '
 expect_match "nginx.conf.example has a default server" "$(cat "$EX")" 'listen 443 ssl default_server'
 expect_match "the default server refuses" "$(awk '/default_server/,/}/' "$EX")" 'return 444'
 
+# ---- 11.9 the sandbox's control API checks Origin like the dashboard
+sreset() { code -X POST -H 'Content-Type: text/plain' "$@" -d '{"seed":1,"people":3}' "$SANDBOX_CONTROL/reset"; }
+attack "sandbox reset from another site's page (Origin): 403" "$(sreset -H 'Origin: http://evil.example')" 403
+attack "sandbox reset with Sec-Fetch-Site cross-site: 403" "$(sreset -H 'Sec-Fetch-Site: cross-site')" 403
+attack "sandbox reset with Origin null: 403" "$(sreset -H 'Origin: null')" 403
+attack "sandbox reset from another local port's page: 403" "$(sreset -H "Origin: http://127.0.0.1:$((PORT + 1))")" 403
+attack "sandbox reset through a rebinding name, its own Origin: 421" "$(sreset -H "Host: $EVIL" -H "Origin: http://$EVIL")" 421
+attack "sandbox state read through a rebinding name: 421" "$(code -H "Host: $EVIL" "$SANDBOX_CONTROL/state")" 421
+expect_eq "a script on this machine still resets it" "$(sreset)" 200
+expect_eq "the sandbox's own origin still resets it" "$(sreset -H "Origin: $BASE" -H 'Sec-Fetch-Site: same-origin')" 200
+
+# ---- 11.10 the deployment: /static/ keeps HSTS, the sockets have a group of their own
+awk '/location/ {inloc=1; h=0; s=0} inloc && /add_header/ {h=1} inloc && /Strict-Transport-Security/ {s=1} inloc && /^ *}/ {if (h && !s) print "missing"; inloc=0}' "$EX" >"$T/hsts"
+expect_eq "every location of nginx.conf.example that sets headers repeats HSTS (/static/ included)" "$(cat "$T/hsts")" ""
+if [ "$(id -u)" -eq 0 ]; then
+	sock=$(cat "$T/run/pub" 2>/dev/null)/optsync.sock
+	g=$(stat -c %G "$sock" 2>/dev/null)
+	[ -n "$g" ] && [ "$g" != nogroup ] && ok "as root the dashboard's socket has a group of its own ($g)" || fail "socket group" "'$g'"
+	expect_eq "the socket is 0660" "$(stat -c %a "$sock")" 660
+fi
+
 echo "# $tried attacks tried, $refused refused"

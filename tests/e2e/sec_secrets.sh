@@ -37,6 +37,23 @@ RT=$(curl -fsS "$SF_URL/services/oauth2/token" --data grant_type=authorization_c
 cap connect ac --url "$AC_URL" --key "${AK}wrong"
 expect_eq "a wrong key is refused" "$RC" 1
 cap connect ac --url "$AC_URL" --key "$AK"
+# Secrets off the command line (ps, shell history): "-" reads standard input, or the environment.
+mkfifo "$T/keyfifo"
+"$BIN/optsync" connect ac --url "$AC_URL" --key - <"$T/keyfifo" >"$OUT/cli.stdin" 2>&1 &
+cpid=$!
+exec 9>"$T/keyfifo"
+sleep 0.3
+args=$(tr '\0' ' ' </proc/$cpid/cmdline 2>/dev/null)
+expect_match "connect waits for the key on stdin, its command line is '--key -'" "$args" 'connect ac --url .* --key - $'
+printf '%s\n' "$AK" >&9
+exec 9>&-
+wait "$cpid"
+expect_eq "connect ac --key - reads the key from stdin" "$?" 0
+OPTSYNC_AC_KEY="$AK" cap connect ac --url "$AC_URL"
+expect_eq "connect ac reads OPTSYNC_AC_KEY when --key is left out" "$RC" 0
+cap connect sf --login-url "$SF_URL" --client-id sandbox-client-id --client-secret - --refresh-token "$RT" <<<"$CS"
+expect_eq "connect sf --client-secret - reads the secret from stdin" "$RC" 0
+expect_match "connect --help says how to keep secrets out of ps" "$("$BIN/optsync" connect --help)" 'OPTSYNC_AC_KEY'
 cap connect sf --login-url "$SF_URL" --client-id sandbox-client-id --client-secret "$CS" --refresh-token "$RT"
 expect_eq "connected with the sandbox's own secrets" "$("$BIN/optsync" check --json >/dev/null 2>&1; echo $?)" 0
 cap set ac_rate 5

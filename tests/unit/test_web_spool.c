@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,7 +92,8 @@ static void test_put_and_drain(void **state)
 	snprintf(a.email, sizeof a.email, "a@example.com");
 	snprintf(a.occurred_at, sizeof a.occurred_at, "2026-11-26T09:15:00-06:00");
 	snprintf(a.received_at, sizeof a.received_at, "2026-11-26T15:15:00Z");
-	snprintf(a.payload, sizeof a.payload, "type=unsubscribe&contact%%5Bemail%%5D=a%%40example.com\nsecond line");
+	snprintf(a.payload, sizeof a.payload,
+	         "type=unsubscribe&contact%%5Bemail%%5D=a%%40example.com\nsecond line");
 	b = a;
 	snprintf(b.kind, sizeof b.kind, "bounce\nx"); /* a line break cannot break the header */
 	snprintf(b.email, sizeof b.email, "b@example.com");
@@ -112,7 +114,8 @@ static void test_put_and_drain(void **state)
 	assert_int_equal(got.n, 2);
 	assert_string_equal(got.kinds[0], "unsubscribe"); /* arrival order */
 	assert_string_equal(got.emails[0], "a@example.com");
-	assert_string_equal(got.payloads[0], "type=unsubscribe&contact%5Bemail%5D=a%40example.com\nsecond line");
+	assert_string_equal(got.payloads[0],
+	                    "type=unsubscribe&contact%5Bemail%5D=a%40example.com\nsecond line");
 	assert_string_equal(got.kinds[1], "bounce x");
 	assert_int_equal(spool_drain(sp, s, 100, &e), 0);
 	store_close(s);
@@ -148,13 +151,57 @@ static void test_missing_dir(void **state)
 	store_close(s);
 }
 
+/* 11.11: the request handler and the drainer thread drain the same spool at once; every event
+ * must be stored exactly once (a file is claimed by renaming it before it is read). */
+static void *drain_all(void *arg)
+{
+	(void)arg;
+	store *s = NULL;
+	err_t e = {0};
+	if (store_open(&s, db, NULL, &e) < 0)
+		return NULL;
+	for (int idle = 0; idle < 3;) {
+		err_t de = {0};
+		int n = spool_drain(sp, s, 20, &de);
+		idle = n == 0 ? idle + 1 : 0;
+	}
+	store_close(s);
+	return NULL;
+}
+
+static void test_two_drainers_store_each_once(void **state)
+{
+	(void)state;
+	err_t e = {0};
+	store *s = NULL;
+	assert_int_equal(store_open(&s, db, NULL, &e), 0); /* migrations before the threads */
+	for (int i = 0; i < 1000; i++) {
+		stored_event a = {0};
+		snprintf(a.source, sizeof a.source, "ac");
+		snprintf(a.kind, sizeof a.kind, "unsubscribe");
+		snprintf(a.email, sizeof a.email, "p%d@example.com", i);
+		snprintf(a.received_at, sizeof a.received_at, "2026-11-26T15:15:00Z");
+		snprintf(a.payload, sizeof a.payload, "type=unsubscribe&n=%d", i);
+		assert_int_equal(spool_put(sp, &a, &e), 0);
+	}
+	pthread_t t[2];
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, drain_all, NULL), 0);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	assert_int_equal(count_files(".spool"), 0);
+	assert_int_equal(store_events_pending_count(s, &e), 1000);
+	store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_dir),
-		cmocka_unit_test(test_put_and_drain),
-		cmocka_unit_test(test_bad_file_set_aside),
-		cmocka_unit_test(test_missing_dir),
+	    cmocka_unit_test(test_dir),
+	    cmocka_unit_test(test_put_and_drain),
+	    cmocka_unit_test(test_bad_file_set_aside),
+	    cmocka_unit_test(test_missing_dir),
+	    cmocka_unit_test_setup_teardown(test_two_drainers_store_each_once, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
