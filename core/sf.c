@@ -30,6 +30,7 @@ struct sf_client {
 	sf_token_cb on_token;
 	void *on_token_ud;
 	int once; /* the next data call gets one attempt only (a POST that creates) */
+	char user_id[24]; /* the integration user, from the token answer's identity URL ("" unknown) */
 };
 
 void sf_options_default(sf_options *o)
@@ -392,8 +393,14 @@ static int token_request(sf_client *c, const char *form, int client_credentials,
 		rotated = c->refresh;
 	}
 	sodium_memzero(refresh, sizeof refresh);
-	char issued[32] = "";
+	char issued[32] = "", idurl[600] = "";
 	json_get_str(j, "issued_at", issued, sizeof issued);
+	/* "id" is https://login.../id/ORGID/USERID: who the jobs this client creates belong to. */
+	if (json_get_str(j, "id", idurl, sizeof idurl) > 0) {
+		const char *slash = strrchr(idurl, '/');
+		if (slash && valid_id(slash + 1))
+			snprintf(c->user_id, sizeof c->user_id, "%s", slash + 1);
+	}
 	json_object_put(j);
 	/* The keeper stores the tokens before the access token is used: a rotated refresh token that
 	 * was not stored would be lost for good, and every later run refused with invalid_grant. */
@@ -1039,6 +1046,70 @@ static int bulk_results(sf_client *c, const char *job, const char *kind, const i
 	return rc;
 }
 
+/* Job ids, for telling which Open job appeared. */
+typedef struct {
+	char (*ids)[32];
+	size_t n, cap;
+} id_set;
+
+static void id_set_free(id_set *s)
+{
+	free(s->ids);
+	memset(s, 0, sizeof *s);
+}
+
+static int id_set_has(const id_set *s, const char *id)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->ids[i], id) == 0)
+			return 1;
+	return 0;
+}
+
+/* The Open update jobs of object (created by this client's user, when known): GET /jobs/ingest
+ * ("Get All Jobs", Bulk API 2.0), following nextRecordsUrl for at most 20 pages. */
+static int open_jobs(sf_client *c, const char *object, id_set *out, err_t *e)
+{
+	char path[1024];
+	snprintf(path, sizeof path, "/services/data/%s/jobs/ingest?jobType=V2Ingest", c->version);
+	for (int page = 0; page < 20; page++) {
+		json_object *j;
+		if (sf_json(c, "GET", path, NULL, "list bulk jobs", &j, e) < 0)
+			return -1;
+		json_object *recs = json_get(j, "records", json_type_array);
+		for (size_t i = 0; recs && i < json_object_array_length(recs); i++) {
+			json_object *r = json_object_array_get_idx(recs, i);
+			char id[32], st[32], obj[96], oper[32], by[24];
+			if (json_get_str(r, "id", id, sizeof id) <= 0 || !valid_id(id) ||
+			    json_get_str(r, "state", st, sizeof st) <= 0 || strcmp(st, "Open") != 0 ||
+			    json_get_str(r, "object", obj, sizeof obj) <= 0 || strcmp(obj, object) != 0 ||
+			    json_get_str(r, "operation", oper, sizeof oper) <= 0 || strcmp(oper, "update") != 0)
+				continue;
+			if (c->user_id[0] && json_get_str(r, "createdById", by, sizeof by) > 0 &&
+			    strcmp(by, c->user_id) != 0)
+				continue;
+			if (out->n == out->cap) {
+				size_t cap = out->cap ? out->cap * 2 : 16;
+				void *p = realloc(out->ids, cap * sizeof *out->ids);
+				if (!p) {
+					json_object_put(j);
+					return http_fail(c->h, e, ERR_INTERNAL, "list bulk jobs", "out of memory");
+				}
+				out->ids = p;
+				out->cap = cap;
+			}
+			snprintf(out->ids[out->n++], sizeof out->ids[0], "%s", id);
+		}
+		char next[900] = "";
+		int more = json_get_str(j, "nextRecordsUrl", next, sizeof next) > 0 && next[0] == '/';
+		json_object_put(j);
+		if (!more)
+			return 0;
+		snprintf(path, sizeof path, "%s", next);
+	}
+	return 0;
+}
+
 /* One ingest job for the records idx[0..k) (all of one object). */
 static int bulk_job(sf_client *c, const char *field, const sf_update *u, const size_t *idx, size_t k,
                     sf_result *res, err_t *e)
@@ -1055,21 +1126,55 @@ static int bulk_job(sf_client *c, const char *field, const sf_update *u, const s
 	json_object_object_add(body, "columnDelimiter", json_object_new_string("COMMA"));
 	snprintf(path, sizeof path, "/services/data/%s/jobs/ingest", c->version);
 	json_object *j;
-	/* Sent once: a creation whose answer was lost may have made a job, and a second POST would make
-	 * another. The records stay unsent and go again next run; a job left Open with no data writes
-	 * nothing, and Salesforce deletes it on its own. */
-	c->once = 1;
-	int rc =
-	    sf_json(c, "POST", path, json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN), op, &j, e);
-	c->once = 0;
+	/* A creation whose answer was lost (a timeout, a 5xx from a proxy) may have made the job, and a
+	 * second POST would make another. So each POST goes once; after a passing failure the Open jobs
+	 * are listed again, and a job of this object that was not Open before is the one the lost POST
+	 * made: it is used. Only when there is none is the POST sent again. */
+	id_set before = {0};
+	int rc = open_jobs(c, object, &before, e);
+	for (int attempt = 0; rc == 0; attempt++) {
+		err_t ce = {0};
+		c->once = 1;
+		rc = sf_json(c, "POST", path, json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN), op,
+		             &j, &ce);
+		c->once = 0;
+		if (rc == 0) {
+			if (json_get_str(j, "id", job, sizeof job) <= 0 || !valid_id(job))
+				rc = bad(c, e, op, "no job id");
+			json_object_put(j);
+			break;
+		}
+		id_set after = {0};
+		if (!err_is_transient(&ce) || attempt >= c->o.http.retries || open_jobs(c, object, &after, e) < 0) {
+			if (e && ce.kind)
+				*e = ce;
+			id_set_free(&after);
+			break;
+		}
+		size_t fresh = 0;
+		for (size_t i = 0; i < after.n; i++)
+			if (!id_set_has(&before, after.ids[i])) {
+				fresh++;
+				snprintf(job, sizeof job, "%s", after.ids[i]);
+			}
+		id_set_free(&after);
+		if (fresh == 1) {
+			rc = 0;
+			break;
+		}
+		if (fresh > 1) {
+			rc = http_fail(c->h, e, ERR_SERVER, op,
+			               "the job creation's answer was lost and %zu new Open jobs of %s appeared: "
+			               "not guessing which is ours (the records are tried again next run)",
+			               fresh, object);
+			break;
+		}
+		rc = 0; /* none made: the POST goes again */
+	}
+	id_set_free(&before);
 	json_object_put(body);
 	if (rc < 0)
 		return -1;
-	if (json_get_str(j, "id", job, sizeof job) <= 0 || !valid_id(job)) {
-		json_object_put(j);
-		return bad(c, e, op, "no job id");
-	}
-	json_object_put(j);
 
 	/* 2. Upload the CSV: ids and values are plain alphanumerics, no quoting needed. */
 	size_t cap = strlen(field) + 8 + k * 26, len = 0;

@@ -105,6 +105,7 @@ typedef struct {
 	int ac_offset_min;        /* the AC account's UTC offset, from the udates it returns */
 	int ac_offset_known;      /* read this run or kept from an earlier one */
 	int ac_offset_learned;    /* read this run: kept for the next */
+	int no_history[2];        /* [0] Contact, [1] Lead: the org has no *History type for it */
 	int unknown_status[8];    /* AC list statuses beyond 0..3 already logged this run */
 	size_t n_unknown_status;
 } sync_ctx;

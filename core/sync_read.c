@@ -339,6 +339,8 @@ static int on_history(json_object *rec, void *ud, err_t *e)
 
 static void history_batch(sync_ctx *x, const char *object, sf_snapshot **recs, size_t n)
 {
+	if (x->no_history[strcmp(object, "Lead") == 0])
+		return;
 	char soql[4096];
 	const char *idf = strcmp(object, "Lead") == 0 ? "LeadId" : "ContactId";
 	int off = snprintf(soql, sizeof soql,
@@ -349,8 +351,12 @@ static void history_batch(sync_ctx *x, const char *object, sf_snapshot **recs, s
 		off += snprintf(soql + off, sizeof soql - (size_t)off, "%s'%s'", i ? "," : "", recs[i]->id);
 	snprintf(soql + off, sizeof soql - (size_t)off, ") ORDER BY CreatedDate DESC");
 	hist_walk w = {.x = x, .recs = recs, .n = n, .id_field = idf};
-	err_t ignored = {0};
-	sf_query(x->sf, soql, on_history, &w, NULL, &ignored);
+	err_t he = {0};
+	/* Without history tracking on the object Salesforce has no such type (INVALID_TYPE): the
+	 * times stay SystemModstamp, and the rest of this run does not ask again. Any other failure
+	 * only costs this batch its exact times. */
+	if (sf_query(x->sf, soql, on_history, &w, NULL, &he) < 0 && strstr(he.msg, "INVALID_TYPE"))
+		x->no_history[strcmp(object, "Lead") == 0] = 1;
 }
 
 /* The records of one batch of people whose box moved since last read, asked about 100 at a time

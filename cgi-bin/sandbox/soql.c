@@ -704,6 +704,14 @@ static void parse(soql *s)
 		return;
 	}
 	s->obj = sbx_sf_object_find(ot->text);
+	/* An org without history tracking on the object has no ContactHistory / LeadHistory at all:
+	 * Salesforce answers the query as for any unknown type. */
+	size_t tl = strlen(ot->text);
+	if (tl > 7 && strcmp(ot->text + tl - 7, "History") == 0) {
+		counter_add(s->r->app->db, "soql_history_queries", 1);
+		if (s->obj && !knob_int("history_objects"))
+			s->obj = NULL;
+	}
 	if (!s->obj) {
 		fail(s, ot->col, "INVALID_TYPE",
 		     "sObject type '%s' is not supported. If you are attempting to use a custom object, be "

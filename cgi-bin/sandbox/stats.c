@@ -187,6 +187,8 @@ json_object *stats_json(sqlite3 *db)
 	                                     "ac_contacts_updated",
 	                                     "sf_records_updated",
 	                                     "composite_refused_chunks",
+	                                     "soql_history_queries",
+	                                     "lost_answers",
 	                                     "sf_tokens_issued",
 	                                     "webhooks_queued",
 	                                     "webhooks_delivered",
