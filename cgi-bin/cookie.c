@@ -19,6 +19,11 @@ const char *cookie_device_name(int secure)
 	return secure ? "__Host-optsync-device" : "optsync_device";
 }
 
+const char *cookie_oauth_name(int secure)
+{
+	return secure ? "__Secure-optsync-oauth" : "optsync_oauth";
+}
+
 int cookie_get(const char *header, const char *name, char *out, size_t n)
 {
 	if (n)
@@ -72,14 +77,21 @@ static int octets_ok(const char *s)
 	return 1;
 }
 
-int cookie_build(char *out, size_t n, const char *name, const char *value, long max_age, int secure)
+int cookie_build_scoped(char *out, size_t n, const char *name, const char *value, const char *path,
+                        const char *samesite, long max_age, int secure)
 {
-	if (!*name || strchr(name, '=') || !octets_ok(name) || !octets_ok(value))
+	if (!*name || strchr(name, '=') || !octets_ok(name) || !octets_ok(value) || path[0] != '/' ||
+	    !octets_ok(path) || !octets_ok(samesite))
 		return -1;
 	char age[40] = "";
 	if (max_age >= 0)
 		snprintf(age, sizeof age, "; Max-Age=%ld", max_age);
-	int w = snprintf(out, n, "%s=%s; Path=/%s; HttpOnly; SameSite=Strict%s", name, value, age,
-	                 secure ? "; Secure" : "");
+	int w = snprintf(out, n, "%s=%s; Path=%s%s; HttpOnly; SameSite=%s%s", name, value, path, age,
+	                 samesite, secure ? "; Secure" : "");
 	return (w < 0 || (size_t)w >= n) ? -1 : 0;
+}
+
+int cookie_build(char *out, size_t n, const char *name, const char *value, long max_age, int secure)
+{
+	return cookie_build_scoped(out, n, name, value, "/", "Strict", max_age, secure);
 }

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "owner.h"
 #include "setup_code.h"
 #include "spool.h"
 #include "store.h"
@@ -298,18 +299,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	/* Open once here: migrations run before any worker starts, and a bad path fails loudly. */
-	store *st = NULL;
-	err_t e = {0};
-	if (store_open(&st, o.db_path, o.key_path, &e) < 0 || store_web_init(st, &e) < 0) {
-		logf_("%s", e.msg);
-		store_close(st);
-		return 1;
-	}
-	store_web_session_purge(st, (int64_t)time(NULL), WEB_IDLE_TIMEOUT, WEB_ABSOLUTE_TIMEOUT, &e);
-	first_run_code(st, o.db_path);
-	store_close(st);
-
 	app.db_path = o.db_path;
 	app.key_path = o.key_path;
 	app.rate_file = getenv("OPTSYNC_RATE_FILE");
@@ -330,8 +319,31 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* The socket first, while its folder and group may still need root; then, started as root
+	 * on a database whose folder another user owns (make run), become that user before the
+	 * database or anything beside it is opened (owner.h). */
 	if (open_socket(&o) < 0)
 		return 1;
+	err_t e = {0};
+	char who[64];
+	int became = owner_become(o.db_path, who, sizeof who, &e);
+	if (became < 0) {
+		logf_("%s", e.msg);
+		return 1;
+	}
+	if (became)
+		logf_("running as %s, the owner of the database's folder", who);
+
+	/* Open once here: migrations run before any worker starts, and a bad path fails loudly. */
+	store *st = NULL;
+	if (store_open(&st, o.db_path, o.key_path, &e) < 0 || store_web_init(st, &e) < 0) {
+		logf_("%s", e.msg);
+		store_close(st);
+		return 1;
+	}
+	store_web_session_purge(st, (int64_t)time(NULL), WEB_IDLE_TIMEOUT, WEB_ABSOLUTE_TIMEOUT, &e);
+	first_run_code(st, o.db_path);
+	store_close(st);
 
 	pthread_t th[MAX_THREADS];
 	int started = 0;

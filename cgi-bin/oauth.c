@@ -24,10 +24,18 @@ void oauth_put(const oauth_pending *p)
 	pthread_mutex_unlock(&mu);
 }
 
-int oauth_take(const char *state, oauth_pending *out, int64_t now)
+void oauth_browser_hash(const char *cookie, unsigned char out[OAUTH_BROWSER_HASH])
+{
+	const char *c = cookie ? cookie : "";
+	crypto_generichash(out, OAUTH_BROWSER_HASH, (const unsigned char *)c, strlen(c), NULL, 0);
+}
+
+int oauth_take(const char *state, const char *cookie, oauth_pending *out, int64_t now)
 {
 	size_t n = state ? strlen(state) : 0;
-	int found = 0;
+	int found = OAUTH_UNKNOWN;
+	unsigned char h[OAUTH_BROWSER_HASH];
+	oauth_browser_hash(cookie, h);
 	pthread_mutex_lock(&mu);
 	for (int i = 0; i < OAUTH_SLOTS; i++) {
 		oauth_pending *s = &slots[i];
@@ -38,9 +46,14 @@ int oauth_take(const char *state, oauth_pending *out, int64_t now)
 			continue;
 		}
 		if (!found && n && strlen(s->state) == n && sodium_memcmp(s->state, state, n) == 0) {
+			/* An empty or missing cookie hashes too: the comparison costs the same. */
+			if (sodium_memcmp(s->browser_hash, h, sizeof h) != 0) {
+				found = OAUTH_OTHER_BROWSER;
+				continue;
+			}
 			*out = *s;
 			sodium_memzero(s, sizeof *s);
-			found = 1;
+			found = OAUTH_TAKEN;
 		}
 	}
 	pthread_mutex_unlock(&mu);

@@ -42,6 +42,8 @@ const web_route web_routes[] = {
 
 	{"/checks",                      M_GET,   NEED_LOGIN,               ui_checks},
 	{"/checks.json",                 M_GET,   NEED_LOGIN,               ui_checks_json},
+	/* A run costs about ten API calls: viewers see the last one (30 s), only admins run again. */
+	{"/checks/run",                  M_POST,  NEED_ADMIN,               ui_checks_run},
 
 	{"/audit",                       M_GET,   NEED_LOGIN,               ui_audit},
 	{"/audit.csv",                   M_GET,   NEED_LOGIN,               ui_audit_csv},

@@ -38,6 +38,7 @@ int ui_contacts_resync(web_req *r);
 
 int ui_checks(web_req *r); /* ui_checks.c */
 int ui_checks_json(web_req *r);
+int ui_checks_run(web_req *r); /*   "Run again": a fresh run (admin) */
 
 int ui_audit(web_req *r); /* ui_audit.c */
 int ui_audit_csv(web_req *r);

@@ -2,6 +2,7 @@
  * sandbox", "Connect Salesforce" (web-server OAuth with PKCE), the settings, and the webhook URL
  * with "Register webhook in ActiveCampaign". Every change goes through core (connect_*, settings_*,
  * the AC and SF clients); nothing here speaks HTTP to a service itself. */
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include "ac.h"
 #include "connect.h"
+#include "cookie.h"
 #include "demo.h"
 #include "jobs.h"
 #include "oauth.h"
@@ -25,6 +27,17 @@
 
 #define HOOK_PATH "/hooks/activecampaign/"
 #define CALLBACK_PATH "/oauth/salesforce/callback"
+
+/* Sets (value) or removes (NULL) the cookie that ties a Salesforce sign-in to this browser: Lax,
+ * because Salesforce sends the browser back cross-site and Strict would withhold it; its Path is
+ * the callback, so no other page ever receives it; it lives as long as the flow's state. */
+static void oauth_cookie(web_req *r, const char *value)
+{
+	char c[300];
+	if (cookie_build_scoped(c, sizeof c, cookie_oauth_name(r->secure), value ? value : "", CALLBACK_PATH,
+	                        "Lax", value ? OAUTH_TTL : 0, r->secure) == 0)
+		web_header(r, "Set-Cookie", c);
+}
 
 /* scheme://host[:port] of this request, as the browser sees it. */
 static void self_origin(web_req *r, char *out, size_t n)
@@ -404,7 +417,15 @@ int ui_setup_sf_oauth(web_req *r)
 	snprintf(p.state, sizeof p.state, "%s", pk.state);
 	snprintf(p.verifier, sizeof p.verifier, "%s", pk.verifier);
 	p.created = (int64_t)time(NULL);
+	unsigned char raw[32];
+	char browser[2 * sizeof raw + 1];
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2hex(browser, sizeof browser, raw, sizeof raw);
+	oauth_browser_hash(browser, p.browser_hash);
 	oauth_put(&p);
+	oauth_cookie(r, browser);
+	sodium_memzero(raw, sizeof raw);
+	sodium_memzero(browser, sizeof browser);
 	char callback[600];
 	snprintf(callback, sizeof callback, "%s", p.redirect_uri);
 	memset(&p, 0, sizeof p);
@@ -425,19 +446,36 @@ int ui_setup_sf_oauth(web_req *r)
 
 /* The browser comes back from Salesforce here. SameSite=Strict keeps the session cookie off this
  * cross-site navigation, so the flow is identified by its state (random, single use, 10 minutes)
- * instead of the session; the route needs no login. */
+ * instead of the session; the route needs no login. The state alone is not enough: it passes
+ * through Salesforce's pages and may leak, and whoever holds it could sign in to an org of their
+ * own and connect this dashboard to it. So the flow also needs the cookie its start set in this
+ * browser (compared by hash, in constant time). */
 int ui_oauth_callback(web_req *r)
 {
 	const char *state = web_arg(r, "state"), *code = web_arg(r, "code"), *err = web_arg(r, "error");
 	oauth_pending p;
 	char msg[900];
 	tpl_dict *d;
-	if (!state || !oauth_take(state, &p, (int64_t)time(NULL))) {
+	char browser[128];
+	int have =
+	    cookie_get(web_env(r, "HTTP_COOKIE"), cookie_oauth_name(r->secure), browser, sizeof browser);
+	int got = state ? oauth_take(state, have ? browser : NULL, &p, (int64_t)time(NULL)) : OAUTH_UNKNOWN;
+	sodium_memzero(browser, sizeof browser);
+	if (got == OAUTH_OTHER_BROWSER) {
+		web_log(r, "OAuth callback refused: the flow was started in another browser (%s)",
+		        have ? "its cookie does not match" : "no flow cookie");
+		return web_error(r, 403,
+		                 "This Salesforce sign-in was started in another browser, or this browser's "
+		                 "sign-in cookie has expired: nothing was connected. Start again from the "
+		                 "setup page, in the browser you will finish it in.");
+	}
+	if (got != OAUTH_TAKEN) {
 		web_log(r, "OAuth callback with an unknown or expired state");
 		return web_error(
 		    r, 400,
 		    "This Salesforce sign-in is unknown or has expired. Start again from the setup page.");
 	}
+	oauth_cookie(r, NULL);
 	err_t e = {0};
 	int ok = 0;
 	if (err) {

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "owner.h"
+
 static const cli_command commands[] = {
     {"connect", cmd_connect,
      "connect ac --url URL --key KEY\n"
@@ -151,6 +153,15 @@ int cli_main(cli_ctx *c, int argc, char **argv)
 	if (!k) {
 		fprintf(c->err, "optsync: unknown command '%s'\n", argv[i]);
 		return cli_usage(c, NULL);
+	}
+	/* Root running a command against a database that the dashboard's user owns would leave
+	 * root-owned -wal, -shm or key files the dashboard can no longer open: become that user
+	 * first, before anything is opened (owner.h). */
+	if (c->become_owner) {
+		err_t e = {0};
+		char who[64];
+		if (owner_become(c->db, who, sizeof who, &e) < 0)
+			return cli_fail(c, &e);
 	}
 	/* Each command sees argv[0] = its name, like a program of its own (getopt_long wants that). */
 	optind = 0;

@@ -16,6 +16,7 @@ typedef struct {
 	FILE *out;            /* stdout in the program; a memory stream in tests */
 	FILE *err;            /* stderr likewise */
 	FILE *in;             /* stdin (passwords) */
+	int become_owner;     /* as root, work as the owner of the db's folder (the program, not tests) */
 } cli_ctx;
 
 typedef int (*cli_fn)(cli_ctx *c, int argc, char **argv);

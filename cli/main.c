@@ -5,6 +5,6 @@
 
 int main(int argc, char **argv)
 {
-	cli_ctx c = {.out = stdout, .err = stderr, .in = stdin};
+	cli_ctx c = {.out = stdout, .err = stderr, .in = stdin, .become_owner = 1};
 	return cli_main(&c, argc, argv);
 }

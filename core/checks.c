@@ -1,6 +1,7 @@
 /* checks.c - each troubleshooting check: what it looks at, when it warns, when it fails, the fix. */
 #include "checks.h"
 
+#include <json-c/json.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -331,4 +332,101 @@ int checks_run(store *s, const char *rate_file, check_result *out, int max, err_
 	check_sf(s, out, &n, max, atof(v));
 	check_local(s, out, &n, max);
 	return n;
+}
+
+/* The saved run: {"taken_at":EPOCH,"checks":[{"id","title","status","detail","fix"}]}, in the
+ * settings table under a key no `optsync set` accepts. Details name URLs and counts, never a
+ * secret (the webhook check compares the secret, it does not print it). */
+#define CACHE_KEY "checks_cache"
+#define CACHE_CAP (64 * 1024)
+
+static void save(store *s, int64_t taken_at, const check_result *c, int n)
+{
+	json_object *o = json_object_new_object(), *arr = json_object_new_array();
+	json_object_object_add(o, "taken_at", json_object_new_int64(taken_at));
+	for (int i = 0; i < n; i++) {
+		json_object *x = json_object_new_object();
+		json_object_object_add(x, "id", json_object_new_string(c[i].id));
+		json_object_object_add(x, "title", json_object_new_string(c[i].title));
+		json_object_object_add(x, "status", json_object_new_int((int)c[i].status));
+		json_object_object_add(x, "detail", json_object_new_string(c[i].detail));
+		json_object_object_add(x, "fix", json_object_new_string(c[i].fix));
+		json_object_array_add(arr, x);
+	}
+	json_object_object_add(o, "checks", arr);
+	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	err_t e = {0};
+	if (strlen(text) < CACHE_CAP)
+		store_setting_set(s, CACHE_KEY, text, &e);
+	json_object_put(o);
+}
+
+static void copy_field(json_object *x, const char *key, char *out, size_t n)
+{
+	json_object *v;
+	snprintf(out, n, "%s",
+	         json_object_object_get_ex(x, key, &v) && json_object_is_type(v, json_type_string)
+	             ? json_object_get_string(v)
+	             : "");
+}
+
+/* Reads the saved run into out; returns n, or -1 when there is none or it cannot be read. */
+static int load(store *s, check_result *out, int max, int64_t *taken_at)
+{
+	char *text = malloc(CACHE_CAP);
+	if (!text)
+		return -1;
+	err_t e = {0};
+	int got = store_setting_get(s, CACHE_KEY, text, CACHE_CAP, NULL, &e);
+	json_object *o = got == 1 && strlen(text) < CACHE_CAP - 1 ? json_tokener_parse(text) : NULL;
+	free(text);
+	json_object *t, *arr;
+	int n = -1;
+	if (o && json_object_object_get_ex(o, "taken_at", &t) &&
+	    json_object_object_get_ex(o, "checks", &arr) && json_object_is_type(arr, json_type_array)) {
+		*taken_at = json_object_get_int64(t);
+		size_t len = json_object_array_length(arr);
+		n = 0;
+		for (size_t i = 0; i < len && n < max; i++) {
+			json_object *x = json_object_array_get_idx(arr, i), *st;
+			check_result *r = &out[n++];
+			memset(r, 0, sizeof *r);
+			copy_field(x, "id", r->id, sizeof r->id);
+			copy_field(x, "title", r->title, sizeof r->title);
+			copy_field(x, "detail", r->detail, sizeof r->detail);
+			copy_field(x, "fix", r->fix, sizeof r->fix);
+			int v = json_object_object_get_ex(x, "status", &st) ? json_object_get_int(st)
+			                                                    : CHECK_FAIL;
+			r->status = v == CHECK_PASS ? CHECK_PASS : v == CHECK_WARN ? CHECK_WARN : CHECK_FAIL;
+		}
+		if (n == 0)
+			n = -1;
+	}
+	json_object_put(o);
+	return n;
+}
+
+int checks_run_saved(store *s, const char *rate_file, int64_t now, check_result *out, int max,
+                     int64_t *taken_at, err_t *e)
+{
+	int n = checks_run(s, rate_file, out, max, e);
+	*taken_at = now;
+	if (n > 0)
+		save(s, now, out, n);
+	return n;
+}
+
+int checks_recent(store *s, const char *rate_file, int64_t now, int max_age, check_result *out, int max,
+                  int64_t *taken_at, int *cached, err_t *e)
+{
+	int64_t at = 0;
+	int n = load(s, out, max, &at);
+	/* A saved time in the future (the clock was set back) is no proof of freshness. */
+	if (n > 0 && at <= now && now - at < max_age) {
+		*taken_at = at;
+		*cached = 1;
+		return n;
+	}
+	*cached = 0;
+	return checks_run_saved(s, rate_file, now, out, max, taken_at, e);
 }

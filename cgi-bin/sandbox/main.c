@@ -1,4 +1,5 @@
 /* main.c - sandbox.fcgi: a FastCGI program emulating the ActiveCampaign v3 and Salesforce REST APIs. */
+#include "owner.h"
 #include "sbx.h"
 
 #include <ctype.h>
@@ -259,26 +260,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sandbox: library initialisation failed\n");
 		return 1;
 	}
-	sbx_app app;
-	memset(&app, 0, sizeof app);
-	app.rng = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
-	err_t e;
-	err_clear(&e);
-	if (db_open(&app, dbpath, &e) != 0) {
-		fprintf(stderr, "sandbox: %s\n", e.msg);
-		return 1;
-	}
-	knobs_load(app.db);
-	int empty = db_int(app.db, "SELECT count(*) FROM ac_lists", 0) == 0;
-	if (seed >= 0 || empty) {
-		if (db_exec(app.db, "BEGIN IMMEDIATE", &e) != 0 ||
-		    seed_reset(&app, seed >= 0 ? (uint64_t)seed : 1, (int)people, &e) != 0 ||
-		    db_exec(app.db, "COMMIT", &e) != 0) {
-			fprintf(stderr, "sandbox: seed: %s\n", e.msg);
-			return 1;
-		}
-	}
-
 	if (FCGX_Init() != 0) {
 		fprintf(stderr, "sandbox: FCGX_Init failed\n");
 		return 1;
@@ -305,6 +286,32 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	/* As the dashboard does: the socket as root, then the owner of the database's folder. */
+	err_t e;
+	err_clear(&e);
+	char who[64];
+	if (owner_become(dbpath, who, sizeof who, &e) < 0) {
+		fprintf(stderr, "sandbox: %s\n", e.msg);
+		return 1;
+	}
+	sbx_app app;
+	memset(&app, 0, sizeof app);
+	app.rng = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+	if (db_open(&app, dbpath, &e) != 0) {
+		fprintf(stderr, "sandbox: %s\n", e.msg);
+		return 1;
+	}
+	knobs_load(app.db);
+	int empty = db_int(app.db, "SELECT count(*) FROM ac_lists", 0) == 0;
+	if (seed >= 0 || empty) {
+		if (db_exec(app.db, "BEGIN IMMEDIATE", &e) != 0 ||
+		    seed_reset(&app, seed >= 0 ? (uint64_t)seed : 1, (int)people, &e) != 0 ||
+		    db_exec(app.db, "COMMIT", &e) != 0) {
+			fprintf(stderr, "sandbox: seed: %s\n", e.msg);
+			return 1;
+		}
+	}
+
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_term;

@@ -4,7 +4,7 @@
 # (setup-code beside the database, 0600), and the code dies once an administrator exists;
 # `optsync user add` still works from the shell. A changed ActiveCampaign or Salesforce URL on
 # /setup with the secret left blank does not send the stored secret to the new host (a listener
-# stands in for it). The OAuth callback only finishes a flow in the browser that started it.
+# stands in for it). (The OAuth callback's binding to the browser is sec_oauth.sh.)
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/../lib/sandbox.sh"
 stack_up

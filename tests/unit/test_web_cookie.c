@@ -67,6 +67,15 @@ static void test_build(void **state)
 	assert_string_equal(c, "optsync_session=abc; Path=/; HttpOnly; SameSite=Strict");
 	assert_int_equal(cookie_build(c, sizeof c, "optsync_session", "", 0, 0), 0);
 	assert_string_equal(c, "optsync_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
+	/* The OAuth flow's cookie: back on the cross-site return, to the callback only. */
+	assert_int_equal(cookie_build_scoped(c, sizeof c, cookie_oauth_name(1), "abc",
+	                                     "/oauth/salesforce/callback", "Lax", 600, 1),
+	                 0);
+	assert_string_equal(c, "__Secure-optsync-oauth=abc; Path=/oauth/salesforce/callback; Max-Age=600; "
+	                       "HttpOnly; SameSite=Lax; Secure");
+	assert_string_equal(cookie_oauth_name(0), "optsync_oauth");
+	assert_int_equal(cookie_build_scoped(c, sizeof c, "a", "b", "/x;Domain=evil", "Lax", 1, 0), -1);
+	assert_int_equal(cookie_build_scoped(c, sizeof c, "a", "b", "x", "Lax", 1, 0), -1);
 }
 
 static void test_build_refuses(void **state)
