@@ -34,6 +34,12 @@ CLI_OBJ   := $(call obj,$(CLI_SRC))
 WEB_OBJ   := $(call obj,$(WEB_SRC)) $(patsubst %.cc,$(BUILD)/obj/%.o,$(WEB_CXX))
 SBX_OBJ   := $(call obj,$(SBX_SRC))
 
+# The version: git describe at build time (a file rewritten only when it changes, so a rebuild
+# relinks only when the version moved); OPTSYNC_VERSION overrides it (a release tarball, make deb).
+VERSION   := $(or $(OPTSYNC_VERSION),$(shell git describe --tags --always --dirty 2>/dev/null),unknown)
+VERSION_C := $(BUILD)/gen/version.c
+CORE_OBJ  += $(BUILD)/obj/gen/version.o
+
 LIBCORE   := $(BUILD)/libcore.a
 LIBCLI    := $(BUILD)/libcli.a
 LIBWEB    := $(BUILD)/libweb.a
@@ -42,7 +48,7 @@ PROGS     := $(BIN)/optsync $(BIN)/optsync.fcgi $(BIN)/sandbox.fcgi
 TESTS     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
 .SECONDARY:
-.PHONY: all asan deps deps-test run stop test unit e2e clean format lint bench
+.PHONY: FORCE install deb all asan deps deps-test run stop test unit e2e clean format lint bench
 all: $(PROGS)
 
 $(BUILD)/obj/%.o: %.c
@@ -51,6 +57,15 @@ $(BUILD)/obj/%.o: %.c
 $(BUILD)/obj/%.o: %.cc
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -MMD -MP -c $< -o $@
+
+$(VERSION_C): FORCE
+	@mkdir -p $(dir $@)
+	@printf '#include "version.h"\nconst char optsync_version[] = "%s";\n' '$(subst ','',$(VERSION))' >$@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+$(BUILD)/obj/gen/version.o: $(VERSION_C)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+FORCE:
 
 $(LIBCORE): $(CORE_OBJ)
 	@mkdir -p $(dir $@); rm -f $@; ar rcs $@ $^
@@ -103,6 +118,35 @@ test: deps-test
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@sh bench/run.sh
+
+# Install for production, FHS paths (README "Production"): PREFIX for the programs and shared
+# files, DESTDIR for a staging root (make deb). State stays in /var/lib/optsync (the units create
+# it), config in /etc/optsync, the socket in /run/optsync.
+PREFIX     ?= /usr/local
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+UNITDIR    ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/optsync/templates \
+	    $(DESTDIR)$(PREFIX)/share/optsync/static $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/doc/optsync \
+	    $(DESTDIR)$(SYSCONFDIR)/optsync $(DESTDIR)$(SYSCONFDIR)/logrotate.d $(DESTDIR)$(UNITDIR)
+	install -m 0755 $(BIN)/optsync $(BIN)/optsync.fcgi $(BIN)/sandbox.fcgi $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 templates/*.tpl $(DESTDIR)$(PREFIX)/share/optsync/templates/
+	cp -R static/. $(DESTDIR)$(PREFIX)/share/optsync/static/
+	chmod -R u=rwX,go=rX $(DESTDIR)$(PREFIX)/share/optsync/static
+	install -m 0644 dist/optsync.1 $(DESTDIR)$(PREFIX)/share/man/man1/optsync.1
+	gzip -9n -f $(DESTDIR)$(PREFIX)/share/man/man1/optsync.1
+	install -m 0644 dist/optsync.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/optsync
+	install -m 0644 dist/systemd/*.service dist/systemd/*.timer $(DESTDIR)$(UNITDIR)/
+	install -m 0644 dist/optsync.env $(DESTDIR)$(SYSCONFDIR)/optsync/optsync.env
+	sed 's#/opt/optsync/static#$(PREFIX)/share/optsync/static#g' nginx.conf.example >$(DESTDIR)$(SYSCONFDIR)/optsync/nginx-optsync.conf
+	chmod 0644 $(DESTDIR)$(SYSCONFDIR)/optsync/nginx-optsync.conf
+	install -m 0644 dist/optsync.logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/optsync
+	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/optsync/README.md
+
+# A Debian package with dpkg-deb alone (tools/deb.sh): build/optsync_VERSION_ARCH.deb.
+deb:
+	@sh tools/deb.sh
 
 format:
 	clang-format -i core/*.[ch] cli/*.[ch] cgi-bin/*.[ch] cgi-bin/sandbox/*.[ch] tests/unit/*.c

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "logline.h"
 #include "owner.h"
 #include "setup_code.h"
 #include "spool.h"
@@ -31,7 +32,7 @@
 #define MAX_THREADS 64
 
 typedef struct {
-	const char *socket_path, *db_path, *key_path, *group, *templates;
+	const char *socket_path, *db_path, *key_path, *group, *templates, *log_file;
 	int threads;
 } options;
 
@@ -43,23 +44,21 @@ static web_app app;
 static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void logf_(const char *fmt, ...)
 {
-	char now[40], msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	logline_v(LOGLINE_INFO, "optsync.fcgi", fmt, ap);
 	va_end(ap);
-	timefmt_now_iso(now, sizeof now);
-	fprintf(stderr, "%s optsync.fcgi: %s\n", now, msg);
 }
 
 static void usage(void)
 {
 	fprintf(stderr,
 	        "usage: optsync.fcgi --socket PATH [--db PATH] [--socket-group GROUP] [--threads N]\n"
-	        "                    [--templates DIR] [--key-file PATH]\n"
+	        "                    [--templates DIR] [--key-file PATH] [--log-file PATH]\n"
 	        "  --db defaults to $OPTSYNC_DB, then var/optsync.db; the key file to $OPTSYNC_KEY_FILE,\n"
 	        "  then secret.key beside the database; templates to $OPTSYNC_TEMPLATES, then the\n"
-	        "  templates/ folder of the source tree this program was built in.\n");
+	        "  templates/ folder of the source tree this program was built in. Without --log-file the\n"
+	        "  lines go to stderr (journald's level prefix under systemd); with it, SIGHUP reopens it.\n");
 }
 
 static int parse_options(int argc, char **argv, options *o)
@@ -90,6 +89,8 @@ static int parse_options(int argc, char **argv, options *o)
 			o->templates = v;
 		else if (strcmp(a, "--key-file") == 0)
 			o->key_path = v;
+		else if (strcmp(a, "--log-file") == 0)
+			o->log_file = v;
 		else if (strcmp(a, "--threads") == 0) {
 			char *end;
 			long n = strtol(v, &end, 10);
@@ -307,6 +308,11 @@ int main(int argc, char **argv)
 	app.absolute_timeout = WEB_ABSOLUTE_TIMEOUT;
 	randombytes_buf(app.pre_key, sizeof app.pre_key);
 
+	err_t le = {0};
+	if (o.log_file && logline_file(o.log_file, &le) < 0) {
+		logf_("%s", le.msg);
+		return 1;
+	}
 	if (FCGX_Init() != 0) {
 		logf_("FCGX_Init failed");
 		return 1;
@@ -316,6 +322,7 @@ int main(int argc, char **argv)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -368,7 +375,11 @@ int main(int argc, char **argv)
 	      o.db_path);
 
 	int sig = 0;
-	sigwait(&set, &sig);
+	/* SIGHUP (logrotate): the log file is reopened before the next line; anything else stops. */
+	while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
+		logline_hup();
+		logf_("SIGHUP: log file reopened where one is given");
+	}
 	logf_("signal %d: stopping after the requests in flight", sig);
 	atomic_store(&stopping, 1);
 	/* shutdown() wakes the thread blocked in accept(); close() alone would not. */

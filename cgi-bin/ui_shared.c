@@ -1,5 +1,6 @@
 /* ui_shared.c - the shared frame of the dashboard's pages (cgit's ui-shared.c in spirit). */
 #include "ui_shared.h"
+#include "version.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@ tpl_dict *page_begin(web_req *r, const char *title, const char *file, const char
 	if (!r->tpl)
 		return NULL;
 	tpl_set(r->tpl, "TITLE", title);
+	tpl_set_global(r->tpl, "VERSION", optsync_version);
 	tpl_set_global(r->tpl, "CSRF", r->user.ok ? r->user.csrf : r->pre_token);
 	if (r->user.ok) {
 		tpl_set_global(r->tpl, "USER", r->user.name);

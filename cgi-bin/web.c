@@ -2,6 +2,8 @@
  * and write the answer with the security headers every response carries. */
 #include "web.h"
 
+#include "logline.h"
+
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
@@ -79,14 +81,13 @@ void web_path_for_log(const char *path, char *out, size_t n)
 
 void web_log(const web_req *r, const char *fmt, ...)
 {
-	char msg[1024], now[40], path[1100];
+	char msg[1024], path[1100];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	timefmt_now_iso(now, sizeof now);
 	web_path_for_log(r->path[0] ? r->path : "-", path, sizeof path);
-	fprintf(stderr, "%s optsync.fcgi: %s %s: %s\n", now, r->method[0] ? r->method : "-", path, msg);
+	logline(LOGLINE_INFO, "optsync.fcgi", "%s %s: %s", r->method[0] ? r->method : "-", path, msg);
 }
 
 void web_origin(const web_req *r, char *out, size_t n)

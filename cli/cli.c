@@ -1,5 +1,6 @@
 /* cli.c - global options, the command table and the shared helpers of every command. */
 #include "cli.h"
+#include "version.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -21,7 +22,8 @@ static const cli_command commands[] = {
      " URL works."},
     {"set", cmd_set, "set KEY VALUE", "Change a setting (sf_import, interval, sf_api_share, ...)."},
     {"sync", cmd_sync, "sync [--dry-run] [--full]", "Run one sync pass and print a one-line summary."},
-    {"daemon", cmd_daemon, "daemon [--interval SECONDS]", "Sync on a timer and when webhook events arrive."},
+    {"daemon", cmd_daemon, "daemon [--interval SECONDS] [--log-file PATH]",
+     "Sync on a timer and when webhook events arrive; with --log-file, SIGHUP reopens the file."},
     {"resync", cmd_resync, "resync --email ADDRESS",
      "Re-read both sides for one person and apply the rules."},
     {"check", cmd_check, "check [--json]", "Run the troubleshooting checks; exit 1 if any fails."},
@@ -88,6 +90,7 @@ static void print_overview(FILE *f)
 	    f,
 	    "optsync keeps Salesforce Email Opt Out in step with ActiveCampaign.\n\n"
 	    "usage: optsync [--db PATH] [--key-file PATH] COMMAND [ARGS]\n\n"
+	    "  --version        the version of this build\n"
 	    "  --db PATH        database file (default $OPTSYNC_DB or var/optsync.db)\n"
 	    "  --key-file PATH  secret key file (default $OPTSYNC_KEY_FILE or secret.key beside the db)\n\n"
 	    "commands:\n");
@@ -123,6 +126,9 @@ int cli_main(cli_ctx *c, int argc, char **argv)
 		const char *a = argv[i];
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			print_overview(c->out);
+			return CLI_OK;
+		} else if (strcmp(a, "--version") == 0) {
+			fprintf(c->out, "optsync %s\n", optsync_version);
 			return CLI_OK;
 		} else if (strcmp(a, "--db") == 0 || strcmp(a, "--key-file") == 0) {
 			if (i + 1 >= argc || !*argv[i + 1]) {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "logline.h"
 #include "rules.h"
 #include "settings.h"
 #include "store_log.h"
@@ -154,15 +155,28 @@ static void on_stop(int sig)
 	stop_requested = 1;
 }
 
+static void on_hup(int sig)
+{
+	(void)sig;
+	logline_hup();
+}
+
 int cmd_daemon(cli_ctx *c, int argc, char **argv)
 {
 	if (cli_wants_help(argc, argv))
 		return cli_help(c, "daemon");
-	static const struct option o[] = {{"interval", required_argument, NULL, 'i'}, {NULL, 0, NULL, 0}};
+	static const struct option o[] = {{"interval", required_argument, NULL, 'i'},
+	                                  {"log-file", required_argument, NULL, 'l'},
+	                                  {NULL, 0, NULL, 0}};
 	long interval = 0;
+	const char *log_file = NULL;
 	int ch;
 	while ((ch = getopt_long(argc, argv, "", o, NULL)) != -1) {
 		char *end;
+		if (ch == 'l') {
+			log_file = optarg;
+			continue;
+		}
 		if (ch != 'i')
 			return cli_usage(c, "daemon");
 		interval = strtol(optarg, &end, 10);
@@ -174,6 +188,11 @@ int cmd_daemon(cli_ctx *c, int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage(c, "daemon");
+	err_t le = {0};
+	if (log_file && logline_file(log_file, &le) < 0) {
+		cli_fail(c, &le);
+		return CLI_FAIL;
+	}
 	store *s;
 	if (cli_open_store(c, &s) < 0)
 		return CLI_FAIL;
@@ -182,9 +201,12 @@ int cmd_daemon(cli_ctx *c, int argc, char **argv)
 	sa.sa_handler = on_stop;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	char started[32];
-	timefmt_now_iso(started, sizeof started);
-	fprintf(c->out, "%s daemon started (pid %d)\n", started, (int)getpid());
+	/* SIGHUP (logrotate): the log file is reopened before the next line. */
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
+	char pre[48];
+	fprintf(c->out, "%sdaemon started (pid %d)\n", logline_prefix(LOGLINE_INFO, pre, sizeof pre),
+	        (int)getpid());
 	fflush(c->out);
 	int64_t next = 0;
 	int last_ok = 1;
@@ -203,10 +225,15 @@ int cmd_daemon(cli_ctx *c, int argc, char **argv)
 		int64_t now = timefmt_now_ms();
 		/* After a failed run, webhooks wait for the interval too: a side that is down is not
 		 * hammered. */
+		err_t re = {0};
+		int reopened = logline_reopen_if_asked(&re);
+		if (reopened != 0) {
+			fprintf(c->out, "%s%s\n", logline_prefix(reopened < 0 ? LOGLINE_ERR : LOGLINE_INFO, pre, sizeof pre),
+			        reopened < 0 ? re.msg : "log file reopened");
+			fflush(c->out);
+		}
 		if (now >= next || (pending > 0 && last_ok)) {
-			char at[32];
-			timefmt_now_iso(at, sizeof at);
-			fprintf(c->out, "%s ", at);
+			fprintf(c->out, "%s", logline_prefix(LOGLINE_INFO, pre, sizeof pre));
 			sync_options so = {.trigger = pending > 0 && now < next ? "webhook" : "daemon"};
 			last_ok = run_once(c, s, &so, 1) == CLI_OK;
 			next = timefmt_now_ms() + every * 1000;
@@ -215,9 +242,7 @@ int cmd_daemon(cli_ctx *c, int argc, char **argv)
 		struct timespec ts = {0, 200 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}
-	char at[32];
-	timefmt_now_iso(at, sizeof at);
-	fprintf(c->out, "%s daemon stopped\n", at);
+	fprintf(c->out, "%sdaemon stopped\n", logline_prefix(LOGLINE_INFO, pre, sizeof pre));
 	store_close(s);
 	return CLI_OK;
 }

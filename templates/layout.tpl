@@ -32,6 +32,6 @@
 {{#NOTICE}}<div class="box box-ok" role="status">{{MSG}}</div>{{/NOTICE}}
 {{>BODY}}
 </main>
-<footer class="footer">optsync keeps Salesforce Email Opt Out in step with ActiveCampaign.</footer>
+<footer class="footer">optsync {{VERSION}} keeps Salesforce Email Opt Out in step with ActiveCampaign.</footer>
 </body>
 </html>
