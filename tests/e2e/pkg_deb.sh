@@ -33,7 +33,6 @@ dpkg-deb -e "$deb" "$R/DEBIAN"
 expect_eq "package: the configs are conffiles (never overwritten when changed)" "$(sort "$R/DEBIAN/conffiles" | tr '\n' ' ')" \
 	"/etc/logrotate.d/optsync /etc/optsync/nginx-optsync.conf /etc/optsync/optsync.env "
 for s in postinst prerm postrm; do sh -n "$R/DEBIAN/$s" && ok "maintainer script $s parses" || fail "maintainer script $s parses"; done
-expect_match "postrm: data deleted on purge only" "$(sed -n '/purge/,/fi/p' "$R/DEBIAN/postrm")" "rm -rf /var/lib/optsync"
 expect_match "postinst: creates the optsync system user" "$(cat "$R/DEBIAN/postinst")" "adduser --system"
 if command -v lintian >/dev/null; then
 	lintian --no-tag-display-limit "$deb" >"$T/lintian.out" 2>&1
@@ -41,6 +40,29 @@ if command -v lintian >/dev/null; then
 else
 	echo "# lintian is not installed: not run"
 fi
+
+# ---- dpkg itself, into a scratch root (its scripts honour $DPKG_ROOT): install, upgrade keeping a
+# changed config, remove keeping the data, purge deleting it and the user
+D=$T/dpkgroot
+mkdir -p "$D/etc" "$D/var/lib/dpkg/info" "$D/var/lib/dpkg/updates" "$D/usr/sbin"
+touch "$D/var/lib/dpkg/status"
+for f in passwd group shadow gshadow; do grep -E '^(root|nogroup|www-data|adm):' "/etc/$f" >"$D/etc/$f"; done
+dpk() { dpkg --root="$D" --force-script-chrootless --force-depends "$@" >>"$T/dpkg.out" 2>&1; }
+dpk -i "$deb"
+expect_eq "dpkg: installed" "$(dpkg --root="$D" -s optsync 2>/dev/null | sed -n 's/^Status: //p')" "install ok installed"
+expect_match "dpkg: the optsync system user created" "$(grep '^optsync:' "$D/etc/passwd")" "^optsync:x:[0-9]+:[0-9]+::/var/lib/optsync:/usr/sbin/nologin$"
+expect_eq "dpkg: /var/lib/optsync 0700, owned by optsync" "$(stat -c '%a %u' "$D/var/lib/optsync")" "700 $(awk -F: '$1 == "optsync" {print $3}' "$D/etc/passwd")"
+echo "OPTSYNC_DB=/srv/optsync/optsync.db # changed by the admin" >>"$D/etc/optsync/optsync.env"
+dpk -i "$deb"
+expect_match "dpkg: an upgrade keeps the changed config" "$(cat "$D/etc/optsync/optsync.env")" "changed by the admin"
+touch "$D/var/lib/optsync/optsync.db"
+dpk -r optsync
+expect_eq "dpkg: remove takes the programs" "$(ls "$D/usr/bin" 2>/dev/null | wc -l)" 0
+expect_eq "dpkg: remove keeps the data" "$(ls "$D/var/lib/optsync")" optsync.db
+dpk -P optsync
+expect_eq "dpkg: purge deletes the data" "$(ls -d "$D/var/lib/optsync" 2>/dev/null | wc -l)" 0
+expect_eq "dpkg: purge deletes the user" "$(grep -c '^optsync:' "$D/etc/passwd")" 0
+expect_eq "dpkg: purge deletes the config" "$(ls -d "$D/etc/optsync" 2>/dev/null | wc -l)" 0
 
 # ---- the units: hardened as promised, and valid for systemd
 for u in optsync-web.service optsync-daemon.service optsync-sync.service; do
