@@ -129,6 +129,19 @@ static int render(web_req *r, int status, const char *notice, const char *error)
 		tpl_set(row, "KEY", s->key);
 		tpl_set(row, "VALUE", v);
 		tpl_set(row, "DESCRIPTION", s->description);
+		tpl_set(row, "DEFAULT", *s->def ? s->def : "none");
+		/* A setting with a fixed set of values is a choice, not a text to get wrong. */
+		if (s->choices) {
+			tpl_dict *ch = tpl_section(row, "CHOICE");
+			for (const char *const *c = s->choices; *c; c++) {
+				tpl_dict *opt = tpl_section(ch, "OPTION");
+				tpl_set(opt, "V", *c);
+				if (strcmp(*c, v) == 0)
+					tpl_show(opt, "SELECTED");
+			}
+		} else {
+			tpl_show(row, "TEXT");
+		}
 	}
 	/* The webhook URL carries its secret: administrators only. */
 	if (strcmp(r->user.role, "admin") == 0) {

@@ -10,19 +10,21 @@
 #include "hosts.h"
 #include "url.h"
 
+static const char *const import_choices[] = {"none", "new", "all", NULL};
+
 static const setting_def defs[] = {
-    {"sf_import", "new", "create AC contacts from SF records: none, new (created after connecting) or all"},
-    {"interval", "300", "seconds between timer runs (30 to 86400)"},
-    {"sf_api_share", "0.8", "stop writing to Salesforce above this share of the daily API limit (0.05 to 1)"},
-    {"ac_rate", "4.5", "ActiveCampaign requests per second, at most 5 (AC's limit)"},
+    {"sf_import", "new", "create AC contacts from SF records: none, new (created after connecting) or all", import_choices},
+    {"interval", "300", "seconds between timer runs (30 to 86400)", NULL},
+    {"sf_api_share", "0.8", "stop writing to Salesforce above this share of the daily API limit (0.05 to 1)", NULL},
+    {"ac_rate", "4.5", "ActiveCampaign requests per second, at most 5 (AC's limit)", NULL},
     {"bulk_threshold", "2000",
-     "Salesforce updates in one run above which Bulk API 2.0 is used (200 to 1000000)"},
-    {"public_url", "", "the https:// address where ActiveCampaign reaches this dashboard (for the webhook)"},
+     "Salesforce updates in one run above which Bulk API 2.0 is used (200 to 1000000)", NULL},
+    {"public_url", "", "the https:// address where ActiveCampaign reaches this dashboard (for the webhook)", NULL},
     {"allowed_hosts", "",
      "more host names the dashboard answers to, comma-separated (loopback and the host of public_url "
-     "always are)"},
-    {"retry_limit", "8", "attempts before a failing action is marked failed (1 to 100)"},
-    {NULL, NULL, NULL},
+     "always are)", NULL},
+    {"retry_limit", "8", "attempts before a failing action is marked failed (1 to 100)", NULL},
+    {NULL, NULL, NULL, NULL},
 };
 
 const setting_def *settings_all(void)

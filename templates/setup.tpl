@@ -76,8 +76,10 @@
   <form method="post" action="/setup/settings" class="form">
     <input type="hidden" name="csrf" value="{{CSRF}}">
     {{#SETTING}}
-    <label>{{KEY}} <input name="{{KEY}}" value="{{VALUE}}" {{#VIEWER}}disabled{{/VIEWER}}>
-      <span class="hint">{{DESCRIPTION}}</span></label>
+    <label>{{KEY}}
+      {{#CHOICE}}<select name="{{KEY}}" {{#VIEWER}}disabled{{/VIEWER}}>{{#OPTION}}<option value="{{V}}"{{#SELECTED}} selected{{/SELECTED}}>{{V}}</option>{{/OPTION}}</select>{{/CHOICE}}
+      {{#TEXT}}<input name="{{KEY}}" value="{{VALUE}}" {{#VIEWER}}disabled{{/VIEWER}}>{{/TEXT}}
+      <span class="hint">{{DESCRIPTION}}; default: {{DEFAULT}}</span></label>
     {{/SETTING}}
     {{#ADMIN}}<button type="submit" class="btn btn-primary">Save settings</button>{{/ADMIN}}
   </form>

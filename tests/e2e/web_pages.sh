@@ -70,6 +70,9 @@ expect_match "/status shows the user and role" "$(body)" 'admin <span class="bad
 expect_eq "/setup renders" "$(get "$A" /setup)" 200
 expect_match "/setup has both connection forms" "$(body | tr '\n' ' ')" 'action="/setup/ac".*action="/setup/sf"'
 expect_match "/setup offers the sandbox on loopback" "$(body)" 'Use the sandbox'
+expect_match "/setup: sf_import is a choice of its three values" "$(body | tr '\n' ' ')" '<select name="sf_import"[^>]*><option value="none">none</option><option value="new" selected>new</option><option value="all">all</option></select>'
+expect_match "/setup: each setting says its default" "$(body | tr '\n' ' ')" 'seconds between timer runs \(30 to 86400\); default: 300'
+expect_match "/setup: the default of an unset URL is said as none" "$(body | tr '\n' ' ')" 'for the webhook\); default: none'
 expect_match "/setup: the client-credentials flow needs the My Domain URL" "$(body | tr '\n' ' ')" 'id="sf-login-hint">Save and verify uses the client-credentials flow, which Salesforce accepts only on your org.s <strong>My Domain</strong>'
 if body | grep -q 'name="login_url" value="https://login.salesforce.com"'; then fail "/setup does not pre-fill login.salesforce.com"; else ok "/setup does not pre-fill login.salesforce.com"; fi
 expect_match "/setup shows the webhook URL to admins" "$(body)" "$BASE/hooks/activecampaign/[0-9a-f]{64}"
