@@ -3,6 +3,7 @@
  * (NEED_ADMIN), and on every POST the CSRF token plus Sec-Fetch-Site/Origin unless the row says
  * NO_CSRF. Viewers can reach every GET and no POST but /logout. */
 #include "ui.h"
+#include "ui_shared.h"
 
 /* clang-format off */
 const web_route web_routes[] = {
@@ -54,3 +55,5 @@ const web_route web_routes[] = {
 	{NULL, 0, 0, NULL},
 };
 /* clang-format on */
+
+int (*const web_error_page)(web_req *r, int status, const char *msg) = page_error_page;
