@@ -4,6 +4,7 @@
  * NO_CSRF. Viewers can reach every GET and no POST but /logout. */
 #include "ui.h"
 #include "ui_shared.h"
+#include "webhook_reg.h"
 
 /* clang-format off */
 const web_route web_routes[] = {
@@ -51,7 +52,7 @@ const web_route web_routes[] = {
 	{"/audit/fix",                   M_POST,  NEED_ADMIN,               ui_audit_fix},
 
 	/* AC neither signs webhooks nor sends a token: the secret in the path is checked instead. */
-	{"/hooks/activecampaign/",       M_POST,  PREFIX | NO_CSRF,         ui_hook_ac},
+	{WEBHOOK_PATH,                   M_POST,  PREFIX | NO_CSRF,         ui_hook_ac},
 	{NULL, 0, 0, NULL},
 };
 /* clang-format on */
