@@ -985,22 +985,24 @@ static void sf_bulk_job(void **state)
 	server_start(s);
 	token_answers(s);
 	s->steps[0] = (step){.status = 200, .body = token_body[0]};
-	s->steps[1] =
+	/* The Open jobs are listed before the creation (so a lost answer can be told apart). */
+	s->steps[1] = (step){.status = 200, .body = "{\"done\":true,\"records\":[]}"};
+	s->steps[2] =
 	    (step){.status = 200,
 	           .body = "{\"id\":\"750000000000001AAA\",\"state\":\"Open\",\"object\":\"Contact\"}"};
-	s->steps[2] = (step){.status = 201, .body = NULL};
-	s->steps[3] =
-	    (step){.status = 200, .body = "{\"id\":\"750000000000001AAA\",\"state\":\"UploadComplete\"}"};
+	s->steps[3] = (step){.status = 201, .body = NULL};
 	s->steps[4] =
+	    (step){.status = 200, .body = "{\"id\":\"750000000000001AAA\",\"state\":\"UploadComplete\"}"};
+	s->steps[5] =
 	    (step){.status = 200, .body = "{\"id\":\"750000000000001AAA\",\"state\":\"InProgress\"}"};
-	s->steps[5] = (step){
+	s->steps[6] = (step){
 	    .status = 200,
 	    .body = "{\"id\":\"750000000000001AAA\",\"state\":\"JobComplete\",\"numberRecordsFailed\":1}"};
-	s->steps[6] = (step){.status = 200,
+	s->steps[7] = (step){.status = 200,
 	                     .body = "\"sf__Id\",\"sf__Error\",Id,HasOptedOutOfEmail\n"
 	                             "\"\",\"UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this "
 	                             "record:--\",003000000000002AAA,true\n"};
-	s->nsteps = 7;
+	s->nsteps = 8;
 	sf_options o = fast_sf_options();
 	o.bulk_threshold = 2;
 	sf_client *c = sf_for(s, NULL, &o);
@@ -1015,17 +1017,18 @@ static void sf_bulk_job(void **state)
 	assert_string_equal(r[1].code, "UNABLE_TO_LOCK_ROW");
 	assert_string_equal(r[1].message, "unable to obtain exclusive access to this record:--");
 	assert_int_equal(r[2].status, SF_RES_OK);
-	assert_prefix(s->req[1], "POST /services/data/v62.0/jobs/ingest HTTP/1.1");
-	assert_non_null(strstr(body_of(s->req[1]), "\"operation\":\"update\""));
-	assert_prefix(s->req[2], "PUT /services/data/v62.0/jobs/ingest/750000000000001AAA/batches HTTP/1.1");
-	assert_non_null(strstr(s->req[2], "Content-Type: text/csv\r\n"));
-	assert_string_equal(body_of(s->req[2]), "Id,HasOptedOutOfEmail\n003000000000001AAA,"
+	assert_prefix(s->req[1], "GET /services/data/v62.0/jobs/ingest?jobType=V2Ingest HTTP/1.1");
+	assert_prefix(s->req[2], "POST /services/data/v62.0/jobs/ingest HTTP/1.1");
+	assert_non_null(strstr(body_of(s->req[2]), "\"operation\":\"update\""));
+	assert_prefix(s->req[3], "PUT /services/data/v62.0/jobs/ingest/750000000000001AAA/batches HTTP/1.1");
+	assert_non_null(strstr(s->req[3], "Content-Type: text/csv\r\n"));
+	assert_string_equal(body_of(s->req[3]), "Id,HasOptedOutOfEmail\n003000000000001AAA,"
 	                                        "true\n003000000000002AAA,true\n003000000000003AAA,false\n");
-	assert_prefix(s->req[3], "PATCH /services/data/v62.0/jobs/ingest/750000000000001AAA HTTP/1.1");
-	assert_string_equal(body_of(s->req[3]), "{\"state\":\"UploadComplete\"}");
-	assert_prefix(s->req[6],
+	assert_prefix(s->req[4], "PATCH /services/data/v62.0/jobs/ingest/750000000000001AAA HTTP/1.1");
+	assert_string_equal(body_of(s->req[4]), "{\"state\":\"UploadComplete\"}");
+	assert_prefix(s->req[7],
 	              "GET /services/data/v62.0/jobs/ingest/750000000000001AAA/failedResults/ HTTP/1.1");
-	assert_non_null(strstr(s->req[6], "Accept: text/csv\r\n"));
+	assert_non_null(strstr(s->req[7], "Accept: text/csv\r\n"));
 	sf_close(c);
 	server_stop(s);
 	free(s);
