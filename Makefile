@@ -17,8 +17,11 @@ DEB_TEST  := $(DEB_RUN) python3 chromium chromium-driver python3-selenium
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation
-CFLAGS    += -std=c11 -D_GNU_SOURCE $(OPT) -g $(WARN) $(SAN) -Icore -Icgi-bin -Icli $(PKG_CFLAGS)
-CXXFLAGS  += -std=c++17 $(OPT) -g -Wall -Wextra -Werror $(SAN) -Icore -Icgi-bin -Icli $(PKG_CFLAGS)
+# Include paths per folder, so a layer cannot even name a header above it: core/ sees only core/,
+# the CLI and the dashboard see core/ and themselves; the tests see everything.
+INC       := -Icore -Icgi-bin -Icli
+CFLAGS    += -std=c11 -D_GNU_SOURCE $(OPT) -g $(WARN) $(SAN) $(INC) $(PKG_CFLAGS)
+CXXFLAGS  += -std=c++17 $(OPT) -g -Wall -Wextra -Werror $(SAN) $(INC) $(PKG_CFLAGS)
 LDFLAGS   += $(SAN)
 
 CORE_SRC  := $(wildcard core/*.c)
@@ -48,8 +51,12 @@ PROGS     := $(BIN)/optsync $(BIN)/optsync.fcgi $(BIN)/sandbox.fcgi
 TESTS     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
 .SECONDARY:
-.PHONY: FORCE install deb all asan deps deps-test run stop test unit e2e clean format lint bench
+.PHONY: FORCE install deb all asan deps deps-test run stop test unit e2e clean format lint bench layers
 all: $(PROGS)
+
+$(BUILD)/obj/core/%.o: INC := -Icore
+$(BUILD)/obj/cli/%.o: INC := -Icore -Icli
+$(BUILD)/obj/cgi-bin/%.o: INC := -Icore -Icgi-bin
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -113,7 +120,16 @@ stop:
 
 test: deps-test
 	@$(MAKE) --no-print-directory asan
+	@$(MAKE) --no-print-directory BUILD=build-asan BIN=build-asan/bin layers
 	@BIN=build-asan/bin TESTBIN=build-asan/tests bash tests/run.sh
+
+# The layering rules of README "Architecture", on the sanitizer build's objects (tools/layers.sh):
+# no call cycle between files of core/ or cgi-bin/, sqlite3_ only in the store files, curl_ only
+# in core/http.c, no client header included by cgi-bin/ or cli/.
+# LAYERS_SRC: the sources the script reads (tests/e2e/layers_check.sh points it at a planted copy).
+LAYERS_SRC ?= .
+layers: $(CORE_OBJ) $(CLI_OBJ) $(WEB_OBJ)
+	@sh tools/layers.sh $(BUILD)/obj $(LAYERS_SRC)
 
 bench: deps
 	@$(MAKE) --no-print-directory all

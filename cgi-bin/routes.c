@@ -3,6 +3,8 @@
  * (NEED_ADMIN), and on every POST the CSRF token plus Sec-Fetch-Site/Origin unless the row says
  * NO_CSRF. Viewers can reach every GET and no POST but /logout. */
 #include "ui.h"
+#include "ui_shared.h"
+#include "webhook_reg.h"
 
 /* clang-format off */
 const web_route web_routes[] = {
@@ -50,7 +52,9 @@ const web_route web_routes[] = {
 	{"/audit/fix",                   M_POST,  NEED_ADMIN,               ui_audit_fix},
 
 	/* AC neither signs webhooks nor sends a token: the secret in the path is checked instead. */
-	{"/hooks/activecampaign/",       M_POST,  PREFIX | NO_CSRF,         ui_hook_ac},
+	{WEBHOOK_PATH,                   M_POST,  PREFIX | NO_CSRF,         ui_hook_ac},
 	{NULL, 0, 0, NULL},
 };
 /* clang-format on */
+
+int (*const web_error_page)(web_req *r, int status, const char *msg) = page_error_page;

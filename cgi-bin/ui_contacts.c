@@ -1,10 +1,11 @@
 /* ui_contacts.c - /contacts?email=: one person as optsync knows them: both sides' last-read state,
  * the link, the history, a sentence on why the box is what it is, and "Resync this contact". */
-#include <json-c/json.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "jobs.h"
+#include "snapshot.h"
 #include "store_log.h"
 #include "store_sync.h"
 #include "sync.h"
@@ -53,6 +54,11 @@ static int on_hist(const log_entry *l, void *arg)
 	return 0;
 }
 
+static void show_tag(const char *name, void *ud)
+{
+	tpl_set(tpl_section(ud, "TAG"), "NAME", name);
+}
+
 /* Fills the AC side from the snapshot; returns how many lists have status 1 (-1: no contact). */
 static int fill_ac(tpl_dict *d, const ac_snapshot *ac, int found)
 {
@@ -64,31 +70,23 @@ static int fill_ac(tpl_dict *d, const ac_snapshot *ac, int found)
 	tpl_set(a, "ID", ac->id);
 	tpl_set(a, "UDATE", ac->udate);
 	tpl_show(a, ac->bounced_hard ? "BOUNCED" : "NOT_BOUNCED");
-	int subscribed = 0, lists = 0;
-	json_object *o = json_tokener_parse(ac->lists);
-	if (o && json_object_is_type(o, json_type_object)) {
-		json_object_object_foreach(o, key, val)
-		{
-			int st = json_object_get_int(val);
-			tpl_dict *l = tpl_section(a, "LIST");
-			tpl_set(l, "ID", key);
-			tpl_set(l, "STATUS", list_status_name(st));
-			tpl_set(l, "CLASS", st == 1 ? "ok" : st == 2 || st == 3 ? "bad" : "muted");
-			subscribed += st == 1;
-			lists++;
-		}
+	int subscribed = 0;
+	work_list *l = NULL;
+	size_t n = 0;
+	if (lists_from_json(ac->lists, &l, &n) < 0)
+		n = 0; /* a snapshot that is not an object shows as no lists, as before */
+	for (size_t i = 0; i < n; i++) {
+		int st = l[i].status;
+		tpl_dict *row = tpl_section(a, "LIST");
+		tpl_set(row, "ID", l[i].id);
+		tpl_set(row, "STATUS", list_status_name(st));
+		tpl_set(row, "CLASS", st == 1 ? "ok" : st == 2 || st == 3 ? "bad" : "muted");
+		subscribed += st == 1;
 	}
-	json_object_put(o);
-	if (!lists)
+	free(l);
+	if (!n)
 		tpl_show(a, "NO_LISTS");
-	json_object *t = json_tokener_parse(ac->tags);
-	if (t && json_object_is_type(t, json_type_array)) {
-		for (size_t i = 0; i < json_object_array_length(t); i++) {
-			const char *name = json_object_get_string(json_object_array_get_idx(t, i));
-			tpl_set(tpl_section(a, "TAG"), "NAME", name ? name : "");
-		}
-	}
-	json_object_put(t);
+	tags_each(ac->tags, show_tag, a);
 	return subscribed;
 }
 

@@ -11,9 +11,10 @@
 #include "timefmt.h"
 #include "ui.h"
 #include "webhook.h"
+#include "webhook_reg.h"
 #include "webutil.h"
 
-#define HOOK_PREFIX "/hooks/activecampaign/"
+#define HOOK_PREFIX WEBHOOK_PATH
 #define HOOK_DB_WAIT_MS 300
 
 int ui_hook_ac(web_req *r)

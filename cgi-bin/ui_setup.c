@@ -1,7 +1,7 @@
 /* ui_setup.c - /setup: the two connections (secrets write-only), "Test connection", "Use the
  * sandbox", "Connect Salesforce" (web-server OAuth with PKCE), the settings, and the webhook URL
  * with "Register webhook in ActiveCampaign". Every change goes through core (connect_*, settings_*,
- * the AC and SF clients); nothing here speaks HTTP to a service itself. */
+ * webhook_*): nothing here speaks to a service or includes a client's header. */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +9,6 @@
 #include <strings.h>
 #include <time.h>
 
-#include "ac.h"
 #include "connect.h"
 #include "cookie.h"
 #include "demo.h"
@@ -17,15 +16,13 @@
 #include "oauth.h"
 #include "secret.h"
 #include "settings.h"
-#include "sf.h"
-#include "sf_conn.h"
 #include "store_web.h"
 #include "ui.h"
 #include "ui_shared.h"
 #include "url.h"
+#include "webhook_reg.h"
 #include "webutil.h"
 
-#define HOOK_PATH "/hooks/activecampaign/"
 #define CALLBACK_PATH "/oauth/salesforce/callback"
 
 /* Sets (value) or removes (NULL) the cookie that ties a Salesforce sign-in to this browser: Lax,
@@ -62,17 +59,14 @@ static int sandbox_offered(web_req *r)
 	return url_host_is_loopback(h);
 }
 
-static void webhook_url(web_req *r, char *out, size_t n)
+static void hook_url(web_req *r, char *out, size_t n)
 {
-	char pub[600], secret[128];
+	char pub[600];
 	err_t e = {0};
 	if (store_setting_get(r->st, "public_url", pub, sizeof pub, "", &e) < 0 || !*pub)
 		self_origin(r, pub, sizeof pub);
-	if (store_web_webhook_secret(r->st, secret, sizeof secret, &e) < 0) {
+	if (webhook_url(r->st, pub, out, n, &e) < 0)
 		snprintf(out, n, "(unavailable: %s)", e.msg);
-		return;
-	}
-	snprintf(out, n, "%s%s%s", pub, HOOK_PATH, secret);
 }
 
 static void fill_connection(web_req *r, tpl_dict *d, const char *sys)
@@ -102,7 +96,7 @@ static void fill_connection(web_req *r, tpl_dict *d, const char *sys)
 		/* Not login.salesforce.com: the client-credentials grant behind "Save and verify" is
 		 * refused there; the placeholder shows the My Domain form instead. */
 		tpl_set(s, "URL", "");
-		tpl_set(s, "API_VERSION", SF_DEFAULT_API_VERSION);
+		tpl_set(s, "API_VERSION", connect_sf_default_api_version());
 	}
 	memset(&c, 0, sizeof c);
 }
@@ -146,7 +140,7 @@ static int render(web_req *r, int status, const char *notice, const char *error)
 	/* The webhook URL carries its secret: administrators only. */
 	if (strcmp(r->user.role, "admin") == 0) {
 		char url[1200];
-		webhook_url(r, url, sizeof url);
+		hook_url(r, url, sizeof url);
 		tpl_set(tpl_section(d, "WEBHOOK"), "URL", url);
 	}
 	return page_end(r, status);
@@ -264,29 +258,10 @@ int ui_setup_test(web_req *r)
 		return render(r, 422, NULL, msg);
 	}
 	if (is_ac) {
-		char user[256] = "";
 		job_rate_file(r->app, rate, sizeof rate);
-		ac_client *ac = ac_open(c.url, c.secret, rate, &e);
-		rc = ac ? ac_users_me(ac, user, sizeof user, &e) : -1;
-		ac_close(ac);
-		snprintf(msg, sizeof msg, "ActiveCampaign answers: signed in as %s at %s.", user, c.url);
+		rc = connect_test_ac(&c, rate, msg, sizeof msg, &e);
 	} else {
-		sf_client *sf = sf_conn_open(r->st, &c, NULL, &e);
-		rc = sf ? sf_authenticate(sf, &e) : -1;
-		if (rc == 0) {
-			sf_field_info fi = {0};
-			rc = sf_describe_field(sf, "Contact", "HasOptedOutOfEmail", &fi, &e);
-			if (rc == 0 && (!fi.found || !fi.updateable))
-				snprintf(msg, sizeof msg,
-				         "Salesforce answers (%s), but HasOptedOutOfEmail on Contact is %s.",
-				         sf_instance_url(sf), fi.found ? "not updatable" : "not visible");
-			else
-				snprintf(
-				    msg, sizeof msg,
-				    "Salesforce answers: token obtained for %s; Email Opt Out is updatable.",
-				    sf_instance_url(sf));
-		}
-		sf_close(sf);
+		rc = connect_test_sf(r->st, &c, msg, sizeof msg, &e);
 	}
 	memset(&c, 0, sizeof c);
 	if (rc < 0) {
@@ -355,31 +330,15 @@ int ui_setup_webhook(web_req *r)
 	char url[1200], msg[1400], rate[1100];
 	if (store_connection_load(r->st, "ac", &c, &e) != 1)
 		return render(r, 422, NULL, "Connect ActiveCampaign first.");
-	webhook_url(r, url, sizeof url);
+	hook_url(r, url, sizeof url);
 	if (url_check_webhook_base(url, &e) < 0) {
 		memset(&c, 0, sizeof c);
 		return render(r, 422, NULL, e.msg);
 	}
 	job_rate_file(r->app, rate, sizeof rate);
-	ac_client *ac = ac_open(c.url, c.secret, rate, &e);
+	int exists = 0;
+	int rc = webhook_register(&c, rate, url, &exists, &e);
 	memset(&c, 0, sizeof c);
-	if (!ac)
-		return render(r, 502, NULL, e.msg);
-	/* Registering twice would deliver every event twice: look for ours first. */
-	ac_webhook *hooks = NULL;
-	size_t nh = 0;
-	int rc = ac_webhooks(ac, &hooks, &nh, &e), exists = 0;
-	for (size_t i = 0; rc == 0 && i < nh; i++)
-		if (strcmp(hooks[i].url, url) == 0)
-			exists = 1;
-	free(hooks);
-	if (rc == 0 && !exists) {
-		const char *events[] = {"subscribe", "unsubscribe", "bounce", NULL};
-		const char *sources[] = {"public", "admin", "api", "system", NULL};
-		ac_webhook out;
-		rc = ac_webhook_create(ac, "optsync", url, events, sources, "0", &out, &e);
-	}
-	ac_close(ac);
 	if (rc < 0) {
 		snprintf(msg, sizeof msg, "The webhook was not registered: %s", e.msg);
 		return render(r, 502, NULL, msg);
@@ -418,12 +377,12 @@ int ui_setup_sf_oauth(web_req *r)
 		memset(&p, 0, sizeof p);
 		return render(r, 422, NULL, msg);
 	}
-	sf_config cfg = {.login_url = p.login_url,
-	                 .client_id = p.client_id,
-	                 .client_secret = p.client_secret,
-	                 .api_version = p.api_version};
-	sf_pkce pk;
-	if (sf_pkce_begin(&cfg, p.redirect_uri, &pk, &e) < 0) {
+	connect_sf_args a = {.login_url = p.login_url,
+	                     .client_id = p.client_id,
+	                     .client_secret = p.client_secret,
+	                     .api_version = p.api_version};
+	connect_pkce pk;
+	if (connect_sf_pkce_begin(&a, p.redirect_uri, &pk, &e) < 0) {
 		memset(&p, 0, sizeof p);
 		return render(r, 502, NULL, e.msg);
 	}
@@ -498,25 +457,11 @@ int ui_oauth_callback(web_req *r)
 	} else if (!code || !*code) {
 		snprintf(msg, sizeof msg, "Salesforce sent no authorization code.");
 	} else {
-		sf_config cfg = {.login_url = p.login_url,
-		                 .client_id = p.client_id,
-		                 .client_secret = p.client_secret,
-		                 .api_version = p.api_version};
-		char refresh[1024] = "";
-		sf_client *sf = sf_open(&cfg, &e);
-		int rc =
-		    sf ? sf_pkce_exchange(sf, code, p.redirect_uri, p.verifier, refresh, sizeof refresh, &e)
-		       : -1;
-		sf_close(sf);
-		if (rc == 0) {
-			connect_sf_args a = {.login_url = p.login_url,
-			                     .client_id = p.client_id,
-			                     .client_secret = p.client_secret,
-			                     .refresh_token = refresh,
-			                     .api_version = p.api_version};
-			rc = connect_sf(r->st, &a, NULL, &e);
-		}
-		memset(refresh, 0, sizeof refresh);
+		connect_sf_args a = {.login_url = p.login_url,
+		                     .client_id = p.client_id,
+		                     .client_secret = p.client_secret,
+		                     .api_version = p.api_version};
+		int rc = connect_sf_pkce_finish(r->st, &a, code, p.redirect_uri, p.verifier, &e);
 		if (rc == 0)
 			ok = 1;
 		else

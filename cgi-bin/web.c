@@ -19,7 +19,6 @@
 #include "hosts.h"
 #include "store_web.h"
 #include "timefmt.h"
-#include "ui_shared.h"
 
 void web_req_init(web_req *r, const web_app *app, store *st, char **env)
 {
@@ -155,7 +154,7 @@ int web_error(web_req *r, int status, const char *msg)
 {
 	r->status = status;
 	buf_reset(&r->out);
-	if (page_error_page(r, status, msg) < 0) {
+	if (web_error_page(r, status, msg) < 0) {
 		r->ctype = "text/plain; charset=utf-8";
 		buf_reset(&r->out);
 		buf_printf(&r->out, "%d %s\n", status, msg);

@@ -87,6 +87,9 @@ typedef struct web_route {
 
 /* The route table (routes.c), ending with a {NULL} row. */
 extern const web_route web_routes[];
+/* The page an error answer gets (routes.c names it beside the routes, so web.c, below the pages,
+ * never calls a page by name); -1 leaves web_error to answer in plain text. */
+extern int (*const web_error_page)(web_req *r, int status, const char *msg);
 
 /* Finds the route for method and path. Returns it, or NULL with *status 404 (no such path) or 405
  * (the path exists for another method; allow then names the methods). */

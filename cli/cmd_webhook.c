@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ac.h"
 #include "cli.h"
 #include "settings.h"
 #include "store_web.h"
 #include "url.h"
+#include "webhook_reg.h"
 
 int cmd_webhook(cli_ctx *c, int argc, char **argv)
 {
@@ -40,7 +40,6 @@ int cmd_webhook(cli_ctx *c, int argc, char **argv)
 	if (cli_open_store(c, &s) < 0)
 		return CLI_FAIL;
 	int rc = CLI_OK;
-	char secret[80];
 	if (public_url)
 		rc = store_setting_set(s, "public_url", base, &e) < 0 ? CLI_FAIL : CLI_OK;
 	else if (store_setting_get(s, "public_url", base, sizeof base, "", &e) < 0)
@@ -52,13 +51,11 @@ int cmd_webhook(cli_ctx *c, int argc, char **argv)
 		store_close(s);
 		return CLI_FAIL;
 	}
-	if (rc == CLI_OK && store_web_webhook_secret(s, secret, sizeof secret, &e) < 0)
-		rc = CLI_FAIL;
 	char url[800];
-	if (rc == CLI_OK) {
-		snprintf(url, sizeof url, "%s/hooks/activecampaign/%s", base, secret);
+	if (rc == CLI_OK && webhook_url(s, base, url, sizeof url, &e) < 0)
+		rc = CLI_FAIL;
+	if (rc == CLI_OK)
 		fprintf(c->out, "%s\n", url);
-	}
 	if (rc == CLI_OK && reg && url_check_webhook_base(base, &e) < 0)
 		rc = CLI_FAIL;
 	if (rc == CLI_OK && reg) {
@@ -71,32 +68,15 @@ int cmd_webhook(cli_ctx *c, int argc, char **argv)
 			rc = CLI_FAIL;
 		} else {
 			char rate[1100];
-			cli_var_path(c, "ac-rate.lock", rate, sizeof rate);
-			ac_client *ac = ac_open(conn.url, conn.secret, rate, &e);
-			ac_webhook *w = NULL;
-			size_t nw = 0;
 			int exists = 0;
-			if (!ac || ac_webhooks(ac, &w, &nw, &e) < 0) {
+			cli_var_path(c, "ac-rate.lock", rate, sizeof rate);
+			if (webhook_register(&conn, rate, url, &exists, &e) < 0)
 				rc = CLI_FAIL;
-			} else {
-				for (size_t i = 0; i < nw; i++)
-					exists |= strcmp(w[i].url, url) == 0;
-				free(w);
-				static const char *const events[] = {"subscribe", "unsubscribe", "bounce",
-				                                     NULL};
-				static const char *const sources[] = {"public", "admin", "api", "system",
-				                                      NULL};
-				ac_webhook made;
-				if (!exists && ac_webhook_create(ac, "optsync", url, events, sources, NULL,
-				                                 &made, &e) < 0)
-					rc = CLI_FAIL;
-				else
-					fprintf(
-					    c->out,
-					    "%s in ActiveCampaign for subscribe, unsubscribe and bounce\n",
-					    exists ? "already registered" : "registered");
-			}
-			ac_close(ac);
+			else
+				fprintf(c->out,
+				        "%s in ActiveCampaign for subscribe, unsubscribe and bounce\n",
+				        exists ? "already registered" : "registered");
+			memset(&conn, 0, sizeof conn);
 		}
 	}
 	store_close(s);

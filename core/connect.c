@@ -4,8 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "ac.h"
 #include "sf.h"
+#include "sf_conn.h"
 #include "timefmt.h"
 #include "url.h"
 
@@ -117,4 +120,74 @@ int connect_sf(store *s, const connect_sf_args *a, store_connection *out, err_t 
 	if (out)
 		*out = c;
 	return 0;
+}
+
+const char *connect_sf_default_api_version(void)
+{
+	return SF_DEFAULT_API_VERSION;
+}
+
+int connect_test_ac(const store_connection *c, const char *rate_file, char *msg, size_t n, err_t *e)
+{
+	char user[256] = "";
+	ac_client *ac = ac_open(c->url, c->secret, rate_file, e);
+	int rc = ac ? ac_users_me(ac, user, sizeof user, e) : -1;
+	ac_close(ac);
+	snprintf(msg, n, "ActiveCampaign answers: signed in as %s at %s.", user, c->url);
+	return rc;
+}
+
+int connect_test_sf(store *s, const store_connection *c, char *msg, size_t n, err_t *e)
+{
+	sf_client *sf = sf_conn_open(s, c, NULL, e);
+	int rc = sf ? sf_authenticate(sf, e) : -1;
+	if (rc == 0) {
+		sf_field_info fi = {0};
+		rc = sf_describe_field(sf, "Contact", "HasOptedOutOfEmail", &fi, e);
+		if (rc == 0 && (!fi.found || !fi.updateable))
+			snprintf(msg, n, "Salesforce answers (%s), but HasOptedOutOfEmail on Contact is %s.",
+			         sf_instance_url(sf), fi.found ? "not updatable" : "not visible");
+		else
+			snprintf(msg, n,
+			         "Salesforce answers: token obtained for %s; Email Opt Out is updatable.",
+			         sf_instance_url(sf));
+	}
+	sf_close(sf);
+	return rc;
+}
+
+int connect_sf_pkce_begin(const connect_sf_args *a, const char *redirect_uri, connect_pkce *out, err_t *e)
+{
+	sf_config cfg = {.login_url = a->login_url,
+	                 .client_id = a->client_id,
+	                 .client_secret = a->client_secret,
+	                 .api_version = a->api_version};
+	sf_pkce pk;
+	if (sf_pkce_begin(&cfg, redirect_uri, &pk, e) < 0)
+		return -1;
+	snprintf(out->verifier, sizeof out->verifier, "%s", pk.verifier);
+	snprintf(out->state, sizeof out->state, "%s", pk.state);
+	snprintf(out->url, sizeof out->url, "%s", pk.url);
+	sodium_memzero(&pk, sizeof pk);
+	return 0;
+}
+
+int connect_sf_pkce_finish(store *s, const connect_sf_args *a, const char *code, const char *redirect_uri,
+                           const char *verifier, err_t *e)
+{
+	sf_config cfg = {.login_url = a->login_url,
+	                 .client_id = a->client_id,
+	                 .client_secret = a->client_secret,
+	                 .api_version = a->api_version};
+	char refresh[1024] = "";
+	sf_client *sf = sf_open(&cfg, e);
+	int rc = sf ? sf_pkce_exchange(sf, code, redirect_uri, verifier, refresh, sizeof refresh, e) : -1;
+	sf_close(sf);
+	if (rc == 0) {
+		connect_sf_args with = *a;
+		with.refresh_token = refresh;
+		rc = connect_sf(s, &with, NULL, e);
+	}
+	sodium_memzero(refresh, sizeof refresh);
+	return rc;
 }

@@ -15,6 +15,7 @@
 
 #include <curl/curl.h>
 
+#include "sysutil.h"
 #include "url.h"
 
 struct http_client {
@@ -347,15 +348,6 @@ static uint64_t next_rand(http_client *h)
 	return h->rng * 2685821657736338717ull;
 }
 
-static void sleep_ms(long ms)
-{
-	if (ms <= 0)
-		return;
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
 /* Exponential backoff with "equal jitter": half fixed, half random. */
 static long backoff_delay(http_client *h, int attempt)
 {
@@ -657,80 +649,4 @@ int http_json(const http_client *h, const http_response *rs, const char *op, jso
 		}
 	*out = o;
 	return 0;
-}
-
-json_object *json_get(json_object *obj, const char *key, json_type type)
-{
-	json_object *v;
-	if (!obj || !json_object_is_type(obj, json_type_object) || !json_object_object_get_ex(obj, key, &v))
-		return NULL;
-	return json_object_is_type(v, type) ? v : NULL;
-}
-
-int json_get_str(json_object *obj, const char *key, char *out, size_t n)
-{
-	json_object *v;
-	out[0] = '\0';
-	if (!obj || !json_object_is_type(obj, json_type_object) || !json_object_object_get_ex(obj, key, &v) ||
-	    json_object_is_type(v, json_type_null))
-		return 0;
-	if (json_object_is_type(v, json_type_string)) {
-		size_t len = (size_t)json_object_get_string_len(v);
-		if (len >= n || memchr(json_object_get_string(v), '\0', len))
-			return -1;
-		memcpy(out, json_object_get_string(v), len + 1);
-		return 1;
-	}
-	if (json_object_is_type(v, json_type_int)) {
-		int w = snprintf(out, n, "%lld", (long long)json_object_get_int64(v));
-		return w > 0 && (size_t)w < n ? 1 : -1;
-	}
-	return -1;
-}
-
-int json_get_bool(json_object *obj, const char *key, int *out)
-{
-	json_object *v;
-	if (!obj || !json_object_is_type(obj, json_type_object) || !json_object_object_get_ex(obj, key, &v) ||
-	    json_object_is_type(v, json_type_null))
-		return 0;
-	if (json_object_is_type(v, json_type_boolean)) {
-		*out = json_object_get_boolean(v) ? 1 : 0;
-		return 1;
-	}
-	if (json_object_is_type(v, json_type_string)) {
-		const char *s = json_object_get_string(v);
-		if (!strcmp(s, "true") || !strcmp(s, "1")) {
-			*out = 1;
-			return 1;
-		}
-		if (!strcmp(s, "false") || !strcmp(s, "0")) {
-			*out = 0;
-			return 1;
-		}
-	}
-	return -1;
-}
-
-int json_get_long(json_object *obj, const char *key, long *out)
-{
-	json_object *v;
-	if (!obj || !json_object_is_type(obj, json_type_object) || !json_object_object_get_ex(obj, key, &v) ||
-	    json_object_is_type(v, json_type_null))
-		return 0;
-	if (json_object_is_type(v, json_type_int)) {
-		*out = (long)json_object_get_int64(v);
-		return 1;
-	}
-	if (json_object_is_type(v, json_type_string)) {
-		const char *s = json_object_get_string(v);
-		char *end;
-		errno = 0;
-		long x = strtol(s, &end, 10);
-		if (end != s && *end == '\0' && !errno) {
-			*out = x;
-			return 1;
-		}
-	}
-	return -1;
 }

@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 
 #include "err.h"
+#include "json_util.h"
 #include "redact.h"
 
 typedef struct http_client http_client;
@@ -117,20 +118,5 @@ int http_fail(const http_client *h, err_t *e, err_kind kind, const char *op, con
 /* Parses the whole body as JSON. Not JSON, truncated or trailing garbage -> -1 with
  * ERR_BAD_RESPONSE "System: op: response is not valid JSON (...)". Caller frees with json_object_put. */
 int http_json(const http_client *h, const http_response *rs, const char *op, json_object **out, err_t *e);
-
-/* Member key of obj when obj is an object and the member has the given type, else NULL. */
-json_object *json_get(json_object *obj, const char *key, json_type type);
-
-/* Copies a string member (or an integer, written in decimal: ids and counts are strings in these
- * APIs but a number is read the same) into out. Returns 1 if copied, 0 if missing or null
- * (out = ""), -1 if present with another type or too long for out. */
-int json_get_str(json_object *obj, const char *key, char *out, size_t n);
-
-/* Reads a member that is a boolean, or the strings "true"/"false"/"1"/"0". 1 read, 0 missing,
- * -1 wrong type. */
-int json_get_bool(json_object *obj, const char *key, int *out);
-
-/* Reads a member that is an integer or a string of digits ("12"). 1 read, 0 missing, -1 wrong. */
-int json_get_long(json_object *obj, const char *key, long *out);
 
 #endif

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "people.h"
 #include "people_spill.h"
-#include "sync_int.h"
 
 #define PEOPLE_CAP_DEFAULT 1000
 #define PEOPLE_BATCH 500
@@ -23,16 +23,6 @@ void people_init(people_map *m, size_t cap)
 {
 	memset(m, 0, sizeof *m);
 	m->cap = cap ? cap : PEOPLE_CAP_DEFAULT;
-}
-
-void person_free(work_person *p)
-{
-	if (!p)
-		return;
-	free(p->lists);
-	free(p->sf);
-	free(p->events);
-	free(p);
 }
 
 static void drop_memory(people_map *m)
@@ -241,62 +231,4 @@ int people_each(people_map *m, int keep, people_batch_fn fn, void *ud, err_t *e)
 		rc = each_in_memory(m, fn, ud, e);
 	m->frozen = 0;
 	return rc;
-}
-
-/* Appends one zeroed element to a growable array. */
-static void *push(void **arr, size_t *n, size_t *cap, size_t size, size_t first)
-{
-	if (*n == *cap) {
-		size_t nc = *cap ? *cap * 2 : first;
-		void *a = realloc(*arr, nc * size);
-		if (!a)
-			return NULL;
-		*arr = a;
-		*cap = nc;
-	}
-	char *slot = (char *)*arr + (*n)++ * size;
-	memset(slot, 0, size);
-	return slot;
-}
-
-int person_add_list(work_person *p, const char *id, int status, int64_t at_ms)
-{
-	for (size_t i = 0; i < p->n_lists; i++)
-		if (strcmp(p->lists[i].id, id) == 0) {
-			p->lists[i].status = status;
-			if (at_ms > 0)
-				p->lists[i].at_ms = at_ms;
-			return 0;
-		}
-	work_list *l = push((void **)&p->lists, &p->n_lists, &p->cap_lists, sizeof *l, 4);
-	if (!l)
-		return -1;
-	snprintf(l->id, sizeof l->id, "%s", id);
-	l->status = status;
-	l->at_ms = at_ms;
-	return 0;
-}
-
-int person_add_sf(work_person *p, const sf_snapshot *r)
-{
-	for (size_t i = 0; i < p->n_sf; i++)
-		if (strcmp(p->sf[i].id, r->id) == 0) {
-			p->sf[i] = *r;
-			return 0;
-		}
-	sf_snapshot *slot = push((void **)&p->sf, &p->n_sf, &p->cap_sf, sizeof *slot, 1);
-	if (!slot)
-		return -1;
-	*slot = *r;
-	return 0;
-}
-
-int person_add_event(work_person *p, int64_t stored_id, const rules_event *ev)
-{
-	work_event *w = push((void **)&p->events, &p->n_events, &p->cap_events, sizeof *w, 1);
-	if (!w)
-		return -1;
-	w->stored_id = stored_id;
-	w->ev = *ev;
-	return 0;
 }

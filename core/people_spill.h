@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 #include "err.h"
-#include "sync_int.h"
+#include "person.h"
 
 typedef struct spill spill;
 

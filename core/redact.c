@@ -6,17 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MIN_SECRET 4
+#include "sysutil.h"
 
-static void wipe_free(char *s)
-{
-	if (!s)
-		return;
-	volatile char *p = s;
-	while (*p)
-		*p++ = 0;
-	free(s);
-}
+#define MIN_SECRET 4
 
 static void slot_clear(redactor *r, int i)
 {

@@ -12,6 +12,8 @@
 
 #include <sodium.h>
 
+#include "sysutil.h"
+
 /* Redaction slots. */
 enum { SEC_CLIENT_SECRET, SEC_ACCESS, SEC_REFRESH, SEC_VERIFIER, SEC_CODE, SEC_OLD_REFRESH };
 
@@ -29,7 +31,7 @@ struct sf_client {
 	long api_used, api_max;
 	sf_token_cb on_token;
 	void *on_token_ud;
-	int once; /* the next data call gets one attempt only (a POST that creates) */
+	int once;         /* the next data call gets one attempt only (a POST that creates) */
 	char user_id[24]; /* the integration user, from the token answer's identity URL ("" unknown) */
 };
 
@@ -42,21 +44,6 @@ void sf_options_default(sf_options *o)
 	o->lock_retry_ms = 500;
 	o->bulk_poll_ms = 2000;
 	o->bulk_max_wait_ms = 600000;
-}
-
-static void wipe_free(char *s)
-{
-	if (!s)
-		return;
-	sodium_memzero(s, strlen(s));
-	free(s);
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
-	while (ms > 0 && nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
 }
 
 /* Salesforce error bodies: OAuth {"error","error_description"}, REST [{"errorCode","message"}],
@@ -305,12 +292,13 @@ static int token_request(sf_client *c, const char *form, int client_credentials,
 				 * Domain host, not on login.salesforce.com or test.salesforce.com ("Migrate
 				 * from OAuth Username-Password to Client Credentials Flow", Salesforce Help
 				 * 000886201); it answers 400 invalid_grant with this text. */
-				http_fail(c->h, &le, ERR_AUTH, op,
-				          "%s: the client-credentials flow needs your org's My Domain login URL "
-				          "(https://YOURDOMAIN.my.salesforce.com, or "
-				          "https://YOURDOMAIN--SANDBOX.sandbox.my.salesforce.com), not %s; use it, "
-				          "or \"Connect Salesforce\" in the browser",
-				          detail, c->login);
+				http_fail(
+				    c->h, &le, ERR_AUTH, op,
+				    "%s: the client-credentials flow needs your org's My Domain login URL "
+				    "(https://YOURDOMAIN.my.salesforce.com, or "
+				    "https://YOURDOMAIN--SANDBOX.sandbox.my.salesforce.com), not %s; use it, "
+				    "or \"Connect Salesforce\" in the browser",
+				    detail, c->login);
 			else
 				http_fail(c->h, &le, ERR_AUTH, op, "%s", detail);
 			le.http_status = (int)rs.status;
@@ -1083,7 +1071,8 @@ static int open_jobs(sf_client *c, const char *object, id_set *out, err_t *e)
 			if (json_get_str(r, "id", id, sizeof id) <= 0 || !valid_id(id) ||
 			    json_get_str(r, "state", st, sizeof st) <= 0 || strcmp(st, "Open") != 0 ||
 			    json_get_str(r, "object", obj, sizeof obj) <= 0 || strcmp(obj, object) != 0 ||
-			    json_get_str(r, "operation", oper, sizeof oper) <= 0 || strcmp(oper, "update") != 0)
+			    json_get_str(r, "operation", oper, sizeof oper) <= 0 ||
+			    strcmp(oper, "update") != 0)
 				continue;
 			if (c->user_id[0] && json_get_str(r, "createdById", by, sizeof by) > 0 &&
 			    strcmp(by, c->user_id) != 0)
@@ -1093,7 +1082,8 @@ static int open_jobs(sf_client *c, const char *object, id_set *out, err_t *e)
 				void *p = realloc(out->ids, cap * sizeof *out->ids);
 				if (!p) {
 					json_object_put(j);
-					return http_fail(c->h, e, ERR_INTERNAL, "list bulk jobs", "out of memory");
+					return http_fail(c->h, e, ERR_INTERNAL, "list bulk jobs",
+					                 "out of memory");
 				}
 				out->ids = p;
 				out->cap = cap;
@@ -1135,8 +1125,8 @@ static int bulk_job(sf_client *c, const char *field, const sf_update *u, const s
 	for (int attempt = 0; rc == 0; attempt++) {
 		err_t ce = {0};
 		c->once = 1;
-		rc = sf_json(c, "POST", path, json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN), op,
-		             &j, &ce);
+		rc = sf_json(c, "POST", path, json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN),
+		             op, &j, &ce);
 		c->once = 0;
 		if (rc == 0) {
 			if (json_get_str(j, "id", job, sizeof job) <= 0 || !valid_id(job))
@@ -1145,7 +1135,8 @@ static int bulk_job(sf_client *c, const char *field, const sf_update *u, const s
 			break;
 		}
 		id_set after = {0};
-		if (!err_is_transient(&ce) || attempt >= c->o.http.retries || open_jobs(c, object, &after, e) < 0) {
+		if (!err_is_transient(&ce) || attempt >= c->o.http.retries ||
+		    open_jobs(c, object, &after, e) < 0) {
 			if (e && ce.kind)
 				*e = ce;
 			id_set_free(&after);
@@ -1163,10 +1154,11 @@ static int bulk_job(sf_client *c, const char *field, const sf_update *u, const s
 			break;
 		}
 		if (fresh > 1) {
-			rc = http_fail(c->h, e, ERR_SERVER, op,
-			               "the job creation's answer was lost and %zu new Open jobs of %s appeared: "
-			               "not guessing which is ours (the records are tried again next run)",
-			               fresh, object);
+			rc = http_fail(
+			    c->h, e, ERR_SERVER, op,
+			    "the job creation's answer was lost and %zu new Open jobs of %s appeared: "
+			    "not guessing which is ours (the records are tried again next run)",
+			    fresh, object);
 			break;
 		}
 		rc = 0; /* none made: the POST goes again */

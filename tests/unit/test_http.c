@@ -985,8 +985,8 @@ static void sf_bulk_job(void **state)
 	server_start(s);
 	token_answers(s);
 	s->steps[0] = (step){.status = 200, .body = token_body[0]};
-	/* The Open jobs are listed first: after a lost creation answer, a new one is the POST's. */
-	s->steps[1] = (step){.status = 200, .body = "{\"done\":true,\"records\":[],\"nextRecordsUrl\":null}"};
+	/* The Open jobs are listed before the creation (so a lost answer can be told apart). */
+	s->steps[1] = (step){.status = 200, .body = "{\"done\":true,\"records\":[]}"};
 	s->steps[2] =
 	    (step){.status = 200,
 	           .body = "{\"id\":\"750000000000001AAA\",\"state\":\"Open\",\"object\":\"Contact\"}"};
