@@ -44,8 +44,8 @@ static const char *const webhook_sources[] = {"public", "admin", "api", "system"
 
 int sbx_ac_auth_ok(sbx_req *r)
 {
-	const char *key = req_env(r, "HTTP_API_TOKEN");
-	const char *want = knob_str("ac_api_key");
+	const char *key = sbx_req_env(r, "HTTP_API_TOKEN");
+	const char *want = sbx_knob_str("ac_api_key");
 	return key && want && strcmp(key, want) == 0;
 }
 
@@ -53,31 +53,31 @@ int sbx_ac_auth_ok(sbx_req *r)
 static void ac_422(sbx_req *r, int status, const char *title, const char *code, const char *pointer)
 {
 	json_object *e = json_object_new_object();
-	json_object_object_add(e, "title", jstr(title));
-	json_object_object_add(e, "detail", jstr(""));
-	json_object_object_add(e, "code", jstr(code));
+	json_object_object_add(e, "title", sbx_jstr(title));
+	json_object_object_add(e, "detail", sbx_jstr(""));
+	json_object_object_add(e, "code", sbx_jstr(code));
 	if (pointer) {
 		json_object *src = json_object_new_object();
-		json_object_object_add(src, "pointer", jstr(pointer));
+		json_object_object_add(src, "pointer", sbx_jstr(pointer));
 		json_object_object_add(e, "source", src);
 	}
 	json_object *arr = json_object_new_array();
 	json_object_array_add(arr, e);
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "errors", arr);
-	resp_json(r, status, o);
+	sbx_resp_json(r, status, o);
 }
 
 static void ac_no_subscriber(sbx_req *r, const char *id)
 {
-	resp_error(r, 404, "NOT_FOUND", "No Result found for Subscriber with id %s", id);
+	sbx_resp_error(r, 404, "NOT_FOUND", "No Result found for Subscriber with id %s", id);
 }
 
 static void link(sbx_req *r, json_object *links, const char *kind, const char *id, const char *what)
 {
 	char url[700];
 	snprintf(url, sizeof url, "%s/ac/api/3/%s/%s/%s", r->base, kind, id, what);
-	json_object_object_add(links, what, jstr(url));
+	json_object_object_add(links, what, sbx_jstr(url));
 }
 
 static json_object *time_or_null(int64_t ms, int present)
@@ -85,8 +85,8 @@ static json_object *time_or_null(int64_t ms, int present)
 	if (!present)
 		return NULL;
 	char t[40];
-	fmt_ac_time(ms, t, sizeof t);
-	return jstr(t);
+	sbx_fmt_ac_time(ms, t, sizeof t);
+	return sbx_jstr(t);
 }
 
 json_object *sbx_ac_contact_json(sbx_req *r, sqlite3_stmt *st)
@@ -95,64 +95,67 @@ json_object *sbx_ac_contact_json(sbx_req *r, sqlite3_stmt *st)
 	snprintf(id, sizeof id, "%lld", (long long)sqlite3_column_int64(st, 0));
 	int64_t cdate = sqlite3_column_int64(st, 5), udate = sqlite3_column_int64(st, 6);
 	json_object *c = json_object_new_object();
-	fmt_ac_time(cdate, t, sizeof t);
-	json_object_object_add(c, "cdate", jstr(t));
+	sbx_fmt_ac_time(cdate, t, sizeof t);
+	json_object_object_add(c, "cdate", sbx_jstr(t));
 	const char *email = (const char *)sqlite3_column_text(st, 1);
-	json_object_object_add(c, "email", jstr(email));
+	json_object_object_add(c, "email", sbx_jstr(email));
 	json_object_object_add(
-	    c, "phone", jstr(sqlite3_column_text(st, 4) ? (const char *)sqlite3_column_text(st, 4) : ""));
+	    c, "phone", sbx_jstr(sqlite3_column_text(st, 4) ? (const char *)sqlite3_column_text(st, 4) : ""));
 	json_object_object_add(
-	    c, "firstName", jstr(sqlite3_column_text(st, 2) ? (const char *)sqlite3_column_text(st, 2) : ""));
+	    c, "firstName",
+	    sbx_jstr(sqlite3_column_text(st, 2) ? (const char *)sqlite3_column_text(st, 2) : ""));
 	json_object_object_add(
-	    c, "lastName", jstr(sqlite3_column_text(st, 3) ? (const char *)sqlite3_column_text(st, 3) : ""));
-	json_object_object_add(c, "orgid", jstr("0"));
-	json_object_object_add(c, "orgname", jstr(""));
-	json_object_object_add(c, "segmentio_id", jstr(""));
-	json_object_object_add(c, "bounced_hard", jstrf("%lld", (long long)sqlite3_column_int64(st, 7)));
-	json_object_object_add(c, "bounced_soft", jstrf("%lld", (long long)sqlite3_column_int64(st, 8)));
+	    c, "lastName",
+	    sbx_jstr(sqlite3_column_text(st, 3) ? (const char *)sqlite3_column_text(st, 3) : ""));
+	json_object_object_add(c, "orgid", sbx_jstr("0"));
+	json_object_object_add(c, "orgname", sbx_jstr(""));
+	json_object_object_add(c, "segmentio_id", sbx_jstr(""));
+	json_object_object_add(c, "bounced_hard", sbx_jstrf("%lld", (long long)sqlite3_column_int64(st, 7)));
+	json_object_object_add(c, "bounced_soft", sbx_jstrf("%lld", (long long)sqlite3_column_int64(st, 8)));
 	if (sqlite3_column_type(st, 9) != SQLITE_NULL) {
 		char d[40];
-		fmt_ac_plain(sqlite3_column_int64(st, 9), 0, d, sizeof d);
+		sbx_fmt_ac_plain(sqlite3_column_int64(st, 9), 0, d, sizeof d);
 		d[10] = '\0';
-		json_object_object_add(c, "bounced_date", jstr(d));
+		json_object_object_add(c, "bounced_date", sbx_jstr(d));
 	} else {
 		json_object_object_add(c, "bounced_date", NULL);
 	}
-	json_object_object_add(c, "ip", jstr("0"));
+	json_object_object_add(c, "ip", sbx_jstr("0"));
 	json_object_object_add(c, "ua", NULL);
 	uint64_t h = (uint64_t)sqlite3_column_int64(st, 0) * 0x9e3779b97f4a7c15ULL;
 	json_object_object_add(
 	    c, "hash",
-	    jstrf("%016llx%016llx", (unsigned long long)h, (unsigned long long)(h ^ 0x5bd1e995ULL) * 31));
+	    sbx_jstrf("%016llx%016llx", (unsigned long long)h, (unsigned long long)(h ^ 0x5bd1e995ULL) * 31));
 	json_object_object_add(c, "socialdata_lastcheck", NULL);
 	const char *at = email ? strchr(email, '@') : NULL;
-	json_object_object_add(c, "email_local", at ? jstrf("%.*s", (int)(at - email), email) : jstr(""));
-	json_object_object_add(c, "email_domain", jstr(at ? at + 1 : ""));
-	json_object_object_add(c, "sentcnt", jstr("0"));
+	json_object_object_add(c, "email_local",
+	                       at ? sbx_jstrf("%.*s", (int)(at - email), email) : sbx_jstr(""));
+	json_object_object_add(c, "email_domain", sbx_jstr(at ? at + 1 : ""));
+	json_object_object_add(c, "sentcnt", sbx_jstr("0"));
 	json_object_object_add(c, "rating_tstamp", NULL);
-	json_object_object_add(c, "gravatar", jstr("0"));
-	json_object_object_add(c, "deleted", jstr("0"));
-	json_object_object_add(c, "anonymized", jstr("0"));
+	json_object_object_add(c, "gravatar", sbx_jstr("0"));
+	json_object_object_add(c, "deleted", sbx_jstr("0"));
+	json_object_object_add(c, "anonymized", sbx_jstr("0"));
 	json_object_object_add(c, "adate", NULL);
-	fmt_ac_time(udate, t, sizeof t);
-	json_object_object_add(c, "udate", jstr(t));
+	sbx_fmt_ac_time(udate, t, sizeof t);
+	json_object_object_add(c, "udate", sbx_jstr(t));
 	json_object_object_add(c, "edate", NULL);
 	json_object_object_add(c, "deleted_at", NULL);
-	fmt_ac_plain(cdate, 1, t, sizeof t);
-	json_object_object_add(c, "created_utc_timestamp", jstr(t));
-	fmt_ac_plain(udate, 1, t, sizeof t);
-	json_object_object_add(c, "updated_utc_timestamp", jstr(t));
-	fmt_ac_plain(cdate, 0, t, sizeof t);
-	json_object_object_add(c, "created_timestamp", jstr(t));
-	fmt_ac_plain(udate, 0, t, sizeof t);
-	json_object_object_add(c, "updated_timestamp", jstr(t));
+	sbx_fmt_ac_plain(cdate, 1, t, sizeof t);
+	json_object_object_add(c, "created_utc_timestamp", sbx_jstr(t));
+	sbx_fmt_ac_plain(udate, 1, t, sizeof t);
+	json_object_object_add(c, "updated_utc_timestamp", sbx_jstr(t));
+	sbx_fmt_ac_plain(cdate, 0, t, sizeof t);
+	json_object_object_add(c, "created_timestamp", sbx_jstr(t));
+	sbx_fmt_ac_plain(udate, 0, t, sizeof t);
+	json_object_object_add(c, "updated_timestamp", sbx_jstr(t));
 	json_object_object_add(c, "created_by", NULL);
 	json_object_object_add(c, "updated_by", NULL);
-	json_object_object_add(c, "mpp_tracking", jstr("0"));
+	json_object_object_add(c, "mpp_tracking", sbx_jstr("0"));
 	json_object_object_add(c, "last_click_date", NULL);
 	json_object_object_add(c, "last_open_date", NULL);
 	json_object_object_add(c, "last_mpp_open_date", NULL);
-	json_object_object_add(c, "best_send_hour", jstr("0"));
+	json_object_object_add(c, "best_send_hour", sbx_jstr("0"));
 	json_object *links = json_object_new_object();
 	static const char *const what[] = {"bounceLogs",
 	                                   "contactAutomations",
@@ -174,7 +177,7 @@ json_object *sbx_ac_contact_json(sbx_req *r, sqlite3_stmt *st)
 	for (int i = 0; what[i]; i++)
 		link(r, links, "contacts", id, what[i]);
 	json_object_object_add(c, "links", links);
-	json_object_object_add(c, "id", jstr(id));
+	json_object_object_add(c, "id", sbx_jstr(id));
 	json_object_object_add(c, "organization", NULL);
 	return c;
 }
@@ -182,7 +185,7 @@ json_object *sbx_ac_contact_json(sbx_req *r, sqlite3_stmt *st)
 /* Runs "SELECT AC_COLS FROM ac_contacts c WHERE c.id = ?" and returns the JSON, or NULL if absent. */
 static json_object *contact_by_id(sbx_req *r, int64_t id)
 {
-	sqlite3_stmt *st = db_prep(r->app->db, "SELECT " AC_COLS " FROM ac_contacts c WHERE c.id = ?1");
+	sqlite3_stmt *st = sbx_db_prep(r->app->db, "SELECT " AC_COLS " FROM ac_contacts c WHERE c.id = ?1");
 	json_object *o = NULL;
 	if (!st)
 		return NULL;
@@ -196,8 +199,8 @@ static json_object *contact_by_id(sbx_req *r, int64_t id)
 int sbx_ac_contact_by_email(sqlite3 *db, const char *email)
 {
 	char lc[320];
-	lower_trim(email, lc, sizeof lc);
-	sqlite3_stmt *st = db_prep(db, "SELECT id FROM ac_contacts WHERE email_lc = ?1");
+	sbx_lower_trim(email, lc, sizeof lc);
+	sqlite3_stmt *st = sbx_db_prep(db, "SELECT id FROM ac_contacts WHERE email_lc = ?1");
 	int id = 0;
 	if (!st)
 		return 0;
@@ -211,7 +214,7 @@ int sbx_ac_contact_by_email(sqlite3 *db, const char *email)
 int64_t sbx_ac_touch_contact(sqlite3 *db, int64_t id, int64_t ms)
 {
 	ms -= ms % 1000;
-	sqlite3_stmt *st = db_prep(db, "UPDATE ac_contacts SET udate_ms = ?2 WHERE id = ?1");
+	sqlite3_stmt *st = sbx_db_prep(db, "UPDATE ac_contacts SET udate_ms = ?2 WHERE id = ?1");
 	if (st) {
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_int64(st, 2, ms);
@@ -227,34 +230,35 @@ static json_object *contact_list_json(sbx_req *r, sqlite3_stmt *st)
 	char id[24], t[40];
 	snprintf(id, sizeof id, "%lld", (long long)sqlite3_column_int64(st, 0));
 	json_object *o = json_object_new_object();
-	json_object_object_add(o, "contact", jstrf("%lld", (long long)sqlite3_column_int64(st, 1)));
-	json_object_object_add(o, "list", jstrf("%lld", (long long)sqlite3_column_int64(st, 2)));
+	json_object_object_add(o, "contact", sbx_jstrf("%lld", (long long)sqlite3_column_int64(st, 1)));
+	json_object_object_add(o, "list", sbx_jstrf("%lld", (long long)sqlite3_column_int64(st, 2)));
 	json_object_object_add(o, "form", NULL);
-	json_object_object_add(o, "seriesid", jstr("0"));
+	json_object_object_add(o, "seriesid", sbx_jstr("0"));
 	json_object_object_add(
 	    o, "sdate", time_or_null(sqlite3_column_int64(st, 4), sqlite3_column_type(st, 4) != SQLITE_NULL));
 	json_object_object_add(
 	    o, "udate", time_or_null(sqlite3_column_int64(st, 5), sqlite3_column_type(st, 5) != SQLITE_NULL));
-	json_object_object_add(o, "status", jstrf("%d", sqlite3_column_int(st, 3)));
-	json_object_object_add(o, "responder", jstr("1"));
-	json_object_object_add(o, "sync", jstr("0"));
-	json_object_object_add(o, "unsubreason", jcol_text(st, 6));
+	json_object_object_add(o, "status", sbx_jstrf("%d", sqlite3_column_int(st, 3)));
+	json_object_object_add(o, "responder", sbx_jstr("1"));
+	json_object_object_add(o, "sync", sbx_jstr("0"));
+	json_object_object_add(o, "unsubreason", sbx_jcol_text(st, 6));
 	json_object_object_add(o, "campaign", NULL);
 	json_object_object_add(o, "message", NULL);
 	json_object_object_add(
 	    o, "first_name",
-	    jstr(sqlite3_column_text(st, 7) ? (const char *)sqlite3_column_text(st, 7) : ""));
+	    sbx_jstr(sqlite3_column_text(st, 7) ? (const char *)sqlite3_column_text(st, 7) : ""));
 	json_object_object_add(
-	    o, "last_name", jstr(sqlite3_column_text(st, 8) ? (const char *)sqlite3_column_text(st, 8) : ""));
-	json_object_object_add(o, "ip4Sub", jstr("0"));
-	json_object_object_add(o, "sourceid", jstr("0"));
+	    o, "last_name",
+	    sbx_jstr(sqlite3_column_text(st, 8) ? (const char *)sqlite3_column_text(st, 8) : ""));
+	json_object_object_add(o, "ip4Sub", sbx_jstr("0"));
+	json_object_object_add(o, "sourceid", sbx_jstr("0"));
 	json_object_object_add(o, "autosyncLog", NULL);
-	json_object_object_add(o, "ip4_last", jstr("0"));
-	json_object_object_add(o, "ip4Unsub", jstr("0"));
-	fmt_ac_plain(sqlite3_column_int64(st, 4), 0, t, sizeof t);
-	json_object_object_add(o, "created_timestamp", jstr(t));
-	fmt_ac_plain(sqlite3_column_int64(st, 5), 0, t, sizeof t);
-	json_object_object_add(o, "updated_timestamp", jstr(t));
+	json_object_object_add(o, "ip4_last", sbx_jstr("0"));
+	json_object_object_add(o, "ip4Unsub", sbx_jstr("0"));
+	sbx_fmt_ac_plain(sqlite3_column_int64(st, 4), 0, t, sizeof t);
+	json_object_object_add(o, "created_timestamp", sbx_jstr(t));
+	sbx_fmt_ac_plain(sqlite3_column_int64(st, 5), 0, t, sizeof t);
+	json_object_object_add(o, "updated_timestamp", sbx_jstr(t));
 	json_object_object_add(o, "created_by", NULL);
 	json_object_object_add(o, "updated_by", NULL);
 	json_object_object_add(o, "unsubscribeAutomation", NULL);
@@ -265,7 +269,7 @@ static json_object *contact_list_json(sbx_req *r, sqlite3_stmt *st)
 	for (int i = 0; what[i]; i++)
 		link(r, links, "contactLists", id, what[i]);
 	json_object_object_add(o, "links", links);
-	json_object_object_add(o, "id", jstr(id));
+	json_object_object_add(o, "id", sbx_jstr(id));
 	json_object_object_add(o, "automation", NULL);
 	return o;
 }
@@ -276,7 +280,7 @@ static json_object *contact_list_json(sbx_req *r, sqlite3_stmt *st)
 
 void sbx_ac_contact_lists_json(sbx_req *r, int64_t contact, json_object *arr)
 {
-	sqlite3_stmt *st = db_prep(r->app->db, "SELECT " CL_COLS " WHERE cl.contact = ?1 ORDER BY cl.id");
+	sqlite3_stmt *st = sbx_db_prep(r->app->db, "SELECT " CL_COLS " WHERE cl.contact = ?1 ORDER BY cl.id");
 	if (!st)
 		return;
 	sqlite3_bind_int64(st, 1, contact);
@@ -292,7 +296,7 @@ int sbx_ac_set_list_status(sbx_req *r, int64_t contact, int64_t list, int status
 	at_ms -= at_ms % 1000;
 	int old = -1;
 	sqlite3_stmt *st =
-	    db_prep(db, "SELECT status FROM ac_contact_lists WHERE contact = ?1 AND list = ?2");
+	    sbx_db_prep(db, "SELECT status FROM ac_contact_lists WHERE contact = ?1 AND list = ?2");
 	if (!st)
 		return 0;
 	sqlite3_bind_int64(st, 1, contact);
@@ -303,14 +307,14 @@ int sbx_ac_set_list_status(sbx_req *r, int64_t contact, int64_t list, int status
 	if (old == status)
 		return 0;
 	if (old < 0)
-		st = db_prep(
+		st = sbx_db_prep(
 		    db, "INSERT INTO ac_contact_lists(contact, list, status, sdate_ms, udate_ms, unsubreason)"
 		        " VALUES(?1, ?2, ?3, ?4, ?4, ?5)");
 	else
-		st = db_prep(db, "UPDATE ac_contact_lists SET status = ?3, udate_ms = ?4,"
-		                 " unsubreason = CASE WHEN ?3 = 2 THEN ?5 ELSE NULL END,"
-		                 " sdate_ms = CASE WHEN ?3 = 1 THEN ?4 ELSE sdate_ms END"
-		                 " WHERE contact = ?1 AND list = ?2");
+		st = sbx_db_prep(db, "UPDATE ac_contact_lists SET status = ?3, udate_ms = ?4,"
+		                     " unsubreason = CASE WHEN ?3 = 2 THEN ?5 ELSE NULL END,"
+		                     " sdate_ms = CASE WHEN ?3 = 1 THEN ?4 ELSE sdate_ms END"
+		                     " WHERE contact = ?1 AND list = ?2");
 	if (!st)
 		return 0;
 	sqlite3_bind_int64(st, 1, contact);
@@ -324,16 +328,16 @@ int sbx_ac_set_list_status(sbx_req *r, int64_t contact, int64_t list, int status
 	sqlite3_step(st);
 	sqlite3_finalize(st);
 	sbx_ac_touch_contact(db, contact, at_ms);
-	counter_add(db, "ac_contact_list_changes", 1);
+	sbx_counter_add(db, "ac_contact_list_changes", 1);
 	if ((status == 1 || status == 2) && !r->hold_webhooks) {
 		char extra[600] = "";
 		if (status == 2) {
 			sbx_buf b = {0};
-			buf_puts(&b, "&unsubscribe%5Breason%5D=");
+			sbx_buf_puts(&b, "&unsubscribe%5Breason%5D=");
 			sbx_url_encode(&b, reason ? reason : "");
-			buf_puts(&b, "&campaign%5Bid%5D=0");
+			sbx_buf_puts(&b, "&campaign%5Bid%5D=0");
 			snprintf(extra, sizeof extra, "%s", b.p ? b.p : "");
-			buf_free(&b);
+			sbx_buf_free(&b);
 		}
 		r->deliveries += sbx_webhook_queue(r, status == 1 ? "subscribe" : "unsubscribe", contact,
 		                                   list, source, at_ms, extra);
@@ -403,7 +407,7 @@ static void qtext(qbuild *q, const char *frag, const char *v)
 
 static sqlite3_stmt *qprep(sqlite3 *db, qbuild *q)
 {
-	sqlite3_stmt *st = db_prep(db, q->sql);
+	sqlite3_stmt *st = sbx_db_prep(db, q->sql);
 	for (int i = 0; st && i < q->n; i++) {
 		if (q->arg[i].is_int)
 			sqlite3_bind_int64(st, i + 1, q->arg[i].i);
@@ -416,10 +420,10 @@ static sqlite3_stmt *qprep(sqlite3 *db, qbuild *q)
 static int time_filter(sbx_req *r, qbuild *w, const char *param, const char *frag)
 {
 	char v[128];
-	if (!req_query(r, param, v, sizeof v) || !*v)
+	if (!sbx_req_query(r, param, v, sizeof v) || !*v)
 		return 0;
 	int64_t ms;
-	if (parse_iso_time(v, (int)knob_int("ac_utc_offset_min"), &ms) != 0) {
+	if (sbx_parse_iso_time(v, (int)sbx_knob_int("ac_utc_offset_min"), &ms) != 0) {
 		ac_422(r, 400, "Invalid date in filter", "invalid_filter", param);
 		return -1;
 	}
@@ -433,14 +437,14 @@ static void page_args(const sbx_req *r, int64_t *limit, int64_t *offset)
 	char v[32], *end;
 	*limit = 20;
 	*offset = 0;
-	if (req_query(r, "limit", v, sizeof v) && *v) {
+	if (sbx_req_query(r, "limit", v, sizeof v) && *v) {
 		*limit = strtoll(v, &end, 10);
 		if (*end || *limit <= 0)
 			*limit = 20;
 		if (*limit > 100)
 			*limit = 100;
 	}
-	if (req_query(r, "offset", v, sizeof v) && *v) {
+	if (sbx_req_query(r, "offset", v, sizeof v) && *v) {
 		*offset = strtoll(v, &end, 10);
 		if (*end || *offset < 0)
 			*offset = 0;
@@ -453,17 +457,17 @@ static void contacts_list(sbx_req *r)
 	memset(&w, 0, sizeof w);
 	char v[400];
 	int64_t n;
-	if (req_query(r, "email", v, sizeof v) && *v) {
+	if (sbx_req_query(r, "email", v, sizeof v) && *v) {
 		char lc[400];
-		lower_trim(v, lc, sizeof lc);
+		sbx_lower_trim(v, lc, sizeof lc);
 		qtext(&w, " AND c.email_lc = ?", lc);
 	}
-	if (req_query(r, "email_like", v, sizeof v) && *v) {
+	if (sbx_req_query(r, "email_like", v, sizeof v) && *v) {
 		char like[410];
 		snprintf(like, sizeof like, "%%%s%%", v);
 		qtext(&w, " AND c.email_lc LIKE lower(?)", like);
 	}
-	if (req_query(r, "search", v, sizeof v) && *v) {
+	if (sbx_req_query(r, "search", v, sizeof v) && *v) {
 		char like[410];
 		snprintf(like, sizeof like, "%%%s%%", v);
 		qtext(&w, " AND (c.email_lc LIKE lower(?)", like);
@@ -475,18 +479,18 @@ static void contacts_list(sbx_req *r)
 	    time_filter(r, &w, "filters[created_after]", " AND c.cdate_ms >= ?") ||
 	    time_filter(r, &w, "filters[created_before]", " AND c.cdate_ms <= ?"))
 		return;
-	if (req_query(r, "id_greater", v, sizeof v) && *v) {
+	if (sbx_req_query(r, "id_greater", v, sizeof v) && *v) {
 		if (!parse_id(v, &n) && strcmp(v, "0") != 0) {
 			ac_422(r, 400, "id_greater must be a number", "invalid_filter", "id_greater");
 			return;
 		}
 		qint(&w, " AND c.id > ?", strcmp(v, "0") == 0 ? 0 : n);
 	}
-	if (req_query(r, "id_less", v, sizeof v) && *v && parse_id(v, &n))
+	if (sbx_req_query(r, "id_less", v, sizeof v) && *v && parse_id(v, &n))
 		qint(&w, " AND c.id < ?", n);
 	char listid[32] = "", status[32] = "";
-	req_query(r, "listid", listid, sizeof listid);
-	req_query(r, "status", status, sizeof status);
+	sbx_req_query(r, "listid", listid, sizeof listid);
+	sbx_req_query(r, "status", status, sizeof status);
 	int64_t lid = 0, stv = -1;
 	if (*listid && !parse_id(listid, &lid)) {
 		ac_422(r, 400, "listid must be a number", "invalid_filter", "listid");
@@ -516,7 +520,7 @@ static void contacts_list(sbx_req *r)
 		     "?)",
 		     stv);
 	}
-	if (req_query(r, "tagid", v, sizeof v) && *v && parse_id(v, &n))
+	if (sbx_req_query(r, "tagid", v, sizeof v) && *v && parse_id(v, &n))
 		qint(&w,
 		     " AND EXISTS (SELECT 1 FROM ac_contact_tags ct WHERE ct.contact = c.id AND ct.tag = ?)",
 		     n);
@@ -524,13 +528,13 @@ static void contacts_list(sbx_req *r)
 	int64_t limit, offset;
 	page_args(r, &limit, &offset);
 	const char *order = " ORDER BY c.id ASC";
-	if (req_query(r, "orders[id]", v, sizeof v) && ieq(v, "DESC"))
+	if (sbx_req_query(r, "orders[id]", v, sizeof v) && sbx_ieq(v, "DESC"))
 		order = " ORDER BY c.id DESC";
-	else if (req_query(r, "orders[cdate]", v, sizeof v))
-		order = ieq(v, "DESC") ? " ORDER BY c.cdate_ms DESC, c.id DESC"
-		                       : " ORDER BY c.cdate_ms ASC, c.id ASC";
-	else if (req_query(r, "orders[email]", v, sizeof v))
-		order = ieq(v, "DESC") ? " ORDER BY c.email_lc DESC" : " ORDER BY c.email_lc ASC";
+	else if (sbx_req_query(r, "orders[cdate]", v, sizeof v))
+		order = sbx_ieq(v, "DESC") ? " ORDER BY c.cdate_ms DESC, c.id DESC"
+		                           : " ORDER BY c.cdate_ms ASC, c.id ASC";
+	else if (sbx_req_query(r, "orders[email]", v, sizeof v))
+		order = sbx_ieq(v, "DESC") ? " ORDER BY c.email_lc DESC" : " ORDER BY c.email_lc ASC";
 
 	qbuild cnt = w;
 	snprintf(cnt.sql, sizeof cnt.sql, "SELECT count(*) FROM ac_contacts c WHERE 1=1%s", w.sql);
@@ -557,30 +561,30 @@ static void contacts_list(sbx_req *r)
 	json_object_object_add(o, "scoreValues", json_object_new_array());
 	json_object_object_add(o, "contacts", arr);
 	json_object *meta = json_object_new_object();
-	json_object_object_add(meta, "total", jstrf("%lld", (long long)total));
+	json_object_object_add(meta, "total", sbx_jstrf("%lld", (long long)total));
 	json_object *pi = json_object_new_object();
-	json_object_object_add(pi, "segmentid", jint(0));
-	json_object_object_add(pi, "formid", jint(0));
-	json_object_object_add(pi, "listid", jint(lid));
-	json_object_object_add(pi, "tagid", jint(0));
-	json_object_object_add(pi, "limit", jint(limit));
-	json_object_object_add(pi, "offset", jint(offset));
+	json_object_object_add(pi, "segmentid", sbx_jint(0));
+	json_object_object_add(pi, "formid", sbx_jint(0));
+	json_object_object_add(pi, "listid", sbx_jint(lid));
+	json_object_object_add(pi, "tagid", sbx_jint(0));
+	json_object_object_add(pi, "limit", sbx_jint(limit));
+	json_object_object_add(pi, "offset", sbx_jint(offset));
 	json_object_object_add(pi, "search", NULL);
 	json_object_object_add(pi, "sort", NULL);
-	json_object_object_add(pi, "seriesid", jint(0));
-	json_object_object_add(pi, "waitid", jint(0));
-	json_object_object_add(pi, "status", jint(stv));
-	json_object_object_add(pi, "forceQuery", jint(0));
-	json_object_object_add(pi, "cacheid", jstr(""));
+	json_object_object_add(pi, "seriesid", sbx_jint(0));
+	json_object_object_add(pi, "waitid", sbx_jint(0));
+	json_object_object_add(pi, "status", sbx_jint(stv));
+	json_object_object_add(pi, "forceQuery", sbx_jint(0));
+	json_object_object_add(pi, "cacheid", sbx_jstr(""));
 	json_object_object_add(meta, "page_input", pi);
 	json_object_object_add(o, "meta", meta);
-	resp_json(r, 200, o);
+	sbx_resp_json(r, 200, o);
 }
 
 /* Reads {"contact":{...}}; returns the inner object (borrowed from *root) or NULL after answering. */
 static json_object *contact_body(sbx_req *r, json_object **root)
 {
-	*root = req_json_body(r);
+	*root = sbx_req_json_body(r);
 	if (!*root)
 		return NULL;
 	json_object *c;
@@ -593,7 +597,7 @@ static json_object *contact_body(sbx_req *r, json_object **root)
 
 static void put_field(sqlite3 *db, int64_t id, const char *col_sql, const char *val)
 {
-	sqlite3_stmt *st = db_prep(db, col_sql);
+	sqlite3_stmt *st = sbx_db_prep(db, col_sql);
 	if (!st)
 		return;
 	sqlite3_bind_text(st, 1, val, -1, SQLITE_TRANSIENT);
@@ -618,7 +622,7 @@ static int apply_contact_fields(sbx_req *r, int64_t id, json_object *c, int allo
 	for (int i = 0; i < 4; i++) {
 		if (i == 3 && !allow_email)
 			break;
-		if (!jget_text(c, fields[i][0], v, sizeof v))
+		if (!sbx_jget_text(c, fields[i][0], v, sizeof v))
 			continue;
 		put_field(r->app->db, id, fields[i][1], v);
 		changed += sqlite3_changes(r->app->db) > 0;
@@ -631,8 +635,8 @@ static int64_t create_contact(sbx_req *r, const char *email)
 	char trimmed[320];
 	snprintf(trimmed, sizeof trimmed, "%s", email);
 	sqlite3_stmt *st =
-	    db_prep(r->app->db, "INSERT INTO ac_contacts(email, email_lc, first_name, last_name, phone,"
-	                        " cdate_ms, udate_ms) VALUES(?1, lower(?1), '', '', '', ?2, ?2)");
+	    sbx_db_prep(r->app->db, "INSERT INTO ac_contacts(email, email_lc, first_name, last_name, phone,"
+	                            " cdate_ms, udate_ms) VALUES(?1, lower(?1), '', '', '', ?2, ?2)");
 	if (!st)
 		return 0;
 	sqlite3_bind_text(st, 1, trimmed, -1, SQLITE_TRANSIENT);
@@ -642,7 +646,7 @@ static int64_t create_contact(sbx_req *r, const char *email)
 	if (rc != SQLITE_DONE)
 		return 0;
 	int64_t id = sqlite3_last_insert_rowid(r->app->db);
-	counter_add(r->app->db, "ac_contacts_created", 1);
+	sbx_counter_add(r->app->db, "ac_contacts_created", 1);
 	return id;
 }
 
@@ -651,7 +655,7 @@ static void contact_answer(sbx_req *r, int status, int64_t id)
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "fieldValues", json_object_new_array());
 	json_object_object_add(o, "contact", contact_by_id(r, id));
-	resp_json(r, status, o);
+	sbx_resp_json(r, status, o);
 }
 
 static void contacts_create(sbx_req *r, int sync)
@@ -660,23 +664,23 @@ static void contacts_create(sbx_req *r, int sync)
 	if (!c)
 		goto out;
 	char email[320] = "";
-	jget_text(c, "email", email, sizeof email);
+	sbx_jget_text(c, "email", email, sizeof email);
 	char trimmed[320];
-	lower_trim(email, trimmed, sizeof trimmed);
+	sbx_lower_trim(email, trimmed, sizeof trimmed);
 	if (!valid_email(trimmed)) {
 		json_object *e = json_object_new_object();
-		json_object_object_add(e, "title", jstr("Contact Email Address is not valid."));
-		json_object_object_add(e, "detail", jstr(""));
-		json_object_object_add(e, "code", jstr("email_invalid"));
-		json_object_object_add(e, "error", jstr("must_be_valid_email_address"));
+		json_object_object_add(e, "title", sbx_jstr("Contact Email Address is not valid."));
+		json_object_object_add(e, "detail", sbx_jstr(""));
+		json_object_object_add(e, "code", sbx_jstr("email_invalid"));
+		json_object_object_add(e, "error", sbx_jstr("must_be_valid_email_address"));
 		json_object *src = json_object_new_object();
-		json_object_object_add(src, "pointer", jstr("/data/attributes/email"));
+		json_object_object_add(src, "pointer", sbx_jstr("/data/attributes/email"));
 		json_object_object_add(e, "source", src);
 		json_object *arr = json_object_new_array();
 		json_object_array_add(arr, e);
 		json_object *o = json_object_new_object();
 		json_object_object_add(o, "errors", arr);
-		resp_json(r, 422, o);
+		sbx_resp_json(r, 422, o);
 		goto out;
 	}
 	int64_t id = sbx_ac_contact_by_email(r->app->db, email);
@@ -698,14 +702,14 @@ static void contacts_create(sbx_req *r, int sync)
 			as_typed[--n] = '\0';
 		id = create_contact(r, as_typed);
 		if (!id) {
-			resp_error(r, 500, "ERROR", "could not create the contact");
+			sbx_resp_error(r, 500, "ERROR", "could not create the contact");
 			goto out;
 		}
 		status = 201;
 		apply_contact_fields(r, id, c, 0);
 	} else if (apply_contact_fields(r, id, c, 0)) {
 		sbx_ac_touch_contact(r->app->db, id, r->now_ms);
-		counter_add(r->app->db, "ac_contacts_updated", 1);
+		sbx_counter_add(r->app->db, "ac_contacts_updated", 1);
 	}
 	contact_answer(r, status, id);
 out:
@@ -735,7 +739,7 @@ static void contact_get(sbx_req *r, int64_t id)
 		json_object_object_add(o, empty[i], json_object_new_array());
 	json_object_object_add(o, "contactLists", lists);
 	json_object_object_add(o, "contact", c);
-	resp_json(r, 200, o);
+	sbx_resp_json(r, 200, o);
 }
 
 static void contact_update(sbx_req *r, int64_t id)
@@ -750,9 +754,9 @@ static void contact_update(sbx_req *r, int64_t id)
 	}
 	json_object_put(exists);
 	char email[320];
-	if (jget_text(c, "email", email, sizeof email)) {
+	if (sbx_jget_text(c, "email", email, sizeof email)) {
 		char lc[320];
-		lower_trim(email, lc, sizeof lc);
+		sbx_lower_trim(email, lc, sizeof lc);
 		int64_t other = sbx_ac_contact_by_email(r->app->db, lc);
 		if (!valid_email(lc)) {
 			ac_422(r, 422, "Contact Email Address is not valid.", "email_invalid",
@@ -767,7 +771,7 @@ static void contact_update(sbx_req *r, int64_t id)
 	}
 	if (apply_contact_fields(r, id, c, 1)) {
 		sbx_ac_touch_contact(r->app->db, id, r->now_ms);
-		counter_add(r->app->db, "ac_contacts_updated", 1);
+		sbx_counter_add(r->app->db, "ac_contacts_updated", 1);
 		r->deliveries += sbx_webhook_queue(r, "update", id, 0, "api", r->now_ms, "");
 	}
 	contact_answer(r, 200, id);
@@ -778,7 +782,7 @@ out:
 static void contact_delete(sbx_req *r, int64_t id)
 {
 	sqlite3 *db = r->app->db;
-	sqlite3_stmt *st = db_prep(db, "DELETE FROM ac_contacts WHERE id = ?1");
+	sqlite3_stmt *st = sbx_db_prep(db, "DELETE FROM ac_contacts WHERE id = ?1");
 	if (!st)
 		return;
 	sqlite3_bind_int64(st, 1, id);
@@ -792,19 +796,19 @@ static void contact_delete(sbx_req *r, int64_t id)
 	                                  "DELETE FROM ac_contact_tags WHERE contact = ?1",
 	                                  "DELETE FROM ac_bounce_logs WHERE contact = ?1"};
 	for (int i = 0; i < 3; i++) {
-		st = db_prep(db, del[i]);
+		st = sbx_db_prep(db, del[i]);
 		if (!st)
 			continue;
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_step(st);
 		sqlite3_finalize(st);
 	}
-	resp_json(r, 200, json_object_new_object());
+	sbx_resp_json(r, 200, json_object_new_object());
 }
 
 static int contact_exists(sbx_req *r, int64_t id)
 {
-	sqlite3_stmt *st = db_prep(r->app->db, "SELECT 1 FROM ac_contacts WHERE id = ?1");
+	sqlite3_stmt *st = sbx_db_prep(r->app->db, "SELECT 1 FROM ac_contacts WHERE id = ?1");
 	int ok = 0;
 	if (!st)
 		return 0;
@@ -824,7 +828,7 @@ static void contact_lists_get(sbx_req *r, int64_t id)
 	sbx_ac_contact_lists_json(r, id, arr);
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "contactLists", arr);
-	resp_json(r, 200, o);
+	sbx_resp_json(r, 200, o);
 }
 
 static json_object *contact_tag_json(sbx_req *r, int64_t id, int64_t contact, int64_t tag, int64_t cdate)
@@ -832,20 +836,20 @@ static json_object *contact_tag_json(sbx_req *r, int64_t id, int64_t contact, in
 	char sid[24], t[40];
 	snprintf(sid, sizeof sid, "%lld", (long long)id);
 	json_object *o = json_object_new_object();
-	json_object_object_add(o, "contact", jstrf("%lld", (long long)contact));
-	json_object_object_add(o, "tag", jstrf("%lld", (long long)tag));
-	fmt_ac_time(cdate, t, sizeof t);
-	json_object_object_add(o, "cdate", jstr(t));
-	fmt_ac_plain(cdate, 0, t, sizeof t);
-	json_object_object_add(o, "created_timestamp", jstr(t));
-	json_object_object_add(o, "updated_timestamp", jstr(t));
+	json_object_object_add(o, "contact", sbx_jstrf("%lld", (long long)contact));
+	json_object_object_add(o, "tag", sbx_jstrf("%lld", (long long)tag));
+	sbx_fmt_ac_time(cdate, t, sizeof t);
+	json_object_object_add(o, "cdate", sbx_jstr(t));
+	sbx_fmt_ac_plain(cdate, 0, t, sizeof t);
+	json_object_object_add(o, "created_timestamp", sbx_jstr(t));
+	json_object_object_add(o, "updated_timestamp", sbx_jstr(t));
 	json_object_object_add(o, "created_by", NULL);
 	json_object_object_add(o, "updated_by", NULL);
 	json_object *links = json_object_new_object();
 	link(r, links, "contactTags", sid, "contact");
 	link(r, links, "contactTags", sid, "tag");
 	json_object_object_add(o, "links", links);
-	json_object_object_add(o, "id", jstr(sid));
+	json_object_object_add(o, "id", sbx_jstr(sid));
 	return o;
 }
 
@@ -856,8 +860,8 @@ static void contact_tags_get(sbx_req *r, int64_t id)
 		return;
 	}
 	json_object *arr = json_object_new_array();
-	sqlite3_stmt *st = db_prep(r->app->db, "SELECT id, contact, tag, cdate_ms FROM ac_contact_tags"
-	                                       " WHERE contact = ?1 ORDER BY id");
+	sqlite3_stmt *st = sbx_db_prep(r->app->db, "SELECT id, contact, tag, cdate_ms FROM ac_contact_tags"
+	                                           " WHERE contact = ?1 ORDER BY id");
 	if (st) {
 		sqlite3_bind_int64(st, 1, id);
 		while (sqlite3_step(st) == SQLITE_ROW)
@@ -868,7 +872,7 @@ static void contact_tags_get(sbx_req *r, int64_t id)
 	}
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "contactTags", arr);
-	resp_json(r, 200, o);
+	sbx_resp_json(r, 200, o);
 }
 
 static void bounce_logs_get(sbx_req *r, int64_t id)
@@ -879,8 +883,8 @@ static void bounce_logs_get(sbx_req *r, int64_t id)
 	}
 	json_object *arr = json_object_new_array();
 	sqlite3_stmt *st =
-	    db_prep(r->app->db, "SELECT id, contact, tstamp_ms, email, kind, code, error, campaign"
-	                        " FROM ac_bounce_logs WHERE contact = ?1 ORDER BY id");
+	    sbx_db_prep(r->app->db, "SELECT id, contact, tstamp_ms, email, kind, code, error, campaign"
+	                            " FROM ac_bounce_logs WHERE contact = ?1 ORDER BY id");
 	if (st) {
 		sqlite3_bind_int64(st, 1, id);
 		while (sqlite3_step(st) == SQLITE_ROW) {
@@ -888,24 +892,24 @@ static void bounce_logs_get(sbx_req *r, int64_t id)
 			snprintf(sid, sizeof sid, "%lld", (long long)sqlite3_column_int64(st, 0));
 			json_object *b = json_object_new_object();
 			int64_t ts = sqlite3_column_int64(st, 2);
-			fmt_ac_time(ts, t, sizeof t);
-			json_object_object_add(b, "tstamp", jstr(t));
+			sbx_fmt_ac_time(ts, t, sizeof t);
+			json_object_object_add(b, "tstamp", sbx_jstr(t));
 			/* bounce 1 = hard, 2 = soft in this sandbox's bounce-code table */
 			int hard = sqlite3_column_text(st, 4) &&
 			           strcmp((const char *)sqlite3_column_text(st, 4), "hard") == 0;
-			json_object_object_add(b, "bounceid", jstr(hard ? "1" : "2"));
+			json_object_object_add(b, "bounceid", sbx_jstr(hard ? "1" : "2"));
 			json_object_object_add(b, "subscriberid",
-			                       jstrf("%lld", (long long)sqlite3_column_int64(st, 1)));
+			                       sbx_jstrf("%lld", (long long)sqlite3_column_int64(st, 1)));
 			json_object_object_add(b, "campaignid",
-			                       jstrf("%lld", (long long)sqlite3_column_int64(st, 7)));
-			json_object_object_add(b, "messageid", jstr("1"));
-			json_object_object_add(b, "codeid", jstr(hard ? "48" : "12"));
-			json_object_object_add(b, "email", jcol_text(st, 3));
-			json_object_object_add(b, "error", jcol_text(st, 6));
-			json_object_object_add(b, "source", jstr(""));
-			fmt_ac_plain(ts, 0, t, sizeof t);
-			json_object_object_add(b, "created_timestamp", jstr(t));
-			json_object_object_add(b, "updated_timestamp", jstr(t));
+			                       sbx_jstrf("%lld", (long long)sqlite3_column_int64(st, 7)));
+			json_object_object_add(b, "messageid", sbx_jstr("1"));
+			json_object_object_add(b, "codeid", sbx_jstr(hard ? "48" : "12"));
+			json_object_object_add(b, "email", sbx_jcol_text(st, 3));
+			json_object_object_add(b, "error", sbx_jcol_text(st, 6));
+			json_object_object_add(b, "source", sbx_jstr(""));
+			sbx_fmt_ac_plain(ts, 0, t, sizeof t);
+			json_object_object_add(b, "created_timestamp", sbx_jstr(t));
+			json_object_object_add(b, "updated_timestamp", sbx_jstr(t));
 			json_object_object_add(b, "created_by", NULL);
 			json_object_object_add(b, "updated_by", NULL);
 			json_object *links = json_object_new_object();
@@ -914,28 +918,28 @@ static void bounce_logs_get(sbx_req *r, int64_t id)
 			for (int i = 0; what[i]; i++)
 				link(r, links, "bounceLogs", sid, what[i]);
 			json_object_object_add(b, "links", links);
-			json_object_object_add(b, "id", jstr(sid));
-			json_object_object_add(b, "bounce", jstr(hard ? "1" : "2"));
+			json_object_object_add(b, "id", sbx_jstr(sid));
+			json_object_object_add(b, "bounce", sbx_jstr(hard ? "1" : "2"));
 			json_object_object_add(b, "contact",
-			                       jstrf("%lld", (long long)sqlite3_column_int64(st, 1)));
+			                       sbx_jstrf("%lld", (long long)sqlite3_column_int64(st, 1)));
 			json_object_object_add(b, "campaign",
-			                       jstrf("%lld", (long long)sqlite3_column_int64(st, 7)));
-			json_object_object_add(b, "message", jstr("1"));
-			json_object_object_add(b, "code", jstr(hard ? "48" : "12"));
+			                       sbx_jstrf("%lld", (long long)sqlite3_column_int64(st, 7)));
+			json_object_object_add(b, "message", sbx_jstr("1"));
+			json_object_object_add(b, "code", sbx_jstr(hard ? "48" : "12"));
 			json_object_array_add(arr, b);
 		}
 		sqlite3_finalize(st);
 	}
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "bounceLogs", arr);
-	resp_json(r, 200, o);
+	sbx_resp_json(r, 200, o);
 }
 
 /* ---- list memberships ---- */
 
 static int list_exists(sqlite3 *db, int64_t id)
 {
-	sqlite3_stmt *st = db_prep(db, "SELECT 1 FROM ac_lists WHERE id = ?1");
+	sqlite3_stmt *st = sbx_db_prep(db, "SELECT 1 FROM ac_lists WHERE id = ?1");
 	int ok = 0;
 	if (!st)
 		return 0;
@@ -947,7 +951,7 @@ static int list_exists(sqlite3 *db, int64_t id)
 
 static void contact_lists_post(sbx_req *r)
 {
-	json_object *root = req_json_body(r), *cl;
+	json_object *root = sbx_req_json_body(r), *cl;
 	if (!root)
 		return;
 	int64_t list, contact, status;
@@ -957,15 +961,15 @@ static void contact_lists_post(sbx_req *r)
 		       "/data/attributes/contactList");
 		goto out;
 	}
-	if (!jget_int(cl, "contact", &contact)) {
+	if (!sbx_jget_int(cl, "contact", &contact)) {
 		ac_422(r, 422, "Missing attribute", "field_missing", "/data/attributes/contact");
 		goto out;
 	}
-	if (!jget_int(cl, "list", &list)) {
+	if (!sbx_jget_int(cl, "list", &list)) {
 		ac_422(r, 422, "Missing attribute", "field_missing", "/data/attributes/list");
 		goto out;
 	}
-	if (!jget_int(cl, "status", &status) || (status != 1 && status != 2)) {
+	if (!sbx_jget_int(cl, "status", &status) || (status != 1 && status != 2)) {
 		ac_422(r, 422, "The status must be 1 (active) or 2 (unsubscribed)", "field_invalid",
 		       "/data/attributes/status");
 		goto out;
@@ -980,14 +984,15 @@ static void contact_lists_post(sbx_req *r)
 		       "/data/attributes/list");
 		goto out;
 	}
-	counter_add(r->app->db, "ac_contact_list_writes", 1);
+	sbx_counter_add(r->app->db, "ac_contact_list_writes", 1);
 	sbx_ac_set_list_status(r, contact, list, (int)status, "api",
 	                       status == 2 ? "Unsubscribed via API" : NULL, r->now_ms);
 	json_object *o = json_object_new_object();
 	json_object *contacts = json_object_new_array();
 	json_object_array_add(contacts, contact_by_id(r, contact));
 	json_object_object_add(o, "contacts", contacts);
-	sqlite3_stmt *st = db_prep(r->app->db, "SELECT " CL_COLS " WHERE cl.contact = ?1 AND cl.list = ?2");
+	sqlite3_stmt *st =
+	    sbx_db_prep(r->app->db, "SELECT " CL_COLS " WHERE cl.contact = ?1 AND cl.list = ?2");
 	if (st) {
 		sqlite3_bind_int64(st, 1, contact);
 		sqlite3_bind_int64(st, 2, list);
@@ -1001,7 +1006,7 @@ static void contact_lists_post(sbx_req *r)
 		}
 		sqlite3_finalize(st);
 	}
-	resp_json(r, 200, o);
+	sbx_resp_json(r, 200, o);
 out:
 	json_object_put(root);
 }
@@ -1013,24 +1018,24 @@ static json_object *list_json(sbx_req *r, sqlite3_stmt *st)
 	char sid[24], t[40];
 	snprintf(sid, sizeof sid, "%lld", (long long)sqlite3_column_int64(st, 0));
 	json_object *o = json_object_new_object();
-	json_object_object_add(o, "stringid", jcol_text(st, 2));
-	json_object_object_add(o, "userid", jstr("1"));
-	json_object_object_add(o, "name", jcol_text(st, 1));
-	fmt_ac_time(sqlite3_column_int64(st, 3), t, sizeof t);
-	json_object_object_add(o, "cdate", jstr(t));
-	json_object_object_add(o, "p_use_tracking", jstr("1"));
-	json_object_object_add(o, "private", jstr("0"));
-	json_object_object_add(o, "optinoptout", jstr("1"));
-	json_object_object_add(o, "sender_url", jstr("https://www.example.com"));
-	json_object_object_add(o, "sender_reminder", jstr("You signed up on our website."));
+	json_object_object_add(o, "stringid", sbx_jcol_text(st, 2));
+	json_object_object_add(o, "userid", sbx_jstr("1"));
+	json_object_object_add(o, "name", sbx_jcol_text(st, 1));
+	sbx_fmt_ac_time(sqlite3_column_int64(st, 3), t, sizeof t);
+	json_object_object_add(o, "cdate", sbx_jstr(t));
+	json_object_object_add(o, "p_use_tracking", sbx_jstr("1"));
+	json_object_object_add(o, "private", sbx_jstr("0"));
+	json_object_object_add(o, "optinoptout", sbx_jstr("1"));
+	json_object_object_add(o, "sender_url", sbx_jstr("https://www.example.com"));
+	json_object_object_add(o, "sender_reminder", sbx_jstr("You signed up on our website."));
 	json_object_object_add(o, "udate", NULL);
 	json_object *links = json_object_new_object();
 	link(r, links, "lists", sid, "contactGoalLists");
 	link(r, links, "lists", sid, "user");
 	link(r, links, "lists", sid, "addressLists");
 	json_object_object_add(o, "links", links);
-	json_object_object_add(o, "id", jstr(sid));
-	json_object_object_add(o, "user", jstr("1"));
+	json_object_object_add(o, "id", sbx_jstr(sid));
+	json_object_object_add(o, "user", sbx_jstr("1"));
 	return o;
 }
 
@@ -1038,21 +1043,22 @@ static void lists_get(sbx_req *r, const char *one)
 {
 	int64_t id = 0;
 	if (one && !parse_id(one, &id)) {
-		resp_error(r, 404, "NOT_FOUND", "No Result found for List with id %s", one);
+		sbx_resp_error(r, 404, "NOT_FOUND", "No Result found for List with id %s", one);
 		return;
 	}
 	/* Paged like every AC collection. */
 	int64_t limit, offset, total = 0;
 	page_args(r, &limit, &offset);
 	if (!one) {
-		sqlite3_stmt *c = db_prep(r->app->db, "SELECT count(*) FROM ac_lists");
+		sqlite3_stmt *c = sbx_db_prep(r->app->db, "SELECT count(*) FROM ac_lists");
 		if (c && sqlite3_step(c) == SQLITE_ROW)
 			total = sqlite3_column_int64(c, 0);
 		sqlite3_finalize(c);
 	}
-	sqlite3_stmt *st = db_prep(r->app->db, one ? "SELECT id, name, stringid, cdate_ms FROM ac_lists WHERE id = ?1"
-	                                           : "SELECT id, name, stringid, cdate_ms FROM ac_lists ORDER BY id"
-	                                             " LIMIT ?1 OFFSET ?2");
+	sqlite3_stmt *st =
+	    sbx_db_prep(r->app->db, one ? "SELECT id, name, stringid, cdate_ms FROM ac_lists WHERE id = ?1"
+	                                : "SELECT id, name, stringid, cdate_ms FROM ac_lists ORDER BY id"
+	                                  " LIMIT ?1 OFFSET ?2");
 	if (!st)
 		return;
 	if (one) {
@@ -1070,18 +1076,18 @@ static void lists_get(sbx_req *r, const char *one)
 		if (json_object_array_length(arr) == 0) {
 			json_object_put(arr);
 			json_object_put(o);
-			resp_error(r, 404, "NOT_FOUND", "No Result found for List with id %s", one);
+			sbx_resp_error(r, 404, "NOT_FOUND", "No Result found for List with id %s", one);
 			return;
 		}
 		json_object_object_add(o, "list", json_object_get(json_object_array_get_idx(arr, 0)));
 		json_object_put(arr);
 	} else {
 		json_object *meta = json_object_new_object();
-		json_object_object_add(meta, "total", jstrf("%lld", (long long)total));
+		json_object_object_add(meta, "total", sbx_jstrf("%lld", (long long)total));
 		json_object_object_add(o, "lists", arr);
 		json_object_object_add(o, "meta", meta);
 	}
-	resp_json(r, 200, o);
+	sbx_resp_json(r, 200, o);
 }
 
 static json_object *tag_json(sbx_req *r, sqlite3_stmt *st)
@@ -1089,25 +1095,25 @@ static json_object *tag_json(sbx_req *r, sqlite3_stmt *st)
 	char sid[24], t[40];
 	snprintf(sid, sizeof sid, "%lld", (long long)sqlite3_column_int64(st, 0));
 	json_object *o = json_object_new_object();
-	json_object_object_add(o, "tagType", jcol_text(st, 2));
-	json_object_object_add(o, "tag", jcol_text(st, 1));
-	json_object_object_add(o, "description", jcol_text(st, 3));
-	fmt_ac_time(sqlite3_column_int64(st, 4), t, sizeof t);
-	json_object_object_add(o, "cdate", jstr(t));
+	json_object_object_add(o, "tagType", sbx_jcol_text(st, 2));
+	json_object_object_add(o, "tag", sbx_jcol_text(st, 1));
+	json_object_object_add(o, "description", sbx_jcol_text(st, 3));
+	sbx_fmt_ac_time(sqlite3_column_int64(st, 4), t, sizeof t);
+	json_object_object_add(o, "cdate", sbx_jstr(t));
 	json_object *links = json_object_new_object();
 	link(r, links, "tags", sid, "contactGoalTags");
 	json_object_object_add(o, "links", links);
-	json_object_object_add(o, "id", jstr(sid));
+	json_object_object_add(o, "id", sbx_jstr(sid));
 	return o;
 }
 
 static void tags_get(sbx_req *r)
 {
 	char search[256] = "";
-	req_query(r, "search", search, sizeof search);
+	sbx_req_query(r, "search", search, sizeof search);
 	/* filters[search][eq]: the exact name (AC v3 "List all tags"); search alone is "contains". */
 	char eq[256] = "";
-	int exact = req_query(r, "filters[search][eq]", eq, sizeof eq);
+	int exact = sbx_req_query(r, "filters[search][eq]", eq, sizeof eq);
 	if (exact)
 		snprintf(search, sizeof search, "%s", eq);
 	int64_t limit, offset;
@@ -1126,7 +1132,8 @@ static void tags_get(sbx_req *r)
 	} else {
 		snprintf(like, sizeof like, "%%%s%%", search);
 	}
-	sqlite3_stmt *st = db_prep(r->app->db, "SELECT count(*) FROM ac_tags WHERE tag LIKE ?1 ESCAPE '\\'");
+	sqlite3_stmt *st =
+	    sbx_db_prep(r->app->db, "SELECT count(*) FROM ac_tags WHERE tag LIKE ?1 ESCAPE '\\'");
 	int64_t total = 0;
 	if (st) {
 		sqlite3_bind_text(st, 1, like, -1, SQLITE_TRANSIENT);
@@ -1135,9 +1142,10 @@ static void tags_get(sbx_req *r)
 		sqlite3_finalize(st);
 	}
 	json_object *arr = json_object_new_array();
-	st = db_prep(r->app->db,
-	             "SELECT id, tag, tag_type, description, cdate_ms FROM ac_tags WHERE tag LIKE ?1 ESCAPE '\\'"
-	             " ORDER BY id LIMIT ?2 OFFSET ?3");
+	st = sbx_db_prep(
+	    r->app->db,
+	    "SELECT id, tag, tag_type, description, cdate_ms FROM ac_tags WHERE tag LIKE ?1 ESCAPE '\\'"
+	    " ORDER BY id LIMIT ?2 OFFSET ?3");
 	if (st) {
 		sqlite3_bind_text(st, 1, like, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(st, 2, limit);
@@ -1149,48 +1157,48 @@ static void tags_get(sbx_req *r)
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "tags", arr);
 	json_object *meta = json_object_new_object();
-	json_object_object_add(meta, "total", jstrf("%lld", (long long)total));
+	json_object_object_add(meta, "total", sbx_jstrf("%lld", (long long)total));
 	json_object_object_add(o, "meta", meta);
-	resp_json(r, 200, o);
+	sbx_resp_json(r, 200, o);
 }
 
 static void tag_get(sbx_req *r, int64_t id)
 {
-	sqlite3_stmt *st =
-	    db_prep(r->app->db, "SELECT id, tag, tag_type, description, cdate_ms FROM ac_tags WHERE id = ?1");
+	sqlite3_stmt *st = sbx_db_prep(
+	    r->app->db, "SELECT id, tag, tag_type, description, cdate_ms FROM ac_tags WHERE id = ?1");
 	if (!st)
 		return;
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		json_object *o = json_object_new_object();
 		json_object_object_add(o, "tag", tag_json(r, st));
-		resp_json(r, 200, o);
+		sbx_resp_json(r, 200, o);
 	} else {
-		resp_error(r, 404, "NOT_FOUND", "No Result found for Tag with id %lld", (long long)id);
+		sbx_resp_error(r, 404, "NOT_FOUND", "No Result found for Tag with id %lld", (long long)id);
 	}
 	sqlite3_finalize(st);
 }
 
 static void tags_post(sbx_req *r)
 {
-	json_object *root = req_json_body(r), *t;
+	json_object *root = sbx_req_json_body(r), *t;
 	if (!root)
 		return;
 	char name[256] = "", type[32] = "contact", desc[512] = "";
 	if (!json_object_object_get_ex(root, "tag", &t) || !json_object_is_type(t, json_type_object) ||
-	    !jget_text(t, "tag", name, sizeof name) || !*name) {
+	    !sbx_jget_text(t, "tag", name, sizeof name) || !*name) {
 		ac_422(r, 422, "Missing attribute", "field_missing", "/data/attributes/tag");
 		goto out;
 	}
-	jget_text(t, "tagType", type, sizeof type);
-	jget_text(t, "description", desc, sizeof desc);
+	sbx_jget_text(t, "tagType", type, sizeof type);
+	sbx_jget_text(t, "description", desc, sizeof desc);
 	if (strcmp(type, "contact") && strcmp(type, "template")) {
 		ac_422(r, 422, "tagType must be contact or template", "field_invalid",
 		       "/data/attributes/tagType");
 		goto out;
 	}
 	sqlite3_stmt *st =
-	    db_prep(r->app->db, "SELECT 1 FROM ac_tags WHERE lower(tag) = lower(?1) AND tag_type = ?2");
+	    sbx_db_prep(r->app->db, "SELECT 1 FROM ac_tags WHERE lower(tag) = lower(?1) AND tag_type = ?2");
 	int dup = 0;
 	if (st) {
 		sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
@@ -1203,8 +1211,8 @@ static void tags_post(sbx_req *r)
 		       "/data/attributes/tag");
 		goto out;
 	}
-	st = db_prep(r->app->db,
-	             "INSERT INTO ac_tags(tag, tag_type, description, cdate_ms) VALUES(?1, ?2, ?3, ?4)");
+	st = sbx_db_prep(r->app->db,
+	                 "INSERT INTO ac_tags(tag, tag_type, description, cdate_ms) VALUES(?1, ?2, ?3, ?4)");
 	if (st) {
 		sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 2, type, -1, SQLITE_TRANSIENT);
@@ -1214,15 +1222,15 @@ static void tags_post(sbx_req *r)
 		sqlite3_finalize(st);
 	}
 	int64_t id = sqlite3_last_insert_rowid(r->app->db);
-	counter_add(r->app->db, "ac_tags_created", 1);
-	st =
-	    db_prep(r->app->db, "SELECT id, tag, tag_type, description, cdate_ms FROM ac_tags WHERE id = ?1");
+	sbx_counter_add(r->app->db, "ac_tags_created", 1);
+	st = sbx_db_prep(r->app->db,
+	                 "SELECT id, tag, tag_type, description, cdate_ms FROM ac_tags WHERE id = ?1");
 	if (st) {
 		sqlite3_bind_int64(st, 1, id);
 		if (sqlite3_step(st) == SQLITE_ROW) {
 			json_object *o = json_object_new_object();
 			json_object_object_add(o, "tag", tag_json(r, st));
-			resp_json(r, 201, o);
+			sbx_resp_json(r, 201, o);
 		}
 		sqlite3_finalize(st);
 	}
@@ -1233,28 +1241,28 @@ out:
 static void not_found_errors(sbx_req *r, const char *detail)
 {
 	json_object *e = json_object_new_object();
-	json_object_object_add(e, "status", jint(404));
-	json_object_object_add(e, "title", jstr("Not Found"));
-	json_object_object_add(e, "detail", jstr(detail));
+	json_object_object_add(e, "status", sbx_jint(404));
+	json_object_object_add(e, "title", sbx_jstr("Not Found"));
+	json_object_object_add(e, "detail", sbx_jstr(detail));
 	json_object *arr = json_object_new_array();
 	json_object_array_add(arr, e);
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "errors", arr);
-	resp_json(r, 404, o);
+	sbx_resp_json(r, 404, o);
 }
 
 static void contact_tags_post(sbx_req *r)
 {
-	json_object *root = req_json_body(r), *ct;
+	json_object *root = sbx_req_json_body(r), *ct;
 	if (!root)
 		return;
 	int64_t contact, tag;
 	if (!json_object_object_get_ex(root, "contactTag", &ct) ||
-	    !json_object_is_type(ct, json_type_object) || !jget_int(ct, "contact", &contact)) {
+	    !json_object_is_type(ct, json_type_object) || !sbx_jget_int(ct, "contact", &contact)) {
 		ac_422(r, 422, "Missing attribute", "field_missing", "/data/attributes/contact");
 		goto out;
 	}
-	if (!jget_int(ct, "tag", &tag)) {
+	if (!sbx_jget_int(ct, "tag", &tag)) {
 		ac_422(r, 422, "Missing attribute", "field_missing", "/data/attributes/tag");
 		goto out;
 	}
@@ -1263,7 +1271,7 @@ static void contact_tags_post(sbx_req *r)
 		goto out;
 	}
 	int tag_ok = 0;
-	sqlite3_stmt *st = db_prep(r->app->db, "SELECT 1 FROM ac_tags WHERE id = ?1");
+	sqlite3_stmt *st = sbx_db_prep(r->app->db, "SELECT 1 FROM ac_tags WHERE id = ?1");
 	if (st) {
 		sqlite3_bind_int64(st, 1, tag);
 		tag_ok = sqlite3_step(st) == SQLITE_ROW;
@@ -1273,8 +1281,8 @@ static void contact_tags_post(sbx_req *r)
 		not_found_errors(r, "Tag not found");
 		goto out;
 	}
-	st = db_prep(r->app->db, "INSERT INTO ac_contact_tags(contact, tag, cdate_ms) VALUES(?1, ?2, ?3)"
-	                         " ON CONFLICT(contact, tag) DO NOTHING");
+	st = sbx_db_prep(r->app->db, "INSERT INTO ac_contact_tags(contact, tag, cdate_ms) VALUES(?1, ?2, ?3)"
+	                             " ON CONFLICT(contact, tag) DO NOTHING");
 	if (st) {
 		sqlite3_bind_int64(st, 1, contact);
 		sqlite3_bind_int64(st, 2, tag);
@@ -1283,9 +1291,11 @@ static void contact_tags_post(sbx_req *r)
 		sqlite3_finalize(st);
 	}
 	/* AC answers a repeated add with the existing association; the counter lets tests see it */
-	counter_add(r->app->db,
-	            sqlite3_changes(r->app->db) ? "ac_contact_tags_added" : "ac_contact_tags_duplicate", 1);
-	st = db_prep(r->app->db, "SELECT id, cdate_ms FROM ac_contact_tags WHERE contact = ?1 AND tag = ?2");
+	sbx_counter_add(r->app->db,
+	                sqlite3_changes(r->app->db) ? "ac_contact_tags_added" : "ac_contact_tags_duplicate",
+	                1);
+	st = sbx_db_prep(r->app->db,
+	                 "SELECT id, cdate_ms FROM ac_contact_tags WHERE contact = ?1 AND tag = ?2");
 	if (st) {
 		sqlite3_bind_int64(st, 1, contact);
 		sqlite3_bind_int64(st, 2, tag);
@@ -1294,7 +1304,7 @@ static void contact_tags_post(sbx_req *r)
 			json_object_object_add(o, "contactTag",
 			                       contact_tag_json(r, sqlite3_column_int64(st, 0), contact, tag,
 			                                        sqlite3_column_int64(st, 1)));
-			resp_json(r, 201, o);
+			sbx_resp_json(r, 201, o);
 		}
 		sqlite3_finalize(st);
 	}
@@ -1304,16 +1314,17 @@ out:
 
 static void contact_tag_delete(sbx_req *r, int64_t id)
 {
-	sqlite3_stmt *st = db_prep(r->app->db, "DELETE FROM ac_contact_tags WHERE id = ?1");
+	sqlite3_stmt *st = sbx_db_prep(r->app->db, "DELETE FROM ac_contact_tags WHERE id = ?1");
 	if (!st)
 		return;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (sqlite3_changes(r->app->db) == 0)
-		resp_error(r, 404, "NOT_FOUND", "No Result found for ContactTag with id %lld", (long long)id);
+		sbx_resp_error(r, 404, "NOT_FOUND", "No Result found for ContactTag with id %lld",
+		               (long long)id);
 	else
-		resp_json(r, 200, json_object_new_object());
+		sbx_resp_json(r, 200, json_object_new_object());
 }
 
 /* ---- webhooks ---- */
@@ -1323,28 +1334,28 @@ static json_object *webhook_json(sqlite3_stmt *st)
 	/* columns: id, name, url, events, sources, listid, cdate_ms */
 	char t[40];
 	json_object *o = json_object_new_object();
-	fmt_ac_time(sqlite3_column_int64(st, 6), t, sizeof t);
-	json_object_object_add(o, "cdate", jstr(t));
-	json_object_object_add(o, "listid", jstrf("%lld", (long long)sqlite3_column_int64(st, 5)));
-	json_object_object_add(o, "name", jcol_text(st, 1));
-	json_object_object_add(o, "url", jcol_text(st, 2));
+	sbx_fmt_ac_time(sqlite3_column_int64(st, 6), t, sizeof t);
+	json_object_object_add(o, "cdate", sbx_jstr(t));
+	json_object_object_add(o, "listid", sbx_jstrf("%lld", (long long)sqlite3_column_int64(st, 5)));
+	json_object_object_add(o, "name", sbx_jcol_text(st, 1));
+	json_object_object_add(o, "url", sbx_jcol_text(st, 2));
 	json_object *ev = json_tokener_parse((const char *)sqlite3_column_text(st, 3));
 	json_object *so = json_tokener_parse((const char *)sqlite3_column_text(st, 4));
 	json_object_object_add(o, "events", ev ? ev : json_object_new_array());
 	json_object_object_add(o, "sources", so ? so : json_object_new_array());
 	json_object_object_add(o, "links", json_object_new_array());
-	json_object_object_add(o, "id", jstrf("%lld", (long long)sqlite3_column_int64(st, 0)));
+	json_object_object_add(o, "id", sbx_jstrf("%lld", (long long)sqlite3_column_int64(st, 0)));
 	return o;
 }
 
 static void webhooks_get(sbx_req *r)
 {
 	char url[1024] = "", name[256] = "";
-	req_query(r, "filters[url]", url, sizeof url);
-	req_query(r, "filters[name]", name, sizeof name);
+	sbx_req_query(r, "filters[url]", url, sizeof url);
+	sbx_req_query(r, "filters[name]", name, sizeof name);
 	sqlite3_stmt *st =
-	    db_prep(r->app->db, "SELECT id, name, url, events, sources, listid, cdate_ms FROM ac_webhooks"
-	                        " WHERE (?1 = '' OR url = ?1) AND (?2 = '' OR name = ?2) ORDER BY id");
+	    sbx_db_prep(r->app->db, "SELECT id, name, url, events, sources, listid, cdate_ms FROM ac_webhooks"
+	                            " WHERE (?1 = '' OR url = ?1) AND (?2 = '' OR name = ?2) ORDER BY id");
 	if (!st)
 		return;
 	sqlite3_bind_text(st, 1, url, -1, SQLITE_TRANSIENT);
@@ -1355,10 +1366,10 @@ static void webhooks_get(sbx_req *r)
 	sqlite3_finalize(st);
 	json_object *o = json_object_new_object();
 	json_object *meta = json_object_new_object();
-	json_object_object_add(meta, "total", jstrf("%zu", json_object_array_length(arr)));
+	json_object_object_add(meta, "total", sbx_jstrf("%zu", json_object_array_length(arr)));
 	json_object_object_add(o, "webhooks", arr);
 	json_object_object_add(o, "meta", meta);
-	resp_json(r, 200, o);
+	sbx_resp_json(r, 200, o);
 }
 
 static int in_set(const char *s, const char *const *set)
@@ -1391,7 +1402,7 @@ static char *string_set(json_object *arr, const char *const *set)
 
 static void webhook_write(sbx_req *r, int64_t id)
 {
-	json_object *root = req_json_body(r), *w, *ev = NULL, *so = NULL;
+	json_object *root = sbx_req_json_body(r), *w, *ev = NULL, *so = NULL;
 	char *evs = NULL, *sos = NULL;
 	if (!root)
 		return;
@@ -1401,11 +1412,11 @@ static void webhook_write(sbx_req *r, int64_t id)
 		ac_422(r, 422, "The webhook object is missing", "field_missing", "/data/attributes/webhook");
 		goto out;
 	}
-	if (!jget_text(w, "name", name, sizeof name) || !*name) {
+	if (!sbx_jget_text(w, "name", name, sizeof name) || !*name) {
 		ac_422(r, 422, "Webhook name is required", "field_missing", "/data/attributes/name");
 		goto out;
 	}
-	if (!jget_text(w, "url", url, sizeof url) ||
+	if (!sbx_jget_text(w, "url", url, sizeof url) ||
 	    (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) ||
 	    strpbrk(url, " \r\n\t")) {
 		ac_422(r, 422, "A valid http(s) URL is required", "field_invalid", "/data/attributes/url");
@@ -1436,16 +1447,16 @@ static void webhook_write(sbx_req *r, int64_t id)
 		       "field_invalid", "/data/attributes/sources");
 		goto out;
 	}
-	jget_int(w, "listid", &listid);
+	sbx_jget_int(w, "listid", &listid);
 	sqlite3_stmt *st;
 	if (id)
-		st = db_prep(r->app->db,
-		             "UPDATE ac_webhooks SET name = ?1, url = ?2, events = ?3, sources = ?4,"
-		             " listid = ?5, active = 1 WHERE id = ?7");
+		st = sbx_db_prep(r->app->db,
+		                 "UPDATE ac_webhooks SET name = ?1, url = ?2, events = ?3, sources = ?4,"
+		                 " listid = ?5, active = 1 WHERE id = ?7");
 	else
-		st = db_prep(r->app->db,
-		             "INSERT INTO ac_webhooks(name, url, events, sources, listid, cdate_ms)"
-		             " VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+		st = sbx_db_prep(r->app->db,
+		                 "INSERT INTO ac_webhooks(name, url, events, sources, listid, cdate_ms)"
+		                 " VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
 	if (!st)
 		goto out;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
@@ -1460,20 +1471,21 @@ static void webhook_write(sbx_req *r, int64_t id)
 	sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (id && sqlite3_changes(r->app->db) == 0) {
-		resp_error(r, 404, "NOT_FOUND", "No Result found for Webhook with id %lld", (long long)id);
+		sbx_resp_error(r, 404, "NOT_FOUND", "No Result found for Webhook with id %lld",
+		               (long long)id);
 		goto out;
 	}
 	if (!id)
 		id = sqlite3_last_insert_rowid(r->app->db);
-	st =
-	    db_prep(r->app->db,
-	            "SELECT id, name, url, events, sources, listid, cdate_ms FROM ac_webhooks WHERE id = ?1");
+	st = sbx_db_prep(
+	    r->app->db,
+	    "SELECT id, name, url, events, sources, listid, cdate_ms FROM ac_webhooks WHERE id = ?1");
 	if (st) {
 		sqlite3_bind_int64(st, 1, id);
 		if (sqlite3_step(st) == SQLITE_ROW) {
 			json_object *o = json_object_new_object();
 			json_object_object_add(o, "webhook", webhook_json(st));
-			resp_json(r, strcmp(r->method, "POST") == 0 ? 201 : 200, o);
+			sbx_resp_json(r, strcmp(r->method, "POST") == 0 ? 201 : 200, o);
 		}
 		sqlite3_finalize(st);
 	}
@@ -1487,31 +1499,32 @@ static void webhook_one(sbx_req *r, int64_t id)
 {
 	sqlite3_stmt *st;
 	if (strcmp(r->method, "DELETE") == 0) {
-		st = db_prep(r->app->db, "DELETE FROM ac_webhooks WHERE id = ?1");
+		st = sbx_db_prep(r->app->db, "DELETE FROM ac_webhooks WHERE id = ?1");
 		if (!st)
 			return;
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_step(st);
 		sqlite3_finalize(st);
 		if (sqlite3_changes(r->app->db))
-			resp_json(r, 200, json_object_new_object());
+			sbx_resp_json(r, 200, json_object_new_object());
 		else
-			resp_error(r, 404, "NOT_FOUND", "No Result found for Webhook with id %lld",
-			           (long long)id);
+			sbx_resp_error(r, 404, "NOT_FOUND", "No Result found for Webhook with id %lld",
+			               (long long)id);
 		return;
 	}
-	st =
-	    db_prep(r->app->db,
-	            "SELECT id, name, url, events, sources, listid, cdate_ms FROM ac_webhooks WHERE id = ?1");
+	st = sbx_db_prep(
+	    r->app->db,
+	    "SELECT id, name, url, events, sources, listid, cdate_ms FROM ac_webhooks WHERE id = ?1");
 	if (!st)
 		return;
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		json_object *o = json_object_new_object();
 		json_object_object_add(o, "webhook", webhook_json(st));
-		resp_json(r, 200, o);
+		sbx_resp_json(r, 200, o);
 	} else {
-		resp_error(r, 404, "NOT_FOUND", "No Result found for Webhook with id %lld", (long long)id);
+		sbx_resp_error(r, 404, "NOT_FOUND", "No Result found for Webhook with id %lld",
+		               (long long)id);
 	}
 	sqlite3_finalize(st);
 }
@@ -1521,23 +1534,23 @@ static void webhook_events_get(sbx_req *r)
 	json_object *arr = json_object_new_array();
 	int n = 0;
 	for (; webhook_events[n]; n++)
-		json_object_array_add(arr, jstr(webhook_events[n]));
+		json_object_array_add(arr, sbx_jstr(webhook_events[n]));
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "webhookEvents", arr);
 	json_object *meta = json_object_new_object();
-	json_object_object_add(meta, "total", jstrf("%d", n));
+	json_object_object_add(meta, "total", sbx_jstrf("%d", n));
 	json_object_object_add(o, "meta", meta);
-	resp_json(r, 200, o);
+	sbx_resp_json(r, 200, o);
 }
 
 static void users_me(sbx_req *r)
 {
 	json_object *u = json_object_new_object();
-	json_object_object_add(u, "username", jstr("sandbox"));
-	json_object_object_add(u, "firstName", jstr("Sandbox"));
-	json_object_object_add(u, "lastName", jstr("Admin"));
-	json_object_object_add(u, "email", jstr("admin@example.com"));
-	json_object_object_add(u, "phone", jstr(""));
+	json_object_object_add(u, "username", sbx_jstr("sandbox"));
+	json_object_object_add(u, "firstName", sbx_jstr("Sandbox"));
+	json_object_object_add(u, "lastName", sbx_jstr("Admin"));
+	json_object_object_add(u, "email", sbx_jstr("admin@example.com"));
+	json_object_object_add(u, "phone", sbx_jstr(""));
 	json_object_object_add(u, "signature", NULL);
 	json_object *links = json_object_new_object();
 	static const char *const what[] = {"lists",          "userGroup", "dealGroupTotals",
@@ -1545,10 +1558,10 @@ static void users_me(sbx_req *r)
 	for (int i = 0; what[i]; i++)
 		link(r, links, "users", "1", what[i]);
 	json_object_object_add(u, "links", links);
-	json_object_object_add(u, "id", jstr("1"));
+	json_object_object_add(u, "id", sbx_jstr("1"));
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "user", u);
-	resp_json(r, 200, o);
+	sbx_resp_json(r, 200, o);
 }
 
 /* ---- routing ---- */
@@ -1563,34 +1576,34 @@ void sbx_ac_route(sbx_req *r)
 {
 	const char *p = r->path + 3; /* after "/ac" */
 	if (strncmp(p, "/api/3/", 7) != 0) {
-		resp_error(r, 404, "NOT_FOUND", "Not Found");
+		sbx_resp_error(r, 404, "NOT_FOUND", "Not Found");
 		return;
 	}
 	if (!sbx_ac_auth_ok(r)) {
-		resp_error(r, 403, "FORBIDDEN", "No Result found for User with api_key");
+		sbx_resp_error(r, 403, "FORBIDDEN", "No Result found for User with api_key");
 		return;
 	}
 	p += 7;
 	int64_t id = 0;
 	int known = 1;
-	if (path_match(r, "users/me", p)) {
+	if (sbx_path_match(r, "users/me", p)) {
 		if (is(r, "GET"))
 			users_me(r);
 		else
 			known = 0;
-	} else if (path_match(r, "contacts", p)) {
+	} else if (sbx_path_match(r, "contacts", p)) {
 		if (is(r, "GET"))
 			contacts_list(r);
 		else if (is(r, "POST"))
 			contacts_create(r, 0);
 		else
 			known = 0;
-	} else if (path_match(r, "contact/sync", p)) {
+	} else if (sbx_path_match(r, "contact/sync", p)) {
 		if (is(r, "POST"))
 			contacts_create(r, 1);
 		else
 			known = 0;
-	} else if (path_match(r, "contacts/{}", p)) {
+	} else if (sbx_path_match(r, "contacts/{}", p)) {
 		if (!parse_id(r->cap[0], &id))
 			ac_no_subscriber(r, r->cap[0]);
 		else if (is(r, "GET"))
@@ -1601,9 +1614,9 @@ void sbx_ac_route(sbx_req *r)
 			contact_delete(r, id);
 		else
 			known = 0;
-	} else if (path_match(r, "contacts/{}/contactLists", p) ||
-	           path_match(r, "contacts/{}/contactTags", p) ||
-	           path_match(r, "contacts/{}/bounceLogs", p)) {
+	} else if (sbx_path_match(r, "contacts/{}/contactLists", p) ||
+	           sbx_path_match(r, "contacts/{}/contactTags", p) ||
+	           sbx_path_match(r, "contacts/{}/bounceLogs", p)) {
 		if (!is(r, "GET"))
 			known = 0;
 		else if (!parse_id(r->cap[0], &id))
@@ -1614,73 +1627,74 @@ void sbx_ac_route(sbx_req *r)
 			contact_tags_get(r, id);
 		else
 			bounce_logs_get(r, id);
-	} else if (path_match(r, "contactLists", p)) {
+	} else if (sbx_path_match(r, "contactLists", p)) {
 		if (is(r, "POST"))
 			contact_lists_post(r);
 		else
 			known = 0;
-	} else if (path_match(r, "lists", p)) {
+	} else if (sbx_path_match(r, "lists", p)) {
 		if (is(r, "GET"))
 			lists_get(r, NULL);
 		else
 			known = 0;
-	} else if (path_match(r, "lists/{}", p)) {
+	} else if (sbx_path_match(r, "lists/{}", p)) {
 		if (is(r, "GET"))
 			lists_get(r, r->cap[0]);
 		else
 			known = 0;
-	} else if (path_match(r, "tags", p)) {
+	} else if (sbx_path_match(r, "tags", p)) {
 		if (is(r, "GET"))
 			tags_get(r);
 		else if (is(r, "POST"))
 			tags_post(r);
 		else
 			known = 0;
-	} else if (path_match(r, "tags/{}", p)) {
+	} else if (sbx_path_match(r, "tags/{}", p)) {
 		if (is(r, "GET") && parse_id(r->cap[0], &id))
 			tag_get(r, id);
 		else if (is(r, "GET"))
-			resp_error(r, 404, "NOT_FOUND", "No Result found for Tag with id %s", r->cap[0]);
+			sbx_resp_error(r, 404, "NOT_FOUND", "No Result found for Tag with id %s", r->cap[0]);
 		else
 			known = 0;
-	} else if (path_match(r, "contactTags", p)) {
+	} else if (sbx_path_match(r, "contactTags", p)) {
 		if (is(r, "POST"))
 			contact_tags_post(r);
 		else
 			known = 0;
-	} else if (path_match(r, "contactTags/{}", p)) {
+	} else if (sbx_path_match(r, "contactTags/{}", p)) {
 		if (is(r, "DELETE") && parse_id(r->cap[0], &id))
 			contact_tag_delete(r, id);
 		else if (is(r, "DELETE"))
-			resp_error(r, 404, "NOT_FOUND", "No Result found for ContactTag with id %s",
-			           r->cap[0]);
+			sbx_resp_error(r, 404, "NOT_FOUND", "No Result found for ContactTag with id %s",
+			               r->cap[0]);
 		else
 			known = 0;
-	} else if (path_match(r, "webhooks", p)) {
+	} else if (sbx_path_match(r, "webhooks", p)) {
 		if (is(r, "GET"))
 			webhooks_get(r);
 		else if (is(r, "POST"))
 			webhook_write(r, 0);
 		else
 			known = 0;
-	} else if (path_match(r, "webhooks/{}", p)) {
+	} else if (sbx_path_match(r, "webhooks/{}", p)) {
 		if (!parse_id(r->cap[0], &id))
-			resp_error(r, 404, "NOT_FOUND", "No Result found for Webhook with id %s", r->cap[0]);
+			sbx_resp_error(r, 404, "NOT_FOUND", "No Result found for Webhook with id %s",
+			               r->cap[0]);
 		else if (is(r, "GET") || is(r, "DELETE"))
 			webhook_one(r, id);
 		else if (is(r, "PUT"))
 			webhook_write(r, id);
 		else
 			known = 0;
-	} else if (path_match(r, "webhook/events", p)) {
+	} else if (sbx_path_match(r, "webhook/events", p)) {
 		if (is(r, "GET"))
 			webhook_events_get(r);
 		else
 			known = 0;
 	} else {
-		resp_error(r, 404, "NOT_FOUND", "Not Found");
+		sbx_resp_error(r, 404, "NOT_FOUND", "Not Found");
 		return;
 	}
 	if (!known)
-		resp_error(r, 405, "METHOD_NOT_ALLOWED", "Method Not Allowed");
+		sbx_resp_error(r, 405, "METHOD_NOT_ALLOWED", "Method Not Allowed");
 }

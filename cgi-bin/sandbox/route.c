@@ -4,7 +4,7 @@
 #include <string.h>
 
 /* Paths arrive as /sandbox/ac/..., /sandbox/sf/..., /sandbox/control/..., /sandbox/ (the console). */
-int path_match(sbx_req *r, const char *pattern, const char *path)
+int sbx_path_match(sbx_req *r, const char *pattern, const char *path)
 {
 	/* segment by segment; "{}" matches one non-empty segment and captures it */
 	int ncap = 0;
@@ -44,40 +44,40 @@ static int has_prefix(const char *s, const char *pre)
 	return strncmp(s, pre, n) == 0 && (s[n] == '\0' || s[n] == '/');
 }
 
-sbx_system route_classify(const char *path)
+sbx_system sbx_route_classify(const char *path)
 {
 	if (has_prefix(path, "/ac"))
-		return SYS_AC;
+		return SBX_SYS_AC;
 	if (has_prefix(path, "/sf/services/oauth2"))
-		return SYS_SF_AUTH;
+		return SBX_SYS_SF_AUTH;
 	if (has_prefix(path, "/sf"))
-		return SYS_SF;
+		return SBX_SYS_SF;
 	if (has_prefix(path, "/control"))
-		return SYS_CONTROL;
+		return SBX_SYS_CONTROL;
 	if (path[0] == '\0' || strcmp(path, "/") == 0 || has_prefix(path, "/console"))
-		return SYS_CONSOLE;
-	return SYS_NONE;
+		return SBX_SYS_CONSOLE;
+	return SBX_SYS_NONE;
 }
 
-void route_dispatch(sbx_req *r)
+void sbx_route_dispatch(sbx_req *r)
 {
 	switch (r->sys) {
-	case SYS_AC:
+	case SBX_SYS_AC:
 		sbx_ac_route(r);
 		return;
-	case SYS_SF_AUTH:
+	case SBX_SYS_SF_AUTH:
 		sbx_sf_oauth_route(r);
 		return;
-	case SYS_SF:
+	case SBX_SYS_SF:
 		sbx_sf_data_route(r);
 		return;
-	case SYS_CONTROL:
-		control_route(r);
+	case SBX_SYS_CONTROL:
+		sbx_control_route(r);
 		return;
-	case SYS_CONSOLE:
-		console_route(r);
+	case SBX_SYS_CONSOLE:
+		sbx_console_route(r);
 		return;
 	default:
-		resp_error(r, 404, "NOT_FOUND", "No sandbox resource at %s", r->full_path);
+		sbx_resp_error(r, 404, "NOT_FOUND", "No sandbox resource at %s", r->full_path);
 	}
 }
