@@ -1,6 +1,9 @@
-/* route.c - which emulated system a path belongs to, and the top-level dispatch to its router. */
+/* route.c - which emulated system a path belongs to, the dispatch to its router, and the route-table
+ * runner every router uses (one table per router, method + pattern -> handler). */
 #include "sbx.h"
 
+#include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Paths arrive as /sandbox/ac/..., /sandbox/sf/..., /sandbox/control/..., /sandbox/ (the console). */
@@ -80,4 +83,54 @@ void sbx_route_dispatch(sbx_req *r)
 	default:
 		sbx_resp_error(r, 404, "NOT_FOUND", "No sandbox resource at %s", r->full_path);
 	}
+}
+
+int sbx_method_is(const sbx_req *r, const char *method)
+{
+	return strcmp(r->method, method) == 0 ||
+	       (strcmp(method, "GET") == 0 && strcmp(r->method, "HEAD") == 0);
+}
+
+int sbx_parse_id(const char *s, int64_t *out)
+{
+	char *end;
+	if (!*s || !isdigit((unsigned char)*s))
+		return 0;
+	long long v = strtoll(s, &end, 10);
+	if (*end || v <= 0)
+		return 0;
+	*out = v;
+	return 1;
+}
+
+static unsigned method_bit(const char *m)
+{
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} names[] = {{"GET", SBX_GET}, {"HEAD", SBX_HEAD},   {"POST", SBX_POST},
+	             {"PUT", SBX_PUT}, {"PATCH", SBX_PATCH}, {"DELETE", SBX_DELETE}};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(m, names[i].name) == 0)
+			return names[i].bit;
+	return SBX_OTHER;
+}
+
+sbx_route_result sbx_route_run(sbx_req *r, const sbx_route *t, const char *path)
+{
+	unsigned bit = method_bit(r->method);
+	const char *owner = NULL;
+	for (; t->pattern; t++) {
+		if (owner ? strcmp(t->pattern, owner) != 0 : !sbx_path_match(r, t->pattern, path))
+			continue;
+		owner = t->pattern;
+		int method_ok = (t->methods & bit) != 0;
+		if (t->check && (method_ok || (t->flags & SBX_CHECK_FIRST)) && !t->check(r))
+			return SBX_ROUTE_DONE;
+		if (method_ok) {
+			t->handler(r);
+			return SBX_ROUTE_DONE;
+		}
+	}
+	return owner ? SBX_ROUTE_NO_METHOD : SBX_ROUTE_NO_PATH;
 }

@@ -70,6 +70,7 @@ typedef struct sbx_req {
 	/* route captures, e.g. the {id} in /contacts/{id} */
 	char cap[4][256];
 	int ncap;
+	int64_t id;          /* the first capture as a number, set by the checks of the routes with an id */
 	char sf_version[16]; /* "v62.0" for SF data routes */
 	/* response */
 	int status;
@@ -198,15 +199,55 @@ int sbx_inject_before(sbx_req *r);
 /* Mangles or blows up the answer when malformed/oversized apply. */
 void sbx_inject_after(sbx_req *r);
 
-/* ---- route handlers ---- */
+/* ---- routing (route.c) ---- */
 typedef void (*sbx_handler)(sbx_req *r);
 void sbx_route_dispatch(sbx_req *r);
 sbx_system sbx_route_classify(const char *path); /* path after the /sandbox prefix */
 /* Matches path against a pattern like "contacts/{}/contactLists" (one trailing slash allowed),
  * filling r->cap; returns 1 on a match. */
 int sbx_path_match(sbx_req *r, const char *pattern, const char *path);
+/* 1 when the request's method is method; HEAD counts as GET (main.c sends no body for it). */
+int sbx_method_is(const sbx_req *r, const char *method);
+/* A positive decimal id (AC's ids, the sandbox's serials); returns 1 and sets *out when s is one. */
+int sbx_parse_id(const char *s, int64_t *out);
 
-/* ActiveCampaign (ac.c) */
+/* Methods of a route row. SBX_READ is GET plus HEAD answered as GET; SBX_ANY includes methods the
+ * sandbox has no name for, for endpoints that judge the method themselves. */
+enum {
+	SBX_GET = 1,
+	SBX_HEAD = 2,
+	SBX_POST = 4,
+	SBX_PUT = 8,
+	SBX_PATCH = 16,
+	SBX_DELETE = 32,
+	SBX_OTHER = 64,
+	SBX_READ = SBX_GET | SBX_HEAD,
+	SBX_ANY = 127,
+};
+/* Validates a row's captures (into r->id or r->cap) before its handler; returns 1 to go on, 0
+ * once it has answered (the resource's own "not found"). */
+typedef int (*sbx_check)(sbx_req *r);
+/* Row flags. SBX_CHECK_FIRST: check before the method is looked at, for the resources that
+ * refuse a bad id whatever the method (AC's contacts and webhooks, SF's bulk jobs). */
+enum { SBX_CHECK_FIRST = 1 };
+
+/* One row of a router's table: method + path pattern -> handler, declared once per router. */
+typedef struct {
+	const char *pattern; /* see sbx_path_match */
+	unsigned methods;
+	sbx_handler handler;
+	sbx_check check; /* NULL: nothing to check */
+	unsigned flags;
+} sbx_route;
+
+typedef enum { SBX_ROUTE_DONE, SBX_ROUTE_NO_METHOD, SBX_ROUTE_NO_PATH } sbx_route_result;
+/* Runs the row of table (ended by a NULL pattern) for path and the request's method. The first
+ * pattern that matches path owns it: only the rows with that same pattern are tried for the method.
+ * NO_METHOD: the path is known under other methods only; NO_PATH: no pattern matched. Either way nothing has
+ * been answered: the caller answers 405 or 404 in its system's style. */
+sbx_route_result sbx_route_run(sbx_req *r, const sbx_route *table, const char *path);
+
+/* ActiveCampaign (ac*.c; what only they share is in sbx_ac.h) */
 int sbx_ac_auth_ok(sbx_req *r);
 void sbx_ac_route(sbx_req *r);
 json_object *sbx_ac_contact_json(sbx_req *r, sqlite3_stmt *st);
