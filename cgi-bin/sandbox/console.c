@@ -507,13 +507,29 @@ static void console_tokens(sbx_req *r)
 	back(r, NULL, "Every Salesforce access token has expired.", 0);
 }
 
+/* clang-format off */
+static const sbx_route console_pages[] = {
+	{"",          SBX_READ, page,           NULL, 0},
+	{"/",         SBX_READ, page,           NULL, 0},
+	{"/console",  SBX_READ, page,           NULL, 0},
+	{NULL, 0, NULL, NULL, 0},
+};
+
+/* The console's forms; every one is checked for same origin before this table is read. */
+static const sbx_route console_forms[] = {
+	{"/console/event",   SBX_POST, console_event,  NULL, 0},
+	{"/console/knobs",   SBX_POST, console_knobs,  NULL, 0},
+	{"/console/reset",   SBX_POST, console_reset,  NULL, 0},
+	{"/console/tokens",  SBX_POST, console_tokens, NULL, 0},
+	{NULL, 0, NULL, NULL, 0},
+};
+/* clang-format on */
+
 void sbx_console_route(sbx_req *r)
 {
 	const char *p = r->path;
-	if (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0) {
-		if (!*p || strcmp(p, "/") == 0 || strcmp(p, "/console") == 0 || strcmp(p, "/console/") == 0)
-			page(r);
-		else
+	if (sbx_method_is(r, "GET")) {
+		if (sbx_route_run(r, console_pages, p) != SBX_ROUTE_DONE)
 			sbx_resp_text(r, 404, "text/plain; charset=utf-8", "not found\n");
 		return;
 	}
@@ -525,14 +541,6 @@ void sbx_console_route(sbx_req *r)
 		sbx_resp_text(r, 403, "text/plain; charset=utf-8", "cross-origin form posts are refused\n");
 		return;
 	}
-	if (strcmp(p, "/console/event") == 0)
-		console_event(r);
-	else if (strcmp(p, "/console/knobs") == 0)
-		console_knobs(r);
-	else if (strcmp(p, "/console/reset") == 0)
-		console_reset(r);
-	else if (strcmp(p, "/console/tokens") == 0)
-		console_tokens(r);
-	else
+	if (sbx_route_run(r, console_forms, p) != SBX_ROUTE_DONE)
 		sbx_resp_text(r, 404, "text/plain; charset=utf-8", "not found\n");
 }

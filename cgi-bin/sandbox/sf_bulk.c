@@ -135,8 +135,9 @@ static void create_job(sbx_req *r)
 	answer_job(r, id, 0, 200);
 }
 
-static void upload(sbx_req *r, const char *id)
+static void upload(sbx_req *r)
 {
+	const char *id = r->cap[0]; /* normalised by job_id */
 	sqlite3_stmt *st = job_row(r, id);
 	if (!st)
 		return;
@@ -390,8 +391,9 @@ out_cols:
 	sbx_buf_free(&cell);
 }
 
-static void patch_job(sbx_req *r, const char *id)
+static void patch_job(sbx_req *r)
 {
+	const char *id = r->cap[0]; /* normalised by job_id */
 	json_object *b = sbx_req_json_body(r);
 	if (!b)
 		return;
@@ -465,8 +467,9 @@ static void patch_job(sbx_req *r, const char *id)
 	sbx_resp_error(r, 400, "INVALIDJOBSTATE", "state must be UploadComplete or Aborted");
 }
 
-static void get_job(sbx_req *r, const char *id)
+static void get_job(sbx_req *r)
 {
+	const char *id = r->cap[0]; /* normalised by job_id */
 	sqlite3_stmt *st = sbx_db_prep(
 	    r->app->db, "UPDATE sf_jobs SET polls = polls + 1 WHERE id = ?1 AND state = 'Processed'");
 	if (st) {
@@ -547,8 +550,9 @@ static void list_jobs(sbx_req *r)
 	sbx_resp_json(r, 200, o);
 }
 
-static void delete_job(sbx_req *r, const char *id)
+static void delete_job(sbx_req *r)
 {
+	const char *id = r->cap[0]; /* normalised by job_id */
 	sqlite3_stmt *st = job_row(r, id);
 	if (!st)
 		return;
@@ -570,53 +574,66 @@ static void delete_job(sbx_req *r, const char *id)
 	sbx_resp_text(r, 204, "text/plain", "");
 }
 
-static int is(sbx_req *r, const char *m)
+static void successful_results(sbx_req *r)
 {
-	return strcmp(r->method, m) == 0 || (strcmp(m, "GET") == 0 && strcmp(r->method, "HEAD") == 0);
+	results(r, r->cap[0], 0);
 }
+
+static void failed_results(sbx_req *r)
+{
+	results(r, r->cap[0], 1);
+}
+
+static void unprocessed_records(sbx_req *r)
+{
+	results(r, r->cap[0], 2);
+}
+
+/* The check of every row with a job id: 15 or 18 characters of a 750 (job) id, left in r->cap[0]
+ * in its 18-character form. */
+static int job_id(sbx_req *r)
+{
+	char id[19];
+	if (sbx_sf_norm_id(r->cap[0], id) != 0 || strncmp(id, "750", 3) != 0) {
+		sbx_resp_error(r, 404, "NOT_FOUND", "The requested resource does not exist");
+		return 0;
+	}
+	memcpy(r->cap[0], id, sizeof id);
+	return 1;
+}
+
+#define FIRST SBX_CHECK_FIRST
+
+/* clang-format off */
+static const sbx_route bulk_routes[] = {
+	/* pattern                             methods     handler              check   flags */
+	{"jobs/ingest",                        SBX_POST,   create_job,          NULL,   0},
+	{"jobs/ingest",                        SBX_READ,   list_jobs,           NULL,   0},
+	{"jobs/ingest/{}",                     SBX_READ,   get_job,             job_id, FIRST},
+	{"jobs/ingest/{}",                     SBX_PATCH,  patch_job,           job_id, FIRST},
+	{"jobs/ingest/{}",                     SBX_DELETE, delete_job,          job_id, FIRST},
+	{"jobs/ingest/{}/batches",             SBX_PUT,    upload,              job_id, FIRST},
+	{"jobs/ingest/{}/successfulResults",   SBX_READ,   successful_results,  job_id, FIRST},
+	{"jobs/ingest/{}/failedResults",       SBX_READ,   failed_results,      job_id, FIRST},
+	{"jobs/ingest/{}/unprocessedrecords",  SBX_READ,   unprocessed_records, job_id, FIRST},
+	{NULL, 0, NULL, NULL, 0},
+};
+/* clang-format on */
 
 void sbx_sf_bulk_route(sbx_req *r)
 {
 	const char *rest = strstr(r->path, "/jobs");
 	rest = rest ? rest + 1 : "";
-	char id[19];
-	if (sbx_path_match(r, "jobs/ingest", rest)) {
-		if (is(r, "POST"))
-			create_job(r);
-		else if (is(r, "GET"))
-			list_jobs(r);
-		else
-			sbx_resp_error(r, 405, "METHOD_NOT_ALLOWED",
-			               "HTTP Method '%s' not allowed. Allowed are GET,POST", r->method);
+	sbx_route_result res = sbx_route_run(r, bulk_routes, rest);
+	if (res == SBX_ROUTE_DONE)
 		return;
-	}
-	int ok = sbx_path_match(r, "jobs/ingest/{}", rest) || sbx_path_match(r, "jobs/ingest/{}/{}", rest);
-	if (!ok || sbx_sf_norm_id(r->cap[0], id) != 0 || strncmp(id, "750", 3) != 0) {
-		sbx_resp_error(r, 404, "NOT_FOUND", "The requested resource does not exist");
-		return;
-	}
-	if (r->ncap == 1) {
-		if (is(r, "GET"))
-			get_job(r, id);
-		else if (is(r, "PATCH"))
-			patch_job(r, id);
-		else if (is(r, "DELETE"))
-			delete_job(r, id);
-		else
-			sbx_resp_error(r, 405, "METHOD_NOT_ALLOWED",
-			               "HTTP Method '%s' not allowed. Allowed are GET,PATCH,DELETE",
-			               r->method);
-		return;
-	}
-	const char *what = r->cap[1];
-	if (strcmp(what, "batches") == 0 && is(r, "PUT"))
-		upload(r, id);
-	else if (strcmp(what, "successfulResults") == 0 && is(r, "GET"))
-		results(r, id, 0);
-	else if (strcmp(what, "failedResults") == 0 && is(r, "GET"))
-		results(r, id, 1);
-	else if (strcmp(what, "unprocessedrecords") == 0 && is(r, "GET"))
-		results(r, id, 2);
+	/* Salesforce names the methods of a job and of the job list; a job's parts it just does not find */
+	if (res == SBX_ROUTE_NO_METHOD && sbx_path_match(r, "jobs/ingest", rest))
+		sbx_resp_error(r, 405, "METHOD_NOT_ALLOWED",
+		               "HTTP Method '%s' not allowed. Allowed are GET,POST", r->method);
+	else if (res == SBX_ROUTE_NO_METHOD && sbx_path_match(r, "jobs/ingest/{}", rest))
+		sbx_resp_error(r, 405, "METHOD_NOT_ALLOWED",
+		               "HTTP Method '%s' not allowed. Allowed are GET,PATCH,DELETE", r->method);
 	else
 		sbx_resp_error(r, 404, "NOT_FOUND", "The requested resource does not exist");
 }

@@ -368,16 +368,96 @@ static void limits(sbx_req *r)
 	sbx_resp_json(r, 200, o);
 }
 
-static int is(sbx_req *r, const char *m)
-{
-	return strcmp(r->method, m) == 0 || (strcmp(m, "GET") == 0 && strcmp(r->method, "HEAD") == 0);
-}
-
 static void not_allowed(sbx_req *r, const char *allowed)
 {
 	sbx_resp_error(r, 405, "METHOD_NOT_ALLOWED", "HTTP Method '%s' not allowed. Allowed are %s",
 	               r->method, allowed);
 }
+
+static void run_query(sbx_req *r, int all_rows)
+{
+	char *q = malloc(SBX_URI_MAX);
+	if (!q)
+		return;
+	if (!sbx_req_query(r, "q", q, SBX_URI_MAX) || !*q)
+		sbx_resp_error(r, 400, "MALFORMED_QUERY", "A query string has to be specified");
+	else
+		sbx_soql_run(r, q, all_rows);
+	free(q);
+}
+
+static void query(sbx_req *r)
+{
+	run_query(r, 0);
+}
+
+static void query_all(sbx_req *r)
+{
+	run_query(r, 1);
+}
+
+static void next_page(sbx_req *r)
+{
+	sbx_soql_next_page(r, r->cap[0]);
+}
+
+/* The check of the sobjects rows: an object the schema has (sf_schema.c). */
+static int object_known(sbx_req *r)
+{
+	if (sbx_sf_object_find(r->cap[0]))
+		return 1;
+	sbx_resp_error(r, 404, "NOT_FOUND", "The requested resource does not exist");
+	return 0;
+}
+
+static void object_describe(sbx_req *r)
+{
+	describe(r, sbx_sf_object_find(r->cap[0]));
+}
+
+/* GET sobjects/{type}: the basic info SF answers; optsync only needs it to exist. */
+static void object_info(sbx_req *r)
+{
+	json_object *info = json_object_new_object();
+	json_object_object_add(info, "objectDescribe", json_object_new_object());
+	json_object_object_add(info, "recentItems", json_object_new_array());
+	sbx_resp_json(r, 200, info);
+}
+
+static void record_get(sbx_req *r)
+{
+	sobject_get(r, sbx_sf_object_find(r->cap[0]), r->cap[1]);
+}
+
+static void record_patch(sbx_req *r)
+{
+	const sbx_sf_object *o = sbx_sf_object_find(r->cap[0]);
+	if (o->writable)
+		sobject_patch(r, o, r->cap[1]);
+	else
+		not_allowed(r, "GET,HEAD");
+}
+
+#define FIRST SBX_CHECK_FIRST
+
+/* Data calls after the version, once authenticated and counted. An unknown object is a 404
+ * whatever the method (FIRST). */
+/* clang-format off */
+static const sbx_route data_routes[] = {
+	/* pattern               methods    handler           check         flags */
+	{"query",                SBX_READ,  query,            NULL,         0},
+	{"queryAll",             SBX_READ,  query_all,        NULL,         0},
+	{"query/{}",             SBX_READ,  next_page,        NULL,         0},
+	{"queryAll/{}",          SBX_READ,  next_page,        NULL,         0},
+	{"limits",               SBX_READ,  limits,           NULL,         0},
+	{"composite/sobjects",   SBX_PATCH, composite_update, NULL,         0},
+	{"sobjects/{}/describe", SBX_READ,  object_describe,  object_known, FIRST},
+	{"sobjects/{}",          SBX_READ,  object_info,      object_known, FIRST},
+	{"sobjects/{}/{}",       SBX_READ,  record_get,       object_known, FIRST},
+	{"sobjects/{}/{}",       SBX_PATCH, record_patch,     object_known, FIRST},
+	{NULL, 0, NULL, NULL, 0},
+};
+/* clang-format on */
 
 void sbx_sf_data_route(sbx_req *r)
 {
@@ -434,74 +514,19 @@ void sbx_sf_data_route(sbx_req *r)
 		sbx_sf_bulk_route(r);
 		return;
 	}
-	if (sbx_path_match(r, "query", rest) || sbx_path_match(r, "queryAll", rest)) {
-		if (!is(r, "GET")) {
-			not_allowed(r, "GET,HEAD");
-			return;
-		}
-		char *q = malloc(SBX_URI_MAX);
-		if (!q)
-			return;
-		if (!sbx_req_query(r, "q", q, SBX_URI_MAX) || !*q)
-			sbx_resp_error(r, 400, "MALFORMED_QUERY", "A query string has to be specified");
-		else
-			sbx_soql_run(r, q, strncmp(rest, "queryAll", 8) == 0);
-		free(q);
+	sbx_route_result res = sbx_route_run(r, data_routes, rest);
+	if (res == SBX_ROUTE_DONE)
+		return;
+	if (res == SBX_ROUTE_NO_PATH) {
+		sbx_resp_error(r, 404, "NOT_FOUND", "The requested resource does not exist");
 		return;
 	}
-	if (sbx_path_match(r, "query/{}", rest) || sbx_path_match(r, "queryAll/{}", rest)) {
-		if (!is(r, "GET"))
-			not_allowed(r, "GET,HEAD");
-		else
-			sbx_soql_next_page(r, r->cap[0]);
-		return;
-	}
-	if (sbx_path_match(r, "limits", rest)) {
-		if (!is(r, "GET"))
-			not_allowed(r, "GET,HEAD");
-		else
-			limits(r);
-		return;
-	}
-	if (sbx_path_match(r, "composite/sobjects", rest)) {
-		if (!is(r, "PATCH"))
-			not_allowed(r, "PATCH");
-		else
-			composite_update(r);
-		return;
-	}
-	if (sbx_path_match(r, "sobjects/{}/describe", rest) || sbx_path_match(r, "sobjects/{}", rest) ||
-	    sbx_path_match(r, "sobjects/{}/{}", rest)) {
-		const sbx_sf_object *o = sbx_sf_object_find(r->cap[0]);
-		if (!o) {
-			sbx_resp_error(r, 404, "NOT_FOUND", "The requested resource does not exist");
-			return;
-		}
-		if (strcmp(r->cap[1], "describe") == 0 || (r->ncap == 1 && strstr(rest, "/describe"))) {
-			if (!is(r, "GET"))
-				not_allowed(r, "GET,HEAD");
-			else
-				describe(r, o);
-			return;
-		}
-		if (r->ncap == 1) {
-			if (!is(r, "GET")) {
-				not_allowed(r, "GET,HEAD");
-				return;
-			}
-			json_object *info = json_object_new_object();
-			json_object_object_add(info, "objectDescribe", json_object_new_object());
-			json_object_object_add(info, "recentItems", json_object_new_array());
-			sbx_resp_json(r, 200, info);
-			return;
-		}
-		if (is(r, "GET"))
-			sobject_get(r, o, r->cap[1]);
-		else if (is(r, "PATCH") && o->writable)
-			sobject_patch(r, o, r->cap[1]);
-		else
-			not_allowed(r, o->writable ? "GET,HEAD,PATCH" : "GET,HEAD");
-		return;
-	}
-	sbx_resp_error(r, 404, "NOT_FOUND", "The requested resource does not exist");
+	/* SF's 405 names what the resource allows; a record of a read-only object allows no PATCH */
+	const char *allowed = "GET,HEAD";
+	if (sbx_path_match(r, "composite/sobjects", rest))
+		allowed = "PATCH";
+	else if (sbx_path_match(r, "sobjects/{}/{}", rest) && strcmp(r->cap[1], "describe") != 0 &&
+	         sbx_sf_object_find(r->cap[0])->writable)
+		allowed = "GET,HEAD,PATCH";
+	not_allowed(r, allowed);
 }

@@ -417,16 +417,18 @@ static void revoke(sbx_req *r)
 		sbx_resp_text(r, 200, "text/plain; charset=utf-8", "");
 }
 
+/* Any method reaches these: token and authorize refuse a wrong one in their own words (OAuth errors),
+ * and revoke takes the token from a form or the query, as Salesforce does. */
+static const sbx_route oauth_routes[] = {
+    {"/token", SBX_ANY, token, NULL, 0},
+    {"/authorize", SBX_ANY, authorize, NULL, 0},
+    {"/revoke", SBX_ANY, revoke, NULL, 0},
+    {NULL, 0, NULL, NULL, 0},
+};
+
 void sbx_sf_oauth_route(sbx_req *r)
 {
-	const char *p = r->path + strlen("/sf/services/oauth2");
-	if (sbx_path_match(r, "/token", p))
-		token(r);
-	else if (sbx_path_match(r, "/authorize", p))
-		authorize(r);
-	else if (sbx_path_match(r, "/revoke", p))
-		revoke(r);
-	else
+	if (sbx_route_run(r, oauth_routes, r->path + strlen("/sf/services/oauth2")) != SBX_ROUTE_DONE)
 		sbx_resp_error(r, 404, "not_found", "Not Found");
 }
 
