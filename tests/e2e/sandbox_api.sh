@@ -503,53 +503,6 @@ curl -s -o /dev/null -X POST "$BASE/sandbox/console/knobs" -d latency_ms=0 -d er
 expect_eq "the console knob form sets knobs" "$(ctl GET /knobs | json 'd["error_rate"]')" 0.5
 ctl POST /knobs '{"error_rate":0}' >/dev/null
 
-# --- route tables: a bad id, a known path under another method, HEAD -------------------------------
-ans() { # ans CURL_ARGS... -> "CODE MESSAGE" of an error in AC's or SF's shape
-	local code
-	code=$(curl -s -o "$T/ans.json" -w '%{http_code}' "$@")
-	echo "$code $(json '(d[0] if isinstance(d, list) else d).get("message", "")' <"$T/ans.json" 2>/dev/null)"
-}
-A3=$AC_URL/api/3
-expect_eq "AC: a contact id that is no number is refused whatever the method" \
-	"$(ans -X PATCH -H "Api-Token: $KEY" "$A3/contacts/abc")" "404 No Result found for Subscriber with id abc"
-expect_eq "AC: a contact under a method it lacks is 405" "$(ans -X PATCH -H "Api-Token: $KEY" "$A3/contacts/1")" \
-	"405 Method Not Allowed"
-expect_eq "AC: a contact's lists check the method before the id" \
-	"$(ans -X POST -H "Api-Token: $KEY" "$A3/contacts/abc/contactLists")" "405 Method Not Allowed"
-expect_eq "AC: a contact's tags with a bad id" "$(ans -H "Api-Token: $KEY" "$A3/contacts/abc/contactTags")" \
-	"404 No Result found for Subscriber with id abc"
-expect_eq "AC: a tag with a bad id" "$(ans -H "Api-Token: $KEY" "$A3/tags/abc")" "404 No Result found for Tag with id abc"
-expect_eq "AC: a tag under PUT is 405, id or not" "$(ans -X PUT -H "Api-Token: $KEY" "$A3/tags/abc")" \
-	"405 Method Not Allowed"
-expect_eq "AC: a contact tag with a bad id" "$(ans -X DELETE -H "Api-Token: $KEY" "$A3/contactTags/x")" \
-	"404 No Result found for ContactTag with id x"
-expect_eq "AC: a webhook id that is no number is refused whatever the method" \
-	"$(ans -X PATCH -H "Api-Token: $KEY" "$A3/webhooks/abc")" "404 No Result found for Webhook with id abc"
-expect_eq "AC: HEAD is answered as GET" "$(code_of -I -H "Api-Token: $KEY" "$A3/contacts")" 200
-read -r AT INST <<<"$(token)"
-D=$INST/services/data/v62.0
-expect_eq "SF: a query by POST is 405 naming GET" "$(ans -X POST -H "Authorization: Bearer $AT" "$D/query")" \
-	"405 HTTP Method 'POST' not allowed. Allowed are GET,HEAD"
-expect_eq "SF: describe by PATCH is 405" "$(ans -X PATCH -H "Authorization: Bearer $AT" "$D/sobjects/Contact/describe")" \
-	"405 HTTP Method 'PATCH' not allowed. Allowed are GET,HEAD"
-expect_eq "SF: a Contact record allows PATCH" "$(ans -X DELETE -H "Authorization: Bearer $AT" "$D/sobjects/Contact/x")" \
-	"405 HTTP Method 'DELETE' not allowed. Allowed are GET,HEAD,PATCH"
-expect_eq "SF: an unknown object is 404 whatever the method" \
-	"$(ans -X DELETE -H "Authorization: Bearer $AT" "$D/sobjects/Nope/x")" "404 The requested resource does not exist"
-expect_eq "SF: composite by GET is 405 naming PATCH" "$(ans -H "Authorization: Bearer $AT" "$D/composite/sobjects")" \
-	"405 HTTP Method 'GET' not allowed. Allowed are PATCH"
-expect_eq "SF bulk: the job list by DELETE is 405" "$(ans -X DELETE -H "Authorization: Bearer $AT" "$D/jobs/ingest")" \
-	"405 HTTP Method 'DELETE' not allowed. Allowed are GET,POST"
-expect_eq "SF bulk: a job by PUT is 405" "$(ans -X PUT -H "Authorization: Bearer $AT" "$D/jobs/ingest/750000000000001")" \
-	"405 HTTP Method 'PUT' not allowed. Allowed are GET,PATCH,DELETE"
-expect_eq "SF bulk: a job's batches by GET are not found" \
-	"$(ans -H "Authorization: Bearer $AT" "$D/jobs/ingest/750000000000001/batches")" "404 The requested resource does not exist"
-expect_eq "SF bulk: an id that is no job is 404 whatever the method" \
-	"$(ans -X PUT -H "Authorization: Bearer $AT" "$D/jobs/ingest/003000000000001")" "404 The requested resource does not exist"
-expect_eq "control: HEAD is not GET there" "$(code_of -I "$C/info")" 404
-expect_eq "control: a known path under another method is 404" "$(code_of -X DELETE "$C/knobs")" 404
-expect_eq "console: HEAD of the page" "$(code_of -I "$BASE/sandbox/console/")" 200
-
 kill $listener 2>/dev/null
 
 # --- a clean stop, and nothing the sanitizers complained about ----------------------------------------
