@@ -122,7 +122,8 @@ static int webhook_id(sbx_req *r)
 #define FIRST SBX_CHECK_FIRST
 
 /* Every path under /ac/api/3/. A contact's or webhook's id that is not a number is refused
- * whatever the method (FIRST), a tag's only under the methods the tag answers, as before. */
+ * whatever the method (FIRST); a tag's or contact tag's only under the methods they answer, so a
+ * wrong method there is a 405 first. */
 /* clang-format off */
 static const sbx_route ac_routes[] = {
 	/* pattern                   methods                handler                     check           flags */

@@ -2,10 +2,7 @@
 #include "sbx.h"
 #include "sbx_ac.h"
 
-#include <ctype.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 static json_object *contact_list_json(sbx_req *r, sqlite3_stmt *st)
 {

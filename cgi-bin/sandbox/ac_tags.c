@@ -2,9 +2,7 @@
 #include "sbx.h"
 #include "sbx_ac.h"
 
-#include <ctype.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 static json_object *contact_tag_json(sbx_req *r, int64_t id, int64_t contact, int64_t tag, int64_t cdate)

@@ -2,11 +2,6 @@
 #include "sbx.h"
 #include "sbx_ac.h"
 
-#include <ctype.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 void sbx_ac_users_me(sbx_req *r)
 {
 	json_object *u = json_object_new_object();

@@ -2,8 +2,6 @@
 #include "sbx.h"
 #include "sbx_ac.h"
 
-#include <ctype.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
