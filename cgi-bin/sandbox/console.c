@@ -9,12 +9,12 @@
 
 static void esc(sbx_buf *b, const char *s)
 {
-	html_escape(b, s ? s : "");
+	sbx_html_escape(b, s ? s : "");
 }
 
 static void page_head(sbx_buf *b)
 {
-	buf_puts(
+	sbx_buf_puts(
 	    b,
 	    "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
@@ -36,83 +36,83 @@ static void page_head(sbx_buf *b)
 
 static void connection_info(sbx_req *r, sbx_buf *b)
 {
-	buf_puts(b, "<h2>Connect optsync to the sandbox</h2><table>");
+	sbx_buf_puts(b, "<h2>Connect optsync to the sandbox</h2><table>");
 	const char *rows[][2] = {{"ActiveCampaign API URL", NULL},
-	                         {"ActiveCampaign API key", knob_str("ac_api_key")},
+	                         {"ActiveCampaign API key", sbx_knob_str("ac_api_key")},
 	                         {"Salesforce login URL", NULL},
-	                         {"Salesforce client id", knob_str("sf_client_id")},
-	                         {"Salesforce client secret", knob_str("sf_client_secret")}};
+	                         {"Salesforce client id", sbx_knob_str("sf_client_id")},
+	                         {"Salesforce client secret", sbx_knob_str("sf_client_secret")}};
 	char ac[600], sf[600];
 	snprintf(ac, sizeof ac, "%s/ac", r->base);
 	snprintf(sf, sizeof sf, "%s/sf", r->base);
 	rows[0][1] = ac;
 	rows[2][1] = sf;
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-		buf_puts(b, "<tr><th>");
+		sbx_buf_puts(b, "<tr><th>");
 		esc(b, rows[i][0]);
-		buf_puts(b, "</th><td><code>");
+		sbx_buf_puts(b, "</th><td><code>");
 		esc(b, rows[i][1]);
-		buf_puts(b, "</code></td></tr>");
+		sbx_buf_puts(b, "</code></td></tr>");
 	}
-	buf_puts(b, "</table>");
+	sbx_buf_puts(b, "</table>");
 }
 
 static void list_select(sbx_req *r, sbx_buf *b, int with_all)
 {
-	buf_puts(b, "<select name=\"list\">");
+	sbx_buf_puts(b, "<select name=\"list\">");
 	if (with_all)
-		buf_puts(b, "<option value=\"\">every active list</option>");
-	sqlite3_stmt *st = db_prep(r->app->db, "SELECT id, name FROM ac_lists ORDER BY id");
+		sbx_buf_puts(b, "<option value=\"\">every active list</option>");
+	sqlite3_stmt *st = sbx_db_prep(r->app->db, "SELECT id, name FROM ac_lists ORDER BY id");
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
-		buf_printf(b, "<option value=\"%lld\">", (long long)sqlite3_column_int64(st, 0));
+		sbx_buf_printf(b, "<option value=\"%lld\">", (long long)sqlite3_column_int64(st, 0));
 		esc(b, (const char *)sqlite3_column_text(st, 1));
-		buf_puts(b, "</option>");
+		sbx_buf_puts(b, "</option>");
 	}
 	sqlite3_finalize(st);
-	buf_puts(b, "</select>");
+	sbx_buf_puts(b, "</select>");
 }
 
 static void event_form(sbx_req *r, sbx_buf *b, const char *type, const char *label, const char *email,
                        int list, int all)
 {
-	buf_puts(b, "<form class=\"ev\" method=\"post\" action=\"");
+	sbx_buf_puts(b, "<form class=\"ev\" method=\"post\" action=\"");
 	esc(b, r->base);
-	buf_puts(b, "/console/event\"><input type=\"hidden\" name=\"type\" value=\"");
+	sbx_buf_puts(b, "/console/event\"><input type=\"hidden\" name=\"type\" value=\"");
 	esc(b, type);
-	buf_puts(b, "\"><strong>");
+	sbx_buf_puts(b, "\"><strong>");
 	esc(b, label);
-	buf_puts(b, "</strong><br><label>email <input type=\"text\" name=\"email\" required value=\"");
+	sbx_buf_puts(b, "</strong><br><label>email <input type=\"text\" name=\"email\" required value=\"");
 	esc(b, email);
-	buf_puts(b, "\"></label>");
+	sbx_buf_puts(b, "\"></label>");
 	if (list)
 		list_select(r, b, all);
-	buf_puts(b, " <button type=\"submit\">Fire</button></form>");
+	sbx_buf_puts(b, " <button type=\"submit\">Fire</button></form>");
 }
 
 static void person(sbx_req *r, sbx_buf *b, const char *email)
 {
 	json_object *st = sbx_person_state(r, email), *ac, *sf;
-	buf_puts(b, "<h2>Person: ");
+	sbx_buf_puts(b, "<h2>Person: ");
 	esc(b, email);
-	buf_puts(b, "</h2>");
+	sbx_buf_puts(b, "</h2>");
 	if (json_object_object_get_ex(st, "ac", &ac) && ac) {
 		json_object *c, *lists, *tags, *v;
 		json_object_object_get_ex(ac, "contact", &c);
 		json_object_object_get_ex(ac, "lists", &lists);
 		json_object_object_get_ex(ac, "tags", &tags);
-		buf_puts(b, "<p>ActiveCampaign contact ");
+		sbx_buf_puts(b, "<p>ActiveCampaign contact ");
 		if (json_object_object_get_ex(c, "id", &v))
 			esc(b, json_object_get_string(v));
-		buf_puts(b, " (");
+		sbx_buf_puts(b, " (");
 		if (json_object_object_get_ex(c, "email", &v))
 			esc(b, json_object_get_string(v));
-		buf_puts(b, "), udate ");
+		sbx_buf_puts(b, "), udate ");
 		if (json_object_object_get_ex(c, "udate", &v))
 			esc(b, json_object_get_string(v));
-		buf_puts(b, ", hard bounces ");
+		sbx_buf_puts(b, ", hard bounces ");
 		if (json_object_object_get_ex(c, "bounced_hard", &v))
 			esc(b, json_object_get_string(v));
-		buf_puts(b, "</p><table><tr><th>list</th><th>status</th><th>since</th></tr>");
+		sbx_buf_puts(b, "</p><table><tr><th>list</th><th>status</th><th>since</th></tr>");
 		static const char *const names[] = {"0 unconfirmed", "1 active", "2 unsubscribed",
 		                                    "3 bounced"};
 		json_object_object_foreach(lists, k, l)
@@ -121,24 +121,24 @@ static void person(sbx_req *r, sbx_buf *b, const char *email)
 			json_object_object_get_ex(l, "status", &s);
 			json_object_object_get_ex(l, "udate", &u);
 			int sv = json_object_get_int(s);
-			buf_puts(b, "<tr><td>");
+			sbx_buf_puts(b, "<tr><td>");
 			esc(b, k);
-			buf_printf(b, "</td><td class=\"s%d\">%s</td><td>", sv, names[sv & 3]);
+			sbx_buf_printf(b, "</td><td class=\"s%d\">%s</td><td>", sv, names[sv & 3]);
 			esc(b, json_object_get_string(u));
-			buf_puts(b, "</td></tr>");
+			sbx_buf_puts(b, "</td></tr>");
 		}
-		buf_puts(b, "</table><p>tags: ");
+		sbx_buf_puts(b, "</table><p>tags: ");
 		for (size_t i = 0; i < json_object_array_length(tags); i++) {
 			if (i)
-				buf_puts(b, ", ");
+				sbx_buf_puts(b, ", ");
 			esc(b, json_object_get_string(json_object_array_get_idx(tags, i)));
 		}
-		buf_puts(b, "</p>");
+		sbx_buf_puts(b, "</p>");
 	} else {
-		buf_puts(b, "<p>No ActiveCampaign contact.</p>");
+		sbx_buf_puts(b, "<p>No ActiveCampaign contact.</p>");
 	}
 	json_object_object_get_ex(st, "sf", &sf);
-	buf_puts(
+	sbx_buf_puts(
 	    b,
 	    "<table><tr><th>Salesforce</th><th>Id</th><th>Email</th><th>Email Opt Out</th><th>converted</th>"
 	    "<th>SystemModstamp</th><th>deleted</th></tr>");
@@ -147,89 +147,91 @@ static void person(sbx_req *r, sbx_buf *b, const char *email)
 		static const char *const keys[] = {
 		    "type",           "Id",       "Email", "HasOptedOutOfEmail", "IsConverted",
 		    "SystemModstamp", "IsDeleted"};
-		buf_puts(b, "<tr>");
+		sbx_buf_puts(b, "<tr>");
 		for (int k = 0; k < 7; k++) {
-			buf_puts(b, "<td>");
+			sbx_buf_puts(b, "<td>");
 			if (json_object_object_get_ex(rec, keys[k], &v) && v)
 				esc(b, json_object_get_string(v));
-			buf_puts(b, "</td>");
+			sbx_buf_puts(b, "</td>");
 		}
-		buf_puts(b, "</tr>");
+		sbx_buf_puts(b, "</tr>");
 	}
-	buf_puts(b, "</table>");
+	sbx_buf_puts(b, "</table>");
 	json_object_put(st);
 }
 
 static void knob_form(sbx_req *r, sbx_buf *b)
 {
-	buf_puts(b, "<h2>Fault knobs</h2><form method=\"post\" action=\"");
+	sbx_buf_puts(b, "<h2>Fault knobs</h2><form method=\"post\" action=\"");
 	esc(b, r->base);
-	buf_puts(b, "/console/knobs\"><table><tr><th>knob</th><th>value</th><th>what it does</th></tr>");
-	json_object *all = knobs_get_all();
-	for (const knob_info *k = knobs_info(); k->name; k++) {
+	sbx_buf_puts(b, "/console/knobs\"><table><tr><th>knob</th><th>value</th><th>what it does</th></tr>");
+	json_object *all = sbx_knobs_get_all();
+	for (const sbx_knob_info *k = sbx_knobs_info(); k->name; k++) {
 		json_object *v = NULL;
 		json_object_object_get_ex(all, k->name, &v);
 		char val[600] = "";
 		if (strcmp(k->name, "sf_api_used") == 0)
-			snprintf(val, sizeof val, "%lld", (long long)counter_get(r->app->db, "sf_api_used"));
+			snprintf(val, sizeof val, "%lld",
+			         (long long)sbx_counter_get(r->app->db, "sf_api_used"));
 		else if (v && (k->type == 's' || k->type == 't'))
-			str_copy(val, sizeof val, json_object_get_string(v));
+			sbx_str_copy(val, sizeof val, json_object_get_string(v));
 		else if (v)
-			str_copy(val, sizeof val, json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
-		buf_puts(b, "<tr><td><label for=\"k_");
+			sbx_str_copy(val, sizeof val,
+			             json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+		sbx_buf_puts(b, "<tr><td><label for=\"k_");
 		esc(b, k->name);
-		buf_puts(b, "\">");
+		sbx_buf_puts(b, "\">");
 		esc(b, k->name);
-		buf_puts(b, "</label></td><td>");
+		sbx_buf_puts(b, "</label></td><td>");
 		if (k->type == 'b') {
 			int on = v && json_object_get_boolean(v);
-			buf_puts(b, "<select id=\"k_");
+			sbx_buf_puts(b, "<select id=\"k_");
 			esc(b, k->name);
-			buf_puts(b, "\" name=\"");
+			sbx_buf_puts(b, "\" name=\"");
 			esc(b, k->name);
-			buf_printf(b,
-			           "\"><option value=\"false\"%s>false</option><option "
-			           "value=\"true\"%s>true</option></select>",
-			           on ? "" : " selected", on ? " selected" : "");
+			sbx_buf_printf(b,
+			               "\"><option value=\"false\"%s>false</option><option "
+			               "value=\"true\"%s>true</option></select>",
+			               on ? "" : " selected", on ? " selected" : "");
 		} else {
-			buf_puts(b, "<input type=\"text\" id=\"k_");
+			sbx_buf_puts(b, "<input type=\"text\" id=\"k_");
 			esc(b, k->name);
-			buf_puts(b, "\" name=\"");
+			sbx_buf_puts(b, "\" name=\"");
 			esc(b, k->name);
-			buf_puts(b, "\" value=\"");
+			sbx_buf_puts(b, "\" value=\"");
 			esc(b, val);
-			buf_puts(b, "\">");
+			sbx_buf_puts(b, "\">");
 		}
-		buf_puts(b, "</td><td>");
+		sbx_buf_puts(b, "</td><td>");
 		esc(b, k->help);
-		buf_puts(b, "</td></tr>");
+		sbx_buf_puts(b, "</td></tr>");
 	}
-	buf_puts(
+	sbx_buf_puts(
 	    b,
 	    "</table><p><button type=\"submit\">Save knobs</button> (empty text = default/off)</p></form>");
 }
 
 static void recent(sbx_req *r, sbx_buf *b)
 {
-	buf_puts(
+	sbx_buf_puts(
 	    b, "<h2>Webhooks registered in ActiveCampaign</h2><table><tr><th>id</th><th>name</th><th>url</th>"
 	       "<th>events</th><th>sources</th><th>active</th></tr>");
-	sqlite3_stmt *st =
-	    db_prep(r->app->db, "SELECT id, name, url, events, sources, active FROM ac_webhooks ORDER BY id");
+	sqlite3_stmt *st = sbx_db_prep(
+	    r->app->db, "SELECT id, name, url, events, sources, active FROM ac_webhooks ORDER BY id");
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
-		buf_printf(b, "<tr><td>%lld</td>", (long long)sqlite3_column_int64(st, 0));
+		sbx_buf_printf(b, "<tr><td>%lld</td>", (long long)sqlite3_column_int64(st, 0));
 		for (int c = 1; c <= 4; c++) {
-			buf_puts(b, "<td>");
+			sbx_buf_puts(b, "<td>");
 			esc(b, (const char *)sqlite3_column_text(st, c));
-			buf_puts(b, "</td>");
+			sbx_buf_puts(b, "</td>");
 		}
-		buf_printf(b, "<td>%s</td></tr>", sqlite3_column_int(st, 5) ? "yes" : "no (410)");
+		sbx_buf_printf(b, "<td>%s</td></tr>", sqlite3_column_int(st, 5) ? "yes" : "no (410)");
 	}
 	sqlite3_finalize(st);
-	buf_puts(b,
-	         "</table><h2>Recent webhook deliveries</h2><table><tr><th>id</th><th>type</th><th>state</th>"
-	         "<th>HTTP</th><th>error</th><th>body</th></tr>");
-	st = db_prep(
+	sbx_buf_puts(
+	    b, "</table><h2>Recent webhook deliveries</h2><table><tr><th>id</th><th>type</th><th>state</th>"
+	       "<th>HTTP</th><th>error</th><th>body</th></tr>");
+	st = sbx_db_prep(
 	    r->app->db,
 	    "SELECT id, type, state, http_status, error, body FROM ac_deliveries ORDER BY id DESC LIMIT 20");
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
@@ -237,22 +239,22 @@ static void recent(sbx_req *r, sbx_buf *b)
 		time_t sec = (time_t)(ms / 1000);
 		struct tm tm;
 		gmtime_r(&sec, &tm);
-		buf_printf(b, "<tr><td>%02d:%02d:%02d.%03d</td><td>", tm.tm_hour, tm.tm_min, tm.tm_sec,
-		           (int)(ms % 1000));
+		sbx_buf_printf(b, "<tr><td>%02d:%02d:%02d.%03d</td><td>", tm.tm_hour, tm.tm_min, tm.tm_sec,
+		               (int)(ms % 1000));
 		esc(b, (const char *)sqlite3_column_text(st, 1));
-		buf_puts(b, "</td><td>");
+		sbx_buf_puts(b, "</td><td>");
 		esc(b, (const char *)sqlite3_column_text(st, 2));
-		buf_printf(b, "</td><td>%d</td><td>", sqlite3_column_int(st, 3));
+		sbx_buf_printf(b, "</td><td>%d</td><td>", sqlite3_column_int(st, 3));
 		esc(b, (const char *)sqlite3_column_text(st, 4));
-		buf_puts(b, "</td><td><code>");
+		sbx_buf_puts(b, "</td><td><code>");
 		esc(b, (const char *)sqlite3_column_text(st, 5));
-		buf_puts(b, "</code></td></tr>");
+		sbx_buf_puts(b, "</code></td></tr>");
 	}
 	sqlite3_finalize(st);
-	buf_puts(b, "</table><h2>Recent API requests</h2><table><tr><th>time "
-	            "(UTC)</th><th>system</th><th>request</th>"
-	            "<th>status</th><th>ms</th></tr>");
-	st = db_prep(
+	sbx_buf_puts(b, "</table><h2>Recent API requests</h2><table><tr><th>time "
+	                "(UTC)</th><th>system</th><th>request</th>"
+	                "<th>status</th><th>ms</th></tr>");
+	st = sbx_db_prep(
 	    r->app->db,
 	    "SELECT ts_ms, sys, method, path, status, dur_ms FROM requests WHERE sys IN ('ac','sf','sf_auth')"
 	    " ORDER BY id DESC LIMIT 40");
@@ -261,77 +263,78 @@ static void recent(sbx_req *r, sbx_buf *b)
 		time_t sec = (time_t)(ms / 1000);
 		struct tm tm;
 		gmtime_r(&sec, &tm);
-		buf_printf(b, "<tr><td>%02d:%02d:%02d.%03d</td><td>", tm.tm_hour, tm.tm_min, tm.tm_sec,
-		           (int)(ms % 1000));
+		sbx_buf_printf(b, "<tr><td>%02d:%02d:%02d.%03d</td><td>", tm.tm_hour, tm.tm_min, tm.tm_sec,
+		               (int)(ms % 1000));
 		esc(b, (const char *)sqlite3_column_text(st, 1));
-		buf_puts(b, "</td><td><code>");
+		sbx_buf_puts(b, "</td><td><code>");
 		esc(b, (const char *)sqlite3_column_text(st, 2));
-		buf_puts(b, " ");
+		sbx_buf_puts(b, " ");
 		esc(b, (const char *)sqlite3_column_text(st, 3));
-		buf_printf(b, "</code></td><td>%d</td><td>%lld</td></tr>", sqlite3_column_int(st, 4),
-		           (long long)sqlite3_column_int64(st, 5));
+		sbx_buf_printf(b, "</code></td><td>%d</td><td>%lld</td></tr>", sqlite3_column_int(st, 4),
+		               (long long)sqlite3_column_int64(st, 5));
 	}
 	sqlite3_finalize(st);
-	buf_puts(b, "</table>");
+	sbx_buf_puts(b, "</table>");
 }
 
 static void sample_people(sbx_req *r, sbx_buf *b)
 {
-	buf_puts(b, "<h2>Some demo people</h2><table><tr><th>email</th><th>AC lists (list:status)</th>"
-	            "<th>Salesforce</th></tr>");
-	sqlite3_stmt *st = db_prep(r->app->db, "SELECT c.email_lc, (SELECT group_concat(cl.list || ':' || "
-	                                       "cl.status, ' ') FROM ac_contact_lists cl"
-	                                       " WHERE cl.contact = c.id), (SELECT group_concat(s.type || "
-	                                       "CASE WHEN s.opted_out THEN ' (opted out)'"
-	                                       " ELSE '' END || CASE WHEN s.is_converted THEN ' (converted)' "
-	                                       "ELSE '' END, ', ') FROM sf_records s"
-	                                       " WHERE lower(s.email) = c.email_lc AND s.deleted = 0) FROM "
-	                                       "ac_contacts c ORDER BY c.id LIMIT 25");
+	sbx_buf_puts(b, "<h2>Some demo people</h2><table><tr><th>email</th><th>AC lists (list:status)</th>"
+	                "<th>Salesforce</th></tr>");
+	sqlite3_stmt *st =
+	    sbx_db_prep(r->app->db, "SELECT c.email_lc, (SELECT group_concat(cl.list || ':' || "
+	                            "cl.status, ' ') FROM ac_contact_lists cl"
+	                            " WHERE cl.contact = c.id), (SELECT group_concat(s.type || "
+	                            "CASE WHEN s.opted_out THEN ' (opted out)'"
+	                            " ELSE '' END || CASE WHEN s.is_converted THEN ' (converted)' "
+	                            "ELSE '' END, ', ') FROM sf_records s"
+	                            " WHERE lower(s.email) = c.email_lc AND s.deleted = 0) FROM "
+	                            "ac_contacts c ORDER BY c.id LIMIT 25");
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
 		const char *email = (const char *)sqlite3_column_text(st, 0);
-		buf_puts(b, "<tr><td><a href=\"");
+		sbx_buf_puts(b, "<tr><td><a href=\"");
 		esc(b, r->base);
-		buf_puts(b, "/?email=");
+		sbx_buf_puts(b, "/?email=");
 		sbx_buf enc = {0};
 		sbx_url_encode(&enc, email);
 		esc(b, enc.p);
-		buf_free(&enc);
-		buf_puts(b, "\">");
+		sbx_buf_free(&enc);
+		sbx_buf_puts(b, "\">");
 		esc(b, email);
-		buf_puts(b, "</a></td><td>");
+		sbx_buf_puts(b, "</a></td><td>");
 		esc(b, (const char *)sqlite3_column_text(st, 1));
-		buf_puts(b, "</td><td>");
+		sbx_buf_puts(b, "</td><td>");
 		esc(b, (const char *)sqlite3_column_text(st, 2));
-		buf_puts(b, "</td></tr>");
+		sbx_buf_puts(b, "</td></tr>");
 	}
 	sqlite3_finalize(st);
-	buf_puts(b, "</table>");
+	sbx_buf_puts(b, "</table>");
 }
 
 static void page(sbx_req *r)
 {
 	sbx_buf b = {0};
 	char email[320] = "", msg[600] = "", err[8] = "";
-	req_query(r, "email", email, sizeof email);
-	req_query(r, "msg", msg, sizeof msg);
-	req_query(r, "err", err, sizeof err);
+	sbx_req_query(r, "email", email, sizeof email);
+	sbx_req_query(r, "msg", msg, sizeof msg);
+	sbx_req_query(r, "err", err, sizeof err);
 	page_head(&b);
 	if (*msg) {
-		buf_printf(&b, "<p class=\"msg%s\" role=\"status\">", *err ? " err" : "");
+		sbx_buf_printf(&b, "<p class=\"msg%s\" role=\"status\">", *err ? " err" : "");
 		esc(&b, msg);
-		buf_puts(&b, "</p>");
+		sbx_buf_puts(&b, "</p>");
 	}
 	connection_info(r, &b);
-	buf_puts(&b, "<h2>Look up a person</h2><form method=\"get\" action=\"");
+	sbx_buf_puts(&b, "<h2>Look up a person</h2><form method=\"get\" action=\"");
 	esc(&b, r->base);
-	buf_puts(&b, "/\"><label>email <input type=\"text\" name=\"email\" value=\"");
+	sbx_buf_puts(&b, "/\"><label>email <input type=\"text\" name=\"email\" value=\"");
 	esc(&b, email);
-	buf_puts(&b, "\"></label> <button type=\"submit\">Show</button></form>");
+	sbx_buf_puts(&b, "\"></label> <button type=\"submit\">Show</button></form>");
 	if (*email)
 		person(r, &b, email);
-	buf_puts(&b,
-	         "<h2>Fire an event</h2><p>What a person does in ActiveCampaign or Salesforce. AC events are "
-	         "delivered to the registered webhook, form-encoded, as ActiveCampaign does.</p>");
+	sbx_buf_puts(
+	    &b, "<h2>Fire an event</h2><p>What a person does in ActiveCampaign or Salesforce. AC events are "
+	        "delivered to the registered webhook, form-encoded, as ActiveCampaign does.</p>");
 	event_form(r, &b, "subscribe", "Subscribe to a list (AC)", email, 1, 0);
 	event_form(r, &b, "unsubscribe", "Unsubscribe (AC)", email, 1, 1);
 	event_form(r, &b, "bounce_hard", "Hard bounce (AC)", email, 0, 0);
@@ -341,44 +344,45 @@ static void page(sbx_req *r)
 	event_form(r, &b, "sf_edit", "Unrelated edit, the phone (SF)", email, 0, 0);
 	event_form(r, &b, "convert_lead", "Convert the Lead (SF)", email, 0, 0);
 	knob_form(r, &b);
-	buf_puts(&b, "<h2>Reset the demo org</h2><form method=\"post\" action=\"");
+	sbx_buf_puts(&b, "<h2>Reset the demo org</h2><form method=\"post\" action=\"");
 	esc(&b, r->base);
-	buf_puts(&b, "/console/reset\"><label>seed <input type=\"text\" name=\"seed\" value=\"1\"></label>"
+	sbx_buf_puts(&b,
+	             "/console/reset\"><label>seed <input type=\"text\" name=\"seed\" value=\"1\"></label>"
 	             "<label>people <input type=\"text\" name=\"people\" value=\"300\"></label>"
 	             "<button type=\"submit\">Reset everything</button></form>"
 	             "<form method=\"post\" action=\"");
 	esc(&b, r->base);
-	buf_puts(
+	sbx_buf_puts(
 	    &b,
 	    "/console/tokens\"><p><button type=\"submit\">Expire every Salesforce access token now</button>"
 	    "</p></form>");
 	recent(r, &b);
 	sample_people(r, &b);
-	buf_puts(&b, "</body></html>\n");
-	resp_text(r, 200, "text/html; charset=utf-8", b.p ? b.p : "");
-	buf_free(&b);
+	sbx_buf_puts(&b, "</body></html>\n");
+	sbx_resp_text(r, 200, "text/html; charset=utf-8", b.p ? b.p : "");
+	sbx_buf_free(&b);
 }
 
 static void back(sbx_req *r, const char *email, const char *msg, int is_err)
 {
 	sbx_buf loc = {0};
-	buf_puts(&loc, r->base);
-	buf_puts(&loc, "/?msg=");
+	sbx_buf_puts(&loc, r->base);
+	sbx_buf_puts(&loc, "/?msg=");
 	sbx_url_encode(&loc, msg);
 	if (is_err)
-		buf_puts(&loc, "&err=1");
+		sbx_buf_puts(&loc, "&err=1");
 	if (email && *email) {
-		buf_puts(&loc, "&email=");
+		sbx_buf_puts(&loc, "&email=");
 		sbx_url_encode(&loc, email);
 	}
-	resp_redirect(r, 303, loc.p ? loc.p : "/");
-	buf_free(&loc);
+	sbx_resp_redirect(r, 303, loc.p ? loc.p : "/");
+	sbx_buf_free(&loc);
 }
 
 /* A console POST must come from this page: a foreign Origin is refused (no JavaScript, no token). */
 static int same_origin(sbx_req *r)
 {
-	const char *origin = req_env(r, "HTTP_ORIGIN"), *host = req_env(r, "HTTP_HOST");
+	const char *origin = sbx_req_env(r, "HTTP_ORIGIN"), *host = sbx_req_env(r, "HTTP_HOST");
 	if (!origin || strcmp(origin, "null") == 0)
 		return 1;
 	const char *o = strstr(origin, "://");
@@ -387,7 +391,7 @@ static int same_origin(sbx_req *r)
 	if (strcmp(o + 3, host) == 0)
 		return 1;
 	/* Debian's fastcgi_params pass Host as $host, without the port: compare host:SERVER_PORT. */
-	const char *port = req_env(r, "SERVER_PORT");
+	const char *port = sbx_req_env(r, "SERVER_PORT");
 	char hp[300];
 	if (port && !strchr(host, ':') && snprintf(hp, sizeof hp, "%s:%s", host, port) < (int)sizeof hp)
 		return strcmp(o + 3, hp) == 0;
@@ -397,16 +401,16 @@ static int same_origin(sbx_req *r)
 static void console_event(sbx_req *r)
 {
 	char type[32] = "", email[320] = "", list[16] = "";
-	req_form(r, "type", type, sizeof type);
-	req_form(r, "email", email, sizeof email);
-	req_form(r, "list", list, sizeof list);
+	sbx_req_form(r, "type", type, sizeof type);
+	sbx_req_form(r, "email", email, sizeof email);
+	sbx_req_form(r, "list", list, sizeof list);
 	json_object *ev = json_object_new_object(), *res = json_object_new_object();
-	json_object_object_add(ev, "type", jstr(type));
-	json_object_object_add(ev, "email", jstr(email));
+	json_object_object_add(ev, "type", sbx_jstr(type));
+	json_object_object_add(ev, "email", sbx_jstr(email));
 	if (*list)
-		json_object_object_add(ev, "list", jstr(list));
+		json_object_object_add(ev, "list", sbx_jstr(list));
 	char msg[512];
-	if (event_fire(r, ev, res, msg, sizeof msg) != 0) {
+	if (sbx_event_fire(r, ev, res, msg, sizeof msg) != 0) {
 		back(r, email, msg, 1);
 	} else {
 		json_object *q;
@@ -422,17 +426,17 @@ static void console_event(sbx_req *r)
 
 static void console_knobs(sbx_req *r)
 {
-	json_object *all = knobs_get_all(), *upd = json_object_new_object();
+	json_object *all = sbx_knobs_get_all(), *upd = json_object_new_object();
 	char val[1200], msg[300];
-	for (const knob_info *k = knobs_info(); k->name; k++) {
-		if (!req_form(r, k->name, val, sizeof val))
+	for (const sbx_knob_info *k = sbx_knobs_info(); k->name; k++) {
+		if (!sbx_req_form(r, k->name, val, sizeof val))
 			continue;
 		json_object *v = NULL, *cur = NULL;
 		json_object_object_get_ex(all, k->name, &cur);
 		int empty = val[0] == '\0' || strcmp(val, "null") == 0;
 		switch (k->type) {
 		case 'b':
-			v = jbool(strcmp(val, "true") == 0);
+			v = sbx_jbool(strcmp(val, "true") == 0);
 			break;
 		case 'i':
 			v = empty ? NULL : json_object_new_int64(strtoll(val, NULL, 10));
@@ -442,7 +446,7 @@ static void console_knobs(sbx_req *r)
 			break;
 		case 's':
 		case 't':
-			v = empty ? NULL : jstr(val);
+			v = empty ? NULL : sbx_jstr(val);
 			break;
 		default:
 			v = empty ? NULL : json_tokener_parse(val);
@@ -451,10 +455,12 @@ static void console_knobs(sbx_req *r)
 		const char *a = v ? json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN) : "null";
 		char now[1200];
 		if (strcmp(k->name, "sf_api_used") == 0)
-			snprintf(now, sizeof now, "%lld", (long long)counter_get(r->app->db, "sf_api_used"));
+			snprintf(now, sizeof now, "%lld",
+			         (long long)sbx_counter_get(r->app->db, "sf_api_used"));
 		else
-			str_copy(now, sizeof now,
-			         cur ? json_object_to_json_string_ext(cur, JSON_C_TO_STRING_PLAIN) : "null");
+			sbx_str_copy(now, sizeof now,
+			             cur ? json_object_to_json_string_ext(cur, JSON_C_TO_STRING_PLAIN)
+			                 : "null");
 		if (strcmp(a, now) == 0 || (k->type == 'n' && cur && v &&
 		                            json_object_get_double(cur) == json_object_get_double(v))) {
 			json_object_put(v);
@@ -462,7 +468,7 @@ static void console_knobs(sbx_req *r)
 		}
 		json_object_object_add(upd, k->name, v);
 	}
-	if (knobs_update(r->app->db, upd, msg, sizeof msg) != 0)
+	if (sbx_knobs_update(r->app->db, upd, msg, sizeof msg) != 0)
 		back(r, NULL, msg, 1);
 	else
 		back(r, NULL, "Knobs saved.", 0);
@@ -473,9 +479,9 @@ static void console_reset(sbx_req *r)
 {
 	char v[32];
 	int64_t seed = 1, people = 300;
-	if (req_form(r, "seed", v, sizeof v) && *v)
+	if (sbx_req_form(r, "seed", v, sizeof v) && *v)
 		seed = strtoll(v, NULL, 10);
-	if (req_form(r, "people", v, sizeof v) && *v)
+	if (sbx_req_form(r, "people", v, sizeof v) && *v)
 		people = strtoll(v, NULL, 10);
 	if (seed < 0 || people < 0 || people > 100000) {
 		back(r, NULL, "seed must be >= 0 and people 0..100000", 1);
@@ -483,7 +489,7 @@ static void console_reset(sbx_req *r)
 	}
 	err_t e;
 	err_clear(&e);
-	if (seed_reset(r->app, (uint64_t)seed, (int)people, &e) != 0)
+	if (sbx_seed_reset(r->app, (uint64_t)seed, (int)people, &e) != 0)
 		back(r, NULL, e.msg, 1);
 	else
 		back(r, NULL, "The demo org was reset.", 0);
@@ -491,7 +497,7 @@ static void console_reset(sbx_req *r)
 
 static void console_tokens(sbx_req *r)
 {
-	sqlite3_stmt *st = db_prep(
+	sqlite3_stmt *st = sbx_db_prep(
 	    r->app->db, "UPDATE sf_tokens SET expires_ms = ?1 WHERE kind = 'access' AND expires_ms > ?1");
 	if (st) {
 		sqlite3_bind_int64(st, 1, r->now_ms);
@@ -501,32 +507,40 @@ static void console_tokens(sbx_req *r)
 	back(r, NULL, "Every Salesforce access token has expired.", 0);
 }
 
-void console_route(sbx_req *r)
+/* clang-format off */
+static const sbx_route console_pages[] = {
+	{"",          SBX_READ, page,           NULL, 0},
+	{"/",         SBX_READ, page,           NULL, 0},
+	{"/console",  SBX_READ, page,           NULL, 0},
+	{NULL, 0, NULL, NULL, 0},
+};
+
+/* The console's forms; every one is checked for same origin before this table is read. */
+static const sbx_route console_forms[] = {
+	{"/console/event",   SBX_POST, console_event,  NULL, 0},
+	{"/console/knobs",   SBX_POST, console_knobs,  NULL, 0},
+	{"/console/reset",   SBX_POST, console_reset,  NULL, 0},
+	{"/console/tokens",  SBX_POST, console_tokens, NULL, 0},
+	{NULL, 0, NULL, NULL, 0},
+};
+/* clang-format on */
+
+void sbx_console_route(sbx_req *r)
 {
 	const char *p = r->path;
-	if (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0) {
-		if (!*p || strcmp(p, "/") == 0 || strcmp(p, "/console") == 0 || strcmp(p, "/console/") == 0)
-			page(r);
-		else
-			resp_text(r, 404, "text/plain; charset=utf-8", "not found\n");
+	if (sbx_method_is(r, "GET")) {
+		if (sbx_route_run(r, console_pages, p) != SBX_ROUTE_DONE)
+			sbx_resp_text(r, 404, "text/plain; charset=utf-8", "not found\n");
 		return;
 	}
 	if (strcmp(r->method, "POST") != 0) {
-		resp_text(r, 405, "text/plain; charset=utf-8", "method not allowed\n");
+		sbx_resp_text(r, 405, "text/plain; charset=utf-8", "method not allowed\n");
 		return;
 	}
 	if (!same_origin(r)) {
-		resp_text(r, 403, "text/plain; charset=utf-8", "cross-origin form posts are refused\n");
+		sbx_resp_text(r, 403, "text/plain; charset=utf-8", "cross-origin form posts are refused\n");
 		return;
 	}
-	if (strcmp(p, "/console/event") == 0)
-		console_event(r);
-	else if (strcmp(p, "/console/knobs") == 0)
-		console_knobs(r);
-	else if (strcmp(p, "/console/reset") == 0)
-		console_reset(r);
-	else if (strcmp(p, "/console/tokens") == 0)
-		console_tokens(r);
-	else
-		resp_text(r, 404, "text/plain; charset=utf-8", "not found\n");
+	if (sbx_route_run(r, console_forms, p) != SBX_ROUTE_DONE)
+		sbx_resp_text(r, 404, "text/plain; charset=utf-8", "not found\n");
 }

@@ -66,7 +66,7 @@ static const char *const indexes[] = {
     "CREATE INDEX IF NOT EXISTS requests_ts ON requests(ts_ms)",
     NULL};
 
-int db_exec(sqlite3 *db, const char *sql, err_t *e)
+int sbx_db_exec(sqlite3 *db, const char *sql, err_t *e)
 {
 	char *msg = NULL;
 	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -77,7 +77,7 @@ int db_exec(sqlite3 *db, const char *sql, err_t *e)
 	return 0;
 }
 
-sqlite3_stmt *db_prep(sqlite3 *db, const char *sql)
+sqlite3_stmt *sbx_db_prep(sqlite3 *db, const char *sql)
 {
 	sqlite3_stmt *st = NULL;
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
@@ -88,9 +88,9 @@ sqlite3_stmt *db_prep(sqlite3 *db, const char *sql)
 	return st;
 }
 
-int64_t db_int(sqlite3 *db, const char *sql, int64_t dflt)
+int64_t sbx_db_int(sqlite3 *db, const char *sql, int64_t dflt)
 {
-	sqlite3_stmt *st = db_prep(db, sql);
+	sqlite3_stmt *st = sbx_db_prep(db, sql);
 	int64_t v = dflt;
 	if (st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
 		v = sqlite3_column_int64(st, 0);
@@ -103,11 +103,11 @@ static int create_all(sqlite3 *db, err_t *e)
 	char sql[2048];
 	for (int i = 0; tables[i]; i++) {
 		snprintf(sql, sizeof sql, "CREATE TABLE IF NOT EXISTS %s", tables[i]);
-		if (db_exec(db, sql, e))
+		if (sbx_db_exec(db, sql, e))
 			return -1;
 	}
 	for (int i = 0; indexes[i]; i++)
-		if (db_exec(db, indexes[i], e))
+		if (sbx_db_exec(db, indexes[i], e))
 			return -1;
 	return 0;
 }
@@ -118,13 +118,13 @@ static int drop_all(sqlite3 *db, err_t *e)
 	for (int i = 0; tables[i]; i++) {
 		const char *paren = strchr(tables[i], '(');
 		snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS %.*s", (int)(paren - tables[i]), tables[i]);
-		if (db_exec(db, sql, e))
+		if (sbx_db_exec(db, sql, e))
 			return -1;
 	}
 	return 0;
 }
 
-int db_open(sbx_app *app, const char *path, err_t *e)
+int sbx_db_open(sbx_app *app, const char *path, err_t *e)
 {
 	snprintf(app->db_path, sizeof app->db_path, "%s", path);
 	if (sqlite3_open_v2(path, &app->db,
@@ -135,28 +135,28 @@ int db_open(sbx_app *app, const char *path, err_t *e)
 		return -1;
 	}
 	sqlite3_busy_timeout(app->db, 5000);
-	if (db_exec(app->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", e))
+	if (sbx_db_exec(app->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", e))
 		return -1;
-	int64_t ver = db_int(app->db, "PRAGMA user_version", 0);
+	int64_t ver = sbx_db_int(app->db, "PRAGMA user_version", 0);
 	if (ver != SBX_SCHEMA_VERSION) {
 		if (drop_all(app->db, e))
 			return -1;
 		char sql[64];
 		snprintf(sql, sizeof sql, "PRAGMA user_version=%d", SBX_SCHEMA_VERSION);
-		if (db_exec(app->db, sql, e))
+		if (sbx_db_exec(app->db, sql, e))
 			return -1;
 	}
 	return create_all(app->db, e);
 }
 
-void db_close(sbx_app *app)
+void sbx_db_close(sbx_app *app)
 {
 	if (app->db)
 		sqlite3_close(app->db);
 	app->db = NULL;
 }
 
-int schema_wipe(sqlite3 *db, err_t *e)
+int sbx_schema_wipe(sqlite3 *db, err_t *e)
 {
 	/* keep meta (knobs) and the counters only if the caller re-sets them */
 	char sql[256];
@@ -166,16 +166,16 @@ int schema_wipe(sqlite3 *db, err_t *e)
 		if (strncmp(tables[i], "meta(", 5) == 0)
 			continue;
 		snprintf(sql, sizeof sql, "DELETE FROM %.*s", n, tables[i]);
-		if (db_exec(db, sql, e))
+		if (sbx_db_exec(db, sql, e))
 			return -1;
 	}
 	return 0;
 }
 
-void counter_add(sqlite3 *db, const char *name, int64_t n)
+void sbx_counter_add(sqlite3 *db, const char *name, int64_t n)
 {
-	sqlite3_stmt *st = db_prep(db, "INSERT INTO counters(name, n) VALUES(?1, ?2)"
-	                               " ON CONFLICT(name) DO UPDATE SET n = n + ?2");
+	sqlite3_stmt *st = sbx_db_prep(db, "INSERT INTO counters(name, n) VALUES(?1, ?2)"
+	                                   " ON CONFLICT(name) DO UPDATE SET n = n + ?2");
 	if (!st)
 		return;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -184,10 +184,10 @@ void counter_add(sqlite3 *db, const char *name, int64_t n)
 	sqlite3_finalize(st);
 }
 
-void counter_set(sqlite3 *db, const char *name, int64_t n)
+void sbx_counter_set(sqlite3 *db, const char *name, int64_t n)
 {
-	sqlite3_stmt *st = db_prep(db, "INSERT INTO counters(name, n) VALUES(?1, ?2)"
-	                               " ON CONFLICT(name) DO UPDATE SET n = ?2");
+	sqlite3_stmt *st = sbx_db_prep(db, "INSERT INTO counters(name, n) VALUES(?1, ?2)"
+	                                   " ON CONFLICT(name) DO UPDATE SET n = ?2");
 	if (!st)
 		return;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -196,9 +196,9 @@ void counter_set(sqlite3 *db, const char *name, int64_t n)
 	sqlite3_finalize(st);
 }
 
-int64_t counter_get(sqlite3 *db, const char *name)
+int64_t sbx_counter_get(sqlite3 *db, const char *name)
 {
-	sqlite3_stmt *st = db_prep(db, "SELECT n FROM counters WHERE name = ?1");
+	sqlite3_stmt *st = sbx_db_prep(db, "SELECT n FROM counters WHERE name = ?1");
 	int64_t v = 0;
 	if (!st)
 		return 0;
@@ -209,17 +209,17 @@ int64_t counter_get(sqlite3 *db, const char *name)
 	return v;
 }
 
-int64_t db_next_serial(sqlite3 *db, const char *name)
+int64_t sbx_db_next_serial(sqlite3 *db, const char *name)
 {
 	char key[96];
 	snprintf(key, sizeof key, "serial_%s", name);
-	counter_add(db, key, 1);
-	return counter_get(db, key);
+	sbx_counter_add(db, key, 1);
+	return sbx_counter_get(db, key);
 }
 
-int meta_get(sqlite3 *db, const char *key, char **out)
+int sbx_meta_get(sqlite3 *db, const char *key, char **out)
 {
-	sqlite3_stmt *st = db_prep(db, "SELECT value FROM meta WHERE key = ?1");
+	sqlite3_stmt *st = sbx_db_prep(db, "SELECT value FROM meta WHERE key = ?1");
 	*out = NULL;
 	if (!st)
 		return 0;
@@ -230,10 +230,10 @@ int meta_get(sqlite3 *db, const char *key, char **out)
 	return *out != NULL;
 }
 
-void meta_set(sqlite3 *db, const char *key, const char *value)
+void sbx_meta_set(sqlite3 *db, const char *key, const char *value)
 {
-	sqlite3_stmt *st = db_prep(db, "INSERT INTO meta(key, value) VALUES(?1, ?2)"
-	                               " ON CONFLICT(key) DO UPDATE SET value = ?2");
+	sqlite3_stmt *st = sbx_db_prep(db, "INSERT INTO meta(key, value) VALUES(?1, ?2)"
+	                                   " ON CONFLICT(key) DO UPDATE SET value = ?2");
 	if (!st)
 		return;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);

@@ -26,28 +26,30 @@ static int host_loopback(const char *host)
 
 int sbx_control_allowed(sbx_req *r)
 {
-	const char *host = req_env(r, "HTTP_HOST");
+	const char *host = sbx_req_env(r, "HTTP_HOST");
 	if (!host_loopback(host)) {
-		resp_error(r, 421, "MISDIRECTED", "The sandbox's control API answers loopback names only");
+		sbx_resp_error(r, 421, "MISDIRECTED",
+		               "The sandbox's control API answers loopback names only");
 		return 0;
 	}
 	if (strcmp(r->method, "POST") != 0)
 		return 1;
-	const char *site = req_env(r, "HTTP_SEC_FETCH_SITE"), *origin = req_env(r, "HTTP_ORIGIN");
+	const char *site = sbx_req_env(r, "HTTP_SEC_FETCH_SITE"), *origin = sbx_req_env(r, "HTTP_ORIGIN");
 	if (site && *site && strcasecmp(site, "same-origin") != 0 && strcasecmp(site, "none") != 0) {
-		resp_error(r, 403, "FORBIDDEN", "Cross-site request to the sandbox's control API refused");
+		sbx_resp_error(r, 403, "FORBIDDEN",
+		               "Cross-site request to the sandbox's control API refused");
 		return 0;
 	}
 	if (origin && *origin) {
 		/* The same origin as this request's own: Host, with SERVER_PORT when Debian's
 		 * fastcgi_params passed $host without its port. */
-		const char *o = strstr(origin, "://"), *port = req_env(r, "SERVER_PORT");
+		const char *o = strstr(origin, "://"), *port = sbx_req_env(r, "SERVER_PORT");
 		char hp[320];
 		snprintf(hp, sizeof hp, "%s:%s", host, port ? port : "");
 		if (!o ||
 		    (strcasecmp(o + 3, host) != 0 && (strchr(host, ':') || strcasecmp(o + 3, hp) != 0))) {
-			resp_error(r, 403, "FORBIDDEN", "Origin %.100s may not use the sandbox's control API",
-			           origin);
+			sbx_resp_error(r, 403, "FORBIDDEN",
+			               "Origin %.100s may not use the sandbox's control API", origin);
 			return 0;
 		}
 	}

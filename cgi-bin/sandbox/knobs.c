@@ -8,7 +8,7 @@
 #include <string.h>
 
 typedef struct {
-	knob_info info;
+	sbx_knob_info info;
 	double min, max;
 	const char *dflt; /* JSON text */
 	const char *const *choices;
@@ -129,7 +129,8 @@ static const knob_spec specs[] = {
      5,
      "1",
      NULL},
-    {{"webhook_date_format", 's', "date_time of webhooks: offset (ISO 8601 with the account's offset) or local"},
+    {{"webhook_date_format", 's',
+      "date_time of webhooks: offset (ISO 8601 with the account's offset) or local"},
      0,
      0,
      "\"offset\"",
@@ -151,9 +152,9 @@ static const knob_spec specs[] = {
 };
 
 static json_object *g_knobs;
-static knob_info g_info[sizeof specs / sizeof specs[0]];
+static sbx_knob_info g_info[sizeof specs / sizeof specs[0]];
 
-const knob_info *knobs_info(void)
+const sbx_knob_info *sbx_knobs_info(void)
 {
 	for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++)
 		g_info[i] = specs[i].info;
@@ -168,7 +169,7 @@ static const knob_spec *spec_of(const char *name)
 	return NULL;
 }
 
-const char *knob_default(const char *name)
+const char *sbx_knob_default(const char *name)
 {
 	const knob_spec *s = spec_of(name);
 	return s ? s->dflt : NULL;
@@ -187,15 +188,15 @@ static void save(sqlite3 *db)
 	json_object *copy = NULL;
 	json_object_deep_copy(g_knobs, &copy, NULL);
 	json_object_object_del(copy, "sf_api_used"); /* lives in counters */
-	meta_set(db, "knobs", json_object_to_json_string_ext(copy, JSON_C_TO_STRING_PLAIN));
+	sbx_meta_set(db, "knobs", json_object_to_json_string_ext(copy, JSON_C_TO_STRING_PLAIN));
 	json_object_put(copy);
 }
 
-int knobs_load(sqlite3 *db)
+int sbx_knobs_load(sqlite3 *db)
 {
 	set_defaults();
 	char *saved = NULL;
-	if (meta_get(db, "knobs", &saved)) {
+	if (sbx_meta_get(db, "knobs", &saved)) {
 		json_object *o = json_tokener_parse(saved);
 		if (o && json_object_is_type(o, json_type_object)) {
 			json_object_object_foreach(o, k, v)
@@ -210,7 +211,7 @@ int knobs_load(sqlite3 *db)
 	return 0;
 }
 
-json_object *knobs_get_all(void)
+json_object *sbx_knobs_get_all(void)
 {
 	if (!g_knobs)
 		set_defaults();
@@ -220,11 +221,11 @@ json_object *knobs_get_all(void)
 static json_object *raw(const char *name)
 {
 	json_object *v = NULL;
-	json_object_object_get_ex(knobs_get_all(), name, &v);
+	json_object_object_get_ex(sbx_knobs_get_all(), name, &v);
 	return v;
 }
 
-int64_t knob_int(const char *name)
+int64_t sbx_knob_int(const char *name)
 {
 	json_object *v = raw(name);
 	if (!v)
@@ -234,30 +235,30 @@ int64_t knob_int(const char *name)
 	return json_object_get_int64(v);
 }
 
-double knob_num(const char *name)
+double sbx_knob_num(const char *name)
 {
 	json_object *v = raw(name);
 	return v ? json_object_get_double(v) : 0;
 }
 
-const char *knob_str(const char *name)
+const char *sbx_knob_str(const char *name)
 {
 	json_object *v = raw(name);
 	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
 }
 
-json_object *knob_obj(const char *name)
+json_object *sbx_knob_obj(const char *name)
 {
 	return raw(name);
 }
 
-void knob_set_json(sqlite3 *db, const char *name, json_object *v)
+void sbx_knob_set_json(sqlite3 *db, const char *name, json_object *v)
 {
-	json_object_object_add(knobs_get_all(), name, v);
+	json_object_object_add(sbx_knobs_get_all(), name, v);
 	save(db);
 }
 
-void knobs_reset(sqlite3 *db)
+void sbx_knobs_reset(sqlite3 *db)
 {
 	set_defaults();
 	save(db);
@@ -282,25 +283,25 @@ static json_object *check_fails(json_object *v, char *msg, size_t msgsz)
 		json_object *it =
 		    json_object_is_type(v, json_type_array) ? json_object_array_get_idx(v, i) : v;
 		char id[64] = "", code[80] = "UNABLE_TO_LOCK_ROW", norm[19];
-		if (!json_object_is_type(it, json_type_object) || !jget_text(it, "id", id, sizeof id) ||
+		if (!json_object_is_type(it, json_type_object) || !sbx_jget_text(it, "id", id, sizeof id) ||
 		    sbx_sf_norm_id(id, norm) != 0) {
 			snprintf(msg, msgsz,
 			         "each failure needs \"id\": a 15- or 18-character Salesforce id");
 			json_object_put(list);
 			return NULL;
 		}
-		jget_text(it, "code", code, sizeof code);
+		sbx_jget_text(it, "code", code, sizeof code);
 		if (!valid_code(code)) {
 			snprintf(msg, msgsz, "\"code\" must look like UNABLE_TO_LOCK_ROW");
 			json_object_put(list);
 			return NULL;
 		}
 		json_object *e = json_object_new_object();
-		json_object_object_add(e, "id", jstr(norm));
-		json_object_object_add(e, "code", jstr(code));
+		json_object_object_add(e, "id", sbx_jstr(norm));
+		json_object_object_add(e, "code", sbx_jstr(code));
 		char m[256];
-		if (jget_text(it, "message", m, sizeof m))
-			json_object_object_add(e, "message", jstr(m));
+		if (sbx_jget_text(it, "message", m, sizeof m))
+			json_object_object_add(e, "message", sbx_jstr(m));
 		json_object_array_add(list, e);
 	}
 	return list;
@@ -309,8 +310,8 @@ static json_object *check_fails(json_object *v, char *msg, size_t msgsz)
 static json_object *check_access(json_object *v, char *msg, size_t msgsz)
 {
 	json_object *out = json_object_new_object();
-	json_object_object_add(out, "Contact", jstr("edit"));
-	json_object_object_add(out, "Lead", jstr("edit"));
+	json_object_object_add(out, "Contact", sbx_jstr("edit"));
+	json_object_object_add(out, "Lead", sbx_jstr("edit"));
 	if (!json_object_is_type(v, json_type_object))
 		goto bad;
 	json_object_object_foreach(v, k, val)
@@ -319,7 +320,7 @@ static json_object *check_access(json_object *v, char *msg, size_t msgsz)
 		if ((strcmp(k, "Contact") && strcmp(k, "Lead")) ||
 		    (strcmp(s, "edit") && strcmp(s, "read") && strcmp(s, "none")))
 			goto bad;
-		json_object_object_add(out, k, jstr(s));
+		json_object_object_add(out, k, sbx_jstr(s));
 	}
 	return out;
 bad:
@@ -410,7 +411,7 @@ static json_object *check_value(const knob_spec *s, json_object *v, char *msg, s
 	return NULL;
 }
 
-int knobs_update(sqlite3 *db, json_object *in, char *msg, size_t msgsz)
+int sbx_knobs_update(sqlite3 *db, json_object *in, char *msg, size_t msgsz)
 {
 	if (!json_object_is_type(in, json_type_object)) {
 		snprintf(msg, msgsz, "knobs must be a JSON object");
@@ -444,7 +445,7 @@ int knobs_update(sqlite3 *db, json_object *in, char *msg, size_t msgsz)
 	json_object_object_foreach(staged, k2, v2)
 	{
 		if (strcmp(k2, "sf_api_used") == 0)
-			counter_set(db, "sf_api_used", json_object_get_int64(v2));
+			sbx_counter_set(db, "sf_api_used", json_object_get_int64(v2));
 		json_object_object_add(g_knobs, k2, json_object_get(v2));
 	}
 	json_object_put(staged);

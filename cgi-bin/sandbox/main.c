@@ -51,7 +51,7 @@ static int64_t mono_ms(void)
 /* HTTP_HOST as sent, if it only holds host[:port] characters; anything else falls back to the server. */
 static void public_base(sbx_req *r)
 {
-	const char *host = req_env(r, "HTTP_HOST");
+	const char *host = sbx_req_env(r, "HTTP_HOST");
 	char safe[256] = "";
 	if (host && strlen(host) < sizeof safe) {
 		int ok = 1;
@@ -61,7 +61,7 @@ static void public_base(sbx_req *r)
 			snprintf(safe, sizeof safe, "%s", host);
 	}
 	/* Debian's fastcgi_params pass $host, without the port: add SERVER_PORT back */
-	const char *port = req_env(r, "SERVER_PORT");
+	const char *port = sbx_req_env(r, "SERVER_PORT");
 	const char *bracket = strrchr(safe, ']');
 	const char *colon = strrchr(safe, ':');
 	int has_port = colon && (!bracket || colon > bracket);
@@ -71,7 +71,7 @@ static void public_base(sbx_req *r)
 		snprintf(safe + n, sizeof safe - n, ":%s", port);
 	}
 	if (!*safe) {
-		const char *sn = req_env(r, "SERVER_ADDR"), *sp = req_env(r, "SERVER_PORT");
+		const char *sn = sbx_req_env(r, "SERVER_ADDR"), *sp = sbx_req_env(r, "SERVER_PORT");
 		snprintf(safe, sizeof safe, "%s:%s", sn ? sn : "127.0.0.1", sp ? sp : "80");
 		for (char *p = safe; *p; p++)
 			if (!(isalnum((unsigned char)*p) || strchr(".-:[]", *p)))
@@ -83,26 +83,26 @@ static void public_base(sbx_req *r)
 /* Reads exactly CONTENT_LENGTH bytes; answers 411/413/400 itself and returns -1 when it cannot. */
 static int read_body(sbx_req *r, FCGX_Stream *in)
 {
-	const char *cl = req_env(r, "CONTENT_LENGTH");
+	const char *cl = sbx_req_env(r, "CONTENT_LENGTH");
 	if (!cl || !*cl)
 		return 0;
 	for (const char *p = cl; *p; p++)
 		if (!isdigit((unsigned char)*p) || p - cl > 12) {
-			resp_error(r, 400, "BAD_REQUEST", "Invalid Content-Length");
+			sbx_resp_error(r, 400, "BAD_REQUEST", "Invalid Content-Length");
 			return -1;
 		}
 	long long n = strtoll(cl, NULL, 10);
 	long cap = SBX_BODY_MAX;
-	if (r->sys == SYS_SF && strstr(r->path, "/jobs/ingest/") && strstr(r->path, "/batches"))
+	if (r->sys == SBX_SYS_SF && strstr(r->path, "/jobs/ingest/") && strstr(r->path, "/batches"))
 		cap = SBX_CSV_MAX;
 	if (n > cap) {
-		resp_error(r, 413, "REQUEST_ENTITY_TOO_LARGE",
-		           "Request body of %lld bytes exceeds the limit of %ld", n, cap);
+		sbx_resp_error(r, 413, "REQUEST_ENTITY_TOO_LARGE",
+		               "Request body of %lld bytes exceeds the limit of %ld", n, cap);
 		return -1;
 	}
 	r->body = malloc((size_t)n + 1);
 	if (!r->body) {
-		resp_error(r, 500, "UNKNOWN_EXCEPTION", "out of memory");
+		sbx_resp_error(r, 500, "UNKNOWN_EXCEPTION", "out of memory");
 		return -1;
 	}
 	size_t got = 0;
@@ -116,7 +116,7 @@ static int read_body(sbx_req *r, FCGX_Stream *in)
 	r->body[got] = '\0';
 	r->body_len = got;
 	if (got != (size_t)n) {
-		resp_error(r, 400, "BAD_REQUEST", "Request body ended after %zu of %lld bytes", got, n);
+		sbx_resp_error(r, 400, "BAD_REQUEST", "Request body ended after %zu of %lld bytes", got, n);
 		return -1;
 	}
 	return 0;
@@ -127,7 +127,7 @@ static void write_response(sbx_req *r, FCGX_Stream *out)
 	char head[256];
 	int n = snprintf(head, sizeof head,
 	                 "Status: %d %s\r\nContent-Type: %s\r\nCache-Control: no-store\r\n", r->status,
-	                 http_reason(r->status), r->ctype ? r->ctype : "application/json;charset=UTF-8");
+	                 sbx_http_reason(r->status), r->ctype ? r->ctype : "application/json;charset=UTF-8");
 	FCGX_PutStr(head, n, out);
 	if (r->hdr.len)
 		FCGX_PutStr(r->hdr.p, (int)r->hdr.len, out);
@@ -168,26 +168,26 @@ static void handle(sbx_app *app, FCGX_Request *fr)
 	memset(&r, 0, sizeof r);
 	r.app = app;
 	r.envp = fr->envp;
-	const char *m = req_env(&r, "REQUEST_METHOD");
+	const char *m = sbx_req_env(&r, "REQUEST_METHOD");
 	r.method = m && *m ? m : "GET";
-	const char *uri = req_env(&r, "REQUEST_URI");
+	const char *uri = sbx_req_env(&r, "REQUEST_URI");
 	if (!uri || !*uri)
-		uri = req_env(&r, "DOCUMENT_URI");
+		uri = sbx_req_env(&r, "DOCUMENT_URI");
 	if (!uri)
 		uri = "/";
 	const char *q = strchr(uri, '?');
 	size_t plen = q ? (size_t)(q - uri) : strlen(uri);
-	const char *qs = req_env(&r, "QUERY_STRING");
+	const char *qs = sbx_req_env(&r, "QUERY_STRING");
 	r.query = qs ? qs : (q ? q + 1 : "");
-	r.content_type = req_env(&r, "CONTENT_TYPE");
+	r.content_type = sbx_req_env(&r, "CONTENT_TYPE");
 	public_base(&r);
 	r.now_ms = sbx_now_ms();
 	int64_t t0 = mono_ms();
 
 	int early = 0;
 	if (plen >= sizeof r.full_path || strlen(r.query) >= SBX_URI_MAX) {
-		r.sys = SYS_NONE;
-		resp_error(&r, 414, "URI_TOO_LONG", "Request URI too long");
+		r.sys = SBX_SYS_NONE;
+		sbx_resp_error(&r, 414, "URI_TOO_LONG", "Request URI too long");
 		early = 1;
 		plen = 0;
 	}
@@ -196,31 +196,31 @@ static void handle(sbx_app *app, FCGX_Request *fr)
 	const char *rel = r.full_path;
 	if (plen >= 8 && memcmp(rel, "/sandbox", 8) == 0 && (rel[8] == '/' || rel[8] == '\0'))
 		rel += 8;
-	str_copy(r.path, sizeof r.path, rel);
+	sbx_str_copy(r.path, sizeof r.path, rel);
 	if (!early)
-		r.sys = route_classify(r.path);
+		r.sys = sbx_route_classify(r.path);
 	if (!early && read_body(&r, fr->in) != 0)
 		early = 1;
 	if (!early)
-		inject_latency(&r);
+		sbx_inject_latency(&r);
 
-	db_exec(app->db, "BEGIN IMMEDIATE", NULL);
-	if (!early && !inject_before(&r))
-		route_dispatch(&r);
+	sbx_db_exec(app->db, "BEGIN IMMEDIATE", NULL);
+	if (!early && !sbx_inject_before(&r))
+		sbx_route_dispatch(&r);
 	else if (early)
-		stats_arrival(&r, &(int){0});
+		sbx_stats_arrival(&r, &(int){0});
 	if (r.status == 0)
-		resp_error(&r, 500, "UNKNOWN_EXCEPTION",
-		           "the sandbox did not answer this request (a sandbox bug)");
-	inject_after(&r);
+		sbx_resp_error(&r, 500, "UNKNOWN_EXCEPTION",
+		               "the sandbox did not answer this request (a sandbox bug)");
+	sbx_inject_after(&r);
 	if (r.out.oom || r.hdr.oom) {
 		r.hdr.len = 0;
 		r.oversize = 0;
-		resp_text(&r, 500, "text/plain", "out of memory\n");
+		sbx_resp_text(&r, 500, "text/plain", "out of memory\n");
 	}
-	stats_finish(&r, mono_ms() - t0);
-	if (db_exec(app->db, "COMMIT", NULL) != 0)
-		db_exec(app->db, "ROLLBACK", NULL);
+	sbx_stats_finish(&r, mono_ms() - t0);
+	if (sbx_db_exec(app->db, "COMMIT", NULL) != 0)
+		sbx_db_exec(app->db, "ROLLBACK", NULL);
 	if (r.deliveries) {
 		sbx_webhook_kick();
 		if (r.wait_deliveries)
@@ -228,8 +228,8 @@ static void handle(sbx_app *app, FCGX_Request *fr)
 	}
 	write_response(&r, fr->out);
 	free(r.body);
-	buf_free(&r.out);
-	buf_free(&r.hdr);
+	sbx_buf_free(&r.out);
+	sbx_buf_free(&r.hdr);
 }
 
 int main(int argc, char **argv)
@@ -297,16 +297,16 @@ int main(int argc, char **argv)
 	sbx_app app;
 	memset(&app, 0, sizeof app);
 	app.rng = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
-	if (db_open(&app, dbpath, &e) != 0) {
+	if (sbx_db_open(&app, dbpath, &e) != 0) {
 		fprintf(stderr, "sandbox: %s\n", e.msg);
 		return 1;
 	}
-	knobs_load(app.db);
-	int empty = db_int(app.db, "SELECT count(*) FROM ac_lists", 0) == 0;
+	sbx_knobs_load(app.db);
+	int empty = sbx_db_int(app.db, "SELECT count(*) FROM ac_lists", 0) == 0;
 	if (seed >= 0 || empty) {
-		if (db_exec(app.db, "BEGIN IMMEDIATE", &e) != 0 ||
-		    seed_reset(&app, seed >= 0 ? (uint64_t)seed : 1, (int)people, &e) != 0 ||
-		    db_exec(app.db, "COMMIT", &e) != 0) {
+		if (sbx_db_exec(app.db, "BEGIN IMMEDIATE", &e) != 0 ||
+		    sbx_seed_reset(&app, seed >= 0 ? (uint64_t)seed : 1, (int)people, &e) != 0 ||
+		    sbx_db_exec(app.db, "COMMIT", &e) != 0) {
 			fprintf(stderr, "sandbox: seed: %s\n", e.msg);
 			return 1;
 		}
@@ -338,7 +338,7 @@ int main(int argc, char **argv)
 	if (g_listen_fd >= 0)
 		close(g_listen_fd);
 	unlink(sock);
-	db_close(&app);
+	sbx_db_close(&app);
 	curl_global_cleanup();
 	fprintf(stderr, "sandbox: stopped\n");
 	return 0;

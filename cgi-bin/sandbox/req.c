@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void buf_put(sbx_buf *b, const char *s, size_t n)
+void sbx_buf_put(sbx_buf *b, const char *s, size_t n)
 {
 	if (b->oom || n == 0)
 		return;
@@ -28,13 +28,13 @@ void buf_put(sbx_buf *b, const char *s, size_t n)
 	b->p[b->len] = '\0';
 }
 
-void buf_puts(sbx_buf *b, const char *s)
+void sbx_buf_puts(sbx_buf *b, const char *s)
 {
 	if (s)
-		buf_put(b, s, strlen(s));
+		sbx_buf_put(b, s, strlen(s));
 }
 
-void buf_printf(sbx_buf *b, const char *fmt, ...)
+void sbx_buf_printf(sbx_buf *b, const char *fmt, ...)
 {
 	char small[1024];
 	va_list ap;
@@ -44,7 +44,7 @@ void buf_printf(sbx_buf *b, const char *fmt, ...)
 	if (n < 0)
 		return;
 	if ((size_t)n < sizeof small) {
-		buf_put(b, small, (size_t)n);
+		sbx_buf_put(b, small, (size_t)n);
 		return;
 	}
 	char *big = malloc((size_t)n + 1);
@@ -55,17 +55,17 @@ void buf_printf(sbx_buf *b, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(big, (size_t)n + 1, fmt, ap);
 	va_end(ap);
-	buf_put(b, big, (size_t)n);
+	sbx_buf_put(b, big, (size_t)n);
 	free(big);
 }
 
-void buf_free(sbx_buf *b)
+void sbx_buf_free(sbx_buf *b)
 {
 	free(b->p);
 	memset(b, 0, sizeof *b);
 }
 
-const char *req_env(const sbx_req *r, const char *name)
+const char *sbx_req_env(const sbx_req *r, const char *name)
 {
 	size_t n = strlen(name);
 	for (char **e = r->envp; e && *e; e++)
@@ -117,12 +117,12 @@ void sbx_url_encode(sbx_buf *b, const char *s)
 	for (; s && *s; s++) {
 		unsigned char c = (unsigned char)*s;
 		if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-			buf_put(b, (const char *)&c, 1);
+			sbx_buf_put(b, (const char *)&c, 1);
 		} else if (c == ' ') {
-			buf_put(b, "+", 1);
+			sbx_buf_put(b, "+", 1);
 		} else {
 			char t[3] = {'%', hex[c >> 4], hex[c & 15]};
-			buf_put(b, t, 3);
+			sbx_buf_put(b, t, 3);
 		}
 	}
 }
@@ -156,26 +156,26 @@ int sbx_form_get(const char *enc, const char *name, char *out, size_t outsz)
 	return 0;
 }
 
-int req_query(const sbx_req *r, const char *name, char *out, size_t outsz)
+int sbx_req_query(const sbx_req *r, const char *name, char *out, size_t outsz)
 {
 	return sbx_form_get(r->query, name, out, outsz);
 }
 
-int req_form(const sbx_req *r, const char *name, char *out, size_t outsz)
+int sbx_req_form(const sbx_req *r, const char *name, char *out, size_t outsz)
 {
 	return sbx_form_get(r->body, name, out, outsz);
 }
 
-json_object *req_json_body(sbx_req *r)
+json_object *sbx_req_json_body(sbx_req *r)
 {
 	if (!r->body || r->body_len == 0) {
-		resp_error(r, 400, "JSON_PARSER_ERROR",
-		           "The request body is empty; a JSON object was expected");
+		sbx_resp_error(r, 400, "JSON_PARSER_ERROR",
+		               "The request body is empty; a JSON object was expected");
 		return NULL;
 	}
 	json_tokener *tok = json_tokener_new_ex(32);
 	if (!tok) {
-		resp_error(r, 500, "UNKNOWN_EXCEPTION", "out of memory");
+		sbx_resp_error(r, 500, "UNKNOWN_EXCEPTION", "out of memory");
 		return NULL;
 	}
 	json_object *o = json_tokener_parse_ex(tok, r->body, (int)r->body_len);
@@ -184,30 +184,30 @@ json_object *req_json_body(sbx_req *r)
 	json_tokener_free(tok);
 	if (!o || jerr != json_tokener_success) {
 		json_object_put(o);
-		resp_error(r, 400, "JSON_PARSER_ERROR", "The request body is not valid JSON: %s",
-		           json_tokener_error_desc(jerr));
+		sbx_resp_error(r, 400, "JSON_PARSER_ERROR", "The request body is not valid JSON: %s",
+		               json_tokener_error_desc(jerr));
 		return NULL;
 	}
 	for (; used < r->body_len; used++)
 		if (!isspace((unsigned char)r->body[used])) {
 			json_object_put(o);
-			resp_error(r, 400, "JSON_PARSER_ERROR", "Unexpected data after the JSON value");
+			sbx_resp_error(r, 400, "JSON_PARSER_ERROR", "Unexpected data after the JSON value");
 			return NULL;
 		}
 	if (!json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
-		resp_error(r, 400, "JSON_PARSER_ERROR", "The request body must be a JSON object");
+		sbx_resp_error(r, 400, "JSON_PARSER_ERROR", "The request body must be a JSON object");
 		return NULL;
 	}
 	return o;
 }
 
-void resp_header(sbx_req *r, const char *name, const char *value)
+void sbx_resp_header(sbx_req *r, const char *name, const char *value)
 {
 	/* header values are our own strings; refuse anything that could split the header block */
 	if (strpbrk(name, "\r\n:") || strpbrk(value, "\r\n"))
 		return;
-	buf_printf(&r->hdr, "%s: %s\r\n", name, value);
+	sbx_buf_printf(&r->hdr, "%s: %s\r\n", name, value);
 }
 
 /* Replaces every byte that is not part of a valid UTF-8 sequence with '?': such bytes are >= 0x80,
@@ -242,7 +242,7 @@ static void utf8_fix(char *s, size_t n)
 	}
 }
 
-void resp_json(sbx_req *r, int status, json_object *o)
+void sbx_resp_json(sbx_req *r, int status, json_object *o)
 {
 	r->status = status;
 	r->ctype = "application/json;charset=UTF-8";
@@ -251,23 +251,23 @@ void resp_json(sbx_req *r, int status, json_object *o)
 		r->out.p[0] = '\0';
 	const char *s =
 	    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-	buf_puts(&r->out, s);
+	sbx_buf_puts(&r->out, s);
 	json_object_put(o);
 	if (r->out.p)
 		utf8_fix(r->out.p, r->out.len);
 }
 
-void resp_text(sbx_req *r, int status, const char *ctype, const char *text)
+void sbx_resp_text(sbx_req *r, int status, const char *ctype, const char *text)
 {
 	r->status = status;
 	r->ctype = ctype;
 	r->out.len = 0;
 	if (r->out.p)
 		r->out.p[0] = '\0';
-	buf_puts(&r->out, text);
+	sbx_buf_puts(&r->out, text);
 }
 
-void resp_error(sbx_req *r, int status, const char *code, const char *fmt, ...)
+void sbx_resp_error(sbx_req *r, int status, const char *code, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
@@ -276,39 +276,39 @@ void resp_error(sbx_req *r, int status, const char *code, const char *fmt, ...)
 	va_end(ap);
 	json_object *o;
 	switch (r->sys) {
-	case SYS_SF: {
+	case SBX_SYS_SF: {
 		json_object *e = json_object_new_object();
-		json_object_object_add(e, "message", jstr(msg));
-		json_object_object_add(e, "errorCode", jstr(code));
+		json_object_object_add(e, "message", sbx_jstr(msg));
+		json_object_object_add(e, "errorCode", sbx_jstr(code));
 		o = json_object_new_array();
 		json_object_array_add(o, e);
 		break;
 	}
-	case SYS_SF_AUTH:
+	case SBX_SYS_SF_AUTH:
 		o = json_object_new_object();
-		json_object_object_add(o, "error", jstr(code));
-		json_object_object_add(o, "error_description", jstr(msg));
+		json_object_object_add(o, "error", sbx_jstr(code));
+		json_object_object_add(o, "error_description", sbx_jstr(msg));
 		break;
-	case SYS_AC:
+	case SBX_SYS_AC:
 		o = json_object_new_object();
-		json_object_object_add(o, "message", jstr(msg));
+		json_object_object_add(o, "message", sbx_jstr(msg));
 		break;
 	default:
 		o = json_object_new_object();
-		json_object_object_add(o, "error", jstr(msg));
-		json_object_object_add(o, "code", jstr(code));
+		json_object_object_add(o, "error", sbx_jstr(msg));
+		json_object_object_add(o, "code", sbx_jstr(code));
 		break;
 	}
-	resp_json(r, status, o);
+	sbx_resp_json(r, status, o);
 }
 
-void resp_redirect(sbx_req *r, int status, const char *location)
+void sbx_resp_redirect(sbx_req *r, int status, const char *location)
 {
-	resp_header(r, "Location", location);
-	resp_text(r, status, "text/plain; charset=utf-8", "");
+	sbx_resp_header(r, "Location", location);
+	sbx_resp_text(r, status, "text/plain; charset=utf-8", "");
 }
 
-const char *http_reason(int status)
+const char *sbx_http_reason(int status)
 {
 	switch (status) {
 	case 200:
@@ -358,12 +358,12 @@ const char *http_reason(int status)
 	}
 }
 
-json_object *jstr(const char *s)
+json_object *sbx_jstr(const char *s)
 {
 	return s ? json_object_new_string(s) : NULL;
 }
 
-json_object *jstrf(const char *fmt, ...)
+json_object *sbx_jstrf(const char *fmt, ...)
 {
 	char tmp[1024];
 	va_list ap;
@@ -373,17 +373,17 @@ json_object *jstrf(const char *fmt, ...)
 	return json_object_new_string(tmp);
 }
 
-json_object *jint(int64_t v)
+json_object *sbx_jint(int64_t v)
 {
 	return json_object_new_int64(v);
 }
 
-json_object *jbool(int v)
+json_object *sbx_jbool(int v)
 {
 	return json_object_new_boolean(v ? 1 : 0);
 }
 
-int jget_text(json_object *o, const char *key, char *out, size_t outsz)
+int sbx_jget_text(json_object *o, const char *key, char *out, size_t outsz)
 {
 	json_object *v;
 	if (!o || !json_object_object_get_ex(o, key, &v) || !v)
@@ -399,7 +399,7 @@ int jget_text(json_object *o, const char *key, char *out, size_t outsz)
 	return 0;
 }
 
-int jget_int(json_object *o, const char *key, int64_t *out)
+int sbx_jget_int(json_object *o, const char *key, int64_t *out)
 {
 	json_object *v;
 	if (!o || !json_object_object_get_ex(o, key, &v) || !v)
@@ -422,7 +422,7 @@ int jget_int(json_object *o, const char *key, int64_t *out)
 	return 0;
 }
 
-json_object *jcol_text(sqlite3_stmt *st, int col)
+json_object *sbx_jcol_text(sqlite3_stmt *st, int col)
 {
 	if (sqlite3_column_type(st, col) == SQLITE_NULL)
 		return NULL;

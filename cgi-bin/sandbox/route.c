@@ -1,10 +1,13 @@
-/* route.c - which emulated system a path belongs to, and the top-level dispatch to its router. */
+/* route.c - which emulated system a path belongs to, the dispatch to its router, and the route-table
+ * runner every router uses (one table per router, method + pattern -> handler). */
 #include "sbx.h"
 
+#include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Paths arrive as /sandbox/ac/..., /sandbox/sf/..., /sandbox/control/..., /sandbox/ (the console). */
-int path_match(sbx_req *r, const char *pattern, const char *path)
+int sbx_path_match(sbx_req *r, const char *pattern, const char *path)
 {
 	/* segment by segment; "{}" matches one non-empty segment and captures it */
 	int ncap = 0;
@@ -44,40 +47,90 @@ static int has_prefix(const char *s, const char *pre)
 	return strncmp(s, pre, n) == 0 && (s[n] == '\0' || s[n] == '/');
 }
 
-sbx_system route_classify(const char *path)
+sbx_system sbx_route_classify(const char *path)
 {
 	if (has_prefix(path, "/ac"))
-		return SYS_AC;
+		return SBX_SYS_AC;
 	if (has_prefix(path, "/sf/services/oauth2"))
-		return SYS_SF_AUTH;
+		return SBX_SYS_SF_AUTH;
 	if (has_prefix(path, "/sf"))
-		return SYS_SF;
+		return SBX_SYS_SF;
 	if (has_prefix(path, "/control"))
-		return SYS_CONTROL;
+		return SBX_SYS_CONTROL;
 	if (path[0] == '\0' || strcmp(path, "/") == 0 || has_prefix(path, "/console"))
-		return SYS_CONSOLE;
-	return SYS_NONE;
+		return SBX_SYS_CONSOLE;
+	return SBX_SYS_NONE;
 }
 
-void route_dispatch(sbx_req *r)
+void sbx_route_dispatch(sbx_req *r)
 {
 	switch (r->sys) {
-	case SYS_AC:
+	case SBX_SYS_AC:
 		sbx_ac_route(r);
 		return;
-	case SYS_SF_AUTH:
+	case SBX_SYS_SF_AUTH:
 		sbx_sf_oauth_route(r);
 		return;
-	case SYS_SF:
+	case SBX_SYS_SF:
 		sbx_sf_data_route(r);
 		return;
-	case SYS_CONTROL:
-		control_route(r);
+	case SBX_SYS_CONTROL:
+		sbx_control_route(r);
 		return;
-	case SYS_CONSOLE:
-		console_route(r);
+	case SBX_SYS_CONSOLE:
+		sbx_console_route(r);
 		return;
 	default:
-		resp_error(r, 404, "NOT_FOUND", "No sandbox resource at %s", r->full_path);
+		sbx_resp_error(r, 404, "NOT_FOUND", "No sandbox resource at %s", r->full_path);
 	}
+}
+
+int sbx_method_is(const sbx_req *r, const char *method)
+{
+	return strcmp(r->method, method) == 0 ||
+	       (strcmp(method, "GET") == 0 && strcmp(r->method, "HEAD") == 0);
+}
+
+int sbx_parse_id(const char *s, int64_t *out)
+{
+	char *end;
+	if (!*s || !isdigit((unsigned char)*s))
+		return 0;
+	long long v = strtoll(s, &end, 10);
+	if (*end || v <= 0)
+		return 0;
+	*out = v;
+	return 1;
+}
+
+static unsigned method_bit(const char *m)
+{
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} names[] = {{"GET", SBX_GET}, {"HEAD", SBX_HEAD},   {"POST", SBX_POST},
+	             {"PUT", SBX_PUT}, {"PATCH", SBX_PATCH}, {"DELETE", SBX_DELETE}};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(m, names[i].name) == 0)
+			return names[i].bit;
+	return SBX_OTHER;
+}
+
+sbx_route_result sbx_route_run(sbx_req *r, const sbx_route *t, const char *path)
+{
+	unsigned bit = method_bit(r->method);
+	const char *owner = NULL;
+	for (; t->pattern; t++) {
+		if (owner ? strcmp(t->pattern, owner) != 0 : !sbx_path_match(r, t->pattern, path))
+			continue;
+		owner = t->pattern;
+		int method_ok = (t->methods & bit) != 0;
+		if (t->check && (method_ok || (t->flags & SBX_CHECK_FIRST)) && !t->check(r))
+			return SBX_ROUTE_DONE;
+		if (method_ok) {
+			t->handler(r);
+			return SBX_ROUTE_DONE;
+		}
+	}
+	return owner ? SBX_ROUTE_NO_METHOD : SBX_ROUTE_NO_PATH;
 }

@@ -21,7 +21,14 @@
 #define SBX_SF_DEFAULT_VERSION "v62.0"
 
 /* Which emulated system a request belongs to; drives error style, stats and fault injection. */
-typedef enum { SYS_NONE = 0, SYS_AC, SYS_SF_AUTH, SYS_SF, SYS_CONTROL, SYS_CONSOLE } sbx_system;
+typedef enum {
+	SBX_SYS_NONE = 0,
+	SBX_SYS_AC,
+	SBX_SYS_SF_AUTH,
+	SBX_SYS_SF,
+	SBX_SYS_CONTROL,
+	SBX_SYS_CONSOLE
+} sbx_system;
 
 /* Per-process state: one SQLite handle, the paths, the in-memory rate window. */
 typedef struct sbx_app {
@@ -41,10 +48,10 @@ typedef struct {
 	int oom;
 } sbx_buf;
 
-void buf_put(sbx_buf *b, const char *s, size_t n);
-void buf_puts(sbx_buf *b, const char *s);
-void buf_printf(sbx_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void buf_free(sbx_buf *b);
+void sbx_buf_put(sbx_buf *b, const char *s, size_t n);
+void sbx_buf_puts(sbx_buf *b, const char *s);
+void sbx_buf_printf(sbx_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sbx_buf_free(sbx_buf *b);
 
 /* One request as the handlers see it, plus the response they fill in. */
 typedef struct sbx_req {
@@ -63,6 +70,7 @@ typedef struct sbx_req {
 	/* route captures, e.g. the {id} in /contacts/{id} */
 	char cap[4][256];
 	int ncap;
+	int64_t id;          /* the first capture as a number, set by the checks of the routes with an id */
 	char sf_version[16]; /* "v62.0" for SF data routes */
 	/* response */
 	int status;
@@ -77,11 +85,11 @@ typedef struct sbx_req {
 } sbx_req;
 
 /* ---- request helpers (req.c) ---- */
-const char *req_env(const sbx_req *r, const char *name);
+const char *sbx_req_env(const sbx_req *r, const char *name);
 /* Value of a query parameter (decoded, + as space) into out; returns 1 if present. */
-int req_query(const sbx_req *r, const char *name, char *out, size_t outsz);
+int sbx_req_query(const sbx_req *r, const char *name, char *out, size_t outsz);
 /* Same for a form-encoded body. */
-int req_form(const sbx_req *r, const char *name, char *out, size_t outsz);
+int sbx_req_form(const sbx_req *r, const char *name, char *out, size_t outsz);
 /* Generic: look up name in an &-separated encoded string. */
 int sbx_form_get(const char *enc, const char *name, char *out, size_t outsz);
 /* Percent-decodes src into dst (plus_space: '+' becomes ' '); returns -1 on bad escapes or overflow. */
@@ -89,117 +97,157 @@ int sbx_url_decode(const char *src, size_t n, char *dst, size_t dstsz, int plus_
 /* Appends the form-urlencoded form of s to b. */
 void sbx_url_encode(sbx_buf *b, const char *s);
 /* Parses the body as a JSON object; returns NULL and answers 400 in the system's style on failure. */
-json_object *req_json_body(sbx_req *r);
+json_object *sbx_req_json_body(sbx_req *r);
 
 /* ---- response helpers (req.c) ---- */
-void resp_header(sbx_req *r, const char *name, const char *value);
+void sbx_resp_header(sbx_req *r, const char *name, const char *value);
 /* Takes ownership of o. */
-void resp_json(sbx_req *r, int status, json_object *o);
-void resp_text(sbx_req *r, int status, const char *ctype, const char *text);
+void sbx_resp_json(sbx_req *r, int status, json_object *o);
+void sbx_resp_text(sbx_req *r, int status, const char *ctype, const char *text);
 /* An error in the style of the request's system (AC {"message"}, SF [{"message","errorCode"}], control
  * {"error"}). */
-void resp_error(sbx_req *r, int status, const char *code, const char *fmt, ...)
+void sbx_resp_error(sbx_req *r, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-void resp_redirect(sbx_req *r, int status, const char *location);
-const char *http_reason(int status);
+void sbx_resp_redirect(sbx_req *r, int status, const char *location);
+const char *sbx_http_reason(int status);
 
 /* ---- json helpers (req.c) ---- */
-json_object *jstr(const char *s); /* NULL -> json null */
-json_object *jstrf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-json_object *jint(int64_t v);
-json_object *jbool(int v);
+json_object *sbx_jstr(const char *s); /* NULL -> json null */
+json_object *sbx_jstrf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+json_object *sbx_jint(int64_t v);
+json_object *sbx_jbool(int v);
 /* Reads a string or integer member as text; returns 1 if present and usable. */
-int jget_text(json_object *o, const char *key, char *out, size_t outsz);
+int sbx_jget_text(json_object *o, const char *key, char *out, size_t outsz);
 /* Reads an int from an int, or from a string of digits; returns 1 if present and valid. */
-int jget_int(json_object *o, const char *key, int64_t *out);
-json_object *jcol_text(sqlite3_stmt *st, int col); /* column as json string or null */
+int sbx_jget_int(json_object *o, const char *key, int64_t *out);
+json_object *sbx_jcol_text(sqlite3_stmt *st, int col); /* column as json string or null */
 
 /* ---- time (util.c) ---- */
 int64_t sbx_now_ms(void); /* wall clock plus clock_skew_s */
 /* AC style local time with offset: 2026-11-26T09:15:00-06:00 */
-void fmt_ac_time(int64_t ms, char *out, size_t n);
+void sbx_fmt_ac_time(int64_t ms, char *out, size_t n);
 /* AC style local "YYYY-MM-DD HH:MM:SS" (offset_min from the knob) or UTC when utc=1 */
-void fmt_ac_plain(int64_t ms, int utc, char *out, size_t n);
+void sbx_fmt_ac_plain(int64_t ms, int utc, char *out, size_t n);
 /* SF style: 2026-11-26T15:04:05.000+0000 */
-void fmt_sf_time(int64_t ms, char *out, size_t n);
+void sbx_fmt_sf_time(int64_t ms, char *out, size_t n);
 /* ISO 8601 date or date-time; default_offset_min used when no zone is given. Returns 0 on success. */
-int parse_iso_time(const char *s, int default_offset_min, int64_t *ms_out);
+int sbx_parse_iso_time(const char *s, int default_offset_min, int64_t *ms_out);
 
 /* ---- ids, randomness (util.c) ---- */
 /* Salesforce 18-char id from a 3-char prefix and a serial number. */
 void sbx_sf_make_id(const char *prefix, int64_t serial, char out[19]);
 /* Normalises a 15- or 18-char id to the canonical 18-char form; returns 0 if well-formed. */
 int sbx_sf_norm_id(const char *in, char out[19]);
-void rand_token(char *out, size_t len, const char *alphabet);
-uint64_t fault_rand(sbx_app *app);
-double fault_rand01(sbx_app *app);
-int ieq(const char *a, const char *b);               /* ASCII case-insensitive equality */
-void str_copy(char *dst, size_t n, const char *src); /* bounded copy, always terminated */
-void lower_trim(const char *in, char *out, size_t n);
-void html_escape(sbx_buf *b, const char *s);
+void sbx_rand_token(char *out, size_t len, const char *alphabet);
+uint64_t sbx_fault_rand(sbx_app *app);
+double sbx_fault_rand01(sbx_app *app);
+int sbx_ieq(const char *a, const char *b);               /* ASCII case-insensitive equality */
+void sbx_str_copy(char *dst, size_t n, const char *src); /* bounded copy, always terminated */
+void sbx_lower_trim(const char *in, char *out, size_t n);
+void sbx_html_escape(sbx_buf *b, const char *s);
 
 /* ---- db (db.c) ---- */
-int db_open(sbx_app *app, const char *path, err_t *e);
-void db_close(sbx_app *app);
-int db_exec(sqlite3 *db, const char *sql, err_t *e);
-sqlite3_stmt *db_prep(sqlite3 *db, const char *sql);
-int64_t db_int(sqlite3 *db, const char *sql, int64_t dflt); /* single integer result */
-void counter_add(sqlite3 *db, const char *name, int64_t n);
-int64_t counter_get(sqlite3 *db, const char *name);
-void counter_set(sqlite3 *db, const char *name, int64_t n);
-int meta_get(sqlite3 *db, const char *key, char **out); /* malloc'd */
-void meta_set(sqlite3 *db, const char *key, const char *value);
-int64_t db_next_serial(sqlite3 *db, const char *name);
+int sbx_db_open(sbx_app *app, const char *path, err_t *e);
+void sbx_db_close(sbx_app *app);
+int sbx_db_exec(sqlite3 *db, const char *sql, err_t *e);
+sqlite3_stmt *sbx_db_prep(sqlite3 *db, const char *sql);
+int64_t sbx_db_int(sqlite3 *db, const char *sql, int64_t dflt); /* single integer result */
+void sbx_counter_add(sqlite3 *db, const char *name, int64_t n);
+int64_t sbx_counter_get(sqlite3 *db, const char *name);
+void sbx_counter_set(sqlite3 *db, const char *name, int64_t n);
+int sbx_meta_get(sqlite3 *db, const char *key, char **out); /* malloc'd */
+void sbx_meta_set(sqlite3 *db, const char *key, const char *value);
+int64_t sbx_db_next_serial(sqlite3 *db, const char *name);
 
 /* ---- knobs (knobs.c) ---- */
-int knobs_load(sqlite3 *db);
-json_object *knobs_get_all(void); /* borrowed */
-int64_t knob_int(const char *name);
-double knob_num(const char *name);
-const char *knob_str(const char *name);  /* NULL when null */
-json_object *knob_obj(const char *name); /* borrowed, may be NULL */
+int sbx_knobs_load(sqlite3 *db);
+json_object *sbx_knobs_get_all(void); /* borrowed */
+int64_t sbx_knob_int(const char *name);
+double sbx_knob_num(const char *name);
+const char *sbx_knob_str(const char *name);  /* NULL when null */
+json_object *sbx_knob_obj(const char *name); /* borrowed, may be NULL */
 /* Merges a JSON object of knob values (null = default); returns -1 with a message on a bad key or value. */
-int knobs_update(sqlite3 *db, json_object *in, char *msg, size_t msgsz);
-void knobs_reset(sqlite3 *db);
-void knob_set_json(sqlite3 *db, const char *name, json_object *v); /* takes ownership */
+int sbx_knobs_update(sqlite3 *db, json_object *in, char *msg, size_t msgsz);
+void sbx_knobs_reset(sqlite3 *db);
+void sbx_knob_set_json(sqlite3 *db, const char *name, json_object *v); /* takes ownership */
 /* Knob table for the console form: name, type letter, help. NULL name ends it. */
 typedef struct {
 	const char *name;
 	char type; /* b bool, i int, n number, s string, t target, j json */
 	const char *help;
-} knob_info;
-const knob_info *knobs_info(void);
-const char *knob_default(const char *name); /* JSON text of the default, NULL if unknown */
+} sbx_knob_info;
+const sbx_knob_info *sbx_knobs_info(void);
+const char *sbx_knob_default(const char *name); /* JSON text of the default, NULL if unknown */
 
 /* ---- seed (seed.c) ---- */
-int seed_reset(sbx_app *app, uint64_t seed, int people, err_t *e);
-int schema_wipe(sqlite3 *db, err_t *e);
+int sbx_seed_reset(sbx_app *app, uint64_t seed, int people, err_t *e);
+int sbx_schema_wipe(sqlite3 *db, err_t *e);
 
 /* ---- stats (stats.c) ---- */
 /* Records an arrival; for AC returns 1 if it is within the rate limit, 0 if it must get a 429
  * (retry_after set to the seconds until a slot frees). */
-int stats_arrival(sbx_req *r, int *retry_after);
-void stats_finish(sbx_req *r, int64_t dur_ms);
-json_object *stats_json(sqlite3 *db);
-void stats_reset(sbx_app *app);
+int sbx_stats_arrival(sbx_req *r, int *retry_after);
+void sbx_stats_finish(sbx_req *r, int64_t dur_ms);
+json_object *sbx_stats_json(sqlite3 *db);
+void sbx_stats_reset(sbx_app *app);
 
 /* ---- fault injection (inject.c) ---- */
 /* Sleeps latency_ms if it applies (call outside any transaction). */
-void inject_latency(sbx_req *r);
+void sbx_inject_latency(sbx_req *r);
 /* Rate limit, forced status, random errors; returns 1 if the request has been answered. */
-int inject_before(sbx_req *r);
+int sbx_inject_before(sbx_req *r);
 /* Mangles or blows up the answer when malformed/oversized apply. */
-void inject_after(sbx_req *r);
+void sbx_inject_after(sbx_req *r);
 
-/* ---- route handlers ---- */
+/* ---- routing (route.c) ---- */
 typedef void (*sbx_handler)(sbx_req *r);
-void route_dispatch(sbx_req *r);
-sbx_system route_classify(const char *path); /* path after the /sandbox prefix */
+void sbx_route_dispatch(sbx_req *r);
+sbx_system sbx_route_classify(const char *path); /* path after the /sandbox prefix */
 /* Matches path against a pattern like "contacts/{}/contactLists" (one trailing slash allowed),
  * filling r->cap; returns 1 on a match. */
-int path_match(sbx_req *r, const char *pattern, const char *path);
+int sbx_path_match(sbx_req *r, const char *pattern, const char *path);
+/* 1 when the request's method is method; HEAD counts as GET (main.c sends no body for it). */
+int sbx_method_is(const sbx_req *r, const char *method);
+/* A positive decimal id (AC's ids, the sandbox's serials); returns 1 and sets *out when s is one. */
+int sbx_parse_id(const char *s, int64_t *out);
 
-/* ActiveCampaign (ac.c) */
+/* Methods of a route row. SBX_READ is GET plus HEAD answered as GET; SBX_ANY includes methods the
+ * sandbox has no name for, for endpoints that judge the method themselves. */
+enum {
+	SBX_GET = 1,
+	SBX_HEAD = 2,
+	SBX_POST = 4,
+	SBX_PUT = 8,
+	SBX_PATCH = 16,
+	SBX_DELETE = 32,
+	SBX_OTHER = 64,
+	SBX_READ = SBX_GET | SBX_HEAD,
+	SBX_ANY = 127,
+};
+/* Validates a row's captures (into r->id or r->cap) before its handler; returns 1 to go on, 0
+ * once it has answered (the resource's own "not found"). */
+typedef int (*sbx_check)(sbx_req *r);
+/* Row flags. SBX_CHECK_FIRST: check before the method is looked at, for the resources that
+ * refuse a bad id whatever the method (AC's contacts and webhooks, SF's bulk jobs). */
+enum { SBX_CHECK_FIRST = 1 };
+
+/* One row of a router's table: method + path pattern -> handler, declared once per router. */
+typedef struct {
+	const char *pattern; /* see sbx_path_match */
+	unsigned methods;
+	sbx_handler handler;
+	sbx_check check; /* NULL: nothing to check */
+	unsigned flags;
+} sbx_route;
+
+typedef enum { SBX_ROUTE_DONE, SBX_ROUTE_NO_METHOD, SBX_ROUTE_NO_PATH } sbx_route_result;
+/* Runs the row of table (ended by a NULL pattern) for path and the request's method. The first
+ * pattern that matches path owns it: only the rows with that same pattern are tried for the method.
+ * NO_METHOD: the path is known under other methods only; NO_PATH: no pattern matched. Either way nothing has
+ * been answered: the caller answers 405 or 404 in its system's style. */
+sbx_route_result sbx_route_run(sbx_req *r, const sbx_route *table, const char *path);
+
+/* ActiveCampaign (ac*.c; what only they share is in sbx_ac.h) */
 int sbx_ac_auth_ok(sbx_req *r);
 void sbx_ac_route(sbx_req *r);
 json_object *sbx_ac_contact_json(sbx_req *r, sqlite3_stmt *st);
@@ -222,15 +270,15 @@ int sbx_sf_check_record_faults(sbx_req *r, const char *id, char *code, size_t co
 void sbx_sf_record_state_json(sqlite3 *db, const char *email_lc, json_object *arr);
 
 /* SOQL: runs q and writes a query response (first page) into r. */
-void soql_run(sbx_req *r, const char *q, int all_rows);
-void soql_next_page(sbx_req *r, const char *locator);
+void sbx_soql_run(sbx_req *r, const char *q, int all_rows);
+void sbx_soql_next_page(sbx_req *r, const char *locator);
 
 /* control + events (control.c, events.c) */
-void control_route(sbx_req *r);
+void sbx_control_route(sbx_req *r);
 /* guard.c: 1 when a control request may go on (loopback Host, same-origin POST); else answered. */
 int sbx_control_allowed(sbx_req *r);
 /* Fires a person's action; returns -1 with a message on bad input. */
-int event_fire(sbx_req *r, json_object *ev, json_object *result, char *msg, size_t msgsz);
+int sbx_event_fire(sbx_req *r, json_object *ev, json_object *result, char *msg, size_t msgsz);
 int sbx_people_apply(sbx_req *r, json_object *in, json_object *result, char *msg, size_t msgsz);
 json_object *sbx_person_state(sbx_req *r, const char *email);
 
@@ -245,6 +293,6 @@ void sbx_webhook_stop(void);
 void sbx_webhook_wait_idle(sqlite3 *db, int ms);
 
 /* console (console.c) */
-void console_route(sbx_req *r);
+void sbx_console_route(sbx_req *r);
 
 #endif

@@ -81,7 +81,7 @@ typedef struct {
 static int64_t add_sf(seeder *s, const char *type, const char *first, const char *last, const char *email,
                       int opted, int64_t created, int64_t mod, const char *company, char id_out[19])
 {
-	int64_t serial = db_next_serial(s->db, strcmp(type, "Contact") == 0 ? "contact" : "lead");
+	int64_t serial = sbx_db_next_serial(s->db, strcmp(type, "Contact") == 0 ? "contact" : "lead");
 	sbx_sf_make_id(strcmp(type, "Contact") == 0 ? "003" : "00Q", serial, id_out);
 	sqlite3_stmt *st = s->sf_rec;
 	sqlite3_reset(st);
@@ -203,7 +203,7 @@ static void one_person(seeder *s, prng *p, int i)
 			/* converted: its Contact is the one with this email, made now if there is none */
 			if (!*cid)
 				add_sf(s, "Contact", first, last, sf_email, opted, mod, mod, NULL, cid);
-			sqlite3_stmt *u = db_prep(
+			sqlite3_stmt *u = sbx_db_prep(
 			    s->db, "UPDATE sf_records SET is_converted = 1, converted_contact_id = ?1,"
 			           " converted_ms = ?2, lead_status = 'Closed - Converted'"
 			           " WHERE rid = ?3");
@@ -222,13 +222,13 @@ static void one_person(seeder *s, prng *p, int i)
 	}
 }
 
-int seed_reset(sbx_app *app, uint64_t seed, int people, err_t *e)
+int sbx_seed_reset(sbx_app *app, uint64_t seed, int people, err_t *e)
 {
 	sqlite3 *db = app->db;
-	if (schema_wipe(db, e))
+	if (sbx_schema_wipe(db, e))
 		return -1;
-	knobs_reset(db);
-	stats_reset(app);
+	sbx_knobs_reset(db);
+	sbx_stats_reset(app);
 	seeder s = {db, NULL, NULL, NULL, NULL, sbx_now_ms()};
 	s.now -= s.now % 1000;
 	prng p = {seed * 0x2545f4914f6cdd1dULL + 12345};
@@ -237,7 +237,7 @@ int seed_reset(sbx_app *app, uint64_t seed, int people, err_t *e)
 	                                       {"Product Updates", "product-updates"},
 	                                       {"Events & Webinars", "events"}};
 	sqlite3_stmt *st =
-	    db_prep(db, "INSERT INTO ac_lists(id, name, stringid, cdate_ms) VALUES(?1, ?2, ?3, ?4)");
+	    sbx_db_prep(db, "INSERT INTO ac_lists(id, name, stringid, cdate_ms) VALUES(?1, ?2, ?3, ?4)");
 	for (int i = 0; st && i < 3; i++) {
 		sqlite3_reset(st);
 		sqlite3_bind_int(st, 1, i + 1);
@@ -250,7 +250,7 @@ int seed_reset(sbx_app *app, uint64_t seed, int people, err_t *e)
 	/* a decoy: tag search is a substring match, so an exact-name lookup must check the name */
 	static const char *const tags[] = {"vip", "customer", "webinar-2026",
 	                                   "added-to-salesforce-lead-legacy"};
-	st = db_prep(
+	st = sbx_db_prep(
 	    db, "INSERT INTO ac_tags(tag, tag_type, description, cdate_ms) VALUES(?1, 'contact', '', ?2)");
 	for (size_t i = 0; st && i < sizeof tags / sizeof tags[0]; i++) {
 		sqlite3_reset(st);
@@ -261,19 +261,19 @@ int seed_reset(sbx_app *app, uint64_t seed, int people, err_t *e)
 	sqlite3_finalize(st);
 
 	s.ac_contact =
-	    db_prep(db, "INSERT INTO ac_contacts(email, email_lc, first_name, last_name, phone, cdate_ms,"
-	                " udate_ms, bounced_hard, bounced_soft, bounced_date_ms)"
-	                " VALUES(?1, lower(?2), ?3, ?4, '', ?5, ?6, ?7, ?8, ?9)");
-	s.ac_cl =
-	    db_prep(db, "INSERT INTO ac_contact_lists(contact, list, status, sdate_ms, udate_ms, unsubreason)"
-	                " VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
-	s.ac_bounce =
-	    db_prep(db, "INSERT INTO ac_bounce_logs(contact, tstamp_ms, email, kind, code, error, campaign)"
-	                " VALUES(?1, ?2, ?3, ?4, ?5, ?6, 1)");
+	    sbx_db_prep(db, "INSERT INTO ac_contacts(email, email_lc, first_name, last_name, phone, cdate_ms,"
+	                    " udate_ms, bounced_hard, bounced_soft, bounced_date_ms)"
+	                    " VALUES(?1, lower(?2), ?3, ?4, '', ?5, ?6, ?7, ?8, ?9)");
+	s.ac_cl = sbx_db_prep(
+	    db, "INSERT INTO ac_contact_lists(contact, list, status, sdate_ms, udate_ms, unsubreason)"
+	        " VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+	s.ac_bounce = sbx_db_prep(
+	    db, "INSERT INTO ac_bounce_logs(contact, tstamp_ms, email, kind, code, error, campaign)"
+	        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, 1)");
 	s.sf_rec =
-	    db_prep(db, "INSERT INTO sf_records(id, type, first_name, last_name, email, phone, opted_out,"
-	                " created_ms, modified_ms, modstamp_ms, company, lead_status)"
-	                " VALUES(?1, ?2, ?3, ?4, ?5, NULL, ?6, ?7, ?8, ?8, ?9, ?10)");
+	    sbx_db_prep(db, "INSERT INTO sf_records(id, type, first_name, last_name, email, phone, opted_out,"
+	                    " created_ms, modified_ms, modstamp_ms, company, lead_status)"
+	                    " VALUES(?1, ?2, ?3, ?4, ?5, NULL, ?6, ?7, ?8, ?8, ?9, ?10)");
 	if (!s.ac_contact || !s.ac_cl || !s.ac_bounce || !s.sf_rec) {
 		err_set(e, ERR_DB, "sandbox seed: %s", sqlite3_errmsg(db));
 		goto fail_st;
@@ -293,9 +293,9 @@ int seed_reset(sbx_app *app, uint64_t seed, int people, err_t *e)
 	sqlite3_finalize(s.sf_rec);
 	char meta[64];
 	snprintf(meta, sizeof meta, "%llu", (unsigned long long)seed);
-	meta_set(db, "seed", meta);
+	sbx_meta_set(db, "seed", meta);
 	snprintf(meta, sizeof meta, "%d", people);
-	meta_set(db, "people", meta);
+	sbx_meta_set(db, "people", meta);
 	return 0;
 fail_st:
 	sqlite3_finalize(s.ac_contact);

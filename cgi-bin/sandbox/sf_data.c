@@ -28,12 +28,12 @@ static void versions(sbx_req *r)
 	json_object *arr = json_object_new_array();
 	for (size_t i = 0; i < NRELEASES; i++) {
 		json_object *o = json_object_new_object();
-		json_object_object_add(o, "label", jstr(releases[i][1]));
-		json_object_object_add(o, "url", jstrf("/services/data/v%s", releases[i][0]));
-		json_object_object_add(o, "version", jstr(releases[i][0]));
+		json_object_object_add(o, "label", sbx_jstr(releases[i][1]));
+		json_object_object_add(o, "url", sbx_jstrf("/services/data/v%s", releases[i][0]));
+		json_object_object_add(o, "version", sbx_jstr(releases[i][0]));
 		json_object_array_add(arr, o);
 	}
-	resp_json(r, 200, arr);
+	sbx_resp_json(r, 200, arr);
 }
 
 static void resources(sbx_req *r)
@@ -42,8 +42,9 @@ static void resources(sbx_req *r)
 	static const char *const names[] = {"sobjects", "query", "queryAll", "composite",
 	                                    "limits",   "jobs",  NULL};
 	for (int i = 0; names[i]; i++)
-		json_object_object_add(o, names[i], jstrf("/services/data/%s/%s", r->sf_version, names[i]));
-	resp_json(r, 200, o);
+		json_object_object_add(o, names[i],
+		                       sbx_jstrf("/services/data/%s/%s", r->sf_version, names[i]));
+	sbx_resp_json(r, 200, o);
 }
 
 static const char *soap_type(char t)
@@ -93,41 +94,41 @@ static const char *field_type_name(char t)
 	}
 }
 
-static void describe(sbx_req *r, const sf_object *o)
+static void describe(sbx_req *r, const sbx_sf_object *o)
 {
 	json_object *d = json_object_new_object();
-	json_object_object_add(d, "name", jstr(o->name));
-	json_object_object_add(d, "label", jstr(o->label));
-	json_object_object_add(d, "labelPlural", jstrf("%ss", o->label));
-	json_object_object_add(d, "keyPrefix", jstr(o->prefix));
-	json_object_object_add(d, "custom", jbool(0));
-	json_object_object_add(d, "queryable", jbool(1));
-	json_object_object_add(d, "retrieveable", jbool(1));
-	json_object_object_add(d, "searchable", jbool(o->writable));
-	json_object_object_add(d, "createable", jbool(o->writable));
-	json_object_object_add(d, "updateable", jbool(o->writable));
-	json_object_object_add(d, "deletable", jbool(o->writable));
+	json_object_object_add(d, "name", sbx_jstr(o->name));
+	json_object_object_add(d, "label", sbx_jstr(o->label));
+	json_object_object_add(d, "labelPlural", sbx_jstrf("%ss", o->label));
+	json_object_object_add(d, "keyPrefix", sbx_jstr(o->prefix));
+	json_object_object_add(d, "custom", sbx_jbool(0));
+	json_object_object_add(d, "queryable", sbx_jbool(1));
+	json_object_object_add(d, "retrieveable", sbx_jbool(1));
+	json_object_object_add(d, "searchable", sbx_jbool(o->writable));
+	json_object_object_add(d, "createable", sbx_jbool(o->writable));
+	json_object_object_add(d, "updateable", sbx_jbool(o->writable));
+	json_object_object_add(d, "deletable", sbx_jbool(o->writable));
 	json_object *fields = json_object_new_array();
-	for (const sf_field *f = o->fields; f->name; f++) {
+	for (const sbx_sf_field *f = o->fields; f->name; f++) {
 		if (o->writable && sbx_sf_field_access(o->name, f->name) == 0)
 			continue; /* field-level security: invisible */
 		json_object *j = json_object_new_object();
-		json_object_object_add(j, "name", jstr(f->name));
-		json_object_object_add(j, "label", jstr(f->label ? f->label : f->name));
-		json_object_object_add(j, "type", jstr(field_type_name(f->type)));
-		json_object_object_add(j, "soapType", jstr(soap_type(f->type)));
-		json_object_object_add(j, "length", jint(f->length));
-		json_object_object_add(j, "nillable", jbool(f->nillable));
-		json_object_object_add(j, "createable", jbool(sbx_sf_field_updateable(o, f)));
-		json_object_object_add(j, "updateable", jbool(sbx_sf_field_updateable(o, f)));
-		json_object_object_add(j, "filterable", jbool(f->type != 'a'));
-		json_object_object_add(j, "sortable", jbool(f->type != 'a'));
-		json_object_object_add(j, "calculated", jbool(0));
-		json_object_object_add(j, "custom", jbool(0));
-		json_object_object_add(j, "defaultedOnCreate", jbool(f->type == 'b' || f->type == 'd'));
+		json_object_object_add(j, "name", sbx_jstr(f->name));
+		json_object_object_add(j, "label", sbx_jstr(f->label ? f->label : f->name));
+		json_object_object_add(j, "type", sbx_jstr(field_type_name(f->type)));
+		json_object_object_add(j, "soapType", sbx_jstr(soap_type(f->type)));
+		json_object_object_add(j, "length", sbx_jint(f->length));
+		json_object_object_add(j, "nillable", sbx_jbool(f->nillable));
+		json_object_object_add(j, "createable", sbx_jbool(sbx_sf_field_updateable(o, f)));
+		json_object_object_add(j, "updateable", sbx_jbool(sbx_sf_field_updateable(o, f)));
+		json_object_object_add(j, "filterable", sbx_jbool(f->type != 'a'));
+		json_object_object_add(j, "sortable", sbx_jbool(f->type != 'a'));
+		json_object_object_add(j, "calculated", sbx_jbool(0));
+		json_object_object_add(j, "custom", sbx_jbool(0));
+		json_object_object_add(j, "defaultedOnCreate", sbx_jbool(f->type == 'b' || f->type == 'd'));
 		json_object *refs = json_object_new_array();
 		if (f->ref)
-			json_object_array_add(refs, jstr(f->ref));
+			json_object_array_add(refs, sbx_jstr(f->ref));
 		json_object_object_add(j, "referenceTo", refs);
 		json_object_object_add(j, "relationshipName", NULL);
 		json_object_array_add(fields, j);
@@ -135,50 +136,51 @@ static void describe(sbx_req *r, const sf_object *o)
 	json_object_object_add(d, "fields", fields);
 	json_object *urls = json_object_new_object();
 	json_object_object_add(urls, "sobject",
-	                       jstrf("/services/data/%s/sobjects/%s", r->sf_version, o->name));
+	                       sbx_jstrf("/services/data/%s/sobjects/%s", r->sf_version, o->name));
 	json_object_object_add(urls, "describe",
-	                       jstrf("/services/data/%s/sobjects/%s/describe", r->sf_version, o->name));
+	                       sbx_jstrf("/services/data/%s/sobjects/%s/describe", r->sf_version, o->name));
 	json_object_object_add(urls, "rowTemplate",
-	                       jstrf("/services/data/%s/sobjects/%s/{ID}", r->sf_version, o->name));
+	                       sbx_jstrf("/services/data/%s/sobjects/%s/{ID}", r->sf_version, o->name));
 	json_object_object_add(d, "urls", urls);
-	resp_json(r, 200, d);
+	sbx_resp_json(r, 200, d);
 }
 
-static void sobject_get(sbx_req *r, const sf_object *o, const char *id_in)
+static void sobject_get(sbx_req *r, const sbx_sf_object *o, const char *id_in)
 {
 	char id[19];
 	if (sbx_sf_norm_id(id_in, id) != 0 || strncmp(id, o->prefix, 3) != 0) {
-		resp_error(r, 404, "NOT_FOUND",
-		           "Provided external ID field does not exist or is not accessible: %.40s", id_in);
+		sbx_resp_error(r, 404, "NOT_FOUND",
+		               "Provided external ID field does not exist or is not accessible: %.40s",
+		               id_in);
 		return;
 	}
 	sbx_buf sql = {0};
-	buf_puts(&sql, "SELECT ");
+	sbx_buf_puts(&sql, "SELECT ");
 	int n = 0;
-	for (const sf_field *f = o->fields; f->name; f++) {
+	for (const sbx_sf_field *f = o->fields; f->name; f++) {
 		if (o->writable && sbx_sf_field_access(o->name, f->name) == 0)
 			continue;
-		buf_printf(&sql, "%s%s", n++ ? ", " : "", f->col);
+		sbx_buf_printf(&sql, "%s%s", n++ ? ", " : "", f->col);
 	}
-	buf_printf(&sql, " FROM %s AND t.id = ?1", o->from_all);
-	sqlite3_stmt *st = sql.oom ? NULL : db_prep(r->app->db, sql.p);
-	buf_free(&sql);
+	sbx_buf_printf(&sql, " FROM %s AND t.id = ?1", o->from_all);
+	sqlite3_stmt *st = sql.oom ? NULL : sbx_db_prep(r->app->db, sql.p);
+	sbx_buf_free(&sql);
 	if (!st)
 		return;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_finalize(st);
-		resp_error(r, 404, "NOT_FOUND", "The requested resource does not exist");
+		sbx_resp_error(r, 404, "NOT_FOUND", "The requested resource does not exist");
 		return;
 	}
 	json_object *rec = json_object_new_object(), *attrs = json_object_new_object();
 	char url[160];
 	sbx_sf_record_url(r->sf_version, o->name, id, url, sizeof url);
-	json_object_object_add(attrs, "type", jstr(o->name));
-	json_object_object_add(attrs, "url", jstr(url));
+	json_object_object_add(attrs, "type", sbx_jstr(o->name));
+	json_object_object_add(attrs, "url", sbx_jstr(url));
 	json_object_object_add(rec, "attributes", attrs);
 	int deleted = 0, col = 0;
-	for (const sf_field *f = o->fields; f->name; f++) {
+	for (const sbx_sf_field *f = o->fields; f->name; f++) {
 		if (o->writable && sbx_sf_field_access(o->name, f->name) == 0)
 			continue;
 		if (strcmp(f->name, "IsDeleted") == 0)
@@ -188,44 +190,44 @@ static void sobject_get(sbx_req *r, const sf_object *o, const char *id_in)
 	sqlite3_finalize(st);
 	if (deleted) {
 		json_object_put(rec);
-		resp_error(r, 404, "ENTITY_IS_DELETED", "entity is deleted");
+		sbx_resp_error(r, 404, "ENTITY_IS_DELETED", "entity is deleted");
 		return;
 	}
-	resp_json(r, 200, rec);
+	sbx_resp_json(r, 200, rec);
 }
 
 static json_object *record_error(const char *code, const char *msg, const char *field)
 {
 	json_object *e = json_object_new_object();
-	json_object_object_add(e, "statusCode", jstr(code));
-	json_object_object_add(e, "message", jstr(msg));
+	json_object_object_add(e, "statusCode", sbx_jstr(code));
+	json_object_object_add(e, "message", sbx_jstr(msg));
 	json_object *fields = json_object_new_array();
 	if (field && *field)
-		json_object_array_add(fields, jstr(field));
+		json_object_array_add(fields, sbx_jstr(field));
 	json_object_object_add(e, "fields", fields);
 	return e;
 }
 
-static void sobject_patch(sbx_req *r, const sf_object *o, const char *id_in)
+static void sobject_patch(sbx_req *r, const sbx_sf_object *o, const char *id_in)
 {
-	json_object *body = req_json_body(r);
+	json_object *body = sbx_req_json_body(r);
 	if (!body)
 		return;
 	char code[64], msg[512], field[96], id[19];
 	if (sbx_sf_update_record(r, o->name, id_in, body, code, sizeof code, msg, sizeof msg, field,
 	                         sizeof field, id) != 0) {
 		json_object *arr = json_object_new_array(), *e = json_object_new_object();
-		json_object_object_add(e, "message", jstr(msg));
-		json_object_object_add(e, "errorCode", jstr(code));
+		json_object_object_add(e, "message", sbx_jstr(msg));
+		json_object_object_add(e, "errorCode", sbx_jstr(code));
 		json_object *fields = json_object_new_array();
 		if (*field)
-			json_object_array_add(fields, jstr(field));
+			json_object_array_add(fields, sbx_jstr(field));
 		json_object_object_add(e, "fields", fields);
 		json_object_array_add(arr, e);
 		int status = strcmp(code, "INVALID_CROSS_REFERENCE_KEY") == 0 ? 404 : 400;
-		resp_json(r, status, arr);
+		sbx_resp_json(r, status, arr);
 	} else {
-		resp_text(r, 204, "application/json;charset=UTF-8", "");
+		sbx_resp_text(r, 204, "application/json;charset=UTF-8", "");
 	}
 	json_object_put(body);
 }
@@ -233,20 +235,20 @@ static void sobject_patch(sbx_req *r, const sf_object *o, const char *id_in)
 /* PATCH composite/sobjects: up to 200 records, results in request order; a failed record has no id. */
 static void composite_update(sbx_req *r)
 {
-	json_object *body = req_json_body(r), *records, *aon;
+	json_object *body = sbx_req_json_body(r), *records, *aon;
 	if (!body)
 		return;
 	int all_or_none = json_object_object_get_ex(body, "allOrNone", &aon) && json_object_get_boolean(aon);
 	if (!json_object_object_get_ex(body, "records", &records) ||
 	    !json_object_is_type(records, json_type_array)) {
-		resp_error(r, 400, "INVALID_FIELD",
-		           "No records were sent: the body needs \"records\": [ ... ]");
+		sbx_resp_error(r, 400, "INVALID_FIELD",
+		               "No records were sent: the body needs \"records\": [ ... ]");
 		goto out;
 	}
 	size_t n = json_object_array_length(records);
 	if (n > 200) {
-		resp_error(r, 400, "EXCEEDED_ID_LIMIT",
-		           "record limit reached. cannot submit more than 200 records into this call");
+		sbx_resp_error(r, 400, "EXCEEDED_ID_LIMIT",
+		               "record limit reached. cannot submit more than 200 records into this call");
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -255,13 +257,13 @@ static void composite_update(sbx_req *r)
 		    !json_object_object_get_ex(rec, "attributes", &attrs) ||
 		    !json_object_object_get_ex(attrs, "type", &type) ||
 		    !json_object_is_type(type, json_type_string)) {
-			resp_error(r, 400, "INVALID_TYPE", "Must send a concrete entity type.");
+			sbx_resp_error(r, 400, "INVALID_TYPE", "Must send a concrete entity type.");
 			goto out;
 		}
-		const sf_object *o = sbx_sf_object_find(json_object_get_string(type));
+		const sbx_sf_object *o = sbx_sf_object_find(json_object_get_string(type));
 		if (!o || !o->writable) {
-			resp_error(r, 400, "INVALID_TYPE", "sObject type '%.60s' is not supported.",
-			           json_object_get_string(type));
+			sbx_resp_error(r, 400, "INVALID_TYPE", "sObject type '%.60s' is not supported.",
+			               json_object_get_string(type));
 			goto out;
 		}
 	}
@@ -280,15 +282,16 @@ static void composite_update(sbx_req *r)
 		prev = t;
 	}
 	if (chunks > 10) {
-		counter_add(r->app->db, "composite_refused_chunks", 1);
-		resp_error(r, 400, "INVALID_BATCH_REQUEST",
-		           "Cannot have more than 10 chunks in a single operation. Please rearrange the data "
-		           "to reduce chunking.");
+		sbx_counter_add(r->app->db, "composite_refused_chunks", 1);
+		sbx_resp_error(
+		    r, 400, "INVALID_BATCH_REQUEST",
+		    "Cannot have more than 10 chunks in a single operation. Please rearrange the data "
+		    "to reduce chunking.");
 		goto out;
 	}
-	counter_add(r->app->db, "composite_calls", 1);
-	counter_add(r->app->db, "composite_records", (int64_t)n);
-	db_exec(r->app->db, "SAVEPOINT composite", NULL);
+	sbx_counter_add(r->app->db, "composite_calls", 1);
+	sbx_counter_add(r->app->db, "composite_records", (int64_t)n);
+	sbx_db_exec(r->app->db, "SAVEPOINT composite", NULL);
 	json_object *results = json_object_new_array();
 	int any_failed = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -304,13 +307,13 @@ static void composite_update(sbx_req *r)
 		json_object *res = json_object_new_object();
 		if (sbx_sf_update_record(r, json_object_get_string(type), id_in, rec, code, sizeof code, msg,
 		                         sizeof msg, field, sizeof field, id) == 0) {
-			json_object_object_add(res, "id", jstr(id));
-			json_object_object_add(res, "success", jbool(1));
+			json_object_object_add(res, "id", sbx_jstr(id));
+			json_object_object_add(res, "success", sbx_jbool(1));
 			json_object_object_add(res, "errors", json_object_new_array());
 		} else {
 			any_failed = 1;
-			counter_add(r->app->db, "composite_failed_records", 1);
-			json_object_object_add(res, "success", jbool(0));
+			sbx_counter_add(r->app->db, "composite_failed_records", 1);
+			json_object_object_add(res, "success", sbx_jbool(0));
 			json_object *errs = json_object_new_array();
 			json_object_array_add(errs, record_error(code, msg, field));
 			json_object_object_add(res, "errors", errs);
@@ -318,7 +321,7 @@ static void composite_update(sbx_req *r)
 		json_object_array_add(results, res);
 	}
 	if (all_or_none && any_failed) {
-		db_exec(r->app->db, "ROLLBACK TO composite", NULL);
+		sbx_db_exec(r->app->db, "ROLLBACK TO composite", NULL);
 		for (size_t i = 0; i < n; i++) {
 			json_object *res = json_object_array_get_idx(results, i), *ok;
 			json_object_object_get_ex(res, "success", &ok);
@@ -326,7 +329,7 @@ static void composite_update(sbx_req *r)
 				continue;
 			}
 			json_object_object_del(res, "id");
-			json_object_object_add(res, "success", jbool(0));
+			json_object_object_add(res, "success", sbx_jbool(0));
 			json_object *errs = json_object_new_array();
 			json_object_array_add(
 			    errs, record_error("ALL_OR_NONE_OPERATION_ROLLED_BACK",
@@ -336,58 +339,138 @@ static void composite_update(sbx_req *r)
 			json_object_object_add(res, "errors", errs);
 		}
 	}
-	db_exec(r->app->db, "RELEASE composite", NULL);
-	resp_json(r, 200, results);
+	sbx_db_exec(r->app->db, "RELEASE composite", NULL);
+	sbx_resp_json(r, 200, results);
 out:
 	json_object_put(body);
 }
 
 static void limits(sbx_req *r)
 {
-	int64_t max = knob_int("sf_api_max"), used = counter_get(r->app->db, "sf_api_used");
+	int64_t max = sbx_knob_int("sf_api_max"), used = sbx_counter_get(r->app->db, "sf_api_used");
 	json_object *o = json_object_new_object();
 	struct {
 		const char *name;
 		int64_t max, remaining;
 	} rows[] = {{"DailyApiRequests", max, max - used > 0 ? max - used : 0},
 	            {"DailyAsyncApexExecutions", 250000, 250000},
-	            {"DailyBulkApiBatches", 15000, 15000 - counter_get(r->app->db, "bulk_jobs")},
+	            {"DailyBulkApiBatches", 15000, 15000 - sbx_counter_get(r->app->db, "bulk_jobs")},
 	            {"DailyBulkV2QueryFileStorageMB", 976562, 976562},
 	            {"DailyBulkV2QueryJobs", 10000, 10000},
 	            {"DataStorageMB", 1024, 1000},
 	            {"FileStorageMB", 1024, 1024}};
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		json_object *l = json_object_new_object();
-		json_object_object_add(l, "Max", jint(rows[i].max));
-		json_object_object_add(l, "Remaining", jint(rows[i].remaining));
+		json_object_object_add(l, "Max", sbx_jint(rows[i].max));
+		json_object_object_add(l, "Remaining", sbx_jint(rows[i].remaining));
 		json_object_object_add(o, rows[i].name, l);
 	}
-	resp_json(r, 200, o);
-}
-
-static int is(sbx_req *r, const char *m)
-{
-	return strcmp(r->method, m) == 0 || (strcmp(m, "GET") == 0 && strcmp(r->method, "HEAD") == 0);
+	sbx_resp_json(r, 200, o);
 }
 
 static void not_allowed(sbx_req *r, const char *allowed)
 {
-	resp_error(r, 405, "METHOD_NOT_ALLOWED", "HTTP Method '%s' not allowed. Allowed are %s", r->method,
-	           allowed);
+	sbx_resp_error(r, 405, "METHOD_NOT_ALLOWED", "HTTP Method '%s' not allowed. Allowed are %s",
+	               r->method, allowed);
 }
+
+static void run_query(sbx_req *r, int all_rows)
+{
+	char *q = malloc(SBX_URI_MAX);
+	if (!q)
+		return;
+	if (!sbx_req_query(r, "q", q, SBX_URI_MAX) || !*q)
+		sbx_resp_error(r, 400, "MALFORMED_QUERY", "A query string has to be specified");
+	else
+		sbx_soql_run(r, q, all_rows);
+	free(q);
+}
+
+static void query(sbx_req *r)
+{
+	run_query(r, 0);
+}
+
+static void query_all(sbx_req *r)
+{
+	run_query(r, 1);
+}
+
+static void next_page(sbx_req *r)
+{
+	sbx_soql_next_page(r, r->cap[0]);
+}
+
+/* The check of the sobjects rows: an object the schema has (sf_schema.c). */
+static int object_known(sbx_req *r)
+{
+	if (sbx_sf_object_find(r->cap[0]))
+		return 1;
+	sbx_resp_error(r, 404, "NOT_FOUND", "The requested resource does not exist");
+	return 0;
+}
+
+static void object_describe(sbx_req *r)
+{
+	describe(r, sbx_sf_object_find(r->cap[0]));
+}
+
+/* GET sobjects/{type}: the basic info SF answers; optsync only needs it to exist. */
+static void object_info(sbx_req *r)
+{
+	json_object *info = json_object_new_object();
+	json_object_object_add(info, "objectDescribe", json_object_new_object());
+	json_object_object_add(info, "recentItems", json_object_new_array());
+	sbx_resp_json(r, 200, info);
+}
+
+static void record_get(sbx_req *r)
+{
+	sobject_get(r, sbx_sf_object_find(r->cap[0]), r->cap[1]);
+}
+
+static void record_patch(sbx_req *r)
+{
+	const sbx_sf_object *o = sbx_sf_object_find(r->cap[0]);
+	if (o->writable)
+		sobject_patch(r, o, r->cap[1]);
+	else
+		not_allowed(r, "GET,HEAD");
+}
+
+#define FIRST SBX_CHECK_FIRST
+
+/* Data calls after the version, once authenticated and counted. An unknown object is a 404
+ * whatever the method (FIRST). */
+/* clang-format off */
+static const sbx_route data_routes[] = {
+	/* pattern               methods    handler           check         flags */
+	{"query",                SBX_READ,  query,            NULL,         0},
+	{"queryAll",             SBX_READ,  query_all,        NULL,         0},
+	{"query/{}",             SBX_READ,  next_page,        NULL,         0},
+	{"queryAll/{}",          SBX_READ,  next_page,        NULL,         0},
+	{"limits",               SBX_READ,  limits,           NULL,         0},
+	{"composite/sobjects",   SBX_PATCH, composite_update, NULL,         0},
+	{"sobjects/{}/describe", SBX_READ,  object_describe,  object_known, FIRST},
+	{"sobjects/{}",          SBX_READ,  object_info,      object_known, FIRST},
+	{"sobjects/{}/{}",       SBX_READ,  record_get,       object_known, FIRST},
+	{"sobjects/{}/{}",       SBX_PATCH, record_patch,     object_known, FIRST},
+	{NULL, 0, NULL, NULL, 0},
+};
+/* clang-format on */
 
 void sbx_sf_data_route(sbx_req *r)
 {
 	const char *p = r->path + 3; /* after "/sf" */
 	if (strncmp(p, "/services/data", 14) == 0) {
-		resp_error(r, 404, "NOT_FOUND",
-		           "The requested resource does not exist (data calls go to the instance_url "
-		           "returned with the "
-		           "token, not to the login URL)");
+		sbx_resp_error(r, 404, "NOT_FOUND",
+		               "The requested resource does not exist (data calls go to the instance_url "
+		               "returned with the "
+		               "token, not to the login URL)");
 		return;
 	}
 	if (strncmp(p, "/instance/services/data", 23) != 0) {
-		resp_error(r, 404, "NOT_FOUND", "The requested resource does not exist");
+		sbx_resp_error(r, 404, "NOT_FOUND", "The requested resource does not exist");
 		return;
 	}
 	p += 23;
@@ -399,27 +482,27 @@ void sbx_sf_data_route(sbx_req *r)
 	const char *v = p + 1, *slash = strchr(v, '/');
 	size_t vlen = slash ? (size_t)(slash - v) : strlen(v);
 	if (vlen >= sizeof r->sf_version) {
-		resp_error(r, 404, "NOT_FOUND", "The requested resource does not exist");
+		sbx_resp_error(r, 404, "NOT_FOUND", "The requested resource does not exist");
 		return;
 	}
 	memcpy(r->sf_version, v, vlen);
 	r->sf_version[vlen] = '\0';
 	if (!version_ok(r->sf_version)) {
-		resp_error(r, 404, "NOT_FOUND", "The requested resource does not exist");
+		sbx_resp_error(r, 404, "NOT_FOUND", "The requested resource does not exist");
 		return;
 	}
 	if (!sbx_sf_auth_ok(r)) {
-		resp_error(r, 401, "INVALID_SESSION_ID", "Session expired or invalid");
+		sbx_resp_error(r, 401, "INVALID_SESSION_ID", "Session expired or invalid");
 		return;
 	}
 	/* every authenticated data call counts against the daily allowance */
-	counter_add(r->app->db, "sf_api_used", 1);
-	int64_t used = counter_get(r->app->db, "sf_api_used"), max = knob_int("sf_api_max");
+	sbx_counter_add(r->app->db, "sf_api_used", 1);
+	int64_t used = sbx_counter_get(r->app->db, "sf_api_used"), max = sbx_knob_int("sf_api_max");
 	char hv[64];
 	snprintf(hv, sizeof hv, "api-usage=%lld/%lld", (long long)used, (long long)max);
-	resp_header(r, "Sforce-Limit-Info", hv);
+	sbx_resp_header(r, "Sforce-Limit-Info", hv);
 	if (used > max) {
-		resp_error(r, 403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.");
+		sbx_resp_error(r, 403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.");
 		return;
 	}
 	const char *rest = slash ? slash + 1 : "";
@@ -431,74 +514,19 @@ void sbx_sf_data_route(sbx_req *r)
 		sbx_sf_bulk_route(r);
 		return;
 	}
-	if (path_match(r, "query", rest) || path_match(r, "queryAll", rest)) {
-		if (!is(r, "GET")) {
-			not_allowed(r, "GET,HEAD");
-			return;
-		}
-		char *q = malloc(SBX_URI_MAX);
-		if (!q)
-			return;
-		if (!req_query(r, "q", q, SBX_URI_MAX) || !*q)
-			resp_error(r, 400, "MALFORMED_QUERY", "A query string has to be specified");
-		else
-			soql_run(r, q, strncmp(rest, "queryAll", 8) == 0);
-		free(q);
+	sbx_route_result res = sbx_route_run(r, data_routes, rest);
+	if (res == SBX_ROUTE_DONE)
+		return;
+	if (res == SBX_ROUTE_NO_PATH) {
+		sbx_resp_error(r, 404, "NOT_FOUND", "The requested resource does not exist");
 		return;
 	}
-	if (path_match(r, "query/{}", rest) || path_match(r, "queryAll/{}", rest)) {
-		if (!is(r, "GET"))
-			not_allowed(r, "GET,HEAD");
-		else
-			soql_next_page(r, r->cap[0]);
-		return;
-	}
-	if (path_match(r, "limits", rest)) {
-		if (!is(r, "GET"))
-			not_allowed(r, "GET,HEAD");
-		else
-			limits(r);
-		return;
-	}
-	if (path_match(r, "composite/sobjects", rest)) {
-		if (!is(r, "PATCH"))
-			not_allowed(r, "PATCH");
-		else
-			composite_update(r);
-		return;
-	}
-	if (path_match(r, "sobjects/{}/describe", rest) || path_match(r, "sobjects/{}", rest) ||
-	    path_match(r, "sobjects/{}/{}", rest)) {
-		const sf_object *o = sbx_sf_object_find(r->cap[0]);
-		if (!o) {
-			resp_error(r, 404, "NOT_FOUND", "The requested resource does not exist");
-			return;
-		}
-		if (strcmp(r->cap[1], "describe") == 0 || (r->ncap == 1 && strstr(rest, "/describe"))) {
-			if (!is(r, "GET"))
-				not_allowed(r, "GET,HEAD");
-			else
-				describe(r, o);
-			return;
-		}
-		if (r->ncap == 1) {
-			if (!is(r, "GET")) {
-				not_allowed(r, "GET,HEAD");
-				return;
-			}
-			json_object *info = json_object_new_object();
-			json_object_object_add(info, "objectDescribe", json_object_new_object());
-			json_object_object_add(info, "recentItems", json_object_new_array());
-			resp_json(r, 200, info);
-			return;
-		}
-		if (is(r, "GET"))
-			sobject_get(r, o, r->cap[1]);
-		else if (is(r, "PATCH") && o->writable)
-			sobject_patch(r, o, r->cap[1]);
-		else
-			not_allowed(r, o->writable ? "GET,HEAD,PATCH" : "GET,HEAD");
-		return;
-	}
-	resp_error(r, 404, "NOT_FOUND", "The requested resource does not exist");
+	/* SF's 405 names what the resource allows; a record of a read-only object allows no PATCH */
+	const char *allowed = "GET,HEAD";
+	if (sbx_path_match(r, "composite/sobjects", rest))
+		allowed = "PATCH";
+	else if (sbx_path_match(r, "sobjects/{}/{}", rest) && strcmp(r->cap[1], "describe") != 0 &&
+	         sbx_sf_object_find(r->cap[0])->writable)
+		allowed = "GET,HEAD,PATCH";
+	not_allowed(r, allowed);
 }

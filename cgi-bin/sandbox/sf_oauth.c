@@ -32,8 +32,8 @@ static void instance_url(sbx_req *r, char *out, size_t n)
 static void store_token(sbx_req *r, const char *tok, const char *kind, const char *client, int64_t ttl_ms)
 {
 	sqlite3_stmt *st =
-	    db_prep(r->app->db, "INSERT INTO sf_tokens(token, kind, client_id, issued_ms, expires_ms)"
-	                        " VALUES(?1, ?2, ?3, ?4, ?5)");
+	    sbx_db_prep(r->app->db, "INSERT INTO sf_tokens(token, kind, client_id, issued_ms, expires_ms)"
+	                            " VALUES(?1, ?2, ?3, ?4, ?5)");
 	if (!st)
 		return;
 	sqlite3_bind_text(st, 1, tok, -1, SQLITE_TRANSIENT);
@@ -52,10 +52,10 @@ static void issue(sbx_req *r, const char *client, int with_refresh)
 	user_id(usr);
 	/* 00D...!AQ... like a real session id: the '!' and '.' catch sloppy quoting */
 	char rnd[112];
-	rand_token(rnd, sizeof rnd, tok_chars);
+	sbx_rand_token(rnd, sizeof rnd, tok_chars);
 	snprintf(access, sizeof access, "%.15s!AQ%s", org, rnd);
-	store_token(r, access, "access", client, knob_int("token_lifetime_s") * 1000);
-	counter_add(r->app->db, "sf_tokens_issued", 1);
+	store_token(r, access, "access", client, sbx_knob_int("token_lifetime_s") * 1000);
+	sbx_counter_add(r->app->db, "sf_tokens_issued", 1);
 	instance_url(r, inst, sizeof inst);
 	snprintf(idurl, sizeof idurl, "%s/sf/id/%s/%s", r->base, org, usr);
 	snprintf(issued, sizeof issued, "%lld", (long long)r->now_ms);
@@ -63,7 +63,7 @@ static void issue(sbx_req *r, const char *client, int with_refresh)
 	/* signature: base64(HMAC-SHA256(client secret, id + issued_at)), as Salesforce documents */
 	char signed_text[760];
 	snprintf(signed_text, sizeof signed_text, "%s%s", idurl, issued);
-	const char *secret = knob_str("sf_client_secret");
+	const char *secret = sbx_knob_str("sf_client_secret");
 	unsigned char mac[crypto_auth_hmacsha256_BYTES];
 	crypto_auth_hmacsha256_state hs;
 	crypto_auth_hmacsha256_init(&hs, (const unsigned char *)secret, strlen(secret));
@@ -73,21 +73,21 @@ static void issue(sbx_req *r, const char *client, int with_refresh)
 	sodium_bin2base64(sig, sizeof sig, mac, sizeof mac, sodium_base64_VARIANT_ORIGINAL);
 
 	json_object *o = json_object_new_object();
-	json_object_object_add(o, "access_token", jstr(access));
+	json_object_object_add(o, "access_token", sbx_jstr(access));
 	if (with_refresh) {
 		char rr[90];
-		rand_token(rr, sizeof rr, alnum);
+		sbx_rand_token(rr, sizeof rr, alnum);
 		snprintf(refresh, sizeof refresh, "5Aep861%s", rr);
 		store_token(r, refresh, "refresh", client, 0);
-		json_object_object_add(o, "refresh_token", jstr(refresh));
+		json_object_object_add(o, "refresh_token", sbx_jstr(refresh));
 	}
-	json_object_object_add(o, "signature", jstr(sig));
-	json_object_object_add(o, "scope", jstr(with_refresh ? "refresh_token api" : "api"));
-	json_object_object_add(o, "instance_url", jstr(inst));
-	json_object_object_add(o, "id", jstr(idurl));
-	json_object_object_add(o, "token_type", jstr("Bearer"));
-	json_object_object_add(o, "issued_at", jstr(issued));
-	resp_json(r, 200, o);
+	json_object_object_add(o, "signature", sbx_jstr(sig));
+	json_object_object_add(o, "scope", sbx_jstr(with_refresh ? "refresh_token api" : "api"));
+	json_object_object_add(o, "instance_url", sbx_jstr(inst));
+	json_object_object_add(o, "id", sbx_jstr(idurl));
+	json_object_object_add(o, "token_type", sbx_jstr("Bearer"));
+	json_object_object_add(o, "issued_at", sbx_jstr(issued));
+	sbx_resp_json(r, 200, o);
 }
 
 /* client_id / client_secret from the form or from HTTP Basic. */
@@ -95,10 +95,10 @@ static void client_creds(sbx_req *r, char *id, size_t idn, char *secret, size_t 
 {
 	*has_secret = 0;
 	id[0] = secret[0] = '\0';
-	req_form(r, "client_id", id, idn);
-	if (req_form(r, "client_secret", secret, sn))
+	sbx_req_form(r, "client_id", id, idn);
+	if (sbx_req_form(r, "client_secret", secret, sn))
 		*has_secret = 1;
-	const char *auth = req_env(r, "HTTP_AUTHORIZATION");
+	const char *auth = sbx_req_env(r, "HTTP_AUTHORIZATION");
 	if (auth && strncmp(auth, "Basic ", 6) == 0) {
 		unsigned char raw[512];
 		size_t len = 0;
@@ -110,9 +110,9 @@ static void client_creds(sbx_req *r, char *id, size_t idn, char *secret, size_t 
 				*colon = '\0';
 				char tmp[512];
 				sbx_url_decode((char *)raw, strlen((char *)raw), tmp, sizeof tmp, 1);
-				str_copy(id, idn, tmp);
+				sbx_str_copy(id, idn, tmp);
 				sbx_url_decode(colon + 1, strlen(colon + 1), tmp, sizeof tmp, 1);
-				str_copy(secret, sn, tmp);
+				sbx_str_copy(secret, sn, tmp);
 				*has_secret = 1;
 			}
 		}
@@ -134,37 +134,37 @@ static int pkce_ok(const char *verifier, const char *challenge)
 static void token(sbx_req *r)
 {
 	if (strcmp(r->method, "POST") != 0) {
-		resp_error(r, 405, "invalid_request", "must use HTTP POST");
+		sbx_resp_error(r, 405, "invalid_request", "must use HTTP POST");
 		return;
 	}
 	if (r->content_type && !strstr(r->content_type, "application/x-www-form-urlencoded")) {
-		resp_error(r, 400, "invalid_request",
-		           "unsupported content type: use application/x-www-form-urlencoded");
+		sbx_resp_error(r, 400, "invalid_request",
+		               "unsupported content type: use application/x-www-form-urlencoded");
 		return;
 	}
 	char grant[64] = "", id[256], secret[256];
 	int has_secret;
-	req_form(r, "grant_type", grant, sizeof grant);
+	sbx_req_form(r, "grant_type", grant, sizeof grant);
 	client_creds(r, id, sizeof id, secret, sizeof secret, &has_secret);
 	if (strcmp(grant, "client_credentials") && strcmp(grant, "refresh_token") &&
 	    strcmp(grant, "authorization_code")) {
-		resp_error(r, 400, "unsupported_grant_type", "grant type not supported");
+		sbx_resp_error(r, 400, "unsupported_grant_type", "grant type not supported");
 		return;
 	}
-	if (!*id || strcmp(id, knob_str("sf_client_id")) != 0) {
-		resp_error(r, 400, "invalid_client_id", "client identifier invalid");
+	if (!*id || strcmp(id, sbx_knob_str("sf_client_id")) != 0) {
+		sbx_resp_error(r, 400, "invalid_client_id", "client identifier invalid");
 		return;
 	}
 	if ((has_secret || strcmp(grant, "client_credentials") == 0) &&
-	    strcmp(secret, knob_str("sf_client_secret"))) {
-		resp_error(r, 400, "invalid_client", "invalid client credentials");
+	    strcmp(secret, sbx_knob_str("sf_client_secret"))) {
+		sbx_resp_error(r, 400, "invalid_client", "invalid client credentials");
 		return;
 	}
 	if (strcmp(grant, "client_credentials") == 0) {
 		/* Salesforce serves this grant only on an org's My Domain host; login.salesforce.com and
 		 * test.salesforce.com answer so (Salesforce Help 000886201). */
-		if (knob_int("sf_generic_login")) {
-			resp_error(r, 400, "invalid_grant", "request not supported on this domain");
+		if (sbx_knob_int("sf_generic_login")) {
+			sbx_resp_error(r, 400, "invalid_grant", "request not supported on this domain");
 			return;
 		}
 		issue(r, id, 0);
@@ -172,10 +172,10 @@ static void token(sbx_req *r)
 	}
 	if (strcmp(grant, "refresh_token") == 0) {
 		char rt[256] = "";
-		req_form(r, "refresh_token", rt, sizeof rt);
+		sbx_req_form(r, "refresh_token", rt, sizeof rt);
 		sqlite3_stmt *st =
-		    db_prep(r->app->db, "SELECT 1 FROM sf_tokens WHERE token = ?1 AND kind = 'refresh'"
-		                        " AND revoked = 0 AND client_id = ?2");
+		    sbx_db_prep(r->app->db, "SELECT 1 FROM sf_tokens WHERE token = ?1 AND kind = 'refresh'"
+		                            " AND revoked = 0 AND client_id = ?2");
 		int ok = 0;
 		if (st) {
 			sqlite3_bind_text(st, 1, rt, -1, SQLITE_TRANSIENT);
@@ -184,18 +184,20 @@ static void token(sbx_req *r)
 			sqlite3_finalize(st);
 		}
 		if (!ok) {
-			resp_error(r, 400, "invalid_grant", "expired access/refresh token");
+			sbx_resp_error(r, 400, "invalid_grant", "expired access/refresh token");
 			return;
 		}
 		/* Rotation on: a new refresh token with each refresh, and the one used is dead. */
-		if (knob_int("sf_refresh_rotation")) {
-			st = db_prep(r->app->db, "UPDATE sf_tokens SET revoked = 1 WHERE token = ?1 AND kind = 'refresh'");
+		if (sbx_knob_int("sf_refresh_rotation")) {
+			st = sbx_db_prep(
+			    r->app->db,
+			    "UPDATE sf_tokens SET revoked = 1 WHERE token = ?1 AND kind = 'refresh'");
 			if (st) {
 				sqlite3_bind_text(st, 1, rt, -1, SQLITE_TRANSIENT);
 				sqlite3_step(st);
 				sqlite3_finalize(st);
 			}
-			counter_add(r->app->db, "sf_refresh_rotated", 1);
+			sbx_counter_add(r->app->db, "sf_refresh_rotated", 1);
 			issue(r, id, 1);
 			return;
 		}
@@ -204,12 +206,12 @@ static void token(sbx_req *r)
 	}
 	/* authorization_code */
 	char code[256] = "", redirect[1024] = "", verifier[256] = "";
-	req_form(r, "code", code, sizeof code);
-	req_form(r, "redirect_uri", redirect, sizeof redirect);
-	int has_verifier = req_form(r, "code_verifier", verifier, sizeof verifier);
-	sqlite3_stmt *st =
-	    db_prep(r->app->db, "SELECT client_id, redirect_uri, challenge, expires_ms, used FROM sf_codes"
-	                        " WHERE code = ?1");
+	sbx_req_form(r, "code", code, sizeof code);
+	sbx_req_form(r, "redirect_uri", redirect, sizeof redirect);
+	int has_verifier = sbx_req_form(r, "code_verifier", verifier, sizeof verifier);
+	sqlite3_stmt *st = sbx_db_prep(
+	    r->app->db, "SELECT client_id, redirect_uri, challenge, expires_ms, used FROM sf_codes"
+	                " WHERE code = ?1");
 	if (!st)
 		return;
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
@@ -217,7 +219,7 @@ static void token(sbx_req *r)
 	    sqlite3_column_int64(st, 3) < r->now_ms ||
 	    strcmp((const char *)sqlite3_column_text(st, 0), id) != 0) {
 		sqlite3_finalize(st);
-		resp_error(r, 400, "invalid_grant", "invalid authorization code");
+		sbx_resp_error(r, 400, "invalid_grant", "invalid authorization code");
 		return;
 	}
 	int redirect_ok = strcmp((const char *)sqlite3_column_text(st, 1), redirect) == 0;
@@ -225,22 +227,22 @@ static void token(sbx_req *r)
 	if (sqlite3_column_type(st, 2) != SQLITE_NULL)
 		snprintf(challenge, sizeof challenge, "%s", (const char *)sqlite3_column_text(st, 2));
 	sqlite3_finalize(st);
-	st = db_prep(r->app->db, "UPDATE sf_codes SET used = 1 WHERE code = ?1");
+	st = sbx_db_prep(r->app->db, "UPDATE sf_codes SET used = 1 WHERE code = ?1");
 	if (st) {
 		sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
 		sqlite3_step(st);
 		sqlite3_finalize(st);
 	}
 	if (!redirect_ok) {
-		resp_error(r, 400, "redirect_uri_mismatch", "redirect_uri must match configuration");
+		sbx_resp_error(r, 400, "redirect_uri_mismatch", "redirect_uri must match configuration");
 		return;
 	}
 	if (*challenge && (!has_verifier || !pkce_ok(verifier, challenge))) {
-		resp_error(r, 400, "invalid_grant", "invalid code verifier");
+		sbx_resp_error(r, 400, "invalid_grant", "invalid code verifier");
 		return;
 	}
 	if (!*challenge && !has_secret) {
-		resp_error(r, 400, "invalid_client", "invalid client credentials");
+		sbx_resp_error(r, 400, "invalid_client", "invalid client credentials");
 		return;
 	}
 	issue(r, id, 1);
@@ -251,74 +253,74 @@ static void approval_page(sbx_req *r, const char *client, const char *redirect, 
                           const char *challenge, const char *method)
 {
 	sbx_buf b = {0};
-	buf_puts(
+	sbx_buf_puts(
 	    &b,
 	    "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Allow Access? | Sandbox "
 	    "Salesforce</title><style>body{font-family:sans-serif;max-width:34em;margin:3em auto}"
 	    "button{font-size:1em;padding:.4em 1.2em;margin-right:1em}</style></head><body>"
 	    "<h1>Allow Access?</h1><p>The app <strong>");
-	html_escape(&b, client);
-	buf_puts(&b,
-	         "</strong> wants to access your basic information and manage your data (api, refresh_token) "
-	         "in the <em>sandbox</em> org.</p><p>It will return to <code>");
-	html_escape(&b, redirect);
-	buf_puts(&b, "</code>.</p><form method=\"post\" action=\"");
-	html_escape(&b, r->base);
-	buf_puts(&b, "/sf/services/oauth2/authorize\">");
+	sbx_html_escape(&b, client);
+	sbx_buf_puts(
+	    &b, "</strong> wants to access your basic information and manage your data (api, refresh_token) "
+	        "in the <em>sandbox</em> org.</p><p>It will return to <code>");
+	sbx_html_escape(&b, redirect);
+	sbx_buf_puts(&b, "</code>.</p><form method=\"post\" action=\"");
+	sbx_html_escape(&b, r->base);
+	sbx_buf_puts(&b, "/sf/services/oauth2/authorize\">");
 	const char *names[] = {"response_type", "client_id",      "redirect_uri",
 	                       "state",         "code_challenge", "code_challenge_method"};
 	const char *vals[] = {"code", client, redirect, state, challenge, method};
 	for (int i = 0; i < 6; i++) {
-		buf_puts(&b, "<input type=\"hidden\" name=\"");
-		buf_puts(&b, names[i]);
-		buf_puts(&b, "\" value=\"");
-		html_escape(&b, vals[i]);
-		buf_puts(&b, "\">");
+		sbx_buf_puts(&b, "<input type=\"hidden\" name=\"");
+		sbx_buf_puts(&b, names[i]);
+		sbx_buf_puts(&b, "\" value=\"");
+		sbx_html_escape(&b, vals[i]);
+		sbx_buf_puts(&b, "\">");
 	}
-	buf_puts(&b,
-	         "<button type=\"submit\" name=\"decision\" value=\"allow\" id=\"oaapprove\">Allow</button>"
-	         "<button type=\"submit\" name=\"decision\" value=\"deny\" id=\"oadeny\">Deny</button>"
-	         "</form></body></html>\n");
-	resp_text(r, 200, "text/html; charset=utf-8", b.p ? b.p : "");
-	buf_free(&b);
+	sbx_buf_puts(
+	    &b, "<button type=\"submit\" name=\"decision\" value=\"allow\" id=\"oaapprove\">Allow</button>"
+	        "<button type=\"submit\" name=\"decision\" value=\"deny\" id=\"oadeny\">Deny</button>"
+	        "</form></body></html>\n");
+	sbx_resp_text(r, 200, "text/html; charset=utf-8", b.p ? b.p : "");
+	sbx_buf_free(&b);
 }
 
 static void error_page(sbx_req *r, const char *error, const char *desc)
 {
 	sbx_buf b = {0};
-	buf_puts(&b,
-	         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>OAuth Error</title>"
-	         "</head><body><h1>OAuth Error</h1><p>We can't authorize you because of an OAuth "
-	         "error.</p><p>error=");
-	html_escape(&b, error);
-	buf_puts(&b, "<br>error_description=");
-	html_escape(&b, desc);
-	buf_puts(&b, "</p></body></html>\n");
-	resp_text(r, 400, "text/html; charset=utf-8", b.p ? b.p : "");
-	buf_free(&b);
+	sbx_buf_puts(
+	    &b, "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>OAuth Error</title>"
+	        "</head><body><h1>OAuth Error</h1><p>We can't authorize you because of an OAuth "
+	        "error.</p><p>error=");
+	sbx_html_escape(&b, error);
+	sbx_buf_puts(&b, "<br>error_description=");
+	sbx_html_escape(&b, desc);
+	sbx_buf_puts(&b, "</p></body></html>\n");
+	sbx_resp_text(r, 400, "text/html; charset=utf-8", b.p ? b.p : "");
+	sbx_buf_free(&b);
 }
 
 static void redirect_back(sbx_req *r, const char *redirect, const char *k1, const char *v1, const char *k2,
                           const char *v2, const char *state)
 {
 	sbx_buf b = {0};
-	buf_puts(&b, redirect);
-	buf_puts(&b, strchr(redirect, '?') ? "&" : "?");
-	buf_puts(&b, k1);
-	buf_puts(&b, "=");
+	sbx_buf_puts(&b, redirect);
+	sbx_buf_puts(&b, strchr(redirect, '?') ? "&" : "?");
+	sbx_buf_puts(&b, k1);
+	sbx_buf_puts(&b, "=");
 	sbx_url_encode(&b, v1);
 	if (k2) {
-		buf_puts(&b, "&");
-		buf_puts(&b, k2);
-		buf_puts(&b, "=");
+		sbx_buf_puts(&b, "&");
+		sbx_buf_puts(&b, k2);
+		sbx_buf_puts(&b, "=");
 		sbx_url_encode(&b, v2);
 	}
 	if (state && *state) {
-		buf_puts(&b, "&state=");
+		sbx_buf_puts(&b, "&state=");
 		sbx_url_encode(&b, state);
 	}
-	resp_redirect(r, 302, b.p ? b.p : redirect);
-	buf_free(&b);
+	sbx_resp_redirect(r, 302, b.p ? b.p : redirect);
+	sbx_buf_free(&b);
 }
 
 static void authorize(sbx_req *r)
@@ -330,7 +332,7 @@ static void authorize(sbx_req *r)
 	}
 	char rtype[32] = "", client[256] = "", redirect[1024] = "", state[512] = "", challenge[200] = "",
 	     method[16] = "", decision[16] = "";
-	int (*get)(const sbx_req *, const char *, char *, size_t) = post ? req_form : req_query;
+	int (*get)(const sbx_req *, const char *, char *, size_t) = post ? sbx_req_form : sbx_req_query;
 	get(r, "response_type", rtype, sizeof rtype);
 	get(r, "client_id", client, sizeof client);
 	get(r, "redirect_uri", redirect, sizeof redirect);
@@ -338,11 +340,11 @@ static void authorize(sbx_req *r)
 	get(r, "code_challenge", challenge, sizeof challenge);
 	get(r, "code_challenge_method", method, sizeof method);
 	get(r, "decision", decision, sizeof decision);
-	if (strcmp(client, knob_str("sf_client_id")) != 0) {
+	if (strcmp(client, sbx_knob_str("sf_client_id")) != 0) {
 		error_page(r, "invalid_client_id", "client identifier invalid");
 		return;
 	}
-	const char *only = knob_str("sf_callback_url");
+	const char *only = sbx_knob_str("sf_callback_url");
 	if ((strncmp(redirect, "http://", 7) && strncmp(redirect, "https://", 8)) ||
 	    strpbrk(redirect, " \r\n\"<>") || (only && strcmp(only, redirect) != 0)) {
 		error_page(r, "redirect_uri_mismatch", "redirect_uri must match configuration");
@@ -365,7 +367,7 @@ static void authorize(sbx_req *r)
 			return;
 		}
 	}
-	if (!post && !knob_int("oauth_auto_approve")) {
+	if (!post && !sbx_knob_int("oauth_auto_approve")) {
 		approval_page(r, client, redirect, state, challenge,
 		              *method ? method : (*challenge ? "S256" : ""));
 		return;
@@ -378,11 +380,11 @@ static void authorize(sbx_req *r)
 	/* codes end in "==", so they must be URL-decoded from the callback and encoded again in the exchange
 	 */
 	char rnd[60], code[80];
-	rand_token(rnd, sizeof rnd, alnum);
+	sbx_rand_token(rnd, sizeof rnd, alnum);
 	snprintf(code, sizeof code, "aPrx%s==", rnd);
-	sqlite3_stmt *st =
-	    db_prep(r->app->db, "INSERT INTO sf_codes(code, client_id, redirect_uri, challenge, expires_ms)"
-	                        " VALUES(?1, ?2, ?3, ?4, ?5)");
+	sqlite3_stmt *st = sbx_db_prep(
+	    r->app->db, "INSERT INTO sf_codes(code, client_id, redirect_uri, challenge, expires_ms)"
+	                " VALUES(?1, ?2, ?3, ?4, ?5)");
 	if (!st)
 		return;
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
@@ -401,36 +403,38 @@ static void authorize(sbx_req *r)
 static void revoke(sbx_req *r)
 {
 	char tok[256] = "";
-	if (!req_form(r, "token", tok, sizeof tok))
-		req_query(r, "token", tok, sizeof tok);
-	sqlite3_stmt *st = db_prep(r->app->db, "UPDATE sf_tokens SET revoked = 1 WHERE token = ?1");
+	if (!sbx_req_form(r, "token", tok, sizeof tok))
+		sbx_req_query(r, "token", tok, sizeof tok);
+	sqlite3_stmt *st = sbx_db_prep(r->app->db, "UPDATE sf_tokens SET revoked = 1 WHERE token = ?1");
 	if (!st)
 		return;
 	sqlite3_bind_text(st, 1, tok, -1, SQLITE_TRANSIENT);
 	sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (sqlite3_changes(r->app->db) == 0)
-		resp_error(r, 400, "invalid_token", "invalid token");
+		sbx_resp_error(r, 400, "invalid_token", "invalid token");
 	else
-		resp_text(r, 200, "text/plain; charset=utf-8", "");
+		sbx_resp_text(r, 200, "text/plain; charset=utf-8", "");
 }
+
+/* Any method reaches these: token and authorize refuse a wrong one in their own words (OAuth errors),
+ * and revoke takes the token from a form or the query, as Salesforce does. */
+static const sbx_route oauth_routes[] = {
+    {"/token", SBX_ANY, token, NULL, 0},
+    {"/authorize", SBX_ANY, authorize, NULL, 0},
+    {"/revoke", SBX_ANY, revoke, NULL, 0},
+    {NULL, 0, NULL, NULL, 0},
+};
 
 void sbx_sf_oauth_route(sbx_req *r)
 {
-	const char *p = r->path + strlen("/sf/services/oauth2");
-	if (path_match(r, "/token", p))
-		token(r);
-	else if (path_match(r, "/authorize", p))
-		authorize(r);
-	else if (path_match(r, "/revoke", p))
-		revoke(r);
-	else
-		resp_error(r, 404, "not_found", "Not Found");
+	if (sbx_route_run(r, oauth_routes, r->path + strlen("/sf/services/oauth2")) != SBX_ROUTE_DONE)
+		sbx_resp_error(r, 404, "not_found", "Not Found");
 }
 
 int sbx_sf_auth_ok(sbx_req *r)
 {
-	const char *h = req_env(r, "HTTP_AUTHORIZATION");
+	const char *h = sbx_req_env(r, "HTTP_AUTHORIZATION");
 	if (!h)
 		return 0;
 	const char *tok = NULL;
@@ -440,8 +444,9 @@ int sbx_sf_auth_ok(sbx_req *r)
 		tok = h + 6;
 	if (!tok)
 		return 0;
-	sqlite3_stmt *st = db_prep(r->app->db, "SELECT 1 FROM sf_tokens WHERE token = ?1 AND kind = 'access'"
-	                                       " AND revoked = 0 AND expires_ms > ?2");
+	sqlite3_stmt *st =
+	    sbx_db_prep(r->app->db, "SELECT 1 FROM sf_tokens WHERE token = ?1 AND kind = 'access'"
+	                            " AND revoked = 0 AND expires_ms > ?2");
 	int ok = 0;
 	if (!st)
 		return 0;

@@ -25,8 +25,8 @@
 		"SystemModstamp", "t.modstamp_ms", 'd', 0, "System Modstamp", NULL, 0, 0                     \
 	}
 
-static const sf_field contact_fields[] = {COMMON_PERSON, {NULL, NULL, 0, 0, NULL, NULL, 0, 0}};
-static const sf_field lead_fields[] = {
+static const sbx_sf_field contact_fields[] = {COMMON_PERSON, {NULL, NULL, 0, 0, NULL, NULL, 0, 0}};
+static const sbx_sf_field lead_fields[] = {
     COMMON_PERSON,
     {"Company", "t.company", 's', 1, "Company", NULL, 255, 0},
     {"Status", "t.lead_status", 'k', 1, "Status", NULL, 40, 0},
@@ -34,7 +34,7 @@ static const sf_field lead_fields[] = {
     {"ConvertedDate", "t.converted_ms", 'D', 0, "Converted Date", NULL, 0, 1},
     {"ConvertedContactId", "t.converted_contact_id", 'r', 0, "Converted Contact ID", "Contact", 18, 1},
     {NULL, NULL, 0, 0, NULL, NULL, 0, 0}};
-static const sf_field contact_history_fields[] = {
+static const sbx_sf_field contact_history_fields[] = {
     {"Id", "t.id", 'i', 0, "Contact History ID", NULL, 18, 0},
     {"IsDeleted", "0", 'b', 0, "Deleted", NULL, 0, 0},
     {"ContactId", "t.parent_id", 'r', 0, "Contact ID", "Contact", 18, 0},
@@ -45,7 +45,7 @@ static const sf_field contact_history_fields[] = {
     {"OldValue", "t.old_value", 'a', 0, "Old Value", NULL, 0, 1},
     {"NewValue", "t.new_value", 'a', 0, "New Value", NULL, 0, 1},
     {NULL, NULL, 0, 0, NULL, NULL, 0, 0}};
-static const sf_field lead_history_fields[] = {
+static const sbx_sf_field lead_history_fields[] = {
     {"Id", "t.id", 'i', 0, "Lead History ID", NULL, 18, 0},
     {"IsDeleted", "0", 'b', 0, "Deleted", NULL, 0, 0},
     {"LeadId", "t.parent_id", 'r', 0, "Lead ID", "Lead", 18, 0},
@@ -57,7 +57,7 @@ static const sf_field lead_history_fields[] = {
     {"NewValue", "t.new_value", 'a', 0, "New Value", NULL, 0, 1},
     {NULL, NULL, 0, 0, NULL, NULL, 0, 0}};
 
-static const sf_object objects[] = {
+static const sbx_sf_object objects[] = {
     {"Contact", "Contact", "003", "sf_records t WHERE t.type = 'Contact' AND t.deleted = 0",
      "sf_records t WHERE t.type = 'Contact'", contact_fields, 1},
     {"Lead", "Lead", "00Q", "sf_records t WHERE t.type = 'Lead' AND t.deleted = 0",
@@ -68,10 +68,10 @@ static const sf_object objects[] = {
      "sf_history t WHERE t.type = 'LeadHistory'", lead_history_fields, 0},
     {NULL, NULL, NULL, NULL, NULL, NULL, 0}};
 
-const sf_object *sbx_sf_object_find(const char *name)
+const sbx_sf_object *sbx_sf_object_find(const char *name)
 {
-	for (const sf_object *o = objects; o->name; o++)
-		if (ieq(o->name, name))
+	for (const sbx_sf_object *o = objects; o->name; o++)
+		if (sbx_ieq(o->name, name))
 			return o;
 	return NULL;
 }
@@ -80,22 +80,22 @@ int sbx_sf_field_access(const char *object, const char *field)
 {
 	if (strcmp(field, "HasOptedOutOfEmail") != 0)
 		return 2;
-	json_object *fa = knob_obj("field_access"), *v;
+	json_object *fa = sbx_knob_obj("field_access"), *v;
 	if (!fa || !json_object_object_get_ex(fa, object, &v) || !json_object_is_type(v, json_type_string))
 		return 2;
 	const char *s = json_object_get_string(v);
 	return strcmp(s, "none") == 0 ? 0 : strcmp(s, "read") == 0 ? 1 : 2;
 }
 
-const sf_field *sbx_sf_field_find(const sf_object *o, const char *name)
+const sbx_sf_field *sbx_sf_field_find(const sbx_sf_object *o, const char *name)
 {
-	for (const sf_field *f = o->fields; f->name; f++)
-		if (ieq(f->name, name))
+	for (const sbx_sf_field *f = o->fields; f->name; f++)
+		if (sbx_ieq(f->name, name))
 			return o->writable && sbx_sf_field_access(o->name, f->name) == 0 ? NULL : f;
 	return NULL;
 }
 
-int sbx_sf_field_updateable(const sf_object *o, const sf_field *f)
+int sbx_sf_field_updateable(const sbx_sf_object *o, const sbx_sf_field *f)
 {
 	return f->updateable && o->writable && sbx_sf_field_access(o->name, f->name) == 2;
 }
@@ -103,16 +103,16 @@ int sbx_sf_field_updateable(const sf_object *o, const sf_field *f)
 static void day_of(int64_t ms, char *out, size_t n)
 {
 	char t[40];
-	fmt_sf_time(ms, t, sizeof t);
+	sbx_fmt_sf_time(ms, t, sizeof t);
 	snprintf(out, n, "%.10s", t);
 }
 
-json_object *sbx_sf_value_json(const sf_field *f, sqlite3_stmt *st, int col)
+json_object *sbx_sf_value_json(const sbx_sf_field *f, sqlite3_stmt *st, int col)
 {
 	if (f->type == 'u') {
 		char u[19];
 		sbx_sf_make_id("005", 1, u);
-		return jstr(u);
+		return sbx_jstr(u);
 	}
 	if (sqlite3_column_type(st, col) == SQLITE_NULL)
 		return NULL;
@@ -120,15 +120,15 @@ json_object *sbx_sf_value_json(const sf_field *f, sqlite3_stmt *st, int col)
 	switch (f->type) {
 	case 'b':
 	case 'a':
-		return jbool(sqlite3_column_int(st, col));
+		return sbx_jbool(sqlite3_column_int(st, col));
 	case 'd':
-		fmt_sf_time(sqlite3_column_int64(st, col), t, sizeof t);
-		return jstr(t);
+		sbx_fmt_sf_time(sqlite3_column_int64(st, col), t, sizeof t);
+		return sbx_jstr(t);
 	case 'D':
 		day_of(sqlite3_column_int64(st, col), t, sizeof t);
-		return jstr(t);
+		return sbx_jstr(t);
 	default:
-		return jstr((const char *)sqlite3_column_text(st, col));
+		return sbx_jstr((const char *)sqlite3_column_text(st, col));
 	}
 }
 
@@ -155,10 +155,10 @@ int64_t sbx_sf_id_serial(const char *id18)
 static void add_history(sbx_req *r, const char *type, const char *id, int old, int now_val, int64_t at)
 {
 	char hid[19];
-	sbx_sf_make_id("017", db_next_serial(r->app->db, "history"), hid);
+	sbx_sf_make_id("017", sbx_db_next_serial(r->app->db, "history"), hid);
 	sqlite3_stmt *st =
-	    db_prep(r->app->db, "INSERT INTO sf_history(id, type, parent_id, field, old_value, new_value,"
-	                        " created_ms) VALUES(?1, ?2, ?3, 'HasOptedOutOfEmail', ?4, ?5, ?6)");
+	    sbx_db_prep(r->app->db, "INSERT INTO sf_history(id, type, parent_id, field, old_value, new_value,"
+	                            " created_ms) VALUES(?1, ?2, ?3, 'HasOptedOutOfEmail', ?4, ?5, ?6)");
 	if (!st)
 		return;
 	sqlite3_bind_text(st, 1, hid, -1, SQLITE_TRANSIENT);
@@ -175,10 +175,10 @@ static void add_history(sbx_req *r, const char *type, const char *id, int old, i
 void sbx_sf_write_fields(sbx_req *r, const char *type, const char *id, json_object *fields, int64_t at_ms)
 {
 	sqlite3 *db = r->app->db;
-	const sf_object *o = sbx_sf_object_find(type);
+	const sbx_sf_object *o = sbx_sf_object_find(type);
 	at_ms -= at_ms % 1000; /* Salesforce keeps datetimes to the second */
 	int old = -1;
-	sqlite3_stmt *st = db_prep(db, "SELECT opted_out FROM sf_records WHERE id = ?1");
+	sqlite3_stmt *st = sbx_db_prep(db, "SELECT opted_out FROM sf_records WHERE id = ?1");
 	if (st) {
 		sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
 		if (sqlite3_step(st) == SQLITE_ROW)
@@ -187,13 +187,13 @@ void sbx_sf_write_fields(sbx_req *r, const char *type, const char *id, json_obje
 	}
 	json_object_object_foreach(fields, k, v)
 	{
-		const sf_field *f = o ? sbx_sf_field_find(o, k) : NULL;
+		const sbx_sf_field *f = o ? sbx_sf_field_find(o, k) : NULL;
 		if (!f || strncmp(f->col, "t.", 2) != 0)
 			continue;
 		char sql[160];
 		/* the column comes from the schema table above, never from the request */
 		snprintf(sql, sizeof sql, "UPDATE sf_records SET %s = ?1 WHERE id = ?2", f->col + 2);
-		st = db_prep(db, sql);
+		st = sbx_db_prep(db, sql);
 		if (!st)
 			continue;
 		if (!v)
@@ -206,7 +206,7 @@ void sbx_sf_write_fields(sbx_req *r, const char *type, const char *id, json_obje
 		sqlite3_step(st);
 		sqlite3_finalize(st);
 	}
-	st = db_prep(db, "UPDATE sf_records SET modified_ms = ?1, modstamp_ms = ?1 WHERE id = ?2");
+	st = sbx_db_prep(db, "UPDATE sf_records SET modified_ms = ?1, modstamp_ms = ?1 WHERE id = ?2");
 	if (st) {
 		sqlite3_bind_int64(st, 1, at_ms);
 		sqlite3_bind_text(st, 2, id, -1, SQLITE_TRANSIENT);
@@ -215,24 +215,24 @@ void sbx_sf_write_fields(sbx_req *r, const char *type, const char *id, json_obje
 	}
 	json_object *nv;
 	if (old >= 0 && json_object_object_get_ex(fields, "HasOptedOutOfEmail", &nv) && nv &&
-	    json_object_get_boolean(nv) != old && knob_int("field_history"))
+	    json_object_get_boolean(nv) != old && sbx_knob_int("field_history"))
 		add_history(r, type, id, old, json_object_get_boolean(nv), at_ms);
 }
 
 int sbx_sf_update_optout(sbx_req *r, const char *id, int value, int64_t at_ms)
 {
 	char type[16] = "";
-	sqlite3_stmt *st = db_prep(r->app->db, "SELECT type FROM sf_records WHERE id = ?1");
+	sqlite3_stmt *st = sbx_db_prep(r->app->db, "SELECT type FROM sf_records WHERE id = ?1");
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(st) == SQLITE_ROW)
-		str_copy(type, sizeof type, (const char *)sqlite3_column_text(st, 0));
+		sbx_str_copy(type, sizeof type, (const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
 	if (!*type)
 		return -1;
 	json_object *f = json_object_new_object();
-	json_object_object_add(f, "HasOptedOutOfEmail", jbool(value));
+	json_object_object_add(f, "HasOptedOutOfEmail", sbx_jbool(value));
 	sbx_sf_write_fields(r, type, id, f, at_ms);
 	json_object_put(f);
 	return 0;
@@ -240,7 +240,7 @@ int sbx_sf_update_optout(sbx_req *r, const char *id, int value, int64_t at_ms)
 
 int sbx_sf_check_record_faults(sbx_req *r, const char *id, char *code, size_t codesz, char *msg, size_t msgsz)
 {
-	json_object *always = knob_obj("fail_always"), *once = knob_obj("fail_once");
+	json_object *always = sbx_knob_obj("fail_always"), *once = sbx_knob_obj("fail_once");
 	const char *hit_code = NULL, *hit_msg = NULL;
 	for (size_t i = 0;
 	     always && json_object_is_type(always, json_type_array) && i < json_object_array_length(always);
@@ -264,9 +264,9 @@ int sbx_sf_check_record_faults(sbx_req *r, const char *id, char *code, size_t co
 			    strcmp(json_object_get_string(v), id) == 0) {
 				taken = 1;
 				json_object_object_get_ex(e, "code", &v);
-				str_copy(once_code, sizeof once_code, json_object_get_string(v));
+				sbx_str_copy(once_code, sizeof once_code, json_object_get_string(v));
 				if (json_object_object_get_ex(e, "message", &v))
-					str_copy(once_msg, sizeof once_msg, json_object_get_string(v));
+					sbx_str_copy(once_msg, sizeof once_msg, json_object_get_string(v));
 				continue;
 			}
 			json_object_array_add(rest, json_object_get(e));
@@ -274,21 +274,22 @@ int sbx_sf_check_record_faults(sbx_req *r, const char *id, char *code, size_t co
 		if (taken) {
 			hit_code = once_code;
 			hit_msg = *once_msg ? once_msg : NULL;
-			knob_set_json(r->app->db, "fail_once", json_object_array_length(rest) ? rest : NULL);
+			sbx_knob_set_json(r->app->db, "fail_once",
+			                  json_object_array_length(rest) ? rest : NULL);
 			if (!json_object_array_length(rest))
 				json_object_put(rest);
 		} else {
 			json_object_put(rest);
 		}
 	}
-	if (!hit_code && knob_num("record_error_rate") > 0 &&
-	    fault_rand01(r->app) < knob_num("record_error_rate"))
+	if (!hit_code && sbx_knob_num("record_error_rate") > 0 &&
+	    sbx_fault_rand01(r->app) < sbx_knob_num("record_error_rate"))
 		hit_code = "UNABLE_TO_LOCK_ROW";
 	if (!hit_code)
 		return 0;
-	str_copy(code, codesz, hit_code);
+	sbx_str_copy(code, codesz, hit_code);
 	if (hit_msg)
-		str_copy(msg, msgsz, hit_msg);
+		sbx_str_copy(msg, msgsz, hit_msg);
 	else if (strcmp(hit_code, "UNABLE_TO_LOCK_ROW") == 0)
 		snprintf(msg, msgsz, "unable to obtain exclusive access to this record or 1 records: %s", id);
 	else
@@ -304,8 +305,8 @@ static int looks_like_email(const char *e)
 
 #define FAIL(c, f, ...)                                                                                      \
 	do {                                                                                                 \
-		str_copy(code, codesz, c);                                                                   \
-		str_copy(field, fieldsz, f);                                                                 \
+		sbx_str_copy(code, codesz, c);                                                               \
+		sbx_str_copy(field, fieldsz, f);                                                             \
 		snprintf(msg, msgsz, __VA_ARGS__);                                                           \
 		json_object_put(clean);                                                                      \
 		return -1;                                                                                   \
@@ -314,7 +315,7 @@ static int looks_like_email(const char *e)
 int sbx_sf_update_record(sbx_req *r, const char *type, const char *id_in, json_object *fields, char *code,
                          size_t codesz, char *msg, size_t msgsz, char *field, size_t fieldsz, char id_out[19])
 {
-	const sf_object *o = sbx_sf_object_find(type);
+	const sbx_sf_object *o = sbx_sf_object_find(type);
 	json_object *clean = json_object_new_object();
 	*field = '\0';
 	id_out[0] = '\0';
@@ -328,9 +329,9 @@ int sbx_sf_update_record(sbx_req *r, const char *type, const char *id_in, json_o
 		FAIL("MALFORMED_ID", "Id", "%s ID: id value of incorrect type: %s", o->name, id_out);
 	json_object_object_foreach(fields, k, v)
 	{
-		if (strcmp(k, "attributes") == 0 || ieq(k, "Id"))
+		if (strcmp(k, "attributes") == 0 || sbx_ieq(k, "Id"))
 			continue;
-		const sf_field *f = sbx_sf_field_find(o, k);
+		const sbx_sf_field *f = sbx_sf_field_find(o, k);
 		if (!f)
 			FAIL("INVALID_FIELD", k, "No such column '%.60s' on sobject of type %s", k, o->name);
 		if (!sbx_sf_field_updateable(o, f))
@@ -344,16 +345,16 @@ int sbx_sf_update_record(sbx_req *r, const char *type, const char *id_in, json_o
 			if (v && json_object_is_type(v, json_type_boolean))
 				b = json_object_get_boolean(v);
 			else if (v && json_object_is_type(v, json_type_string) &&
-			         ieq(json_object_get_string(v), "true"))
+			         sbx_ieq(json_object_get_string(v), "true"))
 				b = 1;
 			else if (v && json_object_is_type(v, json_type_string) &&
-			         ieq(json_object_get_string(v), "false"))
+			         sbx_ieq(json_object_get_string(v), "false"))
 				b = 0;
 			else
 				FAIL("INVALID_TYPE_ON_FIELD_IN_RECORD", f->name,
 				     "%s: value not of required type: %.60s", f->name,
 				     v ? json_object_to_json_string(v) : "null");
-			json_object_object_add(clean, f->name, jbool(b));
+			json_object_object_add(clean, f->name, sbx_jbool(b));
 			continue;
 		}
 		if (v && !json_object_is_type(v, json_type_string))
@@ -368,9 +369,10 @@ int sbx_sf_update_record(sbx_req *r, const char *type, const char *id_in, json_o
 		if (s && *s && f->type == 'e' && !looks_like_email(s))
 			FAIL("INVALID_EMAIL_ADDRESS", f->name, "%s: invalid email address: %.80s", f->name,
 			     s);
-		json_object_object_add(clean, f->name, s && *s ? jstr(s) : NULL);
+		json_object_object_add(clean, f->name, s && *s ? sbx_jstr(s) : NULL);
 	}
-	sqlite3_stmt *st = db_prep(r->app->db, "SELECT deleted, is_converted FROM sf_records WHERE id = ?1");
+	sqlite3_stmt *st =
+	    sbx_db_prep(r->app->db, "SELECT deleted, is_converted FROM sf_records WHERE id = ?1");
 	int found = 0, deleted = 0, converted = 0;
 	if (st) {
 		sqlite3_bind_text(st, 1, id_out, -1, SQLITE_TRANSIENT);
@@ -392,7 +394,7 @@ int sbx_sf_update_record(sbx_req *r, const char *type, const char *id_in, json_o
 		return -1;
 	}
 	sbx_sf_write_fields(r, o->name, id_out, clean, r->now_ms);
-	counter_add(r->app->db, "sf_records_updated", 1);
+	sbx_counter_add(r->app->db, "sf_records_updated", 1);
 	json_object_put(clean);
 	return 0;
 }
@@ -400,28 +402,28 @@ int sbx_sf_update_record(sbx_req *r, const char *type, const char *id_in, json_o
 void sbx_sf_record_state_json(sqlite3 *db, const char *email_lc, json_object *arr)
 {
 	sqlite3_stmt *st =
-	    db_prep(db, "SELECT id, type, email, opted_out, is_converted, converted_contact_id,"
-	                " modstamp_ms, deleted, first_name, last_name FROM sf_records"
-	                " WHERE lower(trim(email)) = ?1 ORDER BY rid");
+	    sbx_db_prep(db, "SELECT id, type, email, opted_out, is_converted, converted_contact_id,"
+	                    " modstamp_ms, deleted, first_name, last_name FROM sf_records"
+	                    " WHERE lower(trim(email)) = ?1 ORDER BY rid");
 	if (!st)
 		return;
 	sqlite3_bind_text(st, 1, email_lc, -1, SQLITE_TRANSIENT);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		char t[40];
 		json_object *o = json_object_new_object();
-		json_object_object_add(o, "type", jcol_text(st, 1));
-		json_object_object_add(o, "Id", jcol_text(st, 0));
-		json_object_object_add(o, "FirstName", jcol_text(st, 8));
-		json_object_object_add(o, "LastName", jcol_text(st, 9));
-		json_object_object_add(o, "Email", jcol_text(st, 2));
-		json_object_object_add(o, "HasOptedOutOfEmail", jbool(sqlite3_column_int(st, 3)));
+		json_object_object_add(o, "type", sbx_jcol_text(st, 1));
+		json_object_object_add(o, "Id", sbx_jcol_text(st, 0));
+		json_object_object_add(o, "FirstName", sbx_jcol_text(st, 8));
+		json_object_object_add(o, "LastName", sbx_jcol_text(st, 9));
+		json_object_object_add(o, "Email", sbx_jcol_text(st, 2));
+		json_object_object_add(o, "HasOptedOutOfEmail", sbx_jbool(sqlite3_column_int(st, 3)));
 		if (strcmp((const char *)sqlite3_column_text(st, 1), "Lead") == 0) {
-			json_object_object_add(o, "IsConverted", jbool(sqlite3_column_int(st, 4)));
-			json_object_object_add(o, "ConvertedContactId", jcol_text(st, 5));
+			json_object_object_add(o, "IsConverted", sbx_jbool(sqlite3_column_int(st, 4)));
+			json_object_object_add(o, "ConvertedContactId", sbx_jcol_text(st, 5));
 		}
-		fmt_sf_time(sqlite3_column_int64(st, 6), t, sizeof t);
-		json_object_object_add(o, "SystemModstamp", jstr(t));
-		json_object_object_add(o, "IsDeleted", jbool(sqlite3_column_int(st, 7)));
+		sbx_fmt_sf_time(sqlite3_column_int64(st, 6), t, sizeof t);
+		json_object_object_add(o, "SystemModstamp", sbx_jstr(t));
+		json_object_object_add(o, "IsDeleted", sbx_jbool(sqlite3_column_int(st, 7)));
 		json_object_array_add(arr, o);
 	}
 	sqlite3_finalize(st);

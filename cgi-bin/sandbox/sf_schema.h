@@ -15,7 +15,7 @@ typedef struct {
 	const char *ref; /* referenced object for r */
 	int length;
 	int nillable;
-} sf_field;
+} sbx_sf_field;
 
 typedef struct {
 	const char *name;
@@ -23,19 +23,19 @@ typedef struct {
 	const char *prefix;   /* key prefix of its ids */
 	const char *from;     /* SQL FROM ... WHERE base condition, alias t */
 	const char *from_all; /* same, deleted rows included (queryAll) */
-	const sf_field *fields;
+	const sbx_sf_field *fields;
 	int writable; /* Contact, Lead */
-} sf_object;
+} sbx_sf_object;
 
 /* Case-insensitive lookups. A field hidden by the field_access knob is not found. */
-const sf_object *sbx_sf_object_find(const char *name);
-const sf_field *sbx_sf_field_find(const sf_object *o, const char *name);
+const sbx_sf_object *sbx_sf_object_find(const char *name);
+const sbx_sf_field *sbx_sf_field_find(const sbx_sf_object *o, const char *name);
 /* 2 edit, 1 read, 0 none for obj.field under the field_access knob. */
 int sbx_sf_field_access(const char *object, const char *field);
 /* Effective updateable flag (schema and field_access). */
-int sbx_sf_field_updateable(const sf_object *o, const sf_field *f);
+int sbx_sf_field_updateable(const sbx_sf_object *o, const sbx_sf_field *f);
 /* JSON value of a column of type f->type at st[col]. */
-json_object *sbx_sf_value_json(const sf_field *f, sqlite3_stmt *st, int col);
+json_object *sbx_sf_value_json(const sbx_sf_field *f, sqlite3_stmt *st, int col);
 /* "/services/data/v62.0/sobjects/Contact/003..." */
 void sbx_sf_record_url(const char *version, const char *type, const char *id, char *out, size_t n);
 /* The serial number an id was made from (see sf_make_id), or -1. */

@@ -37,14 +37,14 @@ typedef struct {
 	const char *q;
 	tok *toks;
 	int ntok, pos;
-	const sf_object *obj;
+	const sbx_sf_object *obj;
 	sbx_buf where, order;
 	param *params;
 	int nparams;
 	int failed;
 	char code[48];
 	char msg[2048];
-	const sf_field *sel[128];
+	const sbx_sf_field *sel[128];
 	int nsel, count_only;
 	int64_t limit, offset;
 	int has_limit;
@@ -58,7 +58,7 @@ static void fail(soql *s, int col, const char *code, const char *fmt, ...)
 	if (s->failed)
 		return;
 	s->failed = 1;
-	str_copy(s->code, sizeof s->code, code);
+	sbx_str_copy(s->code, sizeof s->code, code);
 	char why[700];
 	va_list ap;
 	va_start(ap, fmt);
@@ -92,8 +92,8 @@ static int lex_string(soql *s, const char **pp, tok *t)
 {
 	const char *p = *pp + 1;
 	sbx_buf str = {0}, like = {0};
-	buf_puts(&str, "");
-	buf_puts(&like, "");
+	sbx_buf_puts(&str, "");
+	sbx_buf_puts(&like, "");
 	for (;;) {
 		char c = *p;
 		if (!c) {
@@ -135,9 +135,9 @@ static int lex_string(soql *s, const char **pp, tok *t)
 			case '_':
 			case '%':
 				/* escaped wildcards: literal in LIKE */
-				buf_put(&str, &e, 1);
-				buf_put(&like, "\\", 1);
-				buf_put(&like, &e, 1);
+				sbx_buf_put(&str, &e, 1);
+				sbx_buf_put(&like, "\\", 1);
+				sbx_buf_put(&like, &e, 1);
 				p += 2;
 				continue;
 			default:
@@ -145,16 +145,16 @@ static int lex_string(soql *s, const char **pp, tok *t)
 				     "Invalid string literal '%.60s'. Illegal escape sequence", *pp);
 				goto bad;
 			}
-			buf_put(&str, &out, 1);
+			sbx_buf_put(&str, &out, 1);
 			if (out == '\\')
-				buf_put(&like, "\\\\", 2);
+				sbx_buf_put(&like, "\\\\", 2);
 			else
-				buf_put(&like, &out, 1);
+				sbx_buf_put(&like, &out, 1);
 			p += 2;
 			continue;
 		}
-		buf_put(&str, &c, 1);
-		buf_put(&like, &c, 1);
+		sbx_buf_put(&str, &c, 1);
+		sbx_buf_put(&like, &c, 1);
 		p++;
 	}
 	if (str.oom || like.oom)
@@ -166,8 +166,8 @@ static int lex_string(soql *s, const char **pp, tok *t)
 	*pp = p;
 	return 0;
 bad:
-	buf_free(&str);
-	buf_free(&like);
+	sbx_buf_free(&str);
+	sbx_buf_free(&like);
 	return -1;
 }
 
@@ -216,19 +216,19 @@ static int lex(soql *s)
 			}
 			memcpy(lit, b, n);
 			lit[n] = '\0';
-			str_copy(t.text, sizeof t.text, lit);
+			sbx_str_copy(t.text, sizeof t.text, lit);
 			int all_digits = 1;
 			for (size_t i = (lit[0] == '-' || lit[0] == '+'); i < n; i++)
 				all_digits &= isdigit((unsigned char)lit[i]) != 0;
 			if (all_digits) {
 				t.t = T_NUM;
 				t.num = strtoll(lit, NULL, 10);
-			} else if (n == 10 && parse_iso_time(lit, 0, &t.ms) == 0) {
+			} else if (n == 10 && sbx_parse_iso_time(lit, 0, &t.ms) == 0) {
 				t.t = T_DATE;
 			} else if (strchr(lit, 'T') &&
 			           (strchr(lit + 10, 'Z') || strchr(lit + 10, '+') ||
 			            strchr(lit + 10, '-')) &&
-			           parse_iso_time(lit, 0, &t.ms) == 0) {
+			           sbx_parse_iso_time(lit, 0, &t.ms) == 0) {
 				t.t = T_DATETIME;
 			} else {
 				fail(s, t.col, "MALFORMED_QUERY",
@@ -284,7 +284,7 @@ static tok *next_tok(soql *s)
 
 static int is_kw(const tok *t, const char *kw)
 {
-	return t->t == T_IDENT && ieq(t->text, kw);
+	return t->t == T_IDENT && sbx_ieq(t->text, kw);
 }
 
 static void unexpected(soql *s, tok *t)
@@ -311,7 +311,7 @@ static void add_param_int(soql *s, int64_t v)
 	}
 	s->params[s->nparams].is_int = 1;
 	s->params[s->nparams++].i = v;
-	buf_puts(&s->where, "?");
+	sbx_buf_puts(&s->where, "?");
 }
 
 static void add_param_str(soql *s, const char *v)
@@ -322,21 +322,21 @@ static void add_param_str(soql *s, const char *v)
 	}
 	s->params[s->nparams].is_int = 0;
 	s->params[s->nparams++].s = strdup(v);
-	buf_puts(&s->where, "?");
+	sbx_buf_puts(&s->where, "?");
 }
 
 static const char *const reserved[] = {"SELECT", "FROM",  "WHERE",  "AND",   "OR",     "NOT", "IN",
                                        "LIKE",   "ORDER", "BY",     "LIMIT", "OFFSET", "ASC", "DESC",
                                        "NULLS",  "GROUP", "HAVING", "WITH",  NULL};
 
-static const sf_field *field_tok(soql *s, tok *t)
+static const sbx_sf_field *field_tok(soql *s, tok *t)
 {
 	if (t->t != T_IDENT) {
 		unexpected(s, t);
 		return NULL;
 	}
 	for (int i = 0; reserved[i]; i++)
-		if (ieq(t->text, reserved[i])) {
+		if (sbx_ieq(t->text, reserved[i])) {
 			unexpected(s, t);
 			return NULL;
 		}
@@ -347,7 +347,7 @@ static const sf_field *field_tok(soql *s, tok *t)
 		name = dot + 1; /* "Contact.Email" FROM Contact is the same field */
 	if (strchr(name, '.')) {
 		char rel[96];
-		str_copy(rel, sizeof rel, t->text);
+		sbx_str_copy(rel, sizeof rel, t->text);
 		*strchr(rel, '.') = '\0';
 		fail(s, t->col, "INVALID_FIELD",
 		     "Didn't understand relationship '%s' in field path. If you are attempting to use a "
@@ -358,7 +358,7 @@ static const sf_field *field_tok(soql *s, tok *t)
 		     rel);
 		return NULL;
 	}
-	const sf_field *f = sbx_sf_field_find(s->obj, name);
+	const sbx_sf_field *f = sbx_sf_field_find(s->obj, name);
 	if (!f)
 		fail(s, t->col, "INVALID_FIELD",
 		     "No such column '%s' on entity '%s'. If you are attempting to use a custom field, be "
@@ -380,7 +380,7 @@ static int is_idish(char type)
 	return type == 'i' || type == 'r';
 }
 
-static void type_error(soql *s, tok *v, const sf_field *f)
+static void type_error(soql *s, tok *v, const sbx_sf_field *f)
 {
 	const char *want = f->type == 'b'   ? "boolean"
 	                   : f->type == 'd' ? "dateTime"
@@ -399,17 +399,17 @@ static void type_error(soql *s, tok *v, const sf_field *f)
 }
 
 /* Appends "<col> <op> ?" for one literal, checking its type against the field. */
-static void compare(soql *s, const sf_field *f, const char *op, tok *v)
+static void compare(soql *s, const sbx_sf_field *f, const char *op, tok *v)
 {
-	if (v->t == T_IDENT && ieq(v->text, "null")) {
+	if (v->t == T_IDENT && sbx_ieq(v->text, "null")) {
 		if (strcmp(op, "=") && strcmp(op, "!=")) {
 			fail(s, v->col, "MALFORMED_QUERY", "unexpected token: 'null'");
 			return;
 		}
-		buf_printf(&s->where, "%s IS %sNULL", f->col, strcmp(op, "=") ? "NOT " : "");
+		sbx_buf_printf(&s->where, "%s IS %sNULL", f->col, strcmp(op, "=") ? "NOT " : "");
 		return;
 	}
-	if (v->t == T_IDENT && !ieq(v->text, "true") && !ieq(v->text, "false")) {
+	if (v->t == T_IDENT && !sbx_ieq(v->text, "true") && !sbx_ieq(v->text, "false")) {
 		fail(s, v->col, "MALFORMED_QUERY",
 		     "'%s' is not supported by the sandbox (date literals, bind variables)", v->text);
 		return;
@@ -419,7 +419,7 @@ static void compare(soql *s, const sf_field *f, const char *op, tok *v)
 	const char *sqlop = ne ? "<>" : op;
 	switch (f->type) {
 	case 'b':
-		if (v->t != T_IDENT || (!ieq(v->text, "true") && !ieq(v->text, "false"))) {
+		if (v->t != T_IDENT || (!sbx_ieq(v->text, "true") && !sbx_ieq(v->text, "false"))) {
 			type_error(s, v, f);
 			return;
 		}
@@ -427,25 +427,25 @@ static void compare(soql *s, const sf_field *f, const char *op, tok *v)
 			fail(s, v->col, "INVALID_FIELD", "invalid operator on boolean field '%s'", f->name);
 			return;
 		}
-		buf_printf(&s->where, "%s %s ", f->col, sqlop);
-		add_param_int(s, ieq(v->text, "true"));
+		sbx_buf_printf(&s->where, "%s %s ", f->col, sqlop);
+		add_param_int(s, sbx_ieq(v->text, "true"));
 		return;
 	case 'd':
 		if (v->t != T_DATETIME) {
 			type_error(s, v, f);
 			return;
 		}
-		buf_printf(&s->where, "%s%s %s ", ne ? "(" : "", f->col, sqlop);
+		sbx_buf_printf(&s->where, "%s%s %s ", ne ? "(" : "", f->col, sqlop);
 		add_param_int(s, v->ms);
 		if (ne)
-			buf_printf(&s->where, " OR %s IS NULL)", f->col);
+			sbx_buf_printf(&s->where, " OR %s IS NULL)", f->col);
 		return;
 	case 'D':
 		if (v->t != T_DATE) {
 			type_error(s, v, f);
 			return;
 		}
-		buf_printf(&s->where, "(%s - %s %% 86400000) %s ", f->col, f->col, sqlop);
+		sbx_buf_printf(&s->where, "(%s - %s %% 86400000) %s ", f->col, f->col, sqlop);
 		add_param_int(s, v->ms);
 		return;
 	case 'i':
@@ -459,10 +459,10 @@ static void compare(soql *s, const sf_field *f, const char *op, tok *v)
 			fail(s, v->col, "INVALID_QUERY_FILTER_OPERATOR", "invalid ID field: %.60s", v->str);
 			return;
 		}
-		buf_printf(&s->where, "%s%s %s ", ne ? "(" : "", f->col, sqlop);
+		sbx_buf_printf(&s->where, "%s%s %s ", ne ? "(" : "", f->col, sqlop);
 		add_param_str(s, id);
 		if (ne)
-			buf_printf(&s->where, " OR %s IS NULL)", f->col);
+			sbx_buf_printf(&s->where, " OR %s IS NULL)", f->col);
 		return;
 	}
 	case 's':
@@ -473,18 +473,18 @@ static void compare(soql *s, const sf_field *f, const char *op, tok *v)
 			type_error(s, v, f);
 			return;
 		}
-		buf_printf(&s->where, "%s%s %s ", ne ? "(" : "", f->col, sqlop);
+		sbx_buf_printf(&s->where, "%s%s %s ", ne ? "(" : "", f->col, sqlop);
 		add_param_str(s, v->str);
-		buf_puts(&s->where, " COLLATE NOCASE");
+		sbx_buf_puts(&s->where, " COLLATE NOCASE");
 		if (ne)
-			buf_printf(&s->where, " OR %s IS NULL)", f->col);
+			sbx_buf_printf(&s->where, " OR %s IS NULL)", f->col);
 		return;
 	default:
 		fail(s, v->col, "INVALID_FIELD", "field '%s' can not be filtered in a query call", f->name);
 	}
 }
 
-static void in_list(soql *s, const sf_field *f, int negate)
+static void in_list(soql *s, const sbx_sf_field *f, int negate)
 {
 	tok *lp = next_tok(s);
 	if (lp->t != T_LP) {
@@ -497,9 +497,9 @@ static void in_list(soql *s, const sf_field *f, int negate)
 		return;
 	}
 	if (negate)
-		buf_printf(&s->where, "(%s IS NULL OR ", f->col);
-	buf_printf(&s->where, "%s%s %sIN (", f->col, is_texty(f->type) ? " COLLATE NOCASE" : "",
-	           negate ? "NOT " : "");
+		sbx_buf_printf(&s->where, "(%s IS NULL OR ", f->col);
+	sbx_buf_printf(&s->where, "%s%s %sIN (", f->col, is_texty(f->type) ? " COLLATE NOCASE" : "",
+	               negate ? "NOT " : "");
 	for (int n = 0;; n++) {
 		tok *v = next_tok(s);
 		if (v->t != T_STRING) {
@@ -510,7 +510,7 @@ static void in_list(soql *s, const sf_field *f, int negate)
 			return;
 		}
 		if (n)
-			buf_puts(&s->where, ", ");
+			sbx_buf_puts(&s->where, ", ");
 		if (is_idish(f->type)) {
 			char id[19];
 			if (sbx_sf_norm_id(v->str, id) != 0) {
@@ -530,7 +530,7 @@ static void in_list(soql *s, const sf_field *f, int negate)
 			return;
 		}
 	}
-	buf_puts(&s->where, negate ? "))" : ")");
+	sbx_buf_puts(&s->where, negate ? "))" : ")");
 }
 
 static void condition(soql *s);
@@ -542,14 +542,14 @@ static void term(soql *s)
 	tok *t = peek(s);
 	if (is_kw(t, "NOT")) {
 		next_tok(s);
-		buf_puts(&s->where, "NOT (");
+		sbx_buf_puts(&s->where, "NOT (");
 		term(s);
-		buf_puts(&s->where, ")");
+		sbx_buf_puts(&s->where, ")");
 		return;
 	}
 	if (t->t == T_LP) {
 		next_tok(s);
-		buf_puts(&s->where, "(");
+		sbx_buf_puts(&s->where, "(");
 		condition(s);
 		if (s->failed)
 			return;
@@ -558,10 +558,10 @@ static void term(soql *s)
 			unexpected(s, rp);
 			return;
 		}
-		buf_puts(&s->where, ")");
+		sbx_buf_puts(&s->where, ")");
 		return;
 	}
-	const sf_field *f = field_tok(s, next_tok(s));
+	const sbx_sf_field *f = field_tok(s, next_tok(s));
 	if (!f)
 		return;
 	tok *op = next_tok(s);
@@ -582,9 +582,9 @@ static void term(soql *s)
 				type_error(s, v, f);
 			return;
 		}
-		buf_printf(&s->where, "%s LIKE ", f->col);
+		sbx_buf_printf(&s->where, "%s LIKE ", f->col);
 		add_param_str(s, v->like);
-		buf_puts(&s->where, " ESCAPE '\\'");
+		sbx_buf_puts(&s->where, " ESCAPE '\\'");
 	} else {
 		unexpected(s, op);
 	}
@@ -606,7 +606,7 @@ static void condition(soql *s)
 		}
 		joiner = j;
 		next_tok(s);
-		buf_printf(&s->where, " %s ", j);
+		sbx_buf_printf(&s->where, " %s ", j);
 		term(s);
 	}
 }
@@ -615,7 +615,7 @@ static void order_by(soql *s)
 {
 	for (;;) {
 		tok *ft = next_tok(s);
-		const sf_field *f = field_tok(s, ft);
+		const sbx_sf_field *f = field_tok(s, ft);
 		if (!f)
 			return;
 		if (f->type == 'a' || f->type == 'u') {
@@ -644,9 +644,9 @@ static void order_by(soql *s)
 		}
 		if (nulls_last < 0)
 			nulls_last = desc; /* Salesforce: ASC NULLS FIRST, DESC NULLS LAST */
-		buf_printf(&s->order, "%s%s%s %s NULLS %s", s->order.len ? ", " : "", f->col,
-		           is_texty(f->type) ? " COLLATE NOCASE" : "", desc ? "DESC" : "ASC",
-		           nulls_last ? "LAST" : "FIRST");
+		sbx_buf_printf(&s->order, "%s%s%s %s NULLS %s", s->order.len ? ", " : "", f->col,
+		               is_texty(f->type) ? " COLLATE NOCASE" : "", desc ? "DESC" : "ASC",
+		               nulls_last ? "LAST" : "FIRST");
 		if (peek(s)->t != T_COMMA)
 			return;
 		next_tok(s);
@@ -708,8 +708,8 @@ static void parse(soql *s)
 	 * Salesforce answers the query as for any unknown type. */
 	size_t tl = strlen(ot->text);
 	if (tl > 7 && strcmp(ot->text + tl - 7, "History") == 0) {
-		counter_add(s->r->app->db, "soql_history_queries", 1);
-		if (s->obj && !knob_int("history_objects"))
+		sbx_counter_add(s->r->app->db, "soql_history_queries", 1);
+		if (s->obj && !sbx_knob_int("history_objects"))
 			s->obj = NULL;
 	}
 	if (!s->obj) {
@@ -723,7 +723,7 @@ static void parse(soql *s)
 		return;
 	}
 	for (int i = 0; i < nf; i++) {
-		const sf_field *f = field_tok(s, fields[i]);
+		const sbx_sf_field *f = field_tok(s, fields[i]);
 		if (!f)
 			return;
 		for (int j = 0; j < s->nsel; j++)
@@ -786,8 +786,8 @@ static void soql_free(soql *s)
 	for (int i = 0; i < s->nparams; i++)
 		free(s->params[i].s);
 	free(s->params);
-	buf_free(&s->where);
-	buf_free(&s->order);
+	sbx_buf_free(&s->where);
+	sbx_buf_free(&s->order);
 }
 
 static void bind_all(soql *s, sqlite3_stmt *st)
@@ -802,8 +802,8 @@ static void bind_all(soql *s, sqlite3_stmt *st)
 
 static int64_t page_size(sbx_req *r)
 {
-	int64_t page = knob_int("sf_page_size");
-	const char *opt = req_env(r, "HTTP_SFORCE_QUERY_OPTIONS");
+	int64_t page = sbx_knob_int("sf_page_size");
+	const char *opt = sbx_req_env(r, "HTTP_SFORCE_QUERY_OPTIONS");
 	const char *bs = opt ? strstr(opt, "batchSize=") : NULL;
 	if (bs) {
 		int64_t want = strtoll(bs + 10, NULL, 10);
@@ -825,15 +825,15 @@ static void locator(int64_t cursor, int64_t offset, const char *version, char *o
 static json_object *page_answer(int64_t total, json_object *records, const char *next)
 {
 	json_object *o = json_object_new_object();
-	json_object_object_add(o, "totalSize", jint(total));
-	json_object_object_add(o, "done", jbool(next == NULL));
+	json_object_object_add(o, "totalSize", sbx_jint(total));
+	json_object_object_add(o, "done", sbx_jbool(next == NULL));
 	if (next)
-		json_object_object_add(o, "nextRecordsUrl", jstr(next));
+		json_object_object_add(o, "nextRecordsUrl", sbx_jstr(next));
 	json_object_object_add(o, "records", records);
 	return o;
 }
 
-void soql_run(sbx_req *r, const char *q, int all_rows)
+void sbx_soql_run(sbx_req *r, const char *q, int all_rows)
 {
 	soql s;
 	memset(&s, 0, sizeof s);
@@ -843,13 +843,13 @@ void soql_run(sbx_req *r, const char *q, int all_rows)
 	s.params = calloc(MAX_PARAMS, sizeof(param));
 	if (!s.toks || !s.params) {
 		soql_free(&s);
-		resp_error(r, 500, "UNKNOWN_EXCEPTION", "out of memory");
+		sbx_resp_error(r, 500, "UNKNOWN_EXCEPTION", "out of memory");
 		return;
 	}
 	if (lex(&s) == 0)
 		parse(&s);
 	if (s.failed) {
-		resp_error(r, 400, s.code, "%s", s.msg);
+		sbx_resp_error(r, 400, s.code, "%s", s.msg);
 		soql_free(&s);
 		return;
 	}
@@ -859,25 +859,25 @@ void soql_run(sbx_req *r, const char *q, int all_rows)
 	if (limit > MAX_ROWS)
 		limit = MAX_ROWS;
 	if (s.count_only) {
-		buf_printf(&sql, "SELECT count(*) FROM (SELECT 1 FROM %s", from);
+		sbx_buf_printf(&sql, "SELECT count(*) FROM (SELECT 1 FROM %s", from);
 	} else {
-		buf_puts(&sql, "SELECT ");
+		sbx_buf_puts(&sql, "SELECT ");
 		for (int i = 0; i < s.nsel; i++)
-			buf_printf(&sql, "%s%s", i ? ", " : "", s.sel[i]->col);
-		buf_printf(&sql, ", t.id FROM %s", from);
+			sbx_buf_printf(&sql, "%s%s", i ? ", " : "", s.sel[i]->col);
+		sbx_buf_printf(&sql, ", t.id FROM %s", from);
 	}
 	if (s.where.len)
-		buf_printf(&sql, " AND (%s)", s.where.p);
+		sbx_buf_printf(&sql, " AND (%s)", s.where.p);
 	if (!s.count_only)
-		buf_printf(&sql, " ORDER BY %s%st.rid", s.order.len ? s.order.p : "",
-		           s.order.len ? ", " : "");
-	buf_printf(&sql, " LIMIT %lld OFFSET %lld", (long long)limit, (long long)s.offset);
+		sbx_buf_printf(&sql, " ORDER BY %s%st.rid", s.order.len ? s.order.p : "",
+		               s.order.len ? ", " : "");
+	sbx_buf_printf(&sql, " LIMIT %lld OFFSET %lld", (long long)limit, (long long)s.offset);
 	if (s.count_only)
-		buf_puts(&sql, ")");
-	sqlite3_stmt *st = sql.oom ? NULL : db_prep(r->app->db, sql.p);
-	buf_free(&sql);
+		sbx_buf_puts(&sql, ")");
+	sqlite3_stmt *st = sql.oom ? NULL : sbx_db_prep(r->app->db, sql.p);
+	sbx_buf_free(&sql);
 	if (!st) {
-		resp_error(r, 500, "UNKNOWN_EXCEPTION", "the sandbox could not run this query");
+		sbx_resp_error(r, 500, "UNKNOWN_EXCEPTION", "the sandbox could not run this query");
 		soql_free(&s);
 		return;
 	}
@@ -885,7 +885,7 @@ void soql_run(sbx_req *r, const char *q, int all_rows)
 	if (s.count_only) {
 		int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 		sqlite3_finalize(st);
-		resp_json(r, 200, page_answer(n, json_object_new_array(), NULL));
+		sbx_resp_json(r, 200, page_answer(n, json_object_new_array(), NULL));
 		soql_free(&s);
 		return;
 	}
@@ -897,8 +897,8 @@ void soql_run(sbx_req *r, const char *q, int all_rows)
 		char url[160];
 		sbx_sf_record_url(r->sf_version, s.obj->name, (const char *)sqlite3_column_text(st, s.nsel),
 		                  url, sizeof url);
-		json_object_object_add(attrs, "type", jstr(s.obj->name));
-		json_object_object_add(attrs, "url", jstr(url));
+		json_object_object_add(attrs, "type", sbx_jstr(s.obj->name));
+		json_object_object_add(attrs, "url", sbx_jstr(url));
 		json_object_object_add(rec, "attributes", attrs);
 		for (int i = 0; i < s.nsel; i++)
 			json_object_object_add(rec, s.sel[i]->name, sbx_sf_value_json(s.sel[i], st, i));
@@ -907,7 +907,7 @@ void soql_run(sbx_req *r, const char *q, int all_rows)
 		} else {
 			/* past the first page: the rest waits in a cursor, as a snapshot of this moment */
 			if (!cursor) {
-				sqlite3_stmt *c = db_prep(
+				sqlite3_stmt *c = sbx_db_prep(
 				    r->app->db, "INSERT INTO sf_cursors(created_ms, total, page, version,"
 				                " type) VALUES(?1, 0, ?2, ?3, ?4)");
 				if (c) {
@@ -919,7 +919,7 @@ void soql_run(sbx_req *r, const char *q, int all_rows)
 					sqlite3_finalize(c);
 				}
 				cursor = sqlite3_last_insert_rowid(r->app->db);
-				ins = db_prep(
+				ins = sbx_db_prep(
 				    r->app->db,
 				    "INSERT INTO sf_cursor_rows(cursor, pos, json) VALUES(?1, ?2, ?3)");
 			}
@@ -940,7 +940,7 @@ void soql_run(sbx_req *r, const char *q, int all_rows)
 	sqlite3_finalize(ins);
 	char next[200];
 	if (cursor) {
-		sqlite3_stmt *u = db_prep(r->app->db, "UPDATE sf_cursors SET total = ?2 WHERE id = ?1");
+		sqlite3_stmt *u = sbx_db_prep(r->app->db, "UPDATE sf_cursors SET total = ?2 WHERE id = ?1");
 		if (u) {
 			sqlite3_bind_int64(u, 1, cursor);
 			sqlite3_bind_int64(u, 2, total);
@@ -949,17 +949,17 @@ void soql_run(sbx_req *r, const char *q, int all_rows)
 		}
 		locator(cursor, page, r->sf_version, next, sizeof next);
 	}
-	resp_json(r, 200, page_answer(total, first, cursor ? next : NULL));
+	sbx_resp_json(r, 200, page_answer(total, first, cursor ? next : NULL));
 	soql_free(&s);
 	/* old cursors go away after an hour */
-	sqlite3_stmt *del = db_prep(r->app->db, "DELETE FROM sf_cursor_rows WHERE cursor IN"
-	                                        " (SELECT id FROM sf_cursors WHERE created_ms < ?1)");
+	sqlite3_stmt *del = sbx_db_prep(r->app->db, "DELETE FROM sf_cursor_rows WHERE cursor IN"
+	                                            " (SELECT id FROM sf_cursors WHERE created_ms < ?1)");
 	if (del) {
 		sqlite3_bind_int64(del, 1, r->now_ms - CURSOR_TTL_MS);
 		sqlite3_step(del);
 		sqlite3_finalize(del);
 	}
-	del = db_prep(r->app->db, "DELETE FROM sf_cursors WHERE created_ms < ?1");
+	del = sbx_db_prep(r->app->db, "DELETE FROM sf_cursors WHERE created_ms < ?1");
 	if (del) {
 		sqlite3_bind_int64(del, 1, r->now_ms - CURSOR_TTL_MS);
 		sqlite3_step(del);
@@ -967,7 +967,7 @@ void soql_run(sbx_req *r, const char *q, int all_rows)
 	}
 }
 
-void soql_next_page(sbx_req *r, const char *loc)
+void sbx_soql_next_page(sbx_req *r, const char *loc)
 {
 	char idpart[40], id[19];
 	const char *dash = strrchr(loc, '-');
@@ -984,7 +984,7 @@ void soql_next_page(sbx_req *r, const char *loc)
 	}
 	int64_t total = 0, page = 0;
 	int found = 0;
-	sqlite3_stmt *st = db_prep(r->app->db, "SELECT total, page FROM sf_cursors WHERE id = ?1");
+	sqlite3_stmt *st = sbx_db_prep(r->app->db, "SELECT total, page FROM sf_cursors WHERE id = ?1");
 	if (st && cursor > 0) {
 		sqlite3_bind_int64(st, 1, cursor);
 		if (sqlite3_step(st) == SQLITE_ROW) {
@@ -995,11 +995,11 @@ void soql_next_page(sbx_req *r, const char *loc)
 	}
 	sqlite3_finalize(st);
 	if (!found || offset < page || offset >= total) {
-		resp_error(r, 400, "INVALID_QUERY_LOCATOR", "invalid query locator");
+		sbx_resp_error(r, 400, "INVALID_QUERY_LOCATOR", "invalid query locator");
 		return;
 	}
 	json_object *recs = json_object_new_array();
-	st = db_prep(
+	st = sbx_db_prep(
 	    r->app->db,
 	    "SELECT json FROM sf_cursor_rows WHERE cursor = ?1 AND pos >= ?2 AND pos < ?3 ORDER BY pos");
 	if (st) {
@@ -1017,5 +1017,5 @@ void soql_next_page(sbx_req *r, const char *loc)
 	int more = offset + page < total;
 	if (more)
 		locator(cursor, offset + page, r->sf_version, next, sizeof next);
-	resp_json(r, 200, page_answer(total, recs, more ? next : NULL));
+	sbx_resp_json(r, 200, page_answer(total, recs, more ? next : NULL));
 }

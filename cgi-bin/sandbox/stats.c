@@ -20,36 +20,36 @@ static int64_t mono_ms(void)
 static const char *sys_name(sbx_system s)
 {
 	switch (s) {
-	case SYS_AC:
+	case SBX_SYS_AC:
 		return "ac";
-	case SYS_SF:
+	case SBX_SYS_SF:
 		return "sf";
-	case SYS_SF_AUTH:
+	case SBX_SYS_SF_AUTH:
 		return "sf_auth";
-	case SYS_CONTROL:
+	case SBX_SYS_CONTROL:
 		return "control";
-	case SYS_CONSOLE:
+	case SBX_SYS_CONSOLE:
 		return "console";
 	default:
 		return "other";
 	}
 }
 
-int stats_arrival(sbx_req *r, int *retry_after)
+int sbx_stats_arrival(sbx_req *r, int *retry_after)
 {
 	sbx_app *a = r->app;
 	char name[64];
-	counter_add(a->db, "requests_total", 1);
+	sbx_counter_add(a->db, "requests_total", 1);
 	snprintf(name, sizeof name, "requests_%s", sys_name(r->sys));
-	counter_add(a->db, name, 1);
+	sbx_counter_add(a->db, name, 1);
 	*retry_after = 0;
-	if (r->sys != SYS_AC)
+	if (r->sys != SBX_SYS_AC)
 		return 1;
 
 	/* the window is (now-1000ms, now]; every arrival counts toward the high-water mark, only
 	 * admitted ones toward the limit, as a server that keeps refusing would */
 	int64_t now = mono_ms();
-	int64_t limit = knob_int("ac_rate_limit");
+	int64_t limit = sbx_knob_int("ac_rate_limit");
 	int all = 1, ok = 0;
 	int64_t oldest_ok = now;
 	for (unsigned i = 0; i < a->ac_count; i++) {
@@ -74,8 +74,8 @@ int stats_arrival(sbx_req *r, int *retry_after)
 	a->ac_head = (a->ac_head + 1) % RING;
 	if (a->ac_count < RING)
 		a->ac_count++;
-	if (all > counter_get(a->db, "ac_max_per_second"))
-		counter_set(a->db, "ac_max_per_second", all);
+	if (all > sbx_counter_get(a->db, "ac_max_per_second"))
+		sbx_counter_set(a->db, "ac_max_per_second", all);
 	return admit;
 }
 
@@ -109,21 +109,21 @@ static void norm_path(const char *path, char *out, size_t n)
 	out[o] = '\0';
 }
 
-void stats_finish(sbx_req *r, int64_t dur_ms)
+void sbx_stats_finish(sbx_req *r, int64_t dur_ms)
 {
 	sqlite3 *db = r->app->db;
 	char key[600], np[512];
 	norm_path(r->path, np, sizeof np);
 	snprintf(key, sizeof key, "%s %s", r->method, np);
-	sqlite3_stmt *st = db_prep(db, "INSERT INTO path_counts(sys, key, n) VALUES(?1, ?2, 1)"
-	                               " ON CONFLICT(sys, key) DO UPDATE SET n = n + 1");
+	sqlite3_stmt *st = sbx_db_prep(db, "INSERT INTO path_counts(sys, key, n) VALUES(?1, ?2, 1)"
+	                                   " ON CONFLICT(sys, key) DO UPDATE SET n = n + 1");
 	if (st) {
 		sqlite3_bind_text(st, 1, sys_name(r->sys), -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
 		sqlite3_step(st);
 		sqlite3_finalize(st);
 	}
-	st = db_prep(
+	st = sbx_db_prep(
 	    db, "INSERT INTO requests(ts_ms, sys, method, path, status, dur_ms) VALUES(?1,?2,?3,?4,?5,?6)");
 	if (st) {
 		sqlite3_bind_int64(st, 1, r->now_ms);
@@ -140,22 +140,22 @@ void stats_finish(sbx_req *r, int64_t dur_ms)
 	}
 	int64_t last = sqlite3_last_insert_rowid(db);
 	if (last % 100 == 0) {
-		st = db_prep(db, "DELETE FROM requests WHERE id <= ?1");
+		st = sbx_db_prep(db, "DELETE FROM requests WHERE id <= ?1");
 		if (st) {
 			sqlite3_bind_int64(st, 1, last - KEEP_REQUESTS);
 			sqlite3_step(st);
 			sqlite3_finalize(st);
 		}
 	}
-	if (r->sys == SYS_AC && r->status == 429)
-		counter_add(db, "ac_429", 1);
-	if (r->sys == SYS_SF && r->status == 401)
-		counter_add(db, "sf_401", 1);
+	if (r->sys == SBX_SYS_AC && r->status == 429)
+		sbx_counter_add(db, "ac_429", 1);
+	if (r->sys == SBX_SYS_SF && r->status == 401)
+		sbx_counter_add(db, "sf_401", 1);
 	if (r->status >= 500)
-		counter_add(db, "responses_5xx", 1);
+		sbx_counter_add(db, "responses_5xx", 1);
 }
 
-json_object *stats_json(sqlite3 *db)
+json_object *sbx_stats_json(sqlite3 *db)
 {
 	json_object *o = json_object_new_object();
 	/* every counter this sandbox keeps, flat; the documented ones always present */
@@ -196,16 +196,16 @@ json_object *stats_json(sqlite3 *db)
 	                                     "webhooks_dropped",
 	                                     NULL};
 	for (int i = 0; always[i]; i++)
-		json_object_object_add(o, always[i], jint(counter_get(db, always[i])));
+		json_object_object_add(o, always[i], sbx_jint(sbx_counter_get(db, always[i])));
 	sqlite3_stmt *st =
-	    db_prep(db, "SELECT name, n FROM counters WHERE name NOT LIKE 'serial\\_%' ESCAPE '\\'"
-	                " ORDER BY name");
+	    sbx_db_prep(db, "SELECT name, n FROM counters WHERE name NOT LIKE 'serial\\_%' ESCAPE '\\'"
+	                    " ORDER BY name");
 	while (st && sqlite3_step(st) == SQLITE_ROW)
 		json_object_object_add(o, (const char *)sqlite3_column_text(st, 0),
-		                       jint(sqlite3_column_int64(st, 1)));
+		                       sbx_jint(sqlite3_column_int64(st, 1)));
 	sqlite3_finalize(st);
 	json_object *paths = json_object_new_object();
-	st = db_prep(db, "SELECT sys, key, n FROM path_counts ORDER BY sys, key");
+	st = sbx_db_prep(db, "SELECT sys, key, n FROM path_counts ORDER BY sys, key");
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
 		const char *sys = (const char *)sqlite3_column_text(st, 0);
 		json_object *per = NULL;
@@ -214,19 +214,20 @@ json_object *stats_json(sqlite3 *db)
 			json_object_object_add(paths, sys, per);
 		}
 		json_object_object_add(per, (const char *)sqlite3_column_text(st, 1),
-		                       jint(sqlite3_column_int64(st, 2)));
+		                       sbx_jint(sqlite3_column_int64(st, 2)));
 	}
 	sqlite3_finalize(st);
 	json_object_object_add(o, "paths", paths);
 	return o;
 }
 
-void stats_reset(sbx_app *app)
+void sbx_stats_reset(sbx_app *app)
 {
-	db_exec(app->db,
-	        "DELETE FROM counters WHERE name NOT LIKE 'serial\\_%' ESCAPE '\\' AND name <> 'sf_api_used';"
-	        " DELETE FROM path_counts; DELETE FROM requests;",
-	        NULL);
+	sbx_db_exec(
+	    app->db,
+	    "DELETE FROM counters WHERE name NOT LIKE 'serial\\_%' ESCAPE '\\' AND name <> 'sf_api_used';"
+	    " DELETE FROM path_counts; DELETE FROM requests;",
+	    NULL);
 	app->ac_count = 0;
 	app->ac_head = 0;
 }

@@ -14,7 +14,7 @@ int64_t sbx_now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + knob_int("clock_skew_s") * 1000;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + sbx_knob_int("clock_skew_s") * 1000;
 }
 
 static void split_time(int64_t ms, int offset_min, struct tm *tm)
@@ -25,9 +25,9 @@ static void split_time(int64_t ms, int offset_min, struct tm *tm)
 	gmtime_r(&t, tm);
 }
 
-void fmt_ac_time(int64_t ms, char *out, size_t n)
+void sbx_fmt_ac_time(int64_t ms, char *out, size_t n)
 {
-	int off = (int)knob_int("ac_utc_offset_min");
+	int off = (int)sbx_knob_int("ac_utc_offset_min");
 	struct tm tm;
 	split_time(ms, off, &tm);
 	int a = off < 0 ? -off : off;
@@ -35,15 +35,15 @@ void fmt_ac_time(int64_t ms, char *out, size_t n)
 	         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, off < 0 ? '-' : '+', a / 60, a % 60);
 }
 
-void fmt_ac_plain(int64_t ms, int utc, char *out, size_t n)
+void sbx_fmt_ac_plain(int64_t ms, int utc, char *out, size_t n)
 {
 	struct tm tm;
-	split_time(ms, utc ? 0 : (int)knob_int("ac_utc_offset_min"), &tm);
+	split_time(ms, utc ? 0 : (int)sbx_knob_int("ac_utc_offset_min"), &tm);
 	snprintf(out, n, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
 	         tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-void fmt_sf_time(int64_t ms, char *out, size_t n)
+void sbx_fmt_sf_time(int64_t ms, char *out, size_t n)
 {
 	struct tm tm;
 	split_time(ms, 0, &tm);
@@ -64,7 +64,7 @@ static int digits(const char *s, int n, int *v)
 	return 0;
 }
 
-int parse_iso_time(const char *s, int default_offset_min, int64_t *ms_out)
+int sbx_parse_iso_time(const char *s, int default_offset_min, int64_t *ms_out)
 {
 	int Y, M, D, h = 0, m = 0, sec = 0, frac = 0, off = default_offset_min;
 	if (strlen(s) < 10 || digits(s, 4, &Y) || s[4] != '-' || digits(s + 5, 2, &M) || s[7] != '-' ||
@@ -199,7 +199,7 @@ int sbx_sf_norm_id(const char *in, char out[19])
 	return 0;
 }
 
-void rand_token(char *out, size_t len, const char *alphabet)
+void sbx_rand_token(char *out, size_t len, const char *alphabet)
 {
 	size_t na = strlen(alphabet);
 	for (size_t i = 0; i + 1 < len; i++)
@@ -208,7 +208,7 @@ void rand_token(char *out, size_t len, const char *alphabet)
 		out[len - 1] = '\0';
 }
 
-uint64_t fault_rand(sbx_app *app)
+uint64_t sbx_fault_rand(sbx_app *app)
 {
 	/* splitmix64: enough for fault dice */
 	uint64_t z = (app->rng += 0x9e3779b97f4a7c15ULL);
@@ -217,12 +217,12 @@ uint64_t fault_rand(sbx_app *app)
 	return z ^ (z >> 31);
 }
 
-double fault_rand01(sbx_app *app)
+double sbx_fault_rand01(sbx_app *app)
 {
-	return (double)(fault_rand(app) >> 11) / (double)(1ULL << 53);
+	return (double)(sbx_fault_rand(app) >> 11) / (double)(1ULL << 53);
 }
 
-void str_copy(char *dst, size_t n, const char *src)
+void sbx_str_copy(char *dst, size_t n, const char *src)
 {
 	if (!n)
 		return;
@@ -232,7 +232,7 @@ void str_copy(char *dst, size_t n, const char *src)
 	dst[len] = '\0';
 }
 
-int ieq(const char *a, const char *b)
+int sbx_ieq(const char *a, const char *b)
 {
 	if (!a || !b)
 		return 0;
@@ -242,7 +242,7 @@ int ieq(const char *a, const char *b)
 	return *a == *b;
 }
 
-void lower_trim(const char *in, char *out, size_t n)
+void sbx_lower_trim(const char *in, char *out, size_t n)
 {
 	if (!n)
 		return;
@@ -257,27 +257,27 @@ void lower_trim(const char *in, char *out, size_t n)
 	out[o] = '\0';
 }
 
-void html_escape(sbx_buf *b, const char *s)
+void sbx_html_escape(sbx_buf *b, const char *s)
 {
 	for (; s && *s; s++) {
 		switch (*s) {
 		case '&':
-			buf_puts(b, "&amp;");
+			sbx_buf_puts(b, "&amp;");
 			break;
 		case '<':
-			buf_puts(b, "&lt;");
+			sbx_buf_puts(b, "&lt;");
 			break;
 		case '>':
-			buf_puts(b, "&gt;");
+			sbx_buf_puts(b, "&gt;");
 			break;
 		case '"':
-			buf_puts(b, "&quot;");
+			sbx_buf_puts(b, "&quot;");
 			break;
 		case '\'':
-			buf_puts(b, "&#39;");
+			sbx_buf_puts(b, "&#39;");
 			break;
 		default:
-			buf_put(b, s, 1);
+			sbx_buf_put(b, s, 1);
 		}
 	}
 }

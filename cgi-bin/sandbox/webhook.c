@@ -30,9 +30,9 @@ static int json_has(const char *json_text, const char *value)
 static void kv(sbx_buf *b, const char *k, const char *v)
 {
 	if (b->len)
-		buf_puts(b, "&");
+		sbx_buf_puts(b, "&");
 	sbx_url_encode(b, k);
-	buf_puts(b, "=");
+	sbx_buf_puts(b, "=");
 	sbx_url_encode(b, v ? v : "");
 }
 
@@ -40,8 +40,8 @@ int sbx_webhook_queue(sbx_req *r, const char *type, int64_t contact, int64_t lis
                       int64_t at_ms, const char *extra_form)
 {
 	sqlite3 *db = r->app->db;
-	sqlite3_stmt *hooks = db_prep(db, "SELECT id, url, events, sources, listid FROM ac_webhooks"
-	                                  " WHERE active = 1 ORDER BY id");
+	sqlite3_stmt *hooks = sbx_db_prep(db, "SELECT id, url, events, sources, listid FROM ac_webhooks"
+	                                      " WHERE active = 1 ORDER BY id");
 	if (!hooks)
 		return 0;
 	sbx_buf body = {0};
@@ -58,18 +58,20 @@ int sbx_webhook_queue(sbx_req *r, const char *type, int64_t contact, int64_t lis
 			kv(&body, "type", type);
 			/* AC's webhook times come with the account's offset, or (older accounts, and
 			 * AC's own examples) as the account's local time with none. */
-			if (strcmp(knob_str("webhook_date_format") ? knob_str("webhook_date_format") : "", "local") == 0)
-				fmt_ac_plain(at_ms, 0, t, sizeof t);
+			if (strcmp(sbx_knob_str("webhook_date_format") ? sbx_knob_str("webhook_date_format")
+			                                               : "",
+			           "local") == 0)
+				sbx_fmt_ac_plain(at_ms, 0, t, sizeof t);
 			else
-				fmt_ac_time(at_ms, t, sizeof t);
+				sbx_fmt_ac_time(at_ms, t, sizeof t);
 			kv(&body, "date_time", t);
 			kv(&body, "initiated_from", source);
 			kv(&body, "initiated_by", source);
 			snprintf(num, sizeof num, "%lld", (long long)list);
 			kv(&body, "list", num);
 			sqlite3_stmt *c =
-			    db_prep(db, "SELECT id, email, first_name, last_name, phone FROM ac_contacts"
-			                " WHERE id = ?1");
+			    sbx_db_prep(db, "SELECT id, email, first_name, last_name, phone FROM ac_contacts"
+			                    " WHERE id = ?1");
 			if (c) {
 				sqlite3_bind_int64(c, 1, contact);
 				if (sqlite3_step(c) == SQLITE_ROW) {
@@ -88,54 +90,56 @@ int sbx_webhook_queue(sbx_req *r, const char *type, int64_t contact, int64_t lis
 				sqlite3_finalize(c);
 			}
 			sbx_buf tags = {0};
-			c = db_prep(db, "SELECT t.tag FROM ac_contact_tags ct JOIN ac_tags t ON t.id = ct.tag"
+			c = sbx_db_prep(db,
+			                "SELECT t.tag FROM ac_contact_tags ct JOIN ac_tags t ON t.id = ct.tag"
 			                " WHERE ct.contact = ?1 ORDER BY ct.id");
 			if (c) {
 				sqlite3_bind_int64(c, 1, contact);
 				while (sqlite3_step(c) == SQLITE_ROW) {
 					if (tags.len)
-						buf_puts(&tags, ", ");
-					buf_puts(&tags, (const char *)sqlite3_column_text(c, 0));
+						sbx_buf_puts(&tags, ", ");
+					sbx_buf_puts(&tags, (const char *)sqlite3_column_text(c, 0));
 				}
 				sqlite3_finalize(c);
 			}
 			kv(&body, "contact[tags]", tags.p ? tags.p : "");
-			buf_free(&tags);
+			sbx_buf_free(&tags);
 			if (strcmp(type, "unsubscribe") == 0 && list != 0) {
 				snprintf(num, sizeof num, "%lld", (long long)list);
 				kv(&body, "list[][id]", num);
 			}
 			if (extra_form && *extra_form)
-				buf_puts(&body, extra_form);
+				sbx_buf_puts(&body, extra_form);
 		}
 		sqlite3_stmt *ins =
-		    db_prep(db, "INSERT INTO ac_deliveries(webhook, type, url, body, state, created_ms,"
-		                " timeout_ms, delay_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+		    sbx_db_prep(db, "INSERT INTO ac_deliveries(webhook, type, url, body, state, created_ms,"
+		                    " timeout_ms, delay_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
 		if (!ins)
 			continue;
-		int drop = knob_int("webhook_drop") != 0;
+		int drop = sbx_knob_int("webhook_drop") != 0;
 		/* At least once: webhook_repeat sends each delivery that many times, unchanged. */
-		int64_t times = knob_int("webhook_repeat") > 1 ? knob_int("webhook_repeat") : 1;
+		int64_t times = sbx_knob_int("webhook_repeat") > 1 ? sbx_knob_int("webhook_repeat") : 1;
 		for (int64_t rep = 0; rep < times; rep++) {
 			sqlite3_bind_int64(ins, 1, sqlite3_column_int64(hooks, 0));
 			sqlite3_bind_text(ins, 2, type, -1, SQLITE_STATIC);
-			sqlite3_bind_text(ins, 3, (const char *)sqlite3_column_text(hooks, 1), -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(ins, 3, (const char *)sqlite3_column_text(hooks, 1), -1,
+			                  SQLITE_TRANSIENT);
 			sqlite3_bind_text(ins, 4, body.p ? body.p : "", -1, SQLITE_TRANSIENT);
 			sqlite3_bind_text(ins, 5, drop ? "dropped" : "pending", -1, SQLITE_STATIC);
 			sqlite3_bind_int64(ins, 6, r->now_ms);
-			sqlite3_bind_int64(ins, 7, knob_int("webhook_timeout_ms"));
-			sqlite3_bind_int64(ins, 8, knob_int("webhook_delay_ms"));
+			sqlite3_bind_int64(ins, 7, sbx_knob_int("webhook_timeout_ms"));
+			sqlite3_bind_int64(ins, 8, sbx_knob_int("webhook_delay_ms"));
 			sqlite3_step(ins);
 			sqlite3_reset(ins);
 			if (rep > 0)
-				counter_add(db, "webhooks_repeated", 1);
+				sbx_counter_add(db, "webhooks_repeated", 1);
 		}
 		sqlite3_finalize(ins);
-		counter_add(db, drop ? "webhooks_dropped" : "webhooks_queued", 1);
+		sbx_counter_add(db, drop ? "webhooks_dropped" : "webhooks_queued", 1);
 		queued += !drop;
 	}
 	sqlite3_finalize(hooks);
-	buf_free(&body);
+	sbx_buf_free(&body);
 	return queued;
 }
 
@@ -182,8 +186,8 @@ static void deliver_one(sqlite3 *db, int64_t id, int64_t hook, const char *url, 
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	sqlite3_stmt *st =
-	    db_prep(db, "UPDATE ac_deliveries SET state = ?2, http_status = ?3, error = ?4, done_ms = ?5"
-	                " WHERE id = ?1");
+	    sbx_db_prep(db, "UPDATE ac_deliveries SET state = ?2, http_status = ?3, error = ?4, done_ms = ?5"
+	                    " WHERE id = ?1");
 	if (st) {
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_text(st, 2, ok ? "delivered" : "failed", -1, SQLITE_STATIC);
@@ -196,10 +200,10 @@ static void deliver_one(sqlite3 *db, int64_t id, int64_t hook, const char *url, 
 		sqlite3_step(st);
 		sqlite3_finalize(st);
 	}
-	counter_add(db, ok ? "webhooks_delivered" : "webhooks_failed", 1);
+	sbx_counter_add(db, ok ? "webhooks_delivered" : "webhooks_failed", 1);
 	if (code == 410) {
 		/* AC turns a webhook off for good when the receiver answers 410 Gone */
-		st = db_prep(db, "UPDATE ac_webhooks SET active = 0 WHERE id = ?1");
+		st = sbx_db_prep(db, "UPDATE ac_webhooks SET active = 0 WHERE id = ?1");
 		if (st) {
 			sqlite3_bind_int64(st, 1, hook);
 			sqlite3_step(st);
@@ -233,7 +237,7 @@ static void *sender(void *arg)
 		if (quit)
 			break;
 		for (;;) {
-			sqlite3_stmt *st = db_prep(
+			sqlite3_stmt *st = sbx_db_prep(
 			    db, "SELECT id, webhook, url, body, timeout_ms, delay_ms FROM ac_deliveries"
 			        " WHERE state = 'pending' ORDER BY id LIMIT 1");
 			if (!st)
@@ -295,7 +299,7 @@ void sbx_webhook_stop(void)
 void sbx_webhook_wait_idle(sqlite3 *db, int ms)
 {
 	for (int waited = 0; waited < ms; waited += 50) {
-		if (db_int(db, "SELECT count(*) FROM ac_deliveries WHERE state = 'pending'", 0) == 0)
+		if (sbx_db_int(db, "SELECT count(*) FROM ac_deliveries WHERE state = 'pending'", 0) == 0)
 			return;
 		struct timespec ts = {0, 50 * 1000000L};
 		nanosleep(&ts, NULL);
