@@ -1,5 +1,6 @@
-/* sf.h - Salesforce REST client: OAuth (client_credentials, refresh_token, web-server flow with PKCE),
- * SOQL queries, describe, sObject Collections updates and Bulk API 2.0 ingest. */
+/* sf.h - Salesforce REST client: OAuth (client_credentials, refresh_token, web-server flow with PKCE:
+ * sf_auth.c), SOQL queries, describe and limits (sf_query.c), sObject Collections updates and Bulk
+ * API 2.0 ingest (sf_write.c); the client itself in sf.c. */
 #ifndef OPTSYNC_SF_H
 #define OPTSYNC_SF_H
 

@@ -25,7 +25,7 @@ fuzz-bins: fuzz-deps $(FUZZ_BINS)
 $(FUZZ_BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
-# An archive: a target that compiles a client's source in (ac.c, sf.c) does not pull its copy.
+# An archive: a target that compiles a client's source in (ac.c, sf_write.c) does not pull its copy.
 $(FUZZ_BUILD)/libfuzzcore.a: $(FUZZ_LIBOBJ)
 	@rm -f $@
 	ar rcs $@ $^

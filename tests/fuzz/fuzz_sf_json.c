@@ -1,11 +1,12 @@
 /* fuzz_sf_json.c - libFuzzer target: Salesforce answers into the SF client's readers.
- * What core/sf.c parses without the network is static, so the client's source is compiled into this
- * target (#include "sf.c"): error bodies (sf_detail: OAuth and REST shapes), the Sforce-Limit-Info
- * header (note_limit_info), Bulk API 2.0 result CSVs (apply_results_csv) and, through http_json, a
+ * The Bulk API result CSV reader of core/sf_write.c is static, so that source is compiled into this
+ * target (#include "sf_write.c"); the rest is the client's shared readers (sf_int.h): error bodies
+ * (sf_detail: OAuth and REST shapes), the Sforce-Limit-Info header (sf_note_limit_info), Bulk API
+ * 2.0 result CSVs (apply_results_csv) and, through http_json, a
  * query page read with the record accessors the engine uses. The composite results and the query
  * page loop are read inline after the HTTP call in composite_once()/sf_query() and are not
  * reachable here. */
-#include "sf.c"
+#include "sf_write.c"
 
 #include <stdint.h>
 
@@ -44,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The header value as libcurl would hand it over: a C string. */
 	char limit[128];
 	snprintf(limit, sizeof limit, "%s", body);
-	note_limit_info(c, limit);
+	sf_note_limit_info(c, limit);
 	long used, max;
 	if (sf_api_usage(c, &used, &max) == 0 && (used < 0 || max <= 0))
 		abort();

@@ -20,6 +20,7 @@
 #include "store_web.h"
 #include "ui.h"
 #include "web.h"
+#include "webhook_reg.h"
 
 static char dir[64], dbpath[128];
 static store *st;
@@ -81,6 +82,11 @@ static void test_find(void **state)
 	assert_ptr_equal(r->handler, ui_login);
 	r = web_route_find("POST", "/hooks/activecampaign/abc", &status, allow, sizeof allow);
 	assert_ptr_equal(r->handler, ui_hook_ac);
+	/* The route is where webhook_reg.c sends ActiveCampaign (WEBHOOK_PATH): one path. */
+	r = web_route_find("POST", WEBHOOK_PATH "abc", &status, allow, sizeof allow);
+	assert_non_null(r);
+	assert_ptr_equal(r->handler, ui_hook_ac);
+	assert_string_equal(r->path, WEBHOOK_PATH);
 	assert_null(web_route_find("POST", "/hooks/activecampaign/", &status, allow, sizeof allow));
 	assert_int_equal(status, 404);
 	assert_null(web_route_find("GET", "/nope", &status, allow, sizeof allow));
