@@ -6,20 +6,10 @@
 # values escaped on the wire.
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/../lib/sandbox.sh"
+. "$(dirname "$0")/../lib/web.sh"
 stack_up
 
 PW='correct horse battery'
-req() {
-	local jar=$1 method=$2 path=$3
-	shift 3
-	curl -s -b "$jar" -c "$jar" -X "$method" -D "$T/head" -o "$T/body" -w '%{http_code}' "$@" "$BASE$path"
-}
-post() {
-	local jar=$1 path=$2
-	shift 2
-	req "$jar" POST "$path" -H "Origin: $BASE" -H "Sec-Fetch-Site: same-origin" "$@"
-}
-csrf() { grep -o 'name="csrf" value="[0-9a-f]*"' "$T/body" | head -1 | sed 's/.*value="//;s/"$//'; }
 db() { sqlite3 -readonly "$OPTSYNC_DB" "$1" 2>>"$T/sqlite.err"; }
 urlenc() { python3 -c 'import sys,urllib.parse;print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
 

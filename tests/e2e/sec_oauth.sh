@@ -9,22 +9,10 @@
 # same jar (connected).
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/../lib/sandbox.sh"
+. "$(dirname "$0")/../lib/web.sh"
 stack_up
 
 PW='correct horse battery'
-req() {
-	local jar=$1 method=$2 path=$3
-	shift 3
-	curl -s -b "$jar" -c "$jar" -X "$method" -D "$T/head" -o "$T/body" -w '%{http_code}' "$@" "$BASE$path"
-}
-get() { req "$1" GET "$2"; }
-post() {
-	local jar=$1 path=$2
-	shift 2
-	req "$jar" POST "$path" -H "Origin: $BASE" -H "Sec-Fetch-Site: same-origin" "$@"
-}
-csrf() { grep -o 'name="csrf" value="[0-9a-f]*"' "$T/body" | head -1 | sed 's/.*value="//;s/"$//'; }
-header() { grep -i "^$1:" "$T/head" | tr -d '\r' | sed 's/^[^:]*: //'; }
 db() { sqlite3 -readonly "$OPTSYNC_DB" "$1" 2>>"$T/sqlite.err"; }
 sf_rows() { db "SELECT count(*) FROM connections WHERE system='sf'"; }
 login() { # login JAR

@@ -4,28 +4,13 @@
 # (200/404/400/405), body caps (413), login throttling, logout, and with the sandbox: connect both
 # sides, test the connections, preview and confirm the first sync.
 . "$(dirname "$0")/../lib/e2e.sh"
+. "$(dirname "$0")/../lib/web.sh"
 stack_up
 
 A=$T/admin.jar
 V=$T/viewer.jar
 PW='correct horse battery'
 
-# req JAR METHOD PATH [curl args...]: body in $T/body, headers in $T/head, prints the status.
-req() {
-	local jar=$1 method=$2 path=$3
-	shift 3
-	curl -s -b "$jar" -c "$jar" -X "$method" -D "$T/head" -o "$T/body" -w '%{http_code}' "$@" "$BASE$path"
-}
-get() { req "$1" GET "$2"; }
-# post JAR PATH [curl args...]: a same-origin form post, as a browser sends it.
-post() {
-	local jar=$1 path=$2
-	shift 2
-	req "$jar" POST "$path" -H "Origin: $BASE" -H "Sec-Fetch-Site: same-origin" "$@"
-}
-csrf() { grep -o 'name="csrf" value="[0-9a-f]*"' "$T/body" | head -1 | sed 's/.*value="//;s/"$//'; }
-body() { cat "$T/body"; }
-header() { grep -i "^$1:" "$T/head" | tr -d '\r' | sed 's/^[^:]*: //'; }
 # Read-only: a read-write sqlite3 that closes last would checkpoint and remove the WAL file (see the
 # last case below).
 db() { sqlite3 -readonly "$OPTSYNC_DB" "$1" 2>>"$T/sqlite.err"; }
