@@ -29,15 +29,7 @@ sbx_person "{\"email\":\"many@example.com\",\"ac\":{\"lists\":$lists300},\"sf\":
 expect_eq "sandbox: 2,000 Leads share noemail@example.com" "$(boxes noemail@example.com)" "0 2000"
 
 # Salesforce connected through the browser flow: a refresh token, rotated on every refresh.
-verifier=$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
-challenge=$(printf '%s' "$verifier" | python3 -c "import sys,hashlib,base64;print(base64.urlsafe_b64encode(hashlib.sha256(sys.stdin.buffer.read()).digest()).decode().rstrip('='))")
-loc=$(curl -s -o /dev/null -w '%{redirect_url}' -G "$SF_URL/services/oauth2/authorize" --data-urlencode response_type=code \
-	--data-urlencode client_id=sandbox-client-id --data-urlencode redirect_uri=http://127.0.0.1/cb --data-urlencode state=s1 \
-	--data-urlencode "code_challenge=$challenge" --data-urlencode code_challenge_method=S256)
-code=$(printf '%s' "$loc" | python3 -c "import sys,urllib.parse as u;print(u.parse_qs(u.urlparse(sys.stdin.read()).query).get('code',[''])[0])")
-RT=$(curl -fsS "$SF_URL/services/oauth2/token" --data grant_type=authorization_code --data-urlencode "code=$code" \
-	--data-urlencode redirect_uri=http://127.0.0.1/cb --data-urlencode "code_verifier=$verifier" \
-	--data client_id=sandbox-client-id --data client_secret=sandbox-client-secret | json "d.get('refresh_token','')")
+RT=$(sf_browser_refresh_token)
 optsync connect ac --url "$AC_URL" --key sandbox-ac-key >/dev/null || fail "connect ac"
 optsync connect sf --login-url "$SF_URL" --client-id sandbox-client-id --client-secret sandbox-client-secret --refresh-token "$RT" >/dev/null || fail "connect sf with a rotating refresh token"
 optsync webhook --public-url "$BASE" --register >/dev/null || fail "webhook"

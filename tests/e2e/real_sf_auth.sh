@@ -41,15 +41,7 @@ expect_eq "the new token is kept in turn" "$(($(sbx_stat sf_tokens_issued) - t0)
 
 # ---- refresh-token rotation: connect through the browser flow, then every refresh rotates
 sbx_knobs '{"sf_refresh_rotation":true,"oauth_auto_approve":true}'
-verifier=$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
-challenge=$(printf '%s' "$verifier" | python3 -c "import sys,hashlib,base64;print(base64.urlsafe_b64encode(hashlib.sha256(sys.stdin.buffer.read()).digest()).decode().rstrip('='))")
-loc=$(curl -s -o /dev/null -w '%{redirect_url}' -G "$SF_URL/services/oauth2/authorize" --data-urlencode response_type=code \
-	--data-urlencode client_id=sandbox-client-id --data-urlencode redirect_uri=http://127.0.0.1/cb --data-urlencode state=s1 \
-	--data-urlencode "code_challenge=$challenge" --data-urlencode code_challenge_method=S256)
-code=$(printf '%s' "$loc" | python3 -c "import sys,urllib.parse as u;print(u.parse_qs(u.urlparse(sys.stdin.read()).query).get('code',[''])[0])")
-RT=$(curl -fsS "$SF_URL/services/oauth2/token" --data grant_type=authorization_code --data-urlencode "code=$code" \
-	--data-urlencode redirect_uri=http://127.0.0.1/cb --data-urlencode "code_verifier=$verifier" \
-	--data client_id=sandbox-client-id --data client_secret=sandbox-client-secret | json "d.get('refresh_token','')")
+RT=$(sf_browser_refresh_token)
 [ ${#RT} -ge 20 ] && ok "rotation: a refresh token from the browser flow" || fail "rotation: refresh token" "'$RT'"
 # The sandbox itself: a refresh spends the token used.
 probe=$(curl -s "$SF_URL/services/oauth2/token" --data grant_type=refresh_token --data-urlencode "refresh_token=$RT" \

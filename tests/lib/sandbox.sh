@@ -19,3 +19,17 @@ sf_box() {
 }
 ac_list() { sbx_state "$1" | json "(d['ac'] or {}).get('lists',{}).get('$2',{}).get('status','none')"; }
 ac_tags() { sbx_state "$1" | json "' '.join(sorted((d['ac'] or {}).get('tags',[])))"; }
+# sf_browser_refresh_token: a refresh token from the sandbox's web-server flow with PKCE, as an admin
+# clicking "Connect Salesforce" gets one (needs the knob oauth_auto_approve on); "" on failure.
+sf_browser_refresh_token() {
+	local verifier challenge loc code
+	verifier=$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
+	challenge=$(printf '%s' "$verifier" | python3 -c "import sys,hashlib,base64;print(base64.urlsafe_b64encode(hashlib.sha256(sys.stdin.buffer.read()).digest()).decode().rstrip('='))")
+	loc=$(curl -s -o /dev/null -w '%{redirect_url}' -G "$SF_URL/services/oauth2/authorize" --data-urlencode response_type=code \
+		--data-urlencode client_id=sandbox-client-id --data-urlencode redirect_uri=http://127.0.0.1/cb --data-urlencode state=s1 \
+		--data-urlencode "code_challenge=$challenge" --data-urlencode code_challenge_method=S256)
+	code=$(printf '%s' "$loc" | python3 -c "import sys,urllib.parse as u;print(u.parse_qs(u.urlparse(sys.stdin.read()).query).get('code',[''])[0])")
+	curl -fsS "$SF_URL/services/oauth2/token" --data grant_type=authorization_code --data-urlencode "code=$code" \
+		--data-urlencode redirect_uri=http://127.0.0.1/cb --data-urlencode "code_verifier=$verifier" \
+		--data client_id=sandbox-client-id --data client_secret=sandbox-client-secret | json "d.get('refresh_token','')"
+}
