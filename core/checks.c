@@ -164,26 +164,26 @@ static void check_sf(store *s, check_result *out, int *n, int max, double share)
 		return;
 	}
 	set(r, CHECK_PASS, "", "token from %s; data at %s", c.url, sf_instance_url(sf));
-	static const char *const objects[] = {"Contact", "Lead"};
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < SF_OBJECTS; i++) {
+		const char *object = sf_object_name((sf_object)i);
 		char id[32], title[96];
-		snprintf(id, sizeof id, "sf_field_%s", i == 0 ? "contact" : "lead");
-		snprintf(title, sizeof title, "HasOptedOutOfEmail readable and updatable on %s", objects[i]);
+		snprintf(id, sizeof id, "sf_field_%s", i == SF_CONTACT ? "contact" : "lead");
+		snprintf(title, sizeof title, SF_BOX_FIELD " readable and updatable on %s", object);
 		check_result *f = add(out, n, max, id, title);
 		if (!f)
 			break;
 		sf_field_info fi;
-		if (sf_describe_field(sf, objects[i], "HasOptedOutOfEmail", &fi, &e) < 0)
+		if (sf_describe_box(sf, (sf_object)i, &fi, &e) < 0)
 			set(f, CHECK_FAIL, "Check the integration user's profile can describe this object",
 			    "%s", e.msg);
 		else if (!fi.found)
 			set(f, CHECK_FAIL,
 			    "Give the integration user read access to Email Opt Out (field-level security)",
-			    "%s.HasOptedOutOfEmail is not visible to this user", objects[i]);
+			    "%s." SF_BOX_FIELD " is not visible to this user", object);
 		else if (!fi.updateable)
 			set(f, CHECK_FAIL,
 			    "Make Email Opt Out editable for the integration user (field-level security)",
-			    "%s.HasOptedOutOfEmail is read-only for this user", objects[i]);
+			    "%s." SF_BOX_FIELD " is read-only for this user", object);
 		else
 			set(f, CHECK_PASS, "", "readable and updatable");
 	}

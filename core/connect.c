@@ -143,9 +143,9 @@ int connect_test_sf(store *s, const store_connection *c, char *msg, size_t n, er
 	int rc = sf ? sf_authenticate(sf, e) : -1;
 	if (rc == 0) {
 		sf_field_info fi = {0};
-		rc = sf_describe_field(sf, "Contact", "HasOptedOutOfEmail", &fi, e);
+		rc = sf_describe_box(sf, SF_CONTACT, &fi, e);
 		if (rc == 0 && (!fi.found || !fi.updateable))
-			snprintf(msg, n, "Salesforce answers (%s), but HasOptedOutOfEmail on Contact is %s.",
+			snprintf(msg, n, "Salesforce answers (%s), but " SF_BOX_FIELD " on Contact is %s.",
 			         sf_instance_url(sf), fi.found ? "not updatable" : "not visible");
 		else
 			snprintf(msg, n,

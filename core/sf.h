@@ -1,10 +1,13 @@
 /* sf.h - Salesforce REST client: OAuth (client_credentials, refresh_token, web-server flow with PKCE:
- * sf_auth.c), SOQL queries, describe and limits (sf_query.c), sObject Collections updates and Bulk
- * API 2.0 ingest (sf_write.c); the client itself in sf.c. */
+ * sf_auth.c), the raw SOQL query, describe and limits (sf_query.c), the typed reads the engine uses
+ * (sf_read.c: sf_record, the box's field history; the only home of optsync's SOQL and of the field
+ * names it reads), sObject Collections updates and Bulk API 2.0 ingest (sf_write.c); the client
+ * itself in sf.c. */
 #ifndef OPTSYNC_SF_H
 #define OPTSYNC_SF_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <json-c/json.h>
 
@@ -107,7 +110,9 @@ int sf_pkce_state_ok(const char *expected, const char *got);
 int sf_pkce_exchange(sf_client *c, const char *code, const char *redirect_uri, const char *verifier,
                      char *refresh_token, size_t n, err_t *e);
 
-/* --- queries -------------------------------------------------------------------------------------- */
+/* --- raw queries (sf_query.c) ---------------------------------------------------------------------
+ * The client's own files and the tests send SOQL through these; the engine reads through the typed
+ * calls below, so that SOQL and field names stay in the client. */
 
 /* Called once per record (a JSON object: the fields of the SELECT, plus "attributes"). The object
  * lives until the callback returns. Return 0 to go on, 1 to stop (sf_query returns 0), -1 to
@@ -126,6 +131,77 @@ int sf_soql_escape(const char *s, char *out, size_t n);
 int sf_rec_str(json_object *rec, const char *field, char *out, size_t n);
 int sf_rec_bool(json_object *rec, const char *field, int *out);
 
+/* --- typed reads (sf_read.c) ----------------------------------------------------------------------- */
+
+/* The two objects optsync keeps in sync. */
+typedef enum { SF_CONTACT = 0, SF_LEAD = 1 } sf_object;
+#define SF_OBJECTS 2
+
+/* The checkbox optsync syncs (Email Opt Out), for messages that name it to an admin. */
+#define SF_BOX_FIELD "HasOptedOutOfEmail"
+
+/* "Contact" or "Lead": the API name, as the store and the log keep it. */
+const char *sf_object_name(sf_object o);
+
+#define SF_EMAIL_MAX 256
+#define SF_NAME_MAX 128
+#define SF_TIME_MAX 40
+
+/* One Contact or Lead as the engine reads it. Strings are as Salesforce sent them, "" when missing,
+ * null or longer than their field; times in Salesforce's form ("2026-11-26T15:04:05.000+0000"). */
+typedef struct {
+	sf_object object;
+	char id[SF_ID_MAX];
+	char email[SF_EMAIL_MAX]; /* not normalised */
+	int opted_out;            /* the box (SF_BOX_FIELD); 0 when missing */
+	int is_converted;         /* Leads: converted (then converted_contact_id names the Contact) */
+	char converted_contact_id[SF_ID_MAX];
+	char first_name[SF_NAME_MAX];
+	char last_name[SF_NAME_MAX];
+	char created[SF_TIME_MAX];  /* CreatedDate */
+	char modstamp[SF_TIME_MAX]; /* SystemModstamp: the last change of any field */
+} sf_record;
+
+/* Called once per record, in the order the read documents. Return 0 to go on, 1 to stop (the read
+ * returns 0), -1 to abort (fill e). */
+typedef int (*sf_read_cb)(const sf_record *r, void *ud, err_t *e);
+
+/* No watermark: sf_read_changed reads every record. */
+#define SF_SINCE_ALL ((int64_t)-1)
+
+/* The records of object o changed at or after since_ms (epoch ms; SF_SINCE_ALL: all of them),
+ * oldest change first (ORDER BY SystemModstamp), page by page (one page in memory). SystemModstamp
+ * has whole seconds: the read starts at the second of since_ms, so it re-reads the records of that
+ * second. A record without Id, or whose box is not a boolean, fails the read (ERR_BAD_RESPONSE). */
+int sf_read_changed(sf_client *c, sf_object o, int64_t since_ms, sf_read_cb cb, void *ud, err_t *e);
+
+/* The records of object o whose Email is email (Salesforce compares it case-insensitively); the
+ * address is escaped for SOQL (ERR_USAGE when it is too long for that). */
+int sf_read_by_email(sf_client *c, sf_object o, const char *email, sf_read_cb cb, void *ud, err_t *e);
+
+/* The record of object o with this id (none: cb is not called). */
+int sf_read_by_id(sf_client *c, sf_object o, const char *id, sf_read_cb cb, void *ud, err_t *e);
+
+/* One change of the box from field history: the record, the value it got, when. */
+typedef struct {
+	char id[SF_ID_MAX];
+	int opted_out;
+	int64_t at_ms;
+} sf_box_change;
+
+typedef int (*sf_box_change_cb)(const sf_box_change *ch, void *ud, err_t *e);
+
+/* Ids one history read may ask about (the SOQL IN list stays well under the URL limits). */
+#define SF_HISTORY_IDS_MAX 100
+
+/* The box's changes on these records of object o, from {Object}History, newest first (ORDER BY
+ * CreatedDate DESC). Rows that name no record, value or readable time are skipped; ids that are not
+ * Salesforce ids (15 or 18 letters and digits) are not asked about. Returns 0; 1 when the org keeps
+ * no history for o (tracking off: Salesforce knows no such type, INVALID_TYPE), e filled too; -1
+ * with e on any other failure, or more than SF_HISTORY_IDS_MAX ids (ERR_USAGE). */
+int sf_read_box_history(sf_client *c, sf_object o, const char *const *ids, size_t n, sf_box_change_cb cb,
+                        void *ud, err_t *e);
+
 /* --- describe ------------------------------------------------------------------------------------- */
 
 typedef struct {
@@ -136,6 +212,9 @@ typedef struct {
 
 /* GET /sobjects/{object}/describe and looks up field. */
 int sf_describe_field(sf_client *c, const char *object, const char *field, sf_field_info *out, err_t *e);
+
+/* sf_describe_field for the box on object o (sf_read.c). */
+int sf_describe_box(sf_client *c, sf_object o, sf_field_info *out, err_t *e);
 
 /* --- updates -------------------------------------------------------------------------------------- */
 

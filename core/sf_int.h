@@ -1,5 +1,5 @@
 /* sf_int.h - what the parts of the Salesforce client share (sf.c, sf_auth.c, sf_query.c,
- * sf_write.c); not for callers outside the client. */
+ * sf_read.c, sf_write.c); not for callers outside the client (the tests read it). */
 #ifndef OPTSYNC_SF_INT_H
 #define OPTSYNC_SF_INT_H
 
@@ -48,5 +48,14 @@ int sf_json(sf_client *c, const char *method, const char *path, const char *body
             json_object **out, err_t *e);
 /* ERR_BAD_RESPONSE "Salesforce: op: unexpected response: what". Returns -1. */
 int sf_bad(sf_client *c, err_t *e, const char *op, const char *what);
+
+/* sf_read.c: the readers of one answer row, apart from the call so that tests and the fuzz target
+ * reach them. */
+/* One query record of object o into out: 0, or -1 with e (ERR_BAD_RESPONSE) for a record without
+ * a string Id or with a box that is not a boolean; other fields read "" / 0 when unusable. */
+int sf_parse_record(json_object *rec, sf_object o, sf_record *out, err_t *e);
+/* One {Object}History row of the box: 1 a change, 0 a row without record id, true/false value or
+ * readable time (nothing to attribute). */
+int sf_parse_box_change(json_object *row, sf_object o, sf_box_change *out);
 
 #endif

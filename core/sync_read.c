@@ -1,5 +1,6 @@
 /* sync_read.c - reading what changed: AC contacts and their lists, SF Contacts and Leads, and the
- * webhook events stored by the receiver, into the run's people map. */
+ * webhook events stored by the receiver, into the run's people map. Both clients hand over typed
+ * records (ac_contact, sf_record): no SOQL, JSON or Salesforce field name here. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,7 +202,6 @@ int sync_read_ac(sync_ctx *x, err_t *e)
 
 typedef struct {
 	sync_ctx *x;
-	const char *object;
 	work_person *only; /* resync/lookup: put every record here */
 } sf_walk;
 
@@ -214,32 +214,23 @@ static void note_sf_time(sync_ctx *x, const char *modstamp)
 	}
 }
 
-static int on_sf_record(json_object *rec, void *ud, err_t *e)
+static int on_sf_record(const sf_record *rec, void *ud, err_t *e)
 {
 	sf_walk *w = ud;
 	sf_snapshot r;
 	memset(&r, 0, sizeof r);
-	char raw_email[256] = "";
-	int b = 0;
-	if (sf_rec_str(rec, "Id", r.id, sizeof r.id) != 1)
-		return err_set(e, ERR_BAD_RESPONSE, "Salesforce: query %s: a record without Id", w->object);
-	snprintf(r.object, sizeof r.object, "%s", w->object);
-	sf_rec_str(rec, "Email", raw_email, sizeof raw_email);
-	if (sf_rec_bool(rec, "HasOptedOutOfEmail", &b) < 0)
-		return err_set(e, ERR_BAD_RESPONSE,
-		               "Salesforce: query %s: HasOptedOutOfEmail is not a boolean", w->object);
-	r.opted_out = b;
-	b = 0;
-	sf_rec_bool(rec, "IsConverted", &b);
-	r.is_converted = b;
-	sf_rec_str(rec, "ConvertedContactId", r.converted_contact_id, sizeof r.converted_contact_id);
-	sf_rec_str(rec, "SystemModstamp", r.modstamp, sizeof r.modstamp);
-	sf_rec_str(rec, "CreatedDate", r.created_date, sizeof r.created_date);
-	sf_rec_str(rec, "FirstName", r.first_name, sizeof r.first_name);
-	sf_rec_str(rec, "LastName", r.last_name, sizeof r.last_name);
+	snprintf(r.id, sizeof r.id, "%s", rec->id);
+	snprintf(r.object, sizeof r.object, "%s", sf_object_name(rec->object));
+	r.opted_out = rec->opted_out;
+	r.is_converted = rec->is_converted;
+	snprintf(r.converted_contact_id, sizeof r.converted_contact_id, "%s", rec->converted_contact_id);
+	snprintf(r.modstamp, sizeof r.modstamp, "%s", rec->modstamp);
+	snprintf(r.created_date, sizeof r.created_date, "%s", rec->created);
+	snprintf(r.first_name, sizeof r.first_name, "%s", rec->first_name);
+	snprintf(r.last_name, sizeof r.last_name, "%s", rec->last_name);
 	note_sf_time(w->x, r.modstamp);
 	err_t ignored = {0};
-	if (rules_normalize_email(raw_email, r.email, sizeof r.email, &ignored) < 0)
+	if (rules_normalize_email(rec->email, r.email, sizeof r.email, &ignored) < 0)
 		r.email[0] = '\0'; /* kept under "" so it is logged once and never written */
 	work_person *p = w->only && r.email[0] ? w->only : people_get(&w->x->people, r.email);
 	if (!p)
@@ -251,44 +242,30 @@ static int on_sf_record(json_object *rec, void *ud, err_t *e)
 	return 0;
 }
 
-static int query_object(sync_ctx *x, const char *object, const char *where, work_person *only, err_t *e)
-{
-	char soql[1200];
-	snprintf(soql, sizeof soql,
-	         "SELECT Id, Email, HasOptedOutOfEmail, FirstName, LastName, CreatedDate, SystemModstamp%s "
-	         "FROM %s%s%s"
-	         " ORDER BY SystemModstamp",
-	         strcmp(object, "Lead") == 0 ? ", IsConverted, ConvertedContactId" : "", object,
-	         where[0] ? " WHERE " : "", where);
-	sf_walk w = {.x = x, .object = object, .only = only};
-	return sf_query(x->sf, soql, on_sf_record, &w, NULL, e);
-}
-
 int sync_read_sf(sync_ctx *x, err_t *e)
 {
-	char wm[40] = "", where[128] = "";
+	char wm[40] = "";
 	int have_wm = 0;
+	int64_t since = SF_SINCE_ALL;
 	if (!x->o->full && !x->first_sync) {
 		have_wm = store_watermark_get(x->s, "sf", wm, sizeof wm, e);
 		if (have_wm < 0)
 			return -1;
 	}
 	if (have_wm) {
-		/* SOQL wants a dateTime literal with Z. SystemModstamp has whole seconds, and a record can
-		 * change later within the second of the newest one read: ">=" that second re-reads those
-		 * (the snapshots make a re-read change nothing) instead of missing them. */
-		int64_t ms;
-		if (timefmt_parse(wm, &ms) < 0)
+		/* The read starts at the second of the newest record read last time (the client's
+		 * contract): a record can change later within that second, and re-reading those (the
+		 * snapshots make a re-read change nothing) is better than missing them. */
+		if (timefmt_parse(wm, &since) < 0)
 			return err_set(e, ERR_INTERNAL, "the stored Salesforce watermark '%s' is not a time",
 			               wm);
-		char lit[32];
-		timefmt_iso_ms(ms / 1000 * 1000, lit, sizeof lit);
-		snprintf(where, sizeof where, "SystemModstamp >= %s", lit);
-		x->sf_watermark_ms = ms;
+		x->sf_watermark_ms = since;
 		snprintf(x->sf_watermark, sizeof x->sf_watermark, "%s", wm);
 	}
 	sync_progress_note(x, "reading Salesforce", 0, 0);
-	if (query_object(x, "Contact", where, NULL, e) < 0 || query_object(x, "Lead", where, NULL, e) < 0)
+	sf_walk w = {.x = x};
+	if (sf_read_changed(x->sf, SF_CONTACT, since, on_sf_record, &w, e) < 0 ||
+	    sf_read_changed(x->sf, SF_LEAD, since, on_sf_record, &w, e) < 0)
 		return err_prefix(e, "reading Salesforce");
 	x->read_sf_ok = 1;
 	return 0;
@@ -296,67 +273,43 @@ int sync_read_sf(sync_ctx *x, err_t *e)
 
 int sync_read_sf_id(sync_ctx *x, work_person *p, const char *id, err_t *e)
 {
-	char esc[64], where[128];
-	if (sf_soql_escape(id, esc, sizeof esc) < 0)
-		return err_set(e, ERR_INTERNAL, "Salesforce id too long");
-	snprintf(where, sizeof where, "Id = '%s'", esc);
-	return query_object(x, "Contact", where, p, e);
+	sf_walk w = {.x = x, .only = p};
+	return sf_read_by_id(x->sf, SF_CONTACT, id, on_sf_record, &w, e);
 }
 
 /* ---- field history ---- */
 
 typedef struct {
-	sync_ctx *x;
 	sf_snapshot **recs; /* the records asked about, by position */
 	size_t n;
-	const char *id_field;
 } hist_walk;
 
-static int on_history(json_object *rec, void *ud, err_t *e)
+static int on_history(const sf_box_change *ch, void *ud, err_t *e)
 {
 	(void)e;
 	hist_walk *w = ud;
-	char id[24] = "", when[40] = "";
-	sf_rec_str(rec, w->id_field, id, sizeof id);
-	sf_rec_str(rec, "CreatedDate", when, sizeof when);
-	int value = -1, b;
-	char text[16];
-	if (sf_rec_bool(rec, "NewValue", &b) == 1)
-		value = b;
-	else if (sf_rec_str(rec, "NewValue", text, sizeof text) == 1)
-		value = strcmp(text, "true") == 0 ? 1 : strcmp(text, "false") == 0 ? 0 : -1;
-	int64_t ms;
-	if (!id[0] || value < 0 || timefmt_parse(when, &ms) < 0)
-		return 0;
 	for (size_t i = 0; i < w->n; i++) {
 		sf_snapshot *r = w->recs[i];
 		/* Rows come newest first: the first that set today's value is the change. */
-		if (r->changed_ms == 0 && rules_sf_id_equal(r->id, id) && value == r->opted_out)
-			r->changed_ms = ms;
+		if (r->changed_ms == 0 && rules_sf_id_equal(r->id, ch->id) && ch->opted_out == r->opted_out)
+			r->changed_ms = ch->at_ms;
 	}
 	return 0;
 }
 
-static void history_batch(sync_ctx *x, const char *object, sf_snapshot **recs, size_t n)
+static void history_batch(sync_ctx *x, sf_object o, sf_snapshot **recs, size_t n)
 {
-	if (x->no_history[strcmp(object, "Lead") == 0])
+	if (x->no_history[o])
 		return;
-	char soql[4096];
-	const char *idf = strcmp(object, "Lead") == 0 ? "LeadId" : "ContactId";
-	int off = snprintf(soql, sizeof soql,
-	                   "SELECT %s, CreatedDate, NewValue FROM %sHistory WHERE Field = "
-	                   "'HasOptedOutOfEmail' AND %s IN (",
-	                   idf, object, idf);
-	for (size_t i = 0; i < n && off < (int)sizeof soql - 40; i++)
-		off += snprintf(soql + off, sizeof soql - (size_t)off, "%s'%s'", i ? "," : "", recs[i]->id);
-	snprintf(soql + off, sizeof soql - (size_t)off, ") ORDER BY CreatedDate DESC");
-	hist_walk w = {.x = x, .recs = recs, .n = n, .id_field = idf};
+	const char *ids[SF_HISTORY_IDS_MAX];
+	for (size_t i = 0; i < n; i++)
+		ids[i] = recs[i]->id;
+	hist_walk w = {.recs = recs, .n = n};
 	err_t he = {0};
-	/* Without history tracking on the object Salesforce has no such type (INVALID_TYPE): the
-	 * times stay SystemModstamp, and the rest of this run does not ask again. Any other failure
-	 * only costs this batch its exact times. */
-	if (sf_query(x->sf, soql, on_history, &w, NULL, &he) < 0 && strstr(he.msg, "INVALID_TYPE"))
-		x->no_history[strcmp(object, "Lead") == 0] = 1;
+	/* Without history tracking on the object (1) the times stay SystemModstamp, and the rest of
+	 * this run does not ask again. Any other failure only costs this batch its exact times. */
+	if (sf_read_box_history(x->sf, o, ids, n, on_history, &w, &he) == 1)
+		x->no_history[o] = 1;
 }
 
 /* The records of one batch of people whose box moved since last read, asked about 100 at a time
@@ -364,10 +317,9 @@ static void history_batch(sync_ctx *x, const char *object, sf_snapshot **recs, s
 static int history_people(work_person **batch, size_t n, void *ud, err_t *e)
 {
 	(void)e;
-	static const char *const objects[] = {"Contact", "Lead"};
 	sync_ctx *x = ud;
-	sf_snapshot *recs[100];
-	for (int o = 0; o < 2; o++) {
+	sf_snapshot *recs[SF_HISTORY_IDS_MAX];
+	for (int o = 0; o < SF_OBJECTS; o++) {
 		size_t k = 0;
 		for (size_t i = 0; i < n; i++) {
 			work_person *p = batch[i];
@@ -375,19 +327,19 @@ static int history_people(work_person **batch, size_t n, void *ud, err_t *e)
 				sf_snapshot *r = &p->sf[j], old;
 				err_t ignored = {0};
 				/* Only a value that moved since last read has a change time worth asking for. */
-				if (strcmp(r->object, objects[o]) != 0 || !r->email[0] ||
+				if (strcmp(r->object, sf_object_name((sf_object)o)) != 0 || !r->email[0] ||
 				    store_sf_get(x->s, r->id, &old, &ignored) != 1 ||
 				    old.opted_out == r->opted_out)
 					continue;
 				recs[k++] = r;
-				if (k == 100) {
-					history_batch(x, objects[o], recs, k);
+				if (k == SF_HISTORY_IDS_MAX) {
+					history_batch(x, (sf_object)o, recs, k);
 					k = 0;
 				}
 			}
 		}
 		if (k)
-			history_batch(x, objects[o], recs, k);
+			history_batch(x, (sf_object)o, recs, k);
 	}
 	return 0;
 }
@@ -422,11 +374,9 @@ int sync_read_one(sync_ctx *x, const char *email, err_t *e)
 	if (read_ac_person(x, p, e) < 0)
 		return err_prefix(e, "reading ActiveCampaign");
 	x->read_ac_ok = 1;
-	char esc[600], where[700];
-	if (sf_soql_escape(email, esc, sizeof esc) < 0)
-		return err_set(e, ERR_USAGE, "email too long");
-	snprintf(where, sizeof where, "Email = '%s'", esc);
-	if (query_object(x, "Contact", where, p, e) < 0 || query_object(x, "Lead", where, p, e) < 0)
+	sf_walk w = {.x = x, .only = p};
+	if (sf_read_by_email(x->sf, SF_CONTACT, email, on_sf_record, &w, e) < 0 ||
+	    sf_read_by_email(x->sf, SF_LEAD, email, on_sf_record, &w, e) < 0)
 		return err_prefix(e, "reading Salesforce");
 	x->read_sf_ok = 1;
 	return 0;

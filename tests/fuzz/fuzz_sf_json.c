@@ -3,7 +3,8 @@
  * target (#include "sf_write.c"); the rest is the client's shared readers (sf_int.h): error bodies
  * (sf_detail: OAuth and REST shapes), the Sforce-Limit-Info header (sf_note_limit_info), Bulk API
  * 2.0 result CSVs (apply_results_csv) and, through http_json, a
- * query page read with the record accessors the engine uses. The composite results and the query
+ * query page read with the record accessors and the typed readers (sf_parse_record,
+ * sf_parse_box_change) the engine uses. The composite results and the query
  * page loop are read inline after the HTTP call in composite_once()/sf_query() and are not
  * reachable here. */
 #include "sf_write.c"
@@ -97,6 +98,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			sf_rec_str(r, "SystemModstamp", stamp, sizeof stamp);
 			sf_rec_bool(r, "HasOptedOutOfEmail", &box);
 			sf_rec_bool(r, "IsConverted", &conv);
+			/* The typed readers the engine goes through (sf_read.c): a value or an error, and
+			 * every string field terminated. */
+			sf_record rec;
+			sf_box_change ch;
+			err_t re;
+			memset(&re, 0, sizeof re);
+			if (sf_parse_record(r, (sf_object)(i % 2), &rec, &re) < 0 ? !re.msg[0]
+			    : !memchr(rec.email, 0, sizeof rec.email) || !memchr(rec.modstamp, 0, sizeof rec.modstamp))
+				abort();
+			if (sf_parse_box_change(r, (sf_object)(i % 2), &ch) == 1 && (!ch.id[0] || ch.opted_out > 1))
+				abort();
 		}
 		/* Composite results: one object per record with success / errors[0].statusCode. */
 		for (size_t i = 0; json_object_is_type(j, json_type_array) && i < json_object_array_length(j) && i < 200; i++) {

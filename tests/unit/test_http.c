@@ -22,6 +22,7 @@
 #include "http.h"
 #include "redact.h"
 #include "sf.h"
+#include "timefmt.h"
 
 #include <sodium.h>
 
@@ -1071,6 +1072,166 @@ static void sf_describe_and_limits(void **state)
 	free(s);
 }
 
+/* The SOQL of a GET /query request, URL-decoded ("" when the request is something else). */
+static void soql_of(const char *req, char *out, size_t n)
+{
+	const char *q = strstr(req, "/query?q=");
+	size_t o = 0;
+	if (q)
+		for (q += 9; *q && *q != ' ' && o + 1 < n; q++) {
+			unsigned v;
+			if (*q == '%' && sscanf(q + 1, "%2x", &v) == 1) {
+				out[o++] = (char)v;
+				q += 2;
+			} else {
+				out[o++] = *q == '+' ? ' ' : *q;
+			}
+		}
+	out[o] = '\0';
+}
+
+typedef struct {
+	sf_record r[4];
+	int n;
+} rec_bag;
+
+static int keep_rec(const sf_record *r, void *ud, err_t *e)
+{
+	(void)e;
+	rec_bag *b = ud;
+	if (b->n < 4)
+		b->r[b->n++] = *r;
+	return 0;
+}
+
+typedef struct {
+	sf_box_change ch[4];
+	int n;
+} change_bag;
+
+static int keep_change(const sf_box_change *ch, void *ud, err_t *e)
+{
+	(void)e;
+	change_bag *b = ud;
+	if (b->n < 4)
+		b->ch[b->n++] = *ch;
+	return 0;
+}
+
+/* The typed reads: the SOQL each sends (exactly what the engine always sent), paging, the records
+ * handed over, a bad record failing the read, history's rows and its INVALID_TYPE. */
+static void sf_typed_reads(void **state)
+{
+	(void)state;
+	tserver *s = new_server();
+	server_start(s);
+	token_answers(s);
+	s->steps[0] = (step){.status = 200, .body = token_body[0]};
+	s->steps[1] = (step){
+	    .status = 200,
+	    .body = "{\"totalSize\":2,\"done\":false,\"nextRecordsUrl\":\"/services/data/v62.0/query/01gX-1\","
+	            "\"records\":[{\"Id\":\"003000000000001AAA\",\"Email\":\"A@x.org\",\"HasOptedOutOfEmail\":true,"
+	            "\"SystemModstamp\":\"2026-01-02T03:04:05.000+0000\"}]}"};
+	s->steps[2] = (step){.status = 200,
+	                     .body = "{\"totalSize\":2,\"done\":true,\"records\":[{\"Id\":\"003000000000002AAA\","
+	                             "\"HasOptedOutOfEmail\":false,\"FirstName\":\"Bo\"}]}"};
+	s->steps[3] = (step){.status = 200,
+	                     .body = "{\"totalSize\":1,\"done\":true,\"records\":[{\"Id\":\"00Q000000000003AAA\","
+	                             "\"IsConverted\":true,\"ConvertedContactId\":\"003000000000002AAA\"}]}"};
+	s->steps[4] = (step){.status = 200,
+	                     .body = "{\"totalSize\":1,\"done\":true,\"records\":[{\"Id\":\"003000000000002AAA\","
+	                             "\"HasOptedOutOfEmail\":\"maybe\"}]}"};
+	s->steps[5] = (step){
+	    .status = 200,
+	    .body = "{\"totalSize\":3,\"done\":true,\"records\":["
+	            "{\"LeadId\":\"00Q000000000003AAA\",\"CreatedDate\":\"2026-01-02T03:04:05.000+0000\",\"NewValue\":true},"
+	            "{\"LeadId\":\"00Q000000000003AAA\",\"CreatedDate\":\"2026-01-01T03:04:05.000+0000\",\"NewValue\":\"odd\"},"
+	            "{\"CreatedDate\":\"2026-01-01T03:04:05.000+0000\",\"NewValue\":false}]}"};
+	s->steps[6] = (step){.status = 400,
+	                     .body = "[{\"message\":\"sObject type 'ContactHistory' is not supported.\","
+	                             "\"errorCode\":\"INVALID_TYPE\"}]"};
+	s->steps[7] = (step){.status = 500, .body = "[{\"message\":\"boom\",\"errorCode\":\"UNKNOWN_EXCEPTION\"}]"};
+	s->nsteps = 8;
+	sf_options o = fast_sf_options();
+	sf_client *c = sf_for(s, NULL, &o);
+	err_t e;
+	char soql[2048];
+	int64_t since;
+	assert_int_equal(timefmt_parse("2026-01-02T03:04:05.678Z", &since), 0);
+
+	rec_bag b = {0};
+	assert_int_equal(sf_read_changed(c, SF_CONTACT, since, keep_rec, &b, &e), 0);
+	soql_of(s->req[1], soql, sizeof soql);
+	assert_string_equal(soql, "SELECT Id, Email, HasOptedOutOfEmail, FirstName, LastName, CreatedDate, "
+	                          "SystemModstamp FROM Contact WHERE SystemModstamp >= 2026-01-02T03:04:05Z "
+	                          "ORDER BY SystemModstamp");
+	assert_prefix(s->req[2], "GET /services/data/v62.0/query/01gX-1 HTTP/1.1");
+	assert_int_equal(b.n, 2);
+	assert_string_equal(b.r[0].id, "003000000000001AAA");
+	assert_string_equal(b.r[0].email, "A@x.org");
+	assert_int_equal(b.r[0].opted_out, 1);
+	assert_string_equal(b.r[0].modstamp, "2026-01-02T03:04:05.000+0000");
+	assert_int_equal(b.r[1].opted_out, 0);
+	assert_string_equal(b.r[1].first_name, "Bo");
+	assert_int_equal(b.r[1].object, SF_CONTACT);
+
+	/* A hostile address: escaped into one literal. */
+	b.n = 0;
+	assert_int_equal(sf_read_by_email(c, SF_LEAD, "o'brien\\' OR Id != '@x.org", keep_rec, &b, &e), 0);
+	soql_of(s->req[3], soql, sizeof soql);
+	assert_string_equal(soql, "SELECT Id, Email, HasOptedOutOfEmail, FirstName, LastName, CreatedDate, "
+	                          "SystemModstamp, IsConverted, ConvertedContactId FROM Lead WHERE Email = "
+	                          "'o\\'brien\\\\\\' OR Id != \\'@x.org' ORDER BY SystemModstamp");
+	assert_int_equal(b.n, 1);
+	assert_int_equal(b.r[0].object, SF_LEAD);
+	assert_int_equal(b.r[0].is_converted, 1);
+	assert_string_equal(b.r[0].converted_contact_id, "003000000000002AAA");
+
+	/* A record whose box is not a boolean fails the read, naming it. */
+	b.n = 0;
+	assert_int_equal(sf_read_by_id(c, SF_CONTACT, "003000000000002AAA", keep_rec, &b, &e), -1);
+	assert_int_equal(e.kind, ERR_BAD_RESPONSE);
+	assert_string_equal(e.msg, "Salesforce: query Contact: HasOptedOutOfEmail is not a boolean");
+	assert_int_equal(b.n, 0);
+	soql_of(s->req[4], soql, sizeof soql);
+	assert_string_equal(soql, "SELECT Id, Email, HasOptedOutOfEmail, FirstName, LastName, CreatedDate, "
+	                          "SystemModstamp FROM Contact WHERE Id = '003000000000002AAA' ORDER BY "
+	                          "SystemModstamp");
+
+	/* History: an id that is no Salesforce id is not asked about; unusable rows are skipped. */
+	const char *ids[] = {"00Q000000000003AAA", "x') OR Id != ('", "00Q000000000004AAA"};
+	change_bag cb = {0};
+	assert_int_equal(sf_read_box_history(c, SF_LEAD, ids, 3, keep_change, &cb, &e), 0);
+	soql_of(s->req[5], soql, sizeof soql);
+	assert_string_equal(soql, "SELECT LeadId, CreatedDate, NewValue FROM LeadHistory WHERE Field = "
+	                          "'HasOptedOutOfEmail' AND LeadId IN ('00Q000000000003AAA','00Q000000000004AAA') "
+	                          "ORDER BY CreatedDate DESC");
+	assert_int_equal(cb.n, 1);
+	assert_string_equal(cb.ch[0].id, "00Q000000000003AAA");
+	assert_int_equal(cb.ch[0].opted_out, 1);
+	int64_t at;
+	assert_int_equal(timefmt_parse("2026-01-02T03:04:05Z", &at), 0);
+	assert_true(cb.ch[0].at_ms == at);
+	/* No history tracking: 1, and the cause in e. Another failure: -1. */
+	const char *cids[] = {"003000000000001AAA"};
+	assert_int_equal(sf_read_box_history(c, SF_CONTACT, cids, 1, keep_change, &cb, &e), 1);
+	assert_non_null(strstr(e.msg, "INVALID_TYPE"));
+	assert_int_equal(sf_read_box_history(c, SF_CONTACT, cids, 1, keep_change, &cb, &e), -1);
+	assert_int_equal(e.kind, ERR_SERVER);
+	/* Nothing to ask (no valid id) or too much: no call. */
+	const char *bad[] = {"nope"};
+	assert_int_equal(sf_read_box_history(c, SF_CONTACT, bad, 1, keep_change, &cb, &e), 0);
+	const char *many[SF_HISTORY_IDS_MAX + 1];
+	for (size_t i = 0; i <= SF_HISTORY_IDS_MAX; i++)
+		many[i] = "003000000000001AAA";
+	assert_int_equal(sf_read_box_history(c, SF_CONTACT, many, SF_HISTORY_IDS_MAX + 1, keep_change, &cb, &e), -1);
+	assert_int_equal(e.kind, ERR_USAGE);
+	assert_int_equal(s->served, 8);
+	sf_close(c);
+	server_stop(s);
+	free(s);
+}
+
 static void soql_escape(void **state)
 {
 	(void)state;
@@ -1364,6 +1525,7 @@ int main(void)
 	    cmocka_unit_test(sf_bulk_job),
 	    cmocka_unit_test(sf_describe_and_limits),
 	    cmocka_unit_test(soql_escape),
+	    cmocka_unit_test(sf_typed_reads),
 	    cmocka_unit_test(pkce),
 	    cmocka_unit_test(pkce_exchange),
 	    cmocka_unit_test(ac_calls_and_paging),
