@@ -1,6 +1,7 @@
 /* sf.c - the Salesforce client itself: options, opening and closing, statistics, and the small
  * readers every part of it shares (error details, names, ids, the API usage header). Tokens are
- * in sf_auth.c, queries in sf_query.c, writes in sf_write.c; each calls down into this file. */
+ * in sf_auth.c, the raw queries in sf_query.c, the typed reads in sf_read.c, writes in sf_write.c;
+ * each calls down into this file. */
 #include "sf.h"
 
 #include <ctype.h>

@@ -1,5 +1,6 @@
-/* sf_query.c - Salesforce reads: the authenticated REST call (one new token on INVALID_SESSION_ID),
- * SOQL queries with paging, describe and limits. */
+/* sf_query.c - the raw Salesforce reads: the authenticated REST call (one new token on
+ * INVALID_SESSION_ID), a SOQL query with paging, describe and limits. The SOQL optsync sends and the
+ * records it reads are sf_read.c's. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>

@@ -90,8 +90,9 @@ static int on_record(json_object *rec, void *ud, err_t *e)
 static int read_records(sf_client *c, sf_object o, const char *where, sf_read_cb cb, void *ud, err_t *e)
 {
 	char soql[1200];
-	int w = snprintf(soql, sizeof soql, "SELECT " RECORD_FIELDS "%s FROM %s%s%s ORDER BY SystemModstamp",
-	                 o == SF_LEAD ? LEAD_FIELDS : "", sf_object_name(o), where[0] ? " WHERE " : "", where);
+	int w =
+	    snprintf(soql, sizeof soql, "SELECT " RECORD_FIELDS "%s FROM %s%s%s ORDER BY SystemModstamp",
+	             o == SF_LEAD ? LEAD_FIELDS : "", sf_object_name(o), where[0] ? " WHERE " : "", where);
 	if (w < 0 || (size_t)w >= sizeof soql)
 		return err_set(e, ERR_INTERNAL, "Salesforce: query %s: query too long", sf_object_name(o));
 	record_walk rw = {.o = o, .cb = cb, .ud = ud};

@@ -104,10 +104,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			sf_box_change ch;
 			err_t re;
 			memset(&re, 0, sizeof re);
-			if (sf_parse_record(r, (sf_object)(i % 2), &rec, &re) < 0 ? !re.msg[0]
-			    : !memchr(rec.email, 0, sizeof rec.email) || !memchr(rec.modstamp, 0, sizeof rec.modstamp))
+			if (sf_parse_record(r, (sf_object)(i % 2), &rec, &re) < 0
+			        ? !re.msg[0]
+			        : !memchr(rec.email, 0, sizeof rec.email) ||
+			              !memchr(rec.modstamp, 0, sizeof rec.modstamp))
 				abort();
-			if (sf_parse_box_change(r, (sf_object)(i % 2), &ch) == 1 && (!ch.id[0] || ch.opted_out > 1))
+			if (sf_parse_box_change(r, (sf_object)(i % 2), &ch) == 1 &&
+			    (!ch.id[0] || ch.opted_out > 1))
 				abort();
 		}
 		/* Composite results: one object per record with success / errors[0].statusCode. */

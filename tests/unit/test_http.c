@@ -1129,28 +1129,36 @@ static void sf_typed_reads(void **state)
 	s->steps[0] = (step){.status = 200, .body = token_body[0]};
 	s->steps[1] = (step){
 	    .status = 200,
-	    .body = "{\"totalSize\":2,\"done\":false,\"nextRecordsUrl\":\"/services/data/v62.0/query/01gX-1\","
-	            "\"records\":[{\"Id\":\"003000000000001AAA\",\"Email\":\"A@x.org\",\"HasOptedOutOfEmail\":true,"
-	            "\"SystemModstamp\":\"2026-01-02T03:04:05.000+0000\"}]}"};
-	s->steps[2] = (step){.status = 200,
-	                     .body = "{\"totalSize\":2,\"done\":true,\"records\":[{\"Id\":\"003000000000002AAA\","
-	                             "\"HasOptedOutOfEmail\":false,\"FirstName\":\"Bo\"}]}"};
-	s->steps[3] = (step){.status = 200,
-	                     .body = "{\"totalSize\":1,\"done\":true,\"records\":[{\"Id\":\"00Q000000000003AAA\","
-	                             "\"IsConverted\":true,\"ConvertedContactId\":\"003000000000002AAA\"}]}"};
-	s->steps[4] = (step){.status = 200,
-	                     .body = "{\"totalSize\":1,\"done\":true,\"records\":[{\"Id\":\"003000000000002AAA\","
-	                             "\"HasOptedOutOfEmail\":\"maybe\"}]}"};
-	s->steps[5] = (step){
-	    .status = 200,
-	    .body = "{\"totalSize\":3,\"done\":true,\"records\":["
-	            "{\"LeadId\":\"00Q000000000003AAA\",\"CreatedDate\":\"2026-01-02T03:04:05.000+0000\",\"NewValue\":true},"
-	            "{\"LeadId\":\"00Q000000000003AAA\",\"CreatedDate\":\"2026-01-01T03:04:05.000+0000\",\"NewValue\":\"odd\"},"
-	            "{\"CreatedDate\":\"2026-01-01T03:04:05.000+0000\",\"NewValue\":false}]}"};
+	    .body =
+	        "{\"totalSize\":2,\"done\":false,\"nextRecordsUrl\":\"/services/data/v62.0/query/01gX-1\","
+	        "\"records\":[{\"Id\":\"003000000000001AAA\",\"Email\":\"A@x.org\",\"HasOptedOutOfEmail\":"
+	        "true,"
+	        "\"SystemModstamp\":\"2026-01-02T03:04:05.000+0000\"}]}"};
+	s->steps[2] =
+	    (step){.status = 200,
+	           .body = "{\"totalSize\":2,\"done\":true,\"records\":[{\"Id\":\"003000000000002AAA\","
+	                   "\"HasOptedOutOfEmail\":false,\"FirstName\":\"Bo\"}]}"};
+	s->steps[3] =
+	    (step){.status = 200,
+	           .body = "{\"totalSize\":1,\"done\":true,\"records\":[{\"Id\":\"00Q000000000003AAA\","
+	                   "\"IsConverted\":true,\"ConvertedContactId\":\"003000000000002AAA\"}]}"};
+	s->steps[4] =
+	    (step){.status = 200,
+	           .body = "{\"totalSize\":1,\"done\":true,\"records\":[{\"Id\":\"003000000000002AAA\","
+	                   "\"HasOptedOutOfEmail\":\"maybe\"}]}"};
+	s->steps[5] =
+	    (step){.status = 200,
+	           .body = "{\"totalSize\":3,\"done\":true,\"records\":["
+	                   "{\"LeadId\":\"00Q000000000003AAA\",\"CreatedDate\":\"2026-01-02T03:04:05.000+"
+	                   "0000\",\"NewValue\":true},"
+	                   "{\"LeadId\":\"00Q000000000003AAA\",\"CreatedDate\":\"2026-01-01T03:04:05.000+"
+	                   "0000\",\"NewValue\":\"odd\"},"
+	                   "{\"CreatedDate\":\"2026-01-01T03:04:05.000+0000\",\"NewValue\":false}]}"};
 	s->steps[6] = (step){.status = 400,
 	                     .body = "[{\"message\":\"sObject type 'ContactHistory' is not supported.\","
 	                             "\"errorCode\":\"INVALID_TYPE\"}]"};
-	s->steps[7] = (step){.status = 500, .body = "[{\"message\":\"boom\",\"errorCode\":\"UNKNOWN_EXCEPTION\"}]"};
+	s->steps[7] =
+	    (step){.status = 500, .body = "[{\"message\":\"boom\",\"errorCode\":\"UNKNOWN_EXCEPTION\"}]"};
 	s->nsteps = 8;
 	sf_options o = fast_sf_options();
 	sf_client *c = sf_for(s, NULL, &o);
@@ -1203,9 +1211,10 @@ static void sf_typed_reads(void **state)
 	change_bag cb = {0};
 	assert_int_equal(sf_read_box_history(c, SF_LEAD, ids, 3, keep_change, &cb, &e), 0);
 	soql_of(s->req[5], soql, sizeof soql);
-	assert_string_equal(soql, "SELECT LeadId, CreatedDate, NewValue FROM LeadHistory WHERE Field = "
-	                          "'HasOptedOutOfEmail' AND LeadId IN ('00Q000000000003AAA','00Q000000000004AAA') "
-	                          "ORDER BY CreatedDate DESC");
+	assert_string_equal(soql,
+	                    "SELECT LeadId, CreatedDate, NewValue FROM LeadHistory WHERE Field = "
+	                    "'HasOptedOutOfEmail' AND LeadId IN ('00Q000000000003AAA','00Q000000000004AAA') "
+	                    "ORDER BY CreatedDate DESC");
 	assert_int_equal(cb.n, 1);
 	assert_string_equal(cb.ch[0].id, "00Q000000000003AAA");
 	assert_int_equal(cb.ch[0].opted_out, 1);
@@ -1224,7 +1233,8 @@ static void sf_typed_reads(void **state)
 	const char *many[SF_HISTORY_IDS_MAX + 1];
 	for (size_t i = 0; i <= SF_HISTORY_IDS_MAX; i++)
 		many[i] = "003000000000001AAA";
-	assert_int_equal(sf_read_box_history(c, SF_CONTACT, many, SF_HISTORY_IDS_MAX + 1, keep_change, &cb, &e), -1);
+	assert_int_equal(
+	    sf_read_box_history(c, SF_CONTACT, many, SF_HISTORY_IDS_MAX + 1, keep_change, &cb, &e), -1);
 	assert_int_equal(e.kind, ERR_USAGE);
 	assert_int_equal(s->served, 8);
 	sf_close(c);

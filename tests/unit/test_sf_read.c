@@ -70,7 +70,8 @@ static void record_refused(void **state)
 	     "HasOptedOutOfEmail is not a boolean"},
 	    {"{\"Id\":\"003000000000001AAA\",\"HasOptedOutOfEmail\":[true]}",
 	     "HasOptedOutOfEmail is not a boolean"},
-	    {"{\"Id\":\"003000000000001AAA\",\"HasOptedOutOfEmail\":2.5}", "HasOptedOutOfEmail is not a boolean"},
+	    {"{\"Id\":\"003000000000001AAA\",\"HasOptedOutOfEmail\":2.5}",
+	     "HasOptedOutOfEmail is not a boolean"},
 	    {"[]", "a record without Id"},
 	    {"\"003000000000001AAA\"", "a record without Id"},
 	};
@@ -114,7 +115,8 @@ static void record_lenient(void **state)
 	assert_int_equal(r.is_converted, 0);
 	assert_string_equal(r.converted_contact_id, "");
 	/* The box as text, as some API versions send it. */
-	assert_int_equal(parse("{\"Id\":\"003000000000001AAA\",\"HasOptedOutOfEmail\":\"true\"}", SF_CONTACT, &r, &e), 0);
+	assert_int_equal(
+	    parse("{\"Id\":\"003000000000001AAA\",\"HasOptedOutOfEmail\":\"true\"}", SF_CONTACT, &r, &e), 0);
 	assert_int_equal(r.opted_out, 1);
 }
 
@@ -138,15 +140,32 @@ static void history_rows(void **state)
 		const char *json;
 		int rc, value;
 	} cases[] = {
-	    {SF_LEAD, "{\"LeadId\":\"00Q000000000001AAA\",\"CreatedDate\":\"2026-01-02T03:04:05.000+0000\",\"NewValue\":true}", 1, 1},
-	    {SF_CONTACT, "{\"ContactId\":\"003000000000001AAA\",\"CreatedDate\":\"2026-01-02T03:04:05.000+0000\",\"NewValue\":\"false\"}", 1, 0},
+	    {SF_LEAD,
+	     "{\"LeadId\":\"00Q000000000001AAA\",\"CreatedDate\":\"2026-01-02T03:04:05.000+0000\","
+	     "\"NewValue\":true}",
+	     1, 1},
+	    {SF_CONTACT,
+	     "{\"ContactId\":\"003000000000001AAA\",\"CreatedDate\":\"2026-01-02T03:04:05.000+0000\","
+	     "\"NewValue\":\"false\"}",
+	     1, 0},
 	    /* the row names the other object's id field: nobody to attribute it to */
-	    {SF_CONTACT, "{\"LeadId\":\"00Q000000000001AAA\",\"CreatedDate\":\"2026-01-02T03:04:05.000+0000\",\"NewValue\":true}", 0, 0},
-	    {SF_LEAD, "{\"LeadId\":\"00Q000000000001AAA\",\"CreatedDate\":\"2026-01-02T03:04:05.000+0000\",\"NewValue\":\"maybe\"}", 0, 0},
-	    {SF_LEAD, "{\"LeadId\":\"00Q000000000001AAA\",\"CreatedDate\":\"2026-01-02T03:04:05.000+0000\",\"NewValue\":null}", 0, 0},
-	    {SF_LEAD, "{\"LeadId\":\"00Q000000000001AAA\",\"CreatedDate\":\"yesterday\",\"NewValue\":true}", 0, 0},
+	    {SF_CONTACT,
+	     "{\"LeadId\":\"00Q000000000001AAA\",\"CreatedDate\":\"2026-01-02T03:04:05.000+0000\","
+	     "\"NewValue\":true}",
+	     0, 0},
+	    {SF_LEAD,
+	     "{\"LeadId\":\"00Q000000000001AAA\",\"CreatedDate\":\"2026-01-02T03:04:05.000+0000\","
+	     "\"NewValue\":\"maybe\"}",
+	     0, 0},
+	    {SF_LEAD,
+	     "{\"LeadId\":\"00Q000000000001AAA\",\"CreatedDate\":\"2026-01-02T03:04:05.000+0000\","
+	     "\"NewValue\":null}",
+	     0, 0},
+	    {SF_LEAD, "{\"LeadId\":\"00Q000000000001AAA\",\"CreatedDate\":\"yesterday\",\"NewValue\":true}",
+	     0, 0},
 	    {SF_LEAD, "{\"LeadId\":\"00Q000000000001AAA\",\"CreatedDate\":[],\"NewValue\":true}", 0, 0},
-	    {SF_LEAD, "{\"LeadId\":[1],\"CreatedDate\":\"2026-01-02T03:04:05.000+0000\",\"NewValue\":true}", 0, 0},
+	    {SF_LEAD, "{\"LeadId\":[1],\"CreatedDate\":\"2026-01-02T03:04:05.000+0000\",\"NewValue\":true}",
+	     0, 0},
 	    {SF_LEAD, "[1,2,3]", 0, 0},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -155,7 +174,8 @@ static void history_rows(void **state)
 		if (cases[i].rc == 1) {
 			assert_int_equal(ch.opted_out, cases[i].value);
 			assert_true(ch.at_ms == at);
-			assert_string_equal(ch.id, cases[i].o == SF_LEAD ? "00Q000000000001AAA" : "003000000000001AAA");
+			assert_string_equal(ch.id, cases[i].o == SF_LEAD ? "00Q000000000001AAA"
+			                                                 : "003000000000001AAA");
 		}
 	}
 	sf_box_change ch;
@@ -176,13 +196,28 @@ static int literal_body(const char *s, char *val, size_t n)
 		if (c == '\\') {
 			p++;
 			switch (*p) {
-			case 'n': c = '\n'; break;
-			case 'r': c = '\r'; break;
-			case 't': c = '\t'; break;
-			case 'b': c = '\b'; break;
-			case 'f': c = '\f'; break;
-			case '\\': case '\'': case '"': c = *p; break;
-			default: return 0;
+			case 'n':
+				c = '\n';
+				break;
+			case 'r':
+				c = '\r';
+				break;
+			case 't':
+				c = '\t';
+				break;
+			case 'b':
+				c = '\b';
+				break;
+			case 'f':
+				c = '\f';
+				break;
+			case '\\':
+			case '\'':
+			case '"':
+				c = *p;
+				break;
+			default:
+				return 0;
 			}
 		}
 		if (o + 1 >= n)
@@ -202,8 +237,8 @@ static void soql_escape_hostile(void **state)
 	    {"plain@example.com", "plain@example.com"},
 	    {"o'brien@example.com", "o\\'brien@example.com"},
 	    {"x' OR Email != '", "x\\' OR Email != \\'"},
-	    {"a\\'b", "a\\\\\\'b"},          /* a backslash before a quote does not swallow the escape */
-	    {"end\\", "end\\\\"},            /* a trailing backslash cannot escape the closing quote */
+	    {"a\\'b", "a\\\\\\'b"}, /* a backslash before a quote does not swallow the escape */
+	    {"end\\", "end\\\\"},   /* a trailing backslash cannot escape the closing quote */
 	    {"\\\\''", "\\\\\\\\\\'\\'"},
 	    {"\"q\"\n\r\t", "\\\"q\\\"\\n\\r\\t"},
 	    {"", ""},
@@ -233,8 +268,8 @@ static void soql_escape_hostile(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(record_full),       cmocka_unit_test(record_refused),
-	    cmocka_unit_test(record_lenient),    cmocka_unit_test(history_rows),
+	    cmocka_unit_test(record_full),         cmocka_unit_test(record_refused),
+	    cmocka_unit_test(record_lenient),      cmocka_unit_test(history_rows),
 	    cmocka_unit_test(soql_escape_hostile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
