@@ -40,12 +40,24 @@
   {{#VIEWER}}<p class="muted">An administrator has to preview and confirm it.</p>{{/VIEWER}}
   {{/NOT_PREVIEWED}}
   {{#PREVIEWED}}
-  <div class="stats">
+  <h3 class="plan-title">If you confirm, this changes for people</h3>
+  <ul class="plan" id="plan">
+  {{#PLAN_KIND}}<li class="plan-kind" id="plan-{{ACTION}}">
+    <div class="plan-head"><span class="plan-n">{{COUNT}}</span> <strong>{{LABEL}}</strong> <span class="muted small">{{DETAIL}}</span></div>
+    <div class="plan-names">{{#NAME}}<span class="plan-name">{{NAME}}</span> {{/NAME}}{{#MORE}}<span class="muted plan-more">and {{N}} more</span>{{/MORE}}</div>
+  </li>
+  {{/PLAN_KIND}}
+  </ul>
+  {{#PLAN_NOTHING}}<p id="plan-nothing">Nothing changes for anyone: both sides already agree.</p>{{/PLAN_NOTHING}}
+  {{#BOOKKEEPING}}<details class="plan-book" id="plan-bookkeeping"><summary>{{COUNT}} bookkeeping changes optsync keeps for itself</summary>
+    <p class="small">{{TAGS}} tags in ActiveCampaign (created-from-salesforce-…, added-to-salesforce-…) and {{LINKS}} links between an ActiveCampaign contact and its Salesforce records{{#OTHER}}, {{N}} other{{/OTHER}}. Nobody receives or loses an email because of them. <a href="{{RUN_ALL_URL}}">List them in the log</a></p>
+  </details>{{/BOOKKEEPING}}
+  <div class="stats stats-small">
     <div class="stat"><span class="stat-n" id="planned">{{PLANNED}}</span><span class="stat-l">changes planned</span></div>
     <div class="stat"><span class="stat-n">{{PEOPLE}}</span><span class="stat-l">people read</span></div>
     <div class="stat"><span class="stat-n">{{SKIPPED}}</span><span class="stat-l">skipped</span></div>
   </div>
-  <p><a href="{{RUN_URL}}">See every planned change (run {{RUN}})</a></p>
+  <p><a href="{{RUN_URL}}">See the planned changes for people in the log (run {{RUN}})</a></p>
   {{#ADMIN}}
   <form method="post" action="/status/confirm" class="inline">
     <input type="hidden" name="csrf" value="{{CSRF}}">
@@ -105,14 +117,17 @@
     <label>Status <select name="status"><option value="">any</option>{{#F_STATUS_OPT}}<option value="{{VALUE}}"{{#SELECTED}} selected{{/SELECTED}}>{{VALUE}}</option>{{/F_STATUS_OPT}}</select></label>
     <label>Direction <select name="direction"><option value="">any</option>{{#F_DIR_OPT}}<option value="{{VALUE}}"{{#SELECTED}} selected{{/SELECTED}}>{{LABEL}}</option>{{/F_DIR_OPT}}</select></label>
     <label>Run <input type="number" name="run" min="0" value="{{F_RUN_VALUE}}" class="narrow"></label>
+    <label>Show <select name="show" id="f-show"><option value=""{{#F_SHOW_PEOPLE}} selected{{/F_SHOW_PEOPLE}}>changes for people</option><option value="all"{{#F_SHOW_ALL}} selected{{/F_SHOW_ALL}}>everything, with tags and links</option></select></label>
     <button type="submit" class="btn">Filter</button>
     <a class="btn btn-ghost" href="/status">Clear</a>
   </form>
-  <div class="table-wrap">
+  <p class="muted small" id="log-shows">{{#F_SHOW_PEOPLE}}Showing what changed for people (opt-outs, opt-ins, unsubscribes, new contacts, skips) and anything that failed. <a href="{{SHOW_TOGGLE_URL}}" id="show-all">Show the bookkeeping too (tags, links)</a>{{/F_SHOW_PEOPLE}}{{#F_SHOW_ALL}}Showing every row, the bookkeeping (tags, links) included. <a href="{{SHOW_TOGGLE_URL}}" id="show-people">Show only what changed for people</a>{{/F_SHOW_ALL}}</p>
+  <div class="log-wrap">
   <table class="table log" id="log-table">
+    <colgroup><col class="c-time"><col class="c-run"><col class="c-dir"><col class="c-person"><col class="c-object"><col class="c-action"><col class="c-status"><col class="c-reason"></colgroup>
     <thead><tr><th>Time</th><th>Run</th><th>Direction</th><th>Person</th><th>Object</th><th>Action</th><th>Status</th><th>Reason</th></tr></thead>
     <tbody>
-    {{#LOG_ROW}}<tr><td class="nowrap">{{AT}}</td><td><a href="{{RUN_URL}}">{{RUN}}</a></td><td class="nowrap">{{DIRECTION}}</td><td><a href="{{EMAIL_URL}}">{{EMAIL}}</a></td><td>{{OBJECT}} <span class="muted small">{{RECORD}}</span></td><td>{{ACTION}}</td><td><span class="badge badge-{{STATUS}}">{{STATUS}}</span></td><td>{{REASON}}{{#ERROR}}{{/ERROR}} <span class="bad-text">{{ERROR}}</span></td></tr>
+    {{#LOG_ROW}}<tr><td data-label="Time">{{AT}}</td><td data-label="Run"><a href="{{RUN_URL}}">{{RUN}}</a></td><td data-label="Direction">{{DIRECTION}}</td><td data-label="Person"><a href="{{EMAIL_URL}}">{{EMAIL}}</a></td><td data-label="Object">{{OBJECT}} <span class="muted small">{{RECORD}}</span></td><td data-label="Action">{{ACTION}}</td><td data-label="Status"><span class="badge badge-{{STATUS}}">{{STATUS}}</span></td><td data-label="Reason">{{REASON}}{{#ERROR}}{{/ERROR}} <span class="bad-text">{{ERROR}}</span></td></tr>
     {{/LOG_ROW}}
     </tbody>
   </table>
