@@ -191,6 +191,8 @@ static void fill_plan(web_req *r, tpl_dict *p, int64_t run)
 	}
 	if (!shown)
 		tpl_show(p, "PLAN_NOTHING");
+	/* Skips in a dry run are logged, not counted in the run's summary: count them from the plan. */
+	tpl_set_int(p, "PLAN_SKIPPED", ps.kind[PLAN_SKIP].changes);
 	int book = ps.tags + ps.links + ps.other;
 	if (book) {
 		tpl_dict *b = tpl_section(p, "BOOKKEEPING");
@@ -225,7 +227,6 @@ static void fill_first_sync(web_req *r, tpl_dict *d, int connected)
 		tpl_dict *p = tpl_section(f, "PREVIEWED");
 		tpl_set_int(p, "PLANNED", j.sum.planned);
 		tpl_set_int(p, "PEOPLE", j.sum.people);
-		tpl_set_int(p, "SKIPPED", j.sum.skipped);
 		tpl_set_int(p, "RUN", j.sum.run_id);
 		char url[64];
 		snprintf(url, sizeof url, "/status?run=%lld#log", (long long)j.sum.run_id);

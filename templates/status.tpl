@@ -55,7 +55,7 @@
   <div class="stats stats-small">
     <div class="stat"><span class="stat-n" id="planned">{{PLANNED}}</span><span class="stat-l">changes planned</span></div>
     <div class="stat"><span class="stat-n">{{PEOPLE}}</span><span class="stat-l">people read</span></div>
-    <div class="stat"><span class="stat-n">{{SKIPPED}}</span><span class="stat-l">skipped</span></div>
+    <div class="stat"><span class="stat-n" id="plan-skipped">{{PLAN_SKIPPED}}</span><span class="stat-l">left as they are</span></div>
   </div>
   <p><a href="{{RUN_URL}}">See the planned changes for people in the log (run {{RUN}})</a></p>
   {{#ADMIN}}
@@ -102,7 +102,7 @@
   <table class="table" id="runs">
     <thead><tr><th>Run</th><th>Trigger</th><th>Started</th><th>Status</th><th class="num">People</th><th class="num">→SF</th><th class="num">→AC</th><th class="num">Failed</th></tr></thead>
     <tbody>
-    {{#RUN_ROW}}<tr><td><a href="{{URL}}">{{ID}}</a></td><td>{{TRIGGER}}</td><td class="nowrap" title="ended {{ENDED}}">{{STARTED}}</td><td><span class="badge badge-{{STATUS_CLASS}}" title="{{ERROR}}">{{STATUS}}</span></td><td class="num">{{PEOPLE}}</td><td class="num">{{AC_SF}}</td><td class="num">{{SF_AC}}</td><td class="num">{{FAILED}}</td></tr>
+    {{#RUN_ROW}}<tr><td><a href="{{URL}}">{{ID}}</a></td><td>{{TRIGGER}}</td><td title="ended {{ENDED}}">{{STARTED}}</td><td><span class="badge badge-{{STATUS_CLASS}}" title="{{ERROR}}">{{STATUS}}</span></td><td class="num">{{PEOPLE}}</td><td class="num">{{AC_SF}}</td><td class="num">{{SF_AC}}</td><td class="num">{{FAILED}}</td></tr>
     {{/RUN_ROW}}
     </tbody>
   </table>

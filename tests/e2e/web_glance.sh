@@ -40,6 +40,16 @@ optsync connect ac --url "$AC_URL" --key sandbox-ac-key >/dev/null || fail "conn
 optsync connect sf --login-url "$SF_URL" --client-id sandbox-client-id --client-secret sandbox-client-secret >/dev/null || fail "connect sf"
 optsync set sf_import all >/dev/null || fail "set sf_import all"
 
+# ---- the CLI's dry run ends with the same summary the preview leads with
+out=$(optsync sync --dry-run)
+expect_eq "sync --dry-run exits 0" "$?" 0
+crun=$(db "SELECT max(id) FROM runs")
+c5=$(db "SELECT email FROM log WHERE run=$crun AND action='opt_out' GROUP BY email ORDER BY min(id) LIMIT 5" | paste -sd, | sed 's/,/, /g')
+expect_match "dry run: what changes for people" "$out" '^what changes for people:$'
+expect_match "dry run: boxes to check, five names and the rest" "$out" "^  Boxes to check in Salesforce: 32 records for 32 people: $c5 and 27 more$"
+expect_match "dry run: the unsubscribes" "$out" '^  Unsubscribes in ActiveCampaign: 2 list unsubscribes for 1 person: sfout@example.com$'
+expect_match "dry run: the bookkeeping in one line" "$out" "^  bookkeeping \(nobody's email changes\): $(db "SELECT count(*) FROM log WHERE run=$crun AND action='tag'") tags, $(db "SELECT count(*) FROM log WHERE run=$crun AND action='link'") links$"
+
 # ---- the administrator
 get "$A" /login >/dev/null
 tok=$(csrf)
