@@ -104,7 +104,8 @@ static int render(web_req *r, int status, const char *notice, const char *error)
 	}
 	fill_ac(p, v);
 	fill_sf(p, v);
-	int rows = store_log_query(r->st, &(log_filter){.email = email, .limit = HISTORY_ROWS}, on_hist, p, &e);
+	int rows =
+	    store_log_query(r->st, &(log_filter){.email = email, .limit = HISTORY_ROWS}, on_hist, p, &e);
 	if (rows < 0)
 		page_error_box(r, e.msg);
 	if (rows <= 0)

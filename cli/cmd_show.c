@@ -41,8 +41,9 @@ static void print_text(FILE *f, const contact_view *v)
 	snprintf(buf, sizeof buf, "%s %s", v->state, v->why);
 	line(f, "box", buf);
 	if (v->different)
-		line(f, "", "The two sides differ: on purpose after a box was unchecked in Salesforce (only the "
-		            "person can re-subscribe), otherwise the next sync or a resync settles it.");
+		line(f, "",
+		     "The two sides differ: on purpose after a box was unchecked in Salesforce (only the "
+		     "person can re-subscribe), otherwise the next sync or a resync settles it.");
 	if (v->linked && v->link.failed[0]) {
 		timefmt_human(v->link.failed_at, t, sizeof t);
 		snprintf(buf, sizeof buf, "not decided since %s: %s", t, v->link.failed);
@@ -124,8 +125,9 @@ static void print_json(FILE *f, const contact_view *v)
 			json_object *l = json_object_new_object();
 			json_object_object_add(l, "list", json_object_new_string(v->lists[i].id));
 			json_object_object_add(l, "status", json_object_new_int(v->lists[i].status));
-			json_object_object_add(l, "status_name",
-			                       json_object_new_string(contact_view_list_status(v->lists[i].status)));
+			json_object_object_add(
+			    l, "status_name",
+			    json_object_new_string(contact_view_list_status(v->lists[i].status)));
 			json_object_array_add(lists, l);
 		}
 		json_object_object_add(ac, "lists", lists);
@@ -148,7 +150,8 @@ static void print_json(FILE *f, const contact_view *v)
 		json_object_array_add(sf, x);
 	}
 	json_object_object_add(o, "salesforce", sf);
-	fprintf(f, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	fprintf(f, "%s\n",
+	        json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 }
 
@@ -185,10 +188,11 @@ int cmd_show(cli_ctx *c, int argc, char **argv)
 	if (rc < 0)
 		return cli_fail(c, &e);
 	if (!v->known) {
-		fprintf(c->err,
-		        "optsync: show: optsync has not seen %s on either side (no ActiveCampaign contact,"
-		        " no Salesforce record, no link); `optsync resync --email %s` reads both sides for it\n",
-		        norm, norm);
+		fprintf(
+		    c->err,
+		    "optsync: show: optsync has not seen %s on either side (no ActiveCampaign contact,"
+		    " no Salesforce record, no link); `optsync resync --email %s` reads both sides for it\n",
+		    norm, norm);
 		contact_view_free(v);
 		return CLI_FAIL;
 	}

@@ -61,13 +61,14 @@ static void print_plan_summary(FILE *out, store *s, int64_t run)
 		fprintf(out, "(no summary: %s)\n", e.msg);
 		return;
 	}
-	fprintf(out, "what changes for people:%s\n", ps.people_changes || ps.kind[PLAN_SKIP].changes ? "" : " nothing");
+	fprintf(out, "what changes for people:%s\n",
+	        ps.people_changes || ps.kind[PLAN_SKIP].changes ? "" : " nothing");
 	for (int k = 0; k < PLAN_KINDS; k++) {
 		const plan_group *g = &ps.kind[k];
 		if (!g->changes)
 			continue;
-		fprintf(out, "  %s: %d %s%s for %d %s:", g->label, g->changes, g->unit, g->changes == 1 ? "" : "s",
-		        g->people, g->people == 1 ? "person" : "people");
+		fprintf(out, "  %s: %d %s%s for %d %s:", g->label, g->changes, g->unit,
+		        g->changes == 1 ? "" : "s", g->people, g->people == 1 ? "person" : "people");
 		for (int i = 0; i < g->n_names; i++)
 			fprintf(out, "%s %s", i ? "," : "", g->names[i]);
 		if (plan_group_more(g))
@@ -75,8 +76,8 @@ static void print_plan_summary(FILE *out, store *s, int64_t run)
 		fputc('\n', out);
 	}
 	if (ps.tags + ps.links + ps.other)
-		fprintf(out, "  bookkeeping (nobody's email changes): %d tags, %d links%s\n", ps.tags, ps.links,
-		        ps.other ? ", and other rows" : "");
+		fprintf(out, "  bookkeeping (nobody's email changes): %d tags, %d links%s\n", ps.tags,
+		        ps.links, ps.other ? ", and other rows" : "");
 }
 
 static int run_once(cli_ctx *c, store *s, sync_options *o, int quiet_progress)

@@ -67,8 +67,8 @@ static void explain(contact_view *v)
 		snprintf(v->state, sizeof v->state, "Email Opt Out is unchecked on %s Salesforce record%s.",
 		         writable == 1 ? "the" : "all", writable == 1 ? "" : "s");
 	else
-		snprintf(v->state, sizeof v->state, "Email Opt Out is checked on %d of %d Salesforce records.",
-		         checked, writable);
+		snprintf(v->state, sizeof v->state,
+		         "Email Opt Out is checked on %d of %d Salesforce records.", checked, writable);
 	if (v->have_decision) {
 		char at[48];
 		timefmt_human(v->decision.at, at, sizeof at);

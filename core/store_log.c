@@ -304,13 +304,14 @@ int store_log_run_counts(store *s, int64_t run, int (*cb)(const char *, int, int
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : fail(s, e, "count a run's log");
 }
 
-int store_log_run_names(store *s, int64_t run, const char *action, int limit,
-                        int (*cb)(const char *, void *), void *arg, err_t *e)
+int store_log_run_names(store *s, int64_t run, const char *action, int limit, int (*cb)(const char *, void *),
+                        void *arg, err_t *e)
 {
-	sqlite3_stmt *st = store_stmt(
-	    s,
-	    "SELECT " LOG_NAME " AS name FROM log WHERE run=? AND action=? GROUP BY name ORDER BY min(id) LIMIT ?",
-	    e);
+	sqlite3_stmt *st =
+	    store_stmt(s,
+	               "SELECT " LOG_NAME
+	               " AS name FROM log WHERE run=? AND action=? GROUP BY name ORDER BY min(id) LIMIT ?",
+	               e);
 	if (!st)
 		return fail(s, e, "read a run's log");
 	sqlite3_bind_int64(st, 1, run);

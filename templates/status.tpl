@@ -80,7 +80,7 @@
 </div>
 {{#LAST_UNDONE}}<div class="box box-warn" id="last-run-undone"><p>The last run ({{STATUS}}, ended {{ENDED}}) left work undone: {{ERROR}}. It is not counted as a success; what it could not do stays queued for the next run.</p></div>{{/LAST_UNDONE}}
 
-<div class="grid2">
+<div class="grid2 status-grid">
 <section class="card">
   <h2>Changes per day <span class="muted small">last 30 days</span></h2>
   {{#CHART}}

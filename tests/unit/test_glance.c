@@ -215,7 +215,8 @@ static void contact_view_explains_the_box(void **state)
 	assert_int_equal(v->n_lists, 2);
 	assert_int_equal(v->ac_subscribed, 1);
 	assert_string_equal(v->state, "Email Opt Out is checked on 1 of 2 Salesforce records.");
-	assert_string_equal(v->why, "Last decision, 2026-11-26 14:09:25 UTC: R2: unsubscribed from every list");
+	assert_string_equal(v->why,
+	                    "Last decision, 2026-11-26 14:09:25 UTC: R2: unsubscribed from every list");
 	assert_int_equal(v->different, 1);
 	contact_view_free(v);
 
