@@ -117,7 +117,7 @@
     <label>Status <select name="status"><option value="">any</option>{{#F_STATUS_OPT}}<option value="{{VALUE}}"{{#SELECTED}} selected{{/SELECTED}}>{{VALUE}}</option>{{/F_STATUS_OPT}}</select></label>
     <label>Direction <select name="direction"><option value="">any</option>{{#F_DIR_OPT}}<option value="{{VALUE}}"{{#SELECTED}} selected{{/SELECTED}}>{{LABEL}}</option>{{/F_DIR_OPT}}</select></label>
     <label>Run <input type="number" name="run" min="0" value="{{F_RUN_VALUE}}" class="narrow"></label>
-    <label>Show <select name="show" id="f-show"><option value=""{{#F_SHOW_PEOPLE}} selected{{/F_SHOW_PEOPLE}}>changes for people</option><option value="all"{{#F_SHOW_ALL}} selected{{/F_SHOW_ALL}}>everything, with tags and links</option></select></label>
+    <label>Show <select name="show" id="f-show"><option value=""{{#F_SHOW_PEOPLE}} selected{{/F_SHOW_PEOPLE}}>changes for people</option><option value="all"{{#F_SHOW_ALL}} selected{{/F_SHOW_ALL}}>everything</option></select></label>
     <button type="submit" class="btn">Filter</button>
     <a class="btn btn-ghost" href="/status">Clear</a>
   </form>
