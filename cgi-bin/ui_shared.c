@@ -1,5 +1,6 @@
 /* ui_shared.c - the shared frame of the dashboard's pages (cgit's ui-shared.c in spirit). */
 #include "ui_shared.h"
+#include "timefmt.h"
 #include "version.h"
 
 #include <stdio.h>
@@ -121,22 +122,7 @@ void page_unavailable(tpl_dict *d, const char *what)
 
 void page_time(const char *iso, char *out, size_t n)
 {
-	if (!iso || !*iso) {
-		snprintf(out, n, "—");
-		return;
-	}
-	char t[40];
-	snprintf(t, sizeof t, "%s", iso);
-	char *T = strchr(t, 'T');
-	if (T)
-		*T = ' ';
-	size_t l = strlen(t);
-	if (l && t[l - 1] == 'Z') {
-		t[l - 1] = '\0';
-		snprintf(out, n, "%s UTC", t);
-	} else {
-		snprintf(out, n, "%s", t);
-	}
+	timefmt_human(iso, out, n);
 }
 
 void page_log_row(tpl_dict *row, const log_entry *l)

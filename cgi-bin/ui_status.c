@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "jobs.h"
+#include "plan_summary.h"
 #include "store_log.h"
 #include "store_sync.h"
 #include "ui.h"
@@ -160,6 +161,49 @@ static void fill_job(web_req *r, tpl_dict *d)
 	}
 }
 
+/* The preview leads with what changes for people, each kind with its count and a few names;
+ * the tags and links optsync keeps for itself are one collapsed line. */
+static void fill_plan(web_req *r, tpl_dict *p, int64_t run)
+{
+	plan_summary ps;
+	err_t e = {0};
+	if (plan_summary_read(r->st, run, &ps, &e) < 0) {
+		page_error_box(r, e.msg);
+		return;
+	}
+	int shown = 0;
+	for (int k = 0; k < PLAN_KINDS; k++) {
+		const plan_group *g = &ps.kind[k];
+		if (g->changes == 0)
+			continue;
+		tpl_dict *row = tpl_section(p, "PLAN_KIND");
+		tpl_set(row, "ACTION", g->action);
+		tpl_set(row, "LABEL", g->label);
+		tpl_set_int(row, "COUNT", g->changes);
+		tpl_setf(row, "DETAIL", "%d %s%s for %d %s", g->changes, g->unit, g->changes == 1 ? "" : "s",
+		         g->people, g->people == 1 ? "person" : "people");
+		for (int i = 0; i < g->n_names; i++)
+			tpl_set(tpl_section(row, "NAME"), "NAME", g->names[i]);
+		int more = plan_group_more(g);
+		if (more)
+			tpl_set_int(tpl_section(row, "MORE"), "N", more);
+		shown++;
+	}
+	if (!shown)
+		tpl_show(p, "PLAN_NOTHING");
+	/* Skips in a dry run are logged, not counted in the run's summary: count them from the plan. */
+	tpl_set_int(p, "PLAN_SKIPPED", ps.kind[PLAN_SKIP].changes);
+	int book = ps.tags + ps.links + ps.other;
+	if (book) {
+		tpl_dict *b = tpl_section(p, "BOOKKEEPING");
+		tpl_set_int(b, "COUNT", book);
+		tpl_set_int(b, "TAGS", ps.tags);
+		tpl_set_int(b, "LINKS", ps.links);
+		if (ps.other)
+			tpl_set_int(tpl_section(b, "OTHER"), "N", ps.other);
+	}
+}
+
 /* The first sync is shown as a preview an administrator confirms (SPEC section 1); until then
  * "Resync now" is not offered, so nothing is written blind. */
 static void fill_first_sync(web_req *r, tpl_dict *d, int connected)
@@ -183,11 +227,13 @@ static void fill_first_sync(web_req *r, tpl_dict *d, int connected)
 		tpl_dict *p = tpl_section(f, "PREVIEWED");
 		tpl_set_int(p, "PLANNED", j.sum.planned);
 		tpl_set_int(p, "PEOPLE", j.sum.people);
-		tpl_set_int(p, "SKIPPED", j.sum.skipped);
 		tpl_set_int(p, "RUN", j.sum.run_id);
 		char url[64];
-		snprintf(url, sizeof url, "/status?run=%lld", (long long)j.sum.run_id);
+		snprintf(url, sizeof url, "/status?run=%lld#log", (long long)j.sum.run_id);
 		tpl_set(p, "RUN_URL", url);
+		snprintf(url, sizeof url, "/status?run=%lld&show=all#log", (long long)j.sum.run_id);
+		tpl_set(p, "RUN_ALL_URL", url);
+		fill_plan(r, p, j.sum.run_id);
 	} else {
 		tpl_show(f, "NOT_PREVIEWED");
 	}
@@ -229,7 +275,9 @@ static void fill_log(web_req *r, tpl_dict *d)
 {
 	char email[256];
 	const char *status = web_arg(r, "status"), *dir = web_arg(r, "direction");
-	const char *run = web_arg(r, "run"), *before = web_arg(r, "before");
+	const char *run = web_arg(r, "run"), *before = web_arg(r, "before"), *show = web_arg(r, "show");
+	/* People-facing rows by default; the bookkeeping (tags, links) on asking. */
+	int all = show && strcmp(show, "all") == 0;
 	web_normalize_email(web_arg(r, "email"), email, sizeof email);
 	static const char *const statuses[] = {"planned", "applied", "failed", "retrying", "skipped", NULL};
 	static const char *const dirs[] = {"ac->sf", "sf->ac", NULL};
@@ -242,8 +290,15 @@ static void fill_log(web_req *r, tpl_dict *d)
 	                .direction = dir,
 	                .run = web_int64(run),
 	                .before_id = web_int64(before),
-	                .limit = LOG_PAGE + 1};
+	                .limit = LOG_PAGE + 1,
+	                .people_only = !all};
 	tpl_set(d, "F_EMAIL", email);
+	tpl_show(d, all ? "F_SHOW_ALL" : "F_SHOW_PEOPLE");
+	char toggle[1100];
+	web_log_query(toggle, sizeof toggle, email, status, dir, web_int64(run), 0);
+	if (!all)
+		web_query_param(toggle, sizeof toggle, "show", "all");
+	tpl_set(d, "SHOW_TOGGLE_URL", toggle);
 	if (f.run) {
 		tpl_set_int(d, "F_RUN_VALUE", f.run);
 		tpl_set_int(tpl_section(d, "F_RUN"), "RUN", f.run);
@@ -273,11 +328,15 @@ static void fill_log(web_req *r, tpl_dict *d)
 		tpl_dict *p = tpl_section(d, "PAGER");
 		char base[1024];
 		web_log_query(base, sizeof base, email, status, dir, f.run, 0);
+		if (all)
+			web_query_param(base, sizeof base, "show", "all");
 		if (f.before_id)
 			tpl_set(tpl_section(p, "NEWEST"), "URL", base);
 		if (c.more) {
 			char older[1100];
 			web_log_query(older, sizeof older, email, status, dir, f.run, c.last_id);
+			if (all)
+				web_query_param(older, sizeof older, "show", "all");
 			tpl_set(tpl_section(p, "OLDER"), "URL", older);
 		}
 	}

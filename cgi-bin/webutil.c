@@ -56,6 +56,11 @@ static void add_param(char *out, size_t n, const char *key, const char *value)
 	snprintf(out + l, n - l, "%s%s=%s", strchr(out, '?') ? "&" : "?", key, enc);
 }
 
+void web_query_param(char *out, size_t n, const char *key, const char *value)
+{
+	add_param(out, n, key, value);
+}
+
 void web_log_query(char *out, size_t n, const char *email, const char *status, const char *direction,
                    int64_t run, int64_t before_id)
 {

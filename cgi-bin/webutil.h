@@ -23,6 +23,10 @@ int64_t web_int64(const char *s);
 void web_log_query(char *out, size_t n, const char *email, const char *status, const char *direction,
                    int64_t run, int64_t before_id);
 
+/* Appends "?key=value" or "&key=value" (value form-encoded) to the URL in out; an empty value
+ * adds nothing. */
+void web_query_param(char *out, size_t n, const char *key, const char *value);
+
 /* CSS class for a status word: ok/applied -> "ok", failed -> "bad", partial/retrying -> "warn". */
 const char *web_status_class(const char *status);
 

@@ -27,6 +27,8 @@ static const cli_command commands[] = {
     {"resync", cmd_resync, "resync --email ADDRESS",
      "Re-read both sides for one person and apply the rules."},
     {"check", cmd_check, "check [--json]", "Run the troubleshooting checks; exit 1 if any fails."},
+    {"show", cmd_show, "show --email ADDRESS [--json]",
+     "Show one person on both sides as optsync last read them, and why the box is what it is."},
     {"log", cmd_log, "log [--email E] [--limit N] [--json]", "Show the sync log, newest first."},
     {"audit", cmd_audit, "audit [--csv]", "List every linked person whose two sides disagree."},
     {"user", cmd_user, "user add NAME --role admin|viewer",

@@ -59,6 +59,7 @@ int cmd_daemon(cli_ctx *c, int argc, char **argv);
 int cmd_resync(cli_ctx *c, int argc, char **argv);
 int cmd_check(cli_ctx *c, int argc, char **argv);
 int cmd_log(cli_ctx *c, int argc, char **argv);
+int cmd_show(cli_ctx *c, int argc, char **argv);
 int cmd_audit(cli_ctx *c, int argc, char **argv);
 int cmd_webhook(cli_ctx *c, int argc, char **argv);
 

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "logline.h"
+#include "plan_summary.h"
 #include "rules.h"
 #include "settings.h"
 #include "store_log.h"
@@ -51,6 +52,34 @@ static int collect_plan(const log_entry *l, void *arg)
 	return 0;
 }
 
+/* The same summary the dashboard's preview leads with (plan_summary.h). */
+static void print_plan_summary(FILE *out, store *s, int64_t run)
+{
+	plan_summary ps;
+	err_t e = {0};
+	if (plan_summary_read(s, run, &ps, &e) < 0) {
+		fprintf(out, "(no summary: %s)\n", e.msg);
+		return;
+	}
+	fprintf(out, "what changes for people:%s\n",
+	        ps.people_changes || ps.kind[PLAN_SKIP].changes ? "" : " nothing");
+	for (int k = 0; k < PLAN_KINDS; k++) {
+		const plan_group *g = &ps.kind[k];
+		if (!g->changes)
+			continue;
+		fprintf(out, "  %s: %d %s%s for %d %s:", g->label, g->changes, g->unit,
+		        g->changes == 1 ? "" : "s", g->people, g->people == 1 ? "person" : "people");
+		for (int i = 0; i < g->n_names; i++)
+			fprintf(out, "%s %s", i ? "," : "", g->names[i]);
+		if (plan_group_more(g))
+			fprintf(out, " and %d more", plan_group_more(g));
+		fputc('\n', out);
+	}
+	if (ps.tags + ps.links + ps.other)
+		fprintf(out, "  bookkeeping (nobody's email changes): %d tags, %d links%s\n", ps.tags,
+		        ps.links, ps.other ? ", and other rows" : "");
+}
+
 static int run_once(cli_ctx *c, store *s, sync_options *o, int quiet_progress)
 {
 	char rate[1100];
@@ -80,6 +109,7 @@ static int run_once(cli_ctx *c, store *s, sync_options *o, int quiet_progress)
 			        (long long)sm.run_id);
 		for (size_t i = 0; i < po.n; i++)
 			free(po.lines[i]);
+		print_plan_summary(c->out, s, sm.run_id);
 	}
 	if (strcmp(sm.status, "locked") != 0) {
 		sync_summary_line(&sm, line, sizeof line);

@@ -74,7 +74,7 @@ int store_log_query(store *s, const log_filter *f, int (*cb)(const log_entry *, 
 {
 	/* The WHERE clause names only the filters in use, so the planner can walk the matching
 	 * (column, id) index backwards from before_id: fast on a million rows. Values are always bound. */
-	char sql[512];
+	char sql[768];
 	int off = snprintf(sql, sizeof sql,
 	                   "SELECT id,at,COALESCE(run,0),direction,email,object,record,action,status,"
 	                   "reason,error FROM log WHERE 1");
@@ -88,6 +88,11 @@ int store_log_query(store *s, const log_filter *f, int (*cb)(const log_entry *, 
 		off += snprintf(sql + off, sizeof sql - (size_t)off, " AND run=?4");
 	if (f->before_id)
 		off += snprintf(sql + off, sizeof sql - (size_t)off, " AND id<?5");
+	/* A constant list, not a value: nothing from the request reaches this text. A failed
+	 * tag stays visible, since someone has to act on it. */
+	if (f->people_only)
+		off += snprintf(sql + off, sizeof sql - (size_t)off,
+		                " AND (action IN (" STORE_LOG_PEOPLE_ACTIONS ") OR status='failed')");
 	snprintf(sql + off, sizeof sql - (size_t)off, " ORDER BY id DESC LIMIT ?6");
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
@@ -271,6 +276,55 @@ int store_run_last_finished(store *s, run_record *r, err_t *e)
 	                "SELECT " RUN_COLS " FROM runs WHERE status NOT IN ('running','dry-run')"
 	                " AND dry_run=0 ORDER BY id DESC LIMIT 1",
 	                r, e);
+}
+
+/* Who a row is about: its email, or its record for a row without one (a Salesforce record with no
+ * address is still someone). Counted and listed the same way. */
+#define LOG_NAME                                                                                             \
+	"CASE WHEN COALESCE(email,'')<>'' THEN email ELSE COALESCE(object,'')||' '||COALESCE(record,'') END"
+
+int store_log_run_counts(store *s, int64_t run, int (*cb)(const char *, int, int, void *), void *arg,
+                         err_t *e)
+{
+	sqlite3_stmt *st = store_stmt(s,
+	                              "SELECT action, count(*), count(DISTINCT " LOG_NAME ") FROM log"
+	                              " WHERE run=? GROUP BY action ORDER BY action",
+	                              e);
+	if (!st)
+		return fail(s, e, "count a run's log");
+	sqlite3_bind_int64(st, 1, run);
+	int rc, n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		n++;
+		if (cb((const char *)sqlite3_column_text(st, 0), sqlite3_column_int(st, 1),
+		       sqlite3_column_int(st, 2), arg))
+			break;
+	}
+	store_stmt_done(s, st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : fail(s, e, "count a run's log");
+}
+
+int store_log_run_names(store *s, int64_t run, const char *action, int limit, int (*cb)(const char *, void *),
+                        void *arg, err_t *e)
+{
+	sqlite3_stmt *st =
+	    store_stmt(s,
+	               "SELECT " LOG_NAME
+	               " AS name FROM log WHERE run=? AND action=? GROUP BY name ORDER BY min(id) LIMIT ?",
+	               e);
+	if (!st)
+		return fail(s, e, "read a run's log");
+	sqlite3_bind_int64(st, 1, run);
+	sqlite3_bind_text(st, 2, action, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 3, limit > 0 && limit <= 100 ? limit : 5);
+	int rc, n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		n++;
+		if (cb((const char *)sqlite3_column_text(st, 0), arg))
+			break;
+	}
+	store_stmt_done(s, st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : fail(s, e, "read a run's log");
 }
 
 int store_log_daily(store *s, int days, int (*cb)(const char *, const char *, int, void *), void *arg,

@@ -30,7 +30,13 @@ typedef struct {
 	int64_t run;           /* 0 = any */
 	int64_t before_id;     /* keyset pagination: rows with id < before_id; 0 = newest */
 	int limit;             /* 1..1000 */
+	int people_only;       /* 1 = what changes for people (STORE_LOG_PEOPLE_ACTIONS) and every failed row;
+	                        * 0 = also the bookkeeping (tag, link) */
 } log_filter;
+
+/* The actions that change something a person sees (a box, a subscription, a contact) or say why
+ * nothing changed; tag and link are bookkeeping. As an SQL list, for people_only. */
+#define STORE_LOG_PEOPLE_ACTIONS "'opt_out','opt_in','unsubscribe','create','skip'"
 
 /* Calls cb for each matching row, newest first; cb returning non-zero stops early. Returns the
  * number of rows given, or -1. Uses the (column, id) indexes: fast on a million rows. */
@@ -61,6 +67,15 @@ int store_runs_recent(store *s, int limit, int (*cb)(const run_record *, void *)
 int store_run_last_success(store *s, run_record *r, err_t *e);
 /* The newest run that ended, whatever its status (not dry runs): 1 found, 0 none, -1 error. */
 int store_run_last_finished(store *s, run_record *r, err_t *e);
+
+/* One run's rows counted by action: cb(action, rows, distinct emails) per action, in name order.
+ * Returns how many actions, or -1. For the first-sync preview (a dry run's rows are its plan). */
+int store_log_run_counts(store *s, int64_t run, int (*cb)(const char *action, int rows, int people, void *),
+                         void *arg, err_t *e);
+/* The first `limit` (1..100) people of one run's rows with that action, in log order: their email,
+ * or "OBJECT RECORD" for a row without one. Returns how many given, or -1. */
+int store_log_run_names(store *s, int64_t run, const char *action, int limit,
+                        int (*cb)(const char *name, void *), void *arg, err_t *e);
 
 /* Changes per UTC day and direction over the last `days` days (status applied), for the chart. */
 int store_log_daily(store *s, int days, int (*cb)(const char *day, const char *direction, int count, void *),

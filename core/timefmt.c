@@ -131,3 +131,23 @@ int timefmt_offset(const char *s, int *offset_min)
 		}
 	return 0;
 }
+
+void timefmt_human(const char *iso, char *out, size_t n)
+{
+	if (!iso || !*iso) {
+		snprintf(out, n, "—");
+		return;
+	}
+	char t[40];
+	snprintf(t, sizeof t, "%s", iso);
+	char *T = strchr(t, 'T');
+	if (T)
+		*T = ' ';
+	size_t l = strlen(t);
+	if (l && t[l - 1] == 'Z') {
+		t[l - 1] = '\0';
+		snprintf(out, n, "%s UTC", t);
+	} else {
+		snprintf(out, n, "%s", t);
+	}
+}

@@ -17,6 +17,10 @@ int timefmt_parse(const char *s, int64_t *epoch_ms);
  * AC's "2013-01-01 12:00:00"), -1 not a time timefmt_parse reads. *offset_min gets it (0 when none). */
 int timefmt_offset(const char *s, int *offset_min);
 
+/* An ISO time ("2026-11-26T14:09:25Z") for people ("2026-11-26 14:09:25 UTC"); "—" when empty.
+ * The dashboard and the CLI write times to people this one way. */
+void timefmt_human(const char *iso, char *out, size_t n);
+
 /* Milliseconds since the epoch, from the wall clock (used for our own bookkeeping only, never as a
  * watermark of a source). */
 int64_t timefmt_now_ms(void);

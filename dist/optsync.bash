@@ -2,7 +2,7 @@
 _optsync() {
 	local cur prev words cword
 	_init_completion 2>/dev/null || { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}; words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }
-	local commands="connect set sync daemon resync check log audit user webhook"
+	local commands="connect set sync daemon resync show check log audit user webhook"
 	local settings="sf_import interval sf_api_share ac_rate bulk_threshold public_url allowed_hosts retry_limit"
 	local cmd="" i
 	for ((i = 1; i < cword; i++)); do
@@ -29,6 +29,7 @@ _optsync() {
 	sync) COMPREPLY=($(compgen -W "--dry-run --full --help" -- "$cur")) ;;
 	daemon) COMPREPLY=($(compgen -W "--interval --help" -- "$cur")) ;;
 	resync) COMPREPLY=($(compgen -W "--email --help" -- "$cur")) ;;
+	show) COMPREPLY=($(compgen -W "--email --json --help" -- "$cur")) ;;
 	check) COMPREPLY=($(compgen -W "--json --help" -- "$cur")) ;;
 	log) COMPREPLY=($(compgen -W "--email --limit --json --help" -- "$cur")) ;;
 	audit) COMPREPLY=($(compgen -W "--csv --help" -- "$cur")) ;;

@@ -1,10 +1,12 @@
 #!/usr/bin/python3
 """dashboard.py BASE OUTDIR PROFILEDIR - headless Chromium drives the real dashboard through nginx.
 
-Creates the admin, signs out and in, connects both sides to the sandbox, previews and confirms the
-first sync, fires an unsubscribe on the sandbox console, runs "Resync now" and sees the change reach
-Salesforce (in /status and in the sandbox's own state), opens the person in /contacts, resyncs them,
-runs /checks, and looks at the pages on a phone-sized window. Screenshots of each step go to OUTDIR.
+Creates the admin, signs out and in, connects both sides to the sandbox, previews the first sync
+(what changes for people first, at 1280x900 and 390x844, no sideways page scroll) and confirms it,
+fires an unsubscribe on the sandbox console, runs "Resync now" and sees the change reach Salesforce
+(in /status and in the sandbox's own state), reads the first sync's log without and with the
+bookkeeping (the Show field; no sideways page scroll at either size), opens the person in
+/contacts, resyncs them, runs /checks, and looks at the pages on a phone-sized window. Screenshots of each step go to OUTDIR.
 Prints "ok - NAME" / "not ok - NAME: WHY" lines; exits 1 when any case failed, on any console error,
 or on a page without its expected content.
 
@@ -21,7 +23,7 @@ from selenium.common.exceptions import StaleElementReferenceException, WebDriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 BASE, OUT, PROFILE = sys.argv[1], sys.argv[2], sys.argv[3]
 CONTROL = BASE + "/sandbox/control"
@@ -157,6 +159,21 @@ def wait_for(css, timeout=120):
     return None
 
 
+def no_sideways_scroll(name):
+    """The page itself never scrolls sideways (a wide table may scroll inside its own box)."""
+    sw, iw = d.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+    return check("%s: no horizontal page scroll (%d <= %d)" % (name, sw, iw), sw <= iw)
+
+
+def at_size(w, h):
+    d.set_window_size(w, h)
+    time.sleep(0.3)  # let the layout settle before measuring
+
+
+def log_actions():
+    return [td.text.strip() for td in d.find_elements(By.CSS_SELECTOR, "#log-table td[data-label=Action]")]
+
+
 def run_finished(timeout=240):
     """Waits until the run shown on /status is no longer running (the page reloads every 2 s)."""
     el = wait_for("#job-done", timeout)
@@ -205,10 +222,31 @@ try:
     click("#preview")
     confirm = wait_for("#confirm", 180)
     check("the preview shows a plan to confirm", confirm is not None)
-    page("first sync preview", "/status", "changes planned")
+    page("first sync preview", "/status", "changes planned", screenshot=False)
+    # The preview leads with what changes for people; the bookkeeping is one closed line.
+    plan = d.find_elements(By.CSS_SELECTOR, "#plan .plan-kind")
+    check("the preview lists what changes for people", plan, d.find_element(By.ID, "first-sync").text[:300])
+    first = d.find_element(By.ID, "first-sync").text
+    check("the plan comes before the counts", first.find("If you confirm") < first.find("changes planned"), first[:300])
+    book = d.find_elements(By.ID, "plan-bookkeeping")
+    if check("the bookkeeping is one collapsed line", book and book[0].get_attribute("open") is None):
+        check("its rows are not on the page", not book[0].find_elements(By.CSS_SELECTOR, "tr, li"))
+    for n in d.find_elements(By.CSS_SELECTOR, "#plan .plan-names"):
+        check("at most five names per kind", len(n.find_elements(By.CSS_SELECTOR, ".plan-name")) <= 5, n.text)
+    at_size(1280, 900)
+    no_sideways_scroll("preview at 1280x900")
+    shot("first sync preview 1280")
+    at_size(390, 844)
+    page("first sync preview on a phone", "/status", "If you confirm", screenshot=False)
+    no_sideways_scroll("preview at 390x844")
+    shot("first sync preview phone")
+    at_size(1280, 900)
+    d.get(BASE + "/status")
+    wait_for("#confirm", 30)
     click("#confirm", confirm=True)
     check("the first sync finished", run_finished())
     page("first sync done", "/status", "Finished")
+    first_run_url = d.find_element(By.CSS_SELECTOR, "#job-done a").get_attribute("href")
 
     # ---- an unsubscribe in ActiveCampaign, fired on the sandbox console. The page can still be
     # settling when it is read (a stale node); try the whole step again then, a few times.
@@ -256,6 +294,26 @@ try:
     check("status page has no console error", not console_errors())
     shot("status log for the person")
 
+    # ---- the log: people first; the Show field brings the bookkeeping of the first sync back
+    d.get(first_run_url)
+    acts = log_actions()
+    check("the default log shows the first sync's changes for people", acts, "no rows")
+    check("the default log hides the bookkeeping", not [a for a in acts if a in ("tag", "link")], acts)
+    no_sideways_scroll("status log at 1280x900")
+    shot("status log 1280")
+    Select(d.find_element(By.ID, "f-show")).select_by_value("all")
+    click("form.filters button[type=submit]")
+    acts = log_actions()
+    check("show=all is in the address", "show=all" in d.current_url, d.current_url)
+    check("the filter shows the bookkeeping rows", [a for a in acts if a in ("tag", "link")], acts)
+    no_sideways_scroll("status log with bookkeeping at 1280x900")
+    shot("status log with bookkeeping 1280")
+    at_size(390, 844)
+    d.get(first_run_url)
+    no_sideways_scroll("status log at 390x844")
+    shot("status log phone")
+    at_size(1280, 900)
+
     # ---- the person, and resync this contact
     page("contact", "/contacts?email=" + PERSON, "Email Opt Out is checked")
     check("the contact page shows the history", "opt_out" in d.find_element(By.ID, "history").text)
@@ -275,6 +333,7 @@ try:
     page("status on a phone", "/status", "Sync log")
     overflow = d.execute_script("return document.documentElement.scrollWidth > window.innerWidth + 1")
     check("no sideways scrolling on a phone", not overflow)
+    no_sideways_scroll("status at 390x844")
     page("setup on a phone", "/setup", "ActiveCampaign")
     page("contact on a phone", "/contacts?email=" + PERSON, "Email Opt Out is checked")
 except Exception as e:  # any exception is a failed test, reported, never a silent pass

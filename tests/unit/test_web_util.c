@@ -63,6 +63,14 @@ static void test_log_query(void **state)
 	                    "/status?email=a%2Bb%40x.y&status=failed&direction=ac-%3Esf&run=7&before=1234");
 	web_log_query(q, sizeof q, NULL, NULL, "sf->ac", 0, 9);
 	assert_string_equal(q, "/status?direction=sf-%3Eac&before=9");
+	/* The log's "show" filter rides along on the pager's links. */
+	web_query_param(q, sizeof q, "show", "all");
+	assert_string_equal(q, "/status?direction=sf-%3Eac&before=9&show=all");
+	web_log_query(q, sizeof q, NULL, NULL, NULL, 0, 0);
+	web_query_param(q, sizeof q, "show", "all");
+	assert_string_equal(q, "/status?show=all");
+	web_query_param(q, sizeof q, "empty", "");
+	assert_string_equal(q, "/status?show=all");
 }
 
 static void test_status_class(void **state)
