@@ -77,7 +77,7 @@ run() {
 	echo "$1_ac=$2 $1_sf=$3 $1_s=$4 $1_writes=$(stat "$WRITES") $1_imports=$(stat "d.get('ac_imports', 0)") $1_applied=$(printf '%s\n' "$line" | sed -n 's/.*Salesforce, \([0-9]*\) to ActiveCampaign.*/\1/p')" >>"$OUTF"
 }
 
-: >"$OUTF"
+echo "n=$N" >"$OUTF"
 for pass in f b; do
 	[ $pass = b ] && [ "$BEFORE" != 1 ] && break
 	# F1: first sync, every person newly linked
