@@ -12,6 +12,8 @@
 #   C  Salesforce calls for 100,000 changes through core/sf.c (Bulk API 2.0) and 10,000 (composite)
 #   D  dashboard /status and /contacts with 1,000,000 log rows, logged in
 #   E  the rules alone: 1,000,000 people decided, CPU and peak RSS
+#   F  ActiveCampaign writes through bulk import (bench/ac_bulk.sh, its own stack): a first sync of
+#      1,000 newly linked people, R4 for 1,000 boxes
 # Scale with environment variables (defaults fit `make bench` in well under 15 minutes on 2 cores):
 #   BENCH_FIRST_SYNC_PEOPLE=10000 BENCH_FIRST_SYNC_SMALL=1000 BENCH_CHANGES=1000
 #   BENCH_LATENCY_EVENTS=200 BENCH_WRK_SECONDS=10 BENCH_BULK_CHANGES=100000 BENCH_LOG_ROWS=1000000
@@ -226,8 +228,11 @@ connect "$SB" || die "connect (stage B)"
 # This first sync also measures tagging: the $LAT_EVENTS latency people are not tagged yet.
 curl -fsS -X POST "$CTL/stats/reset" >/dev/null
 osync "$SB" sync >"$T/sync_b0.log" || die "first sync (stage B): $(cat "$T/sync_b0.log")"
-B0_TAGS=$(jnum ac_contact_tags_added)
-B0_TAG_POSTS=$(curl -fsS "$CTL/stats" | grep -o '"POST /ac/api/{id}/contactTags":[0-9]*' | cut -d: -f2)
+# Tags go per contact (POST contactTags) or, above ac_bulk_threshold, through bulk import.
+B0_IMP=$(jnum ac_import_tags_added)
+B0_TAGS=$(($(jnum ac_contact_tags_added) + ${B0_IMP:-0}))
+B0_TAG_POSTS=$(curl -fsS "$CTL/stats" | grep -o '"POST /ac/api/{id}/\(contactTags\|import/bulk_import\)":[0-9]*' |
+	cut -d: -f2 | awk '{ s += $1 } END { print s + 0 }')
 
 events unsubscribe s 0 "$CHANGES"
 curl -fsS -X POST "$CTL/stats/reset" >/dev/null
@@ -374,6 +379,12 @@ say "E: $RULES_N people through rules_decide"
 "$B/rules_cpu" $((RULES_N / 10)) >"$T/rules_tenth.txt" || die "rules bench"
 "$B/store_lock_check" "$T" >"$T/lockcheck.txt" || die "store lock check"
 
+# ---- F: ActiveCampaign bulk import ------------------------------------------------------------
+
+say "F: ActiveCampaign writes through bulk import (1,000 newly linked, R4 for 1,000 boxes)"
+BIN=$BIN sh bench/ac_bulk.sh "$T/ac_bulk.txt" >/dev/null || die "bench/ac_bulk.sh"
+F1_FLOOR=$(($(kv "$T/ac_bulk.txt" f1_floor_reads) + $(kv "$T/ac_bulk.txt" f1_floor_writes)))
+
 # ---- the table --------------------------------------------------------------------------------
 
 ELAPSED=$(($(date +%s) - STARTED))
@@ -408,7 +419,11 @@ SF_FLOOR_BULK=$(((BULK_N + 199) / 200))
 	echo "| AC calls, first sync of $SMALL people on 5 lists | $A1_AC | $A1_FLOOR (members by list and status, pages of 100) | $(ratio "$A1_AC" "$A1_FLOOR") |"
 	echo "| AC calls, first sync of $BIG people on 5 lists ($A2_MEMBERS memberships) | $A2_AC | $A2_FLOOR | $(ratio "$A2_AC" "$A2_FLOOR") |"
 	echo "| AC calls, first sync of 100,000 people (extrapolated from $BIG, linear) | $((A2_AC * 100000 / BIG)) | $EXTRA | $(ratio "$A2_AC" "$A2_FLOOR") |"
-	echo "| AC write calls to tag $B0_TAGS linked contacts on a first sync (POST contactTags) | ${B0_TAG_POSTS:-0} | $(((B0_TAGS + 249) / 250)) with bulk_import (250 per call) | $(ratio "${B0_TAG_POSTS:-0}" $(((B0_TAGS + 249) / 250))) |"
+	echo "| AC write calls to tag $B0_TAGS linked contacts on a first sync (bulk_import above ac_bulk_threshold, else POST contactTags) | ${B0_TAG_POSTS:-0} | $(((B0_TAGS + 249) / 250)) with bulk_import (250 per call) | $(ratio "${B0_TAG_POSTS:-0}" $(((B0_TAGS + 249) / 250))) |"
+	echo "| AC calls, first sync of $(kv "$T/ac_bulk.txt" n) people on 5 lists, all newly linked ($(kv "$T/ac_bulk.txt" f1_imports) bulk imports) | $(kv "$T/ac_bulk.txt" f1_ac) | $F1_FLOOR ($(kv "$T/ac_bulk.txt" f1_floor_reads) reads + $(kv "$T/ac_bulk.txt" f1_floor_writes) tag writes) | $(ratio "$(kv "$T/ac_bulk.txt" f1_ac)" "$F1_FLOOR") |"
+	echo "| AC write calls of that first sync | $(kv "$T/ac_bulk.txt" f1_writes) | $(kv "$T/ac_bulk.txt" f1_floor_writes) | $(ratio "$(kv "$T/ac_bulk.txt" f1_writes)" "$(kv "$T/ac_bulk.txt" f1_floor_writes)") |"
+	echo "| AC calls, R4 for $(kv "$T/ac_bulk.txt" n) boxes checked (one list each; reads included) | $(kv "$T/ac_bulk.txt" f2_ac) | $(kv "$T/ac_bulk.txt" f2_floor_writes) writes (+ reads) | - |"
+	echo "| AC write calls of that R4 run | $(kv "$T/ac_bulk.txt" f2_writes) | $(kv "$T/ac_bulk.txt" f2_floor_writes) | $(ratio "$(kv "$T/ac_bulk.txt" f2_writes)" "$(kv "$T/ac_bulk.txt" f2_floor_writes)") |"
 	echo "| AC sustained request rate (first sync of $BIG, longest busy stretch) | ${A2_RATE}/s | 5/s limit, 4.5/s target | $(ratio "$A2_RATE" 5) |"
 	echo "| AC requests in the busiest second / 429 answers | $A2_MAX1S / $A2_429 | 5 / 0 | - |"
 	echo "| AC calls for 1 change, a second after $CHANGES contacts changed in one second ($B3_PEOPLE people re-read) | $B3_AC | 2 | $(ratio "$B3_AC" 2) |"

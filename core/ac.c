@@ -1,5 +1,6 @@
 /* ac.c - ActiveCampaign v3: requests, paging and defensive reading of the answers. */
 #include "ac.h"
+#include "ac_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -217,6 +218,17 @@ static int call_opt(ac_client *c, const char *method, const char *path_query, js
 	}
 	http_response_free(&rs);
 	return rc;
+}
+
+int ac_call(ac_client *c, const char *method, const char *path_query, json_object *body, const char *op,
+            int once, json_object **out, err_t *e)
+{
+	return call_opt(c, method, path_query, body, op, once, out, e);
+}
+
+http_client *ac_http(ac_client *c)
+{
+	return c->h;
 }
 
 static int bad(ac_client *c, err_t *e, const char *op, const char *what)

@@ -19,6 +19,9 @@ static const setting_def defs[] = {
     {"ac_rate", "4.5", "ActiveCampaign requests per second, at most 5 (AC's limit)", NULL},
     {"bulk_threshold", "2000",
      "Salesforce updates in one run above which Bulk API 2.0 is used (200 to 1000000)", NULL},
+    {"ac_bulk_threshold", "50",
+     "ActiveCampaign tag and unsubscribe writes in one run above which bulk import is used (10 to 1000000)",
+     NULL},
     {"public_url", "", "the https:// address where ActiveCampaign reaches this dashboard (for the webhook)", NULL},
     {"allowed_hosts", "",
      "more host names the dashboard answers to, comma-separated (loopback and the host of public_url "
@@ -113,6 +116,11 @@ int settings_validate(const char *key, const char *value, char *out, size_t n, e
 		if (parse_long(v, 200, 1000000, &l) < 0)
 			return err_set(e, ERR_USAGE,
 			               "bulk_threshold must be a whole number from 200 to 1000000");
+		snprintf(out, n, "%ld", l);
+	} else if (strcmp(key, "ac_bulk_threshold") == 0) {
+		if (parse_long(v, 10, 1000000, &l) < 0)
+			return err_set(e, ERR_USAGE,
+			               "ac_bulk_threshold must be a whole number from 10 to 1000000");
 		snprintf(out, n, "%ld", l);
 	} else if (strcmp(key, "retry_limit") == 0) {
 		if (parse_long(v, 1, 100, &l) < 0)

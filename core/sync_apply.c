@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sync_bulk.h"
 #include "sync_int.h"
 #include "timefmt.h"
 
@@ -381,6 +382,7 @@ typedef struct {
 	tag_cache tags[8];
 	size_t n_tags;
 	size_t done, total;
+	sync_bulk *bulk; /* above ac_bulk_threshold: tags and unsubscribes through bulk import first */
 } ac_pass;
 
 static void ac_pass_free(ac_pass *p)
@@ -392,6 +394,9 @@ static void ac_pass_free(ac_pass *p)
 static int apply_ac(sync_ctx *x, action_vec *v, void *state, err_t *e)
 {
 	ac_pass *p = state;
+	unsigned char *bulk_done = NULL;
+	if (sync_bulk_apply(p->bulk, v->a, v->n, &bulk_done, e) < 0)
+		return -1;
 	x->pending_tags = v;
 	for (size_t i = 0; i < v->n; i++) {
 		queued_action *a = &v->a[i];
@@ -399,9 +404,11 @@ static int apply_ac(sync_ctx *x, action_vec *v, void *state, err_t *e)
 		 * must be able to write meanwhile. A crash after the write but before its outcome is
 		 * stored leaves the action queued, and writing the same status again changes nothing. */
 		err_t ce = {0};
-		int rc = apply_one_ac(x, a, p->tags, &p->n_tags, &ce, e);
-		if (rc < 0 || store_begin(x->s, e) < 0)
+		int rc = bulk_done && bulk_done[i] ? 0 : apply_one_ac(x, a, p->tags, &p->n_tags, &ce, e);
+		if (rc < 0 || store_begin(x->s, e) < 0) {
+			free(bulk_done);
 			return -1;
+		}
 		int out;
 		if (rc == 0)
 			out = outcome(x, a, "applied", NULL, e);
@@ -413,6 +420,7 @@ static int apply_ac(sync_ctx *x, action_vec *v, void *state, err_t *e)
 			              ce.msg, e);
 		if (out < 0 || store_commit(x->s, e) < 0) {
 			store_rollback(x->s);
+			free(bulk_done);
 			return -1;
 		}
 		if (rc != 0)
@@ -426,6 +434,7 @@ static int apply_ac(sync_ctx *x, action_vec *v, void *state, err_t *e)
 			sync_progress_note(x, "applying to ActiveCampaign", (long)p->done, (long)p->total);
 	}
 	x->pending_tags = NULL;
+	free(bulk_done);
 	return 0;
 }
 
@@ -490,8 +499,10 @@ int sync_apply(sync_ctx *x, err_t *e)
 		int due = store_actions_count(x->s, "pending", NULL);
 		int retrying = store_actions_count(x->s, "retrying", NULL);
 		p.total = (size_t)(due > 0 ? due : 0) + (size_t)(retrying > 0 ? retrying : 0);
+		p.bulk = sync_bulk_open(x);
 		rc = apply_direction(x, "sf->ac", AC_PAGE, apply_ac, &p, e);
 	}
+	sync_bulk_close(p.bulk, NULL);
 	ac_pass_free(&p);
 	return rc;
 }

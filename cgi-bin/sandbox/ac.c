@@ -150,6 +150,8 @@ static const sbx_route ac_routes[] = {
 	{"webhooks/{}",              SBX_READ | SBX_DELETE, sbx_ac_webhook_one,         webhook_id,     FIRST},
 	{"webhooks/{}",              SBX_PUT,               sbx_ac_webhook_put,         webhook_id,     FIRST},
 	{"webhook/events",           SBX_READ,              sbx_ac_webhook_events_get,  NULL,           0},
+	{"import/bulk_import",       SBX_POST,              sbx_ac_import_post,         NULL,           0},
+	{"import/info",              SBX_READ,              sbx_ac_import_info,         NULL,           0},
 	{NULL, 0, NULL, NULL, 0},
 };
 /* clang-format on */

@@ -6,7 +6,7 @@
 #include <string.h>
 
 /* Bump when the schema changes: an older file is wiped and rebuilt (it only holds demo data). */
-#define SBX_SCHEMA_VERSION 4
+#define SBX_SCHEMA_VERSION 5
 
 static const char *const tables[] = {
     "meta(key TEXT PRIMARY KEY, value TEXT)", "counters(name TEXT PRIMARY KEY, n INTEGER NOT NULL DEFAULT 0)",
@@ -32,6 +32,8 @@ static const char *const tables[] = {
     "ac_deliveries(id INTEGER PRIMARY KEY, webhook INTEGER, type TEXT, url TEXT, body TEXT, state TEXT,"
     " http_status INTEGER, error TEXT, created_ms INTEGER, done_ms INTEGER, timeout_ms INTEGER,"
     " delay_ms INTEGER)",
+    "ac_imports(id INTEGER PRIMARY KEY, batch TEXT NOT NULL UNIQUE, created_ms INTEGER, contacts INTEGER,"
+    " polls INTEGER NOT NULL DEFAULT 0, success TEXT, failure TEXT, exclude_automations INTEGER)",
     /* Salesforce */
     "sf_records(rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, type TEXT NOT NULL, first_name TEXT,"
     " last_name TEXT, email TEXT, phone TEXT, company TEXT, lead_status TEXT,"

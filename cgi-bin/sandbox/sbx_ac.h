@@ -53,6 +53,10 @@ void sbx_ac_webhook_one(sbx_req *r);        /* GET or DELETE webhooks/{id} */
 void sbx_ac_webhook_put(sbx_req *r);        /* PUT webhooks/{id} */
 void sbx_ac_webhook_events_get(sbx_req *r); /* GET webhook/events */
 
+/* ---- bulk import (ac_import.c) ---- */
+void sbx_ac_import_post(sbx_req *r); /* POST import/bulk_import */
+void sbx_ac_import_info(sbx_req *r); /* GET import/info?batchId= */
+
 /* ---- users (ac_users.c) ---- */
 void sbx_ac_users_me(sbx_req *r); /* GET users/me */
 

@@ -486,6 +486,62 @@ expect_match "control/help describes endpoints, knobs and events" \
 	"$(ctl GET /help | json '(len(d["endpoints"]), len(d["knobs"]), sorted(d["events"])[:2])')" '^\([0-9]+, [0-9]+, \[.ac_update., .bounce_hard.\]\)$'
 expect_eq "a bad event is 400" "$(ctl POST /event '{"type":"dance","email":"x@example.com"}' | json 'd["code"]')" BAD_EVENT
 
+# --- AC bulk import: AC's limits, and what an import does ---------------------------------------
+imp() { curl -s -H "Api-Token: $KEY" -H 'Content-Type: application/json' --data-binary @"$1" -w '\n%{http_code}' "$AC_URL/api/3/import/bulk_import"; }
+python3 -c "import json; print(json.dumps({'contacts': [{'email': 'many%d@example.com' % i} for i in range(251)]}))" >"$T/imp251.json"
+out=$(imp "$T/imp251.json")
+expect_eq "bulk import of 251 contacts is refused with 400" "$(tail -1 <<<"$out")" 400
+expect_match "it says 250 is the most" "$(head -1 <<<"$out")" 'Up to 250 contacts'
+expect_eq "nothing of it was created" "$(sqlite3 "$T/sandbox.db" "SELECT count(*) FROM ac_contacts WHERE email_lc LIKE 'many%'")" 0
+python3 -c "import json; print(json.dumps({'contacts': [{'email': 'big%d@example.com' % i, 'first_name': 'x' * 2000} for i in range(200)]}))" >"$T/impbig.json"
+expect_eq "a payload of 400,000 bytes or more is refused with 400" "$(imp "$T/impbig.json" | tail -1)" 400
+python3 -c "import json; print(json.dumps({'contacts': [{'email': 'ok@example.com'}, {'email': 'not an email'}]}))" >"$T/impbad.json"
+out=$(imp "$T/impbad.json")
+expect_eq "an import with a bad email is refused whole" "$(tail -1 <<<"$out")" 400
+expect_eq "the refusal names the contact by position" "$(head -1 <<<"$out" | json 'd["failureReasons"][0]["contact"]')" 1
+# a known contact: first name overwritten, a new tag by name, one list left; and an unknown email
+known=$(sqlite3 "$T/sandbox.db" "SELECT c.email_lc FROM ac_contacts c JOIN ac_contact_lists l ON l.contact = c.id WHERE l.status = 1 ORDER BY c.id LIMIT 1")
+klist=$(sqlite3 "$T/sandbox.db" "SELECT l.list FROM ac_contacts c JOIN ac_contact_lists l ON l.contact = c.id WHERE c.email_lc = '$known' AND l.status = 1 LIMIT 1")
+python3 -c "
+import json
+print(json.dumps({'contacts': [{'email': '$known', 'first_name': '', 'tags': ['made-by-import'], 'unsubscribe': [{'listid': '$klist'}]},
+                               {'email': 'brand-new@example.com', 'tags': ['made-by-import']},
+                               {'email': 'failing@example.com'}]}))" >"$T/imp3.json"
+ctl POST /knobs '{"ac_import_fail_email":"failing@example.com","ac_import_poll_count":1}' >/dev/null
+out=$(imp "$T/imp3.json")
+expect_eq "an accepted import answers 200" "$(tail -1 <<<"$out")" 200
+batch=$(head -1 <<<"$out" | json 'd["batchId"]')
+expect_match "with a batchId" "$batch" '^[0-9a-f]{8}-[0-9a-f]{4}-'
+expect_eq "an unknown email is created by the import (as AC does)" \
+	"$(sqlite3 "$T/sandbox.db" "SELECT count(*) FROM ac_contacts WHERE email_lc = 'brand-new@example.com'")" 1
+expect_eq "a field sent overwrites: the blank first name is written" \
+	"$(sqlite3 "$T/sandbox.db" "SELECT first_name FROM ac_contacts WHERE email_lc = '$known'")" ""
+expect_eq "the tag is created once, by name" "$(sqlite3 "$T/sandbox.db" "SELECT count(*) FROM ac_tags WHERE tag = 'made-by-import'")" 1
+expect_eq "and applied to both" "$(sqlite3 "$T/sandbox.db" "SELECT count(*) FROM ac_contact_tags ct JOIN ac_tags t ON t.id = ct.tag WHERE t.tag = 'made-by-import'")" 2
+expect_eq "the list named in unsubscribe is left" \
+	"$(sqlite3 "$T/sandbox.db" "SELECT l.status FROM ac_contact_lists l JOIN ac_contacts c ON c.id = l.contact WHERE c.email_lc = '$known' AND l.list = $klist")" 2
+expect_eq "the failing email was not created" "$(sqlite3 "$T/sandbox.db" "SELECT count(*) FROM ac_contacts WHERE email_lc = 'failing@example.com'")" 0
+expect_eq "import/info within its first second: status false" "$(ac "$AC_URL/api/3/import/info?batchId=$batch" | json 'd["status"]')" False
+sleep 1.1
+expect_eq "then: active" "$(ac "$AC_URL/api/3/import/info?batchId=$batch" | json 'd["status"]')" active
+ac "$AC_URL/api/3/import/info?batchId=$batch" >"$T/info3.json"
+expect_eq "then: completed" "$(json 'd["status"]' <"$T/info3.json")" completed
+kid=$(sqlite3 "$T/sandbox.db" "SELECT id FROM ac_contacts WHERE email_lc = '$known'")
+nid=$(sqlite3 "$T/sandbox.db" "SELECT id FROM ac_contacts WHERE email_lc = 'brand-new@example.com'")
+expect_eq "success lists the contact ids" "$(json '",".join(d["success"])' <"$T/info3.json")" "$kid,$nid"
+expect_eq "failure lists the failed email" "$(json '",".join(d["failure"])' <"$T/info3.json")" "failing@example.com"
+expect_eq "import/info without batchId is 400" "$(code_of -H "Api-Token: $KEY" "$AC_URL/api/3/import/info")" 400
+expect_eq "import/info of an unknown batch is 404" "$(code_of -H "Api-Token: $KEY" "$AC_URL/api/3/import/info?batchId=nope")" 404
+ctl POST /knobs '{"ac_import_fail_email":null,"ac_import_rate_limit":2}' >/dev/null
+python3 -c "import json; print(json.dumps({'contacts': [{'email': 'brand-new@example.com'}, {'email': '$known'}]}))" >"$T/imp2.json"
+expect_eq "the second import of the minute is let in (limit 2)" "$(imp "$T/imp2.json" | tail -1)" 200
+out=$(imp "$T/imp2.json")
+expect_eq "the third is 400" "$(tail -1 <<<"$out")" 400
+expect_eq "with Rate limit exceeded" "$(head -1 <<<"$out" | json 'd["message"]')" "Rate limit exceeded."
+expect_eq "the imports are counted" "$(curl -s "$C/stats" | json 'd["ac_imports"]')" 2
+expect_eq "and the refusals for the rate" "$(curl -s "$C/stats" | json 'd["ac_imports_rate_limited"]')" 1
+ctl POST /knobs '{"ac_import_rate_limit":100}' >/dev/null
+
 # --- bounds ------------------------------------------------------------------------------------------
 expect_eq "nginx refuses big bodies first (413)" "$(curl -s -o /dev/null -w '%{http_code}' -H "Api-Token: $KEY" -H 'Content-Type: application/json' \
 	--data-binary @"$T/big.txt" "$AC_URL/api/3/contact/sync")" 413

@@ -21,6 +21,7 @@
 #include <curl/curl.h>
 
 #include "ac.h"
+#include "ac_import.h"
 #include "http.h"
 #include "sf.h"
 #include "timefmt.h"
@@ -129,6 +130,88 @@ static err_t le;
 	} while (0)
 
 /* --- ActiveCampaign ------------------------------------------------------------------------------ */
+
+/* Bulk import: typed contacts in, a batch id out, per-contact results out; the 250 cut, a refused
+ * import as an err_t, and 400 "Rate limit exceeded" waited out within its bound. */
+static void ac_bulk_import_and_info(void **state)
+{
+	(void)state;
+	ac_client *c = ac_with(2, NULL);
+	ac_contact a, b;
+	OK(ac_contact_sync(c, "live-imp-a@example.org", "Keep", "Name", &a, &le));
+	OK(ac_contact_sync(c, "live-imp-b@example.org", NULL, NULL, &b, &le));
+	ac_list *lists;
+	size_t nl;
+	OK(ac_lists(c, &lists, &nl, &le));
+	OK(ac_contact_list_set(c, a.id, lists[0].id, 1, &le));
+	knobs("{\"ac_import_fail_email\":\"live-imp-b@example.org\",\"ac_import_poll_count\":1}");
+	const char *tags[] = {"live-import-tag"};
+	const char *unsub[] = {lists[0].id};
+	ac_import_contact in[2] = {
+	    {.email = "live-imp-a@example.org", .tags = tags, .n_tags = 1, .unsubscribe = unsub, .n_unsubscribe = 1},
+	    {.email = "live-imp-b@example.org", .tags = tags, .n_tags = 1}};
+	size_t taken;
+	char batch[AC_BATCH_MAX];
+	OK(ac_bulk_import(c, in, 2, NULL, &taken, batch, &le));
+	assert_int_equal(taken, 2);
+	assert_true(batch[0] != '\0');
+	ac_import_result r;
+	OK(ac_import_info(c, batch, &r, &le));
+	assert_int_equal(r.state, AC_IMPORT_PENDING); /* within its first second */
+	ac_import_result_free(&r);
+	OK(ac_import_wait(c, batch, 20000, &r, &le));
+	assert_int_equal(r.state, AC_IMPORT_DONE);
+	assert_int_equal(r.n_success, 1);
+	assert_string_equal(r.success[0], a.id);
+	assert_int_equal(r.n_failure, 1);
+	assert_string_equal(r.failure[0], "live-imp-b@example.org");
+	ac_import_result_free(&r);
+	ac_contact_list *cl;
+	size_t n;
+	OK(ac_contact_lists(c, a.id, &cl, &n, &le));
+	assert_int_equal(n, 1);
+	assert_int_equal(cl[0].status, 2);
+	free(cl);
+	int found;
+	OK(ac_contact_by_email(c, "live-imp-a@example.org", &a, &found, &le));
+	assert_string_equal(a.first_name, "Keep"); /* no name sent, none overwritten */
+
+	/* 300 contacts: one import takes 250 of them. */
+	ac_import_contact many[300];
+	char emails[300][40];
+	for (int i = 0; i < 300; i++) {
+		snprintf(emails[i], sizeof emails[i], "live-imp-a@example.org");
+		many[i] = (ac_import_contact){.email = emails[i]};
+	}
+	knobs("{\"ac_import_fail_email\":null}");
+	OK(ac_bulk_import(c, many, 300, NULL, &taken, batch, &le));
+	assert_int_equal(taken, 250);
+
+	/* A refusal is an error value with AC's words; nothing taken. */
+	ac_import_contact bad = {.email = "not an email"};
+	err_t e;
+	assert_int_equal(ac_bulk_import(c, &bad, 1, NULL, &taken, batch, &e), -1);
+	assert_int_equal(e.kind, ERR_INVALID_REQUEST);
+	assert_int_equal(taken, 0);
+
+	/* The rate: one import a 2 s window. The next is waited out; with too short a bound, it is
+	 * ERR_RATE_LIMITED. */
+	knobs("{\"ac_import_rate_limit\":1,\"ac_import_window_s\":2}");
+	ac_import_options o;
+	ac_import_options_default(&o);
+	o.first_wait_ms = 500;
+	OK(ac_bulk_import(c, in, 1 + 1, &o, &taken, batch, &le));
+	double t0 = now_s();
+	OK(ac_bulk_import(c, in, 2, &o, &taken, batch, &le));
+	assert_true(now_s() - t0 >= 0.4);
+	assert_true(stat_of("ac_imports_rate_limited") >= 1);
+	o.rate_wait_max_ms = 100;
+	assert_int_equal(ac_bulk_import(c, in, 2, &o, &taken, batch, &e), -1);
+	assert_int_equal(e.kind, ERR_RATE_LIMITED);
+	assert_non_null(strstr(e.msg, "Rate limit exceeded"));
+	free(lists);
+	ac_close(c);
+}
 
 static void ac_user_and_wrong_key(void **state)
 {
@@ -936,6 +1019,7 @@ int main(void)
 	    cmocka_unit_test_setup(ac_contacts_paged, reset),
 	    cmocka_unit_test_setup(ac_lists_members_and_unsubscribe, reset),
 	    cmocka_unit_test_setup(ac_tags_and_webhooks, reset),
+	    cmocka_unit_test_setup(ac_bulk_import_and_info, reset),
 	    cmocka_unit_test_setup(sf_auth_query_describe, reset),
 	    cmocka_unit_test_setup(sf_expired_token, reset),
 	    cmocka_unit_test_setup(sf_composite_one_failed, reset),
