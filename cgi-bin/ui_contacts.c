@@ -44,9 +44,9 @@ static int on_hist(const log_entry *l, void *arg)
 	hist_ctx *c = arg;
 	tpl_dict *row = tpl_section(c->d, "HISTORY_ROW");
 	page_log_row(row, l);
-	if (!c->have_decision && (strcmp(l->status, "applied") == 0 || strcmp(l->status, "skipped") == 0) &&
-	    (strcmp(l->action, "opt_out") == 0 || strcmp(l->action, "opt_in") == 0 ||
-	     strcmp(l->action, "unsubscribe") == 0 || strcmp(l->action, "skip") == 0)) {
+	if (!c->have_decision && (l->status == ACTION_APPLIED || l->status == ACTION_SKIPPED) &&
+	    (l->action == RULES_ACT_OPT_OUT || l->action == RULES_ACT_OPT_IN ||
+	     l->action == RULES_ACT_UNSUBSCRIBE || l->action == RULES_ACT_SKIP)) {
 		c->have_decision = 1;
 		c->decision = *l;
 	}
@@ -120,7 +120,7 @@ static void explain(tpl_dict *d, const sf_snapshot *sf, int nsf, int ac_subscrib
 		char at[48];
 		page_time(h->decision.at, at, sizeof at);
 		snprintf(why, sizeof why, "Last decision, %s: %s", at,
-		         *h->decision.reason ? h->decision.reason : h->decision.action);
+		         *h->decision.reason ? h->decision.reason : rules_action_name(h->decision.action));
 	} else {
 		snprintf(why, sizeof why, "optsync has not changed anything for this person yet.");
 	}

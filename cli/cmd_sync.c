@@ -45,8 +45,9 @@ static int collect_plan(const log_entry *l, void *arg)
 		return 1;
 	}
 	char buf[1200];
-	snprintf(buf, sizeof buf, "plan: %-6s %-7s %-11s %s %s %s: %s", l->direction, l->status, l->action,
-	         l->email, l->object, l->record, l->reason);
+	snprintf(buf, sizeof buf, "plan: %-6s %-7s %-11s %s %s %s: %s", rules_direction_name(l->direction),
+	         action_status_name(l->status), rules_action_name(l->action), l->email, l->object, l->record,
+	         l->reason);
 	po->lines[po->n++] = strdup(buf);
 	return 0;
 }
