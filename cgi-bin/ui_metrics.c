@@ -42,7 +42,8 @@ int ui_metrics(web_req *r)
 	for (int d = 0; d < 2; d++)
 		for (int s = 0; s < 5; s++)
 			buf_printf(b, "optsync_actions{direction=\"%s\",status=\"%s\"} %ld\n",
-			           rules_direction_name(dirs[d]), action_status_name(sts[s]), n.actions[dirs[d]][sts[s]]);
+			           rules_direction_name(dirs[d]), action_status_name(sts[s]),
+			           n.actions[dirs[d]][sts[s]]);
 	metric(b, "optsync_queue_depth", "gauge", "Actions waiting to be applied (pending and retrying).");
 	long depth = 0;
 	for (int d = 0; d < 2; d++)

@@ -41,9 +41,9 @@ static int print_entry(const log_entry *l, void *arg)
 	} else {
 		fprintf(lo->out, "%s  %-6s %-8s %-30s %-7s %-18s %-11s %s%s%s\n", l->at,
 		        l->direction != RULES_DIR_NONE ? rules_direction_name(l->direction) : "-",
-		        action_status_name(l->status), l->email[0] ? l->email : "-", l->object[0] ? l->object : "-",
-		        l->record[0] ? l->record : "-", rules_action_name(l->action), l->reason,
-		        l->error[0] ? " | error: " : "", l->error);
+		        action_status_name(l->status), l->email[0] ? l->email : "-",
+		        l->object[0] ? l->object : "-", l->record[0] ? l->record : "-",
+		        rules_action_name(l->action), l->reason, l->error[0] ? " | error: " : "", l->error);
 	}
 	return 0;
 }

@@ -229,7 +229,8 @@ int cmd_daemon(cli_ctx *c, int argc, char **argv)
 		err_t re = {0};
 		int reopened = logline_reopen_if_asked(&re);
 		if (reopened != 0) {
-			fprintf(c->out, "%s%s\n", logline_prefix(reopened < 0 ? LOGLINE_ERR : LOGLINE_INFO, pre, sizeof pre),
+			fprintf(c->out, "%s%s\n",
+			        logline_prefix(reopened < 0 ? LOGLINE_ERR : LOGLINE_INFO, pre, sizeof pre),
 			        reopened < 0 ? re.msg : "log file reopened");
 			fflush(c->out);
 		}

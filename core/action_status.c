@@ -3,8 +3,8 @@
 
 #include <string.h>
 
-static const char *const names[ACTION_STATUS_COUNT] = {"pending",  "planned",  "applied",
-                                                       "skipped",  "retrying", "failed"};
+static const char *const names[ACTION_STATUS_COUNT] = {"pending", "planned",  "applied",
+                                                       "skipped", "retrying", "failed"};
 
 const char *action_status_name(action_status s)
 {

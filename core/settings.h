@@ -10,8 +10,8 @@
 
 typedef struct {
 	const char *key;
-	const char *def;         /* default value, as text */
-	const char *description; /* one line for help and the setup page */
+	const char *def;            /* default value, as text */
+	const char *description;    /* one line for help and the setup page */
 	const char *const *choices; /* the only values it takes (a choice on /setup), or NULL */
 } setting_def;
 

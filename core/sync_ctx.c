@@ -19,8 +19,9 @@ void sync_progress_note(sync_ctx *x, const char *phase, long applied, long total
 	x->o->progress(&p, x->o->progress_arg);
 }
 
-int sync_log(sync_ctx *x, rules_direction direction, const char *email, const char *object, const char *record,
-             rules_action action, action_status status, const char *reason, const char *error)
+int sync_log(sync_ctx *x, rules_direction direction, const char *email, const char *object,
+             const char *record, rules_action action, action_status status, const char *reason,
+             const char *error)
 {
 	log_entry l;
 	memset(&l, 0, sizeof l);

@@ -252,11 +252,13 @@ static int handle_decision(sync_ctx *x, work_person *wp, rules_person *rp, const
 	if (x->o->dry_run) {
 		x->sum->planned += d->action != RULES_ACT_SKIP;
 		return sync_log(x, dir, wp->email, obj, record, d->action,
-		                d->action == RULES_ACT_SKIP ? ACTION_SKIPPED : ACTION_PLANNED, d->reason, NULL);
+		                d->action == RULES_ACT_SKIP ? ACTION_SKIPPED : ACTION_PLANNED, d->reason,
+		                NULL);
 	}
 	if (d->action == RULES_ACT_SKIP) {
 		x->sum->skipped++;
-		return sync_log(x, dir, wp->email, obj, record, RULES_ACT_SKIP, ACTION_SKIPPED, d->reason, NULL);
+		return sync_log(x, dir, wp->email, obj, record, RULES_ACT_SKIP, ACTION_SKIPPED, d->reason,
+		                NULL);
 	}
 	if (d->action == RULES_ACT_LINK) {
 		/* Links live in our store only: recorded now, with the snapshot saved after the decisions. */
@@ -264,7 +266,8 @@ static int handle_decision(sync_ctx *x, work_person *wp, rules_person *rp, const
 			rp->sf[d->sf_index].linked = 1;
 		if (d->from_index >= 0 && (size_t)d->from_index < rp->n_sf)
 			rp->sf[d->from_index].linked = 0;
-		return sync_log(x, dir, wp->email, obj, record, RULES_ACT_LINK, ACTION_APPLIED, d->reason, NULL);
+		return sync_log(x, dir, wp->email, obj, record, RULES_ACT_LINK, ACTION_APPLIED, d->reason,
+		                NULL);
 	}
 	return queue(x, wp->email, d, obj, record, value, e);
 }

@@ -104,3 +104,13 @@ expect_eq "the stored words are left as they were" "$(db "SELECT count(*) FROM a
 expect_match "the log says so" "$(optsync log --limit 20 2>&1)" "failed +out1@example.com .*unknown action 'opt-out'"
 out=$(optsync sync 2>&1)
 expect_match "the next run does not try them again" "$out" "0 failed"
+# /metrics counts the queue by the stored words, the row in the unknown direction left out.
+metrics=$(curl -s "$BASE/metrics")
+for d in 'ac->sf' 'sf->ac'; do
+	for st in pending retrying applied failed skipped; do
+		expect_eq "/metrics: $d $st" "$(printf '%s\n' "$metrics" | awk -v k="optsync_actions{direction=\"$d\",status=\"$st\"}" '$1==k{print $2}')" \
+			"$(db "SELECT count(*) FROM actions WHERE direction='$d' AND status='$st'")"
+	done
+done
+expect_eq "/metrics: queue depth" "$(printf '%s\n' "$metrics" | awk '$1=="optsync_queue_depth"{print $2}')" \
+	"$(db "SELECT count(*) FROM actions WHERE direction IN ('ac->sf','sf->ac') AND status IN ('pending','retrying')")"
