@@ -20,9 +20,11 @@
 
 #define BATCH 10000
 
-static const char *const dirs[] = {"ac->sf", "sf->ac"};
-static const char *const actions[] = {"opt_out", "opt_in", "unsubscribe", "tag", "link", "skip"};
-static const char *const statuses[] = {"applied", "applied", "applied", "skipped", "failed", "retrying"};
+static const rules_direction dirs[] = {RULES_DIR_AC_TO_SF, RULES_DIR_SF_TO_AC};
+static const rules_action actions[] = {RULES_ACT_OPT_OUT, RULES_ACT_OPT_IN, RULES_ACT_UNSUBSCRIBE,
+                                       RULES_ACT_TAG,     RULES_ACT_LINK,   RULES_ACT_SKIP};
+static const action_status statuses[] = {ACTION_APPLIED, ACTION_APPLIED, ACTION_APPLIED,
+                                         ACTION_SKIPPED, ACTION_FAILED,  ACTION_RETRYING};
 
 /* Row i of n: times rise with i over the last 60 days. */
 static void make_row(log_entry *l, long i, long n, int64_t now)
@@ -34,14 +36,14 @@ static void make_row(log_entry *l, long i, long n, int64_t now)
 	long person = (i * 7919) % (n / 10 + 1);
 	snprintf(l->email, sizeof l->email, "person%ld@bench.example", person);
 	int k = (int)(i % 6);
-	snprintf(l->direction, sizeof l->direction, "%s", dirs[k == 2 || k == 3 ? 1 : 0]);
-	snprintf(l->action, sizeof l->action, "%s", actions[k]);
-	snprintf(l->status, sizeof l->status, "%s", statuses[(i / 6) % 6]);
+	l->direction = dirs[k == 2 || k == 3 ? 1 : 0];
+	l->action = actions[k];
+	l->status = statuses[(i / 6) % 6];
 	snprintf(l->object, sizeof l->object, "%s", k == 2 || k == 3 ? "contact" : "Contact");
 	snprintf(l->record, sizeof l->record, "003%015ld", person);
 	snprintf(l->reason, sizeof l->reason,
 	         "AC unsubscribe from list %ld; no list still subscribed (bench row)", i % 5 + 1);
-	if (strcmp(l->status, "failed") == 0)
+	if (l->status == ACTION_FAILED)
 		snprintf(l->error, sizeof l->error,
 		         "Salesforce: UNABLE_TO_LOCK_ROW: unable to obtain exclusive access");
 }
@@ -88,12 +90,12 @@ static int fill_reused(store *s, long n, double *secs)
 		sqlite3_reset(st);
 		sqlite3_bind_text(st, 1, l.at, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(st, 2, l.run);
-		sqlite3_bind_text(st, 3, l.direction, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 3, rules_direction_name(l.direction), -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 4, l.email, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 5, l.object, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 6, l.record, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 7, l.action, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 8, l.status, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 7, rules_action_name(l.action), -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 8, action_status_name(l.status), -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 9, l.reason, -1, SQLITE_TRANSIENT);
 		if (l.error[0])
 			sqlite3_bind_text(st, 10, l.error, -1, SQLITE_TRANSIENT);

@@ -34,16 +34,21 @@ int ui_metrics(web_req *r)
 	metric(b, "optsync_runs_running", "gauge", "Runs that have started and not ended.");
 	buf_printf(b, "optsync_runs_running %ld\n", n.runs_running);
 
-	static const char *const dirs[2] = {"ac->sf", "sf->ac"};
-	static const char *const sts[5] = {"pending", "retrying", "applied", "failed", "skipped"};
+	static const rules_direction dirs[2] = {RULES_DIR_AC_TO_SF, RULES_DIR_SF_TO_AC};
+	/* The order the series have always been printed in (planned is a log state, never queued). */
+	static const action_status sts[5] = {ACTION_PENDING, ACTION_RETRYING, ACTION_APPLIED, ACTION_FAILED,
+	                                     ACTION_SKIPPED};
 	metric(b, "optsync_actions", "gauge", "Actions in the queue by direction and status.");
 	for (int d = 0; d < 2; d++)
 		for (int s = 0; s < 5; s++)
-			buf_printf(b, "optsync_actions{direction=\"%s\",status=\"%s\"} %ld\n", dirs[d],
-			           sts[s], n.actions[d][s]);
+			buf_printf(b, "optsync_actions{direction=\"%s\",status=\"%s\"} %ld\n",
+			           rules_direction_name(dirs[d]), action_status_name(sts[s]),
+			           n.actions[dirs[d]][sts[s]]);
 	metric(b, "optsync_queue_depth", "gauge", "Actions waiting to be applied (pending and retrying).");
-	buf_printf(b, "optsync_queue_depth %ld\n",
-	           n.actions[0][0] + n.actions[0][1] + n.actions[1][0] + n.actions[1][1]);
+	long depth = 0;
+	for (int d = 0; d < 2; d++)
+		depth += n.actions[dirs[d]][ACTION_PENDING] + n.actions[dirs[d]][ACTION_RETRYING];
+	buf_printf(b, "optsync_queue_depth %ld\n", depth);
 
 	metric(b, "optsync_last_success_timestamp_seconds", "gauge",
 	       "End of the last run that finished ok, with no work left undone (0: never).");

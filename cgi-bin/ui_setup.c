@@ -298,27 +298,17 @@ int ui_setup_sandbox(web_req *r)
 
 int ui_setup_settings(web_req *r)
 {
-	/* All or nothing: every value is checked before any is stored. */
-	char canon[16][600];
-	const setting_def *defs = settings_all();
-	int n = 0;
-	for (const setting_def *s = defs; s->key && n < 16; s++, n++) {
+	/* The settings the form holds; core checks them all before it stores any. */
+	setting_kv kv[16];
+	size_t n = 0;
+	for (const setting_def *s = settings_all(); s->key && n < 16; s++) {
 		const char *v = form_get(&r->post, s->key);
-		canon[n][0] = '\0';
-		if (!v)
-			continue;
-		err_t e = {0};
-		if (settings_validate(s->key, v, canon[n], sizeof canon[n], &e) < 0)
-			return render(r, 422, NULL, e.msg);
+		if (v)
+			kv[n++] = (setting_kv){.key = s->key, .value = v};
 	}
-	n = 0;
-	for (const setting_def *s = defs; s->key && n < 16; s++, n++) {
-		if (!form_get(&r->post, s->key))
-			continue;
-		err_t e = {0};
-		if (store_setting_set(r->st, s->key, canon[n], &e) < 0)
-			return render(r, 500, NULL, e.msg);
-	}
+	err_t e = {0};
+	if (settings_set_all(r->st, kv, n, &e) < 0)
+		return render(r, e.kind == ERR_USAGE ? 422 : 500, NULL, e.msg);
 	web_log(r, "settings changed by %s", r->user.name);
 	return web_redirect(r, "/setup?done=settings");
 }

@@ -133,15 +133,15 @@ void page_log_row(tpl_dict *row, const log_entry *l)
 	tpl_set_int(row, "RUN", l->run);
 	snprintf(url, sizeof url, "/status?run=%lld", (long long)l->run);
 	tpl_set(row, "RUN_URL", url);
-	tpl_set(row, "DIRECTION", l->direction);
+	tpl_set(row, "DIRECTION", rules_direction_name(l->direction));
 	tpl_set(row, "EMAIL", l->email);
 	form_encode(l->email, enc, sizeof enc);
 	snprintf(url, sizeof url, "/contacts?email=%s", enc);
 	tpl_set(row, "EMAIL_URL", url);
 	tpl_set(row, "OBJECT", l->object);
 	tpl_set(row, "RECORD", l->record);
-	tpl_set(row, "ACTION", l->action);
-	tpl_set(row, "STATUS", l->status);
+	tpl_set(row, "ACTION", rules_action_name(l->action));
+	tpl_set(row, "STATUS", action_status_name(l->status));
 	tpl_set(row, "REASON", l->reason);
 	tpl_set(row, "ERROR", l->error);
 }

@@ -241,11 +241,11 @@ static void fill_first_sync(web_req *r, tpl_dict *d, int connected)
 
 static void fill_counts(web_req *r, tpl_dict *d)
 {
-	const char *names[] = {"pending", "retrying", "failed"};
+	const action_status which[] = {ACTION_PENDING, ACTION_RETRYING, ACTION_FAILED};
 	const char *keys[] = {"PENDING", "RETRYING", "FAILED"};
 	for (int i = 0; i < 3; i++) {
 		err_t e = {0};
-		int n = store_actions_count(r->st, names[i], &e);
+		int n = store_actions_count(r->st, which[i], &e);
 		if (n < 0) {
 			page_error_box(r, e.msg);
 			n = 0;

@@ -26,12 +26,12 @@ static int print_entry(const log_entry *l, void *arg)
 		json_object *o = json_object_new_object();
 		add_str(o, "at", l->at);
 		json_object_object_add(o, "run", l->run ? json_object_new_int64(l->run) : NULL);
-		add_str(o, "direction", l->direction);
+		add_str(o, "direction", rules_direction_name(l->direction));
 		add_str(o, "email", l->email);
 		add_str(o, "object", l->object);
 		add_str(o, "record", l->record);
-		add_str(o, "action", l->action);
-		add_str(o, "status", l->status);
+		add_str(o, "action", rules_action_name(l->action));
+		add_str(o, "status", action_status_name(l->status));
 		add_str(o, "reason", l->reason);
 		add_str(o, "error", l->error);
 		fprintf(lo->out, "%s\n",
@@ -40,9 +40,10 @@ static int print_entry(const log_entry *l, void *arg)
 		json_object_put(o);
 	} else {
 		fprintf(lo->out, "%s  %-6s %-8s %-30s %-7s %-18s %-11s %s%s%s\n", l->at,
-		        l->direction[0] ? l->direction : "-", l->status, l->email[0] ? l->email : "-",
-		        l->object[0] ? l->object : "-", l->record[0] ? l->record : "-", l->action, l->reason,
-		        l->error[0] ? " | error: " : "", l->error);
+		        l->direction != RULES_DIR_NONE ? rules_direction_name(l->direction) : "-",
+		        action_status_name(l->status), l->email[0] ? l->email : "-",
+		        l->object[0] ? l->object : "-", l->record[0] ? l->record : "-",
+		        rules_action_name(l->action), l->reason, l->error[0] ? " | error: " : "", l->error);
 	}
 	return 0;
 }

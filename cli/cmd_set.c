@@ -18,17 +18,15 @@ int cmd_set(cli_ctx *c, int argc, char **argv)
 		return cli_usage(c, "set");
 	err_t e = {0};
 	char value[600];
-	if (settings_validate(argv[1], argv[2], value, sizeof value, &e) < 0) {
-		cli_fail(c, &e);
-		return CLI_USAGE;
-	}
 	store *s;
 	if (cli_open_store(c, &s) < 0)
 		return CLI_FAIL;
-	int rc = store_setting_set(s, argv[1], value, &e);
+	int rc = settings_set(s, argv[1], argv[2], value, sizeof value, &e);
 	store_close(s);
-	if (rc < 0)
-		return cli_fail(c, &e);
+	if (rc < 0) {
+		cli_fail(c, &e);
+		return e.kind == ERR_USAGE ? CLI_USAGE : CLI_FAIL;
+	}
 	fprintf(c->out, "%s = %s\n", argv[1], value);
 	return CLI_OK;
 }

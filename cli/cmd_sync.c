@@ -46,8 +46,9 @@ static int collect_plan(const log_entry *l, void *arg)
 		return 1;
 	}
 	char buf[1200];
-	snprintf(buf, sizeof buf, "plan: %-6s %-7s %-11s %s %s %s: %s", l->direction, l->status, l->action,
-	         l->email, l->object, l->record, l->reason);
+	snprintf(buf, sizeof buf, "plan: %-6s %-7s %-11s %s %s %s: %s", rules_direction_name(l->direction),
+	         action_status_name(l->status), rules_action_name(l->action), l->email, l->object, l->record,
+	         l->reason);
 	po->lines[po->n++] = strdup(buf);
 	return 0;
 }
@@ -258,7 +259,8 @@ int cmd_daemon(cli_ctx *c, int argc, char **argv)
 		err_t re = {0};
 		int reopened = logline_reopen_if_asked(&re);
 		if (reopened != 0) {
-			fprintf(c->out, "%s%s\n", logline_prefix(reopened < 0 ? LOGLINE_ERR : LOGLINE_INFO, pre, sizeof pre),
+			fprintf(c->out, "%s%s\n",
+			        logline_prefix(reopened < 0 ? LOGLINE_ERR : LOGLINE_INFO, pre, sizeof pre),
 			        reopened < 0 ? re.msg : "log file reopened");
 			fflush(c->out);
 		}

@@ -32,18 +32,17 @@ int cmd_webhook(cli_ctx *c, int argc, char **argv)
 		return cli_usage(c, "webhook");
 	err_t e = {0};
 	char base[600] = "";
-	if (public_url && settings_validate("public_url", public_url, base, sizeof base, &e) < 0) {
-		cli_fail(c, &e);
-		return CLI_USAGE;
-	}
 	store *s;
 	if (cli_open_store(c, &s) < 0)
 		return CLI_FAIL;
 	int rc = CLI_OK;
-	if (public_url)
-		rc = store_setting_set(s, "public_url", base, &e) < 0 ? CLI_FAIL : CLI_OK;
-	else if (store_setting_get(s, "public_url", base, sizeof base, "", &e) < 0)
+	if (public_url && settings_set(s, "public_url", public_url, base, sizeof base, &e) < 0) {
+		store_close(s);
+		cli_fail(c, &e);
+		return e.kind == ERR_USAGE ? CLI_USAGE : CLI_FAIL;
+	} else if (!public_url && store_setting_get(s, "public_url", base, sizeof base, "", &e) < 0) {
 		rc = CLI_FAIL;
+	}
 	if (rc == CLI_OK && !base[0]) {
 		fprintf(c->err,
 		        "optsync: webhook: no public URL yet: give --public-url https://YOUR-HOST (where "

@@ -292,9 +292,9 @@ static void check_local(store *s, check_result *out, int *n, int max)
 	}
 	r = add(out, n, max, "queue", "Pending and failed actions");
 	if (r) {
-		int pending = store_actions_count(s, "pending", &e),
-		    retrying = store_actions_count(s, "retrying", &e),
-		    failed = store_actions_count(s, "failed", &e);
+		int pending = store_actions_count(s, ACTION_PENDING, &e),
+		    retrying = store_actions_count(s, ACTION_RETRYING, &e),
+		    failed = store_actions_count(s, ACTION_FAILED, &e);
 		if (failed > 0)
 			set(r, CHECK_WARN,
 			    "Read the errors with optsync log (or /status filtered on failed) and fix them "

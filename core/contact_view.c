@@ -29,9 +29,9 @@ const char *contact_view_list_status(int s)
 
 static int is_decision(const log_entry *l)
 {
-	return (strcmp(l->status, "applied") == 0 || strcmp(l->status, "skipped") == 0) &&
-	       (strcmp(l->action, "opt_out") == 0 || strcmp(l->action, "opt_in") == 0 ||
-	        strcmp(l->action, "unsubscribe") == 0 || strcmp(l->action, "skip") == 0);
+	return (l->status == ACTION_APPLIED || l->status == ACTION_SKIPPED) &&
+	       (l->action == RULES_ACT_OPT_OUT || l->action == RULES_ACT_OPT_IN ||
+	        l->action == RULES_ACT_UNSUBSCRIBE || l->action == RULES_ACT_SKIP);
 }
 
 static int on_row(const log_entry *l, void *arg)
@@ -73,7 +73,7 @@ static void explain(contact_view *v)
 		char at[48];
 		timefmt_human(v->decision.at, at, sizeof at);
 		snprintf(v->why, sizeof v->why, "Last decision, %s: %s", at,
-		         *v->decision.reason ? v->decision.reason : v->decision.action);
+		         *v->decision.reason ? v->decision.reason : rules_action_name(v->decision.action));
 	} else {
 		snprintf(v->why, sizeof v->why, "optsync has not changed anything for this person yet.");
 	}

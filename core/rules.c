@@ -13,7 +13,7 @@
 
 static const char *const action_names[] = {"opt_out", "opt_in", "unsubscribe", "tag",
                                            "create",  "link",   "skip"};
-static const char *const direction_names[] = {"ac->sf", "sf->ac"};
+static const char *const direction_names[] = {"ac->sf", "sf->ac", ""};
 static const char *const rule_names[] = {"none",       "R1",         "R2",         "R3",   "R4",    "R5",
                                          "first-sync", "conversion", "new-record", "link", "import"};
 static const char *const object_names[] = {"", "Contact", "Lead", "contact"};
@@ -103,6 +103,33 @@ rules_tag rules_tag_from_name(const char *name)
 		if (ascii_case_equal(name, tag_names[t]))
 			return (rules_tag)t;
 	return RULES_TAG_NONE;
+}
+
+/* The index of s in table, or -1. */
+static int name_index(const char *const *table, size_t n, const char *s)
+{
+	for (size_t i = 0; s && i < n; i++)
+		if (strcmp(s, table[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+int rules_action_parse(const char *s, rules_action *out, err_t *e)
+{
+	int i = name_index(action_names, NELEM(action_names), s);
+	if (i < 0)
+		return err_set(e, ERR_DB, "unknown action '%.32s'", s ? s : "");
+	*out = (rules_action)i;
+	return 0;
+}
+
+int rules_direction_parse(const char *s, rules_direction *out, err_t *e)
+{
+	int i = name_index(direction_names, NELEM(direction_names), s);
+	if (i < 0)
+		return err_set(e, ERR_DB, "unknown direction '%.32s'", s ? s : "");
+	*out = (rules_direction)i;
+	return 0;
 }
 
 int rules_import_parse(const char *s, rules_import *out, err_t *e)

@@ -71,8 +71,9 @@ typedef enum {
 #define RULES_TAG_BIT(t) (1u << (unsigned)(t))
 
 /* Direction names the side written: ac->sf writes Salesforce, sf->ac writes ActiveCampaign (or
- * the link between the two). The reason names the true source event. */
-typedef enum { RULES_DIR_AC_TO_SF = 0, RULES_DIR_SF_TO_AC } rules_direction;
+ * the link between the two). The reason names the true source event. RULES_DIR_NONE is never a
+ * decision's: it is a log row about the run or one person rather than one side (logged ""). */
+typedef enum { RULES_DIR_AC_TO_SF = 0, RULES_DIR_SF_TO_AC, RULES_DIR_NONE } rules_direction;
 
 typedef enum {
 	RULES_ACT_OPT_OUT = 0, /* SF: set HasOptedOutOfEmail = true */
@@ -346,7 +347,7 @@ const char *rules_format_time(int64_t ms, char *buf, size_t n);
 
 /* Stable names used in the log and JSON ("?" for an out-of-range value). */
 const char *rules_action_name(rules_action a);       /* opt_out|opt_in|unsubscribe|tag|create|link|skip */
-const char *rules_direction_name(rules_direction d); /* ac->sf|sf->ac */
+const char *rules_direction_name(rules_direction d); /* ac->sf|sf->ac|"" (none) */
 const char *rules_rule_name(rules_rule r);     /* none|R1..R5|first-sync|conversion|new-record|link|import */
 const char *rules_object_name(rules_object o); /* Contact|Lead|contact ("" for none) */
 const char *rules_event_kind_name(rules_event_kind k);
@@ -358,6 +359,11 @@ const char *rules_import_name(rules_import i);   /* none|new|all */
 
 /* Our tag named t (ASCII case-insensitive), or RULES_TAG_NONE: builds rules_ac.tags from AC. */
 rules_tag rules_tag_from_name(const char *name);
+
+/* The action / direction a stored name (rules_action_name, rules_direction_name) names; -1 with
+ * ERR_DB naming the word for any other (the store reads them back from the queue and the log). */
+int rules_action_parse(const char *s, rules_action *out, err_t *e);
+int rules_direction_parse(const char *s, rules_direction *out, err_t *e);
 
 /* Parses an sf_import setting ("none", "new", "all"); -1 with ERR_USAGE otherwise. */
 int rules_import_parse(const char *s, rules_import *out, err_t *e);

@@ -1,4 +1,5 @@
-/* settings.c - one table of settings, so the CLI and the dashboard accept exactly the same values. */
+/* settings.c - one table of settings and one way to change them, so the CLI and the dashboard accept
+ * exactly the same values and refuse the others in the same words. */
 #include "settings.h"
 
 #include <ctype.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "hosts.h"
+#include "store_sync.h"
 #include "url.h"
 
 static const char *const import_choices[] = {"none", "new", "all", NULL};
@@ -134,4 +136,39 @@ int settings_validate(const char *key, const char *value, char *out, size_t n, e
 		return url_normalise_base(v, out, n, e);
 	}
 	return 0;
+}
+
+int settings_set(store *s, const char *key, const char *value, char *out, size_t n, err_t *e)
+{
+	char canon[600];
+	if (settings_validate(key, value, canon, sizeof canon, e) < 0)
+		return -1;
+	if (store_setting_set(s, key, canon, e) < 0)
+		return -1;
+	if (out)
+		snprintf(out, n, "%s", canon);
+	return 0;
+}
+
+/* The dashboard's form holds each setting at most once; more than there are settings is a caller
+ * bug, not a value to refuse. */
+#define SETTINGS_MAX 16
+
+int settings_set_all(store *s, const setting_kv *kv, size_t n, err_t *e)
+{
+	if (n > SETTINGS_MAX)
+		return err_set(e, ERR_INTERNAL, "settings: %zu at once, at most %d", n, SETTINGS_MAX);
+	char canon[SETTINGS_MAX][600];
+	for (size_t i = 0; i < n; i++)
+		if (settings_validate(kv[i].key, kv[i].value, canon[i], sizeof canon[i], e) < 0)
+			return -1;
+	if (store_begin(s, e) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (store_setting_set(s, kv[i].key, canon[i], e) < 0) {
+			store_rollback(s);
+			return -1;
+		}
+	}
+	return store_commit(s, e);
 }

@@ -32,12 +32,12 @@ int store_log_append(store *s, log_entry *l, err_t *e)
 			sqlite3_bind_int64(st, 2, l->run);
 		else
 			sqlite3_bind_null(st, 2);
-		store_bind_text(st, 3, l->direction);
+		store_bind_text(st, 3, rules_direction_name(l->direction));
 		store_bind_text(st, 4, l->email);
 		store_bind_text(st, 5, l->object);
 		store_bind_text(st, 6, l->record);
-		sqlite3_bind_text(st, 7, l->action, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 8, l->status, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 7, rules_action_name(l->action), -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 8, action_status_name(l->status), -1, SQLITE_STATIC);
 		store_bind_text(st, 9, l->reason);
 		store_bind_text(st, 10, l->error);
 		rc = sqlite3_step(st);
@@ -45,7 +45,7 @@ int store_log_append(store *s, log_entry *l, err_t *e)
 	}
 	if (rc == SQLITE_DONE) {
 		l->id = sqlite3_last_insert_rowid(store_db(s));
-		if (strcmp(l->status, "applied") == 0 && l->direction[0]) {
+		if (l->status == ACTION_APPLIED && l->direction != RULES_DIR_NONE) {
 			sqlite3_stmt *d =
 			    store_stmt(s,
 			               "INSERT INTO log_daily(day,direction,n) VALUES(substr(?,1,10),?,1)"
@@ -54,7 +54,7 @@ int store_log_append(store *s, log_entry *l, err_t *e)
 			rc = SQLITE_ERROR;
 			if (d) {
 				sqlite3_bind_text(d, 1, l->at, -1, SQLITE_TRANSIENT);
-				sqlite3_bind_text(d, 2, l->direction, -1, SQLITE_TRANSIENT);
+				sqlite3_bind_text(d, 2, rules_direction_name(l->direction), -1, SQLITE_STATIC);
 				rc = sqlite3_step(d);
 				store_stmt_done(s, d);
 			}
@@ -68,6 +68,13 @@ int store_log_append(store *s, log_entry *l, err_t *e)
 	if (sqlite3_exec(store_db(s), "RELEASE log_append", NULL, NULL, NULL) != SQLITE_OK)
 		return fail(s, e, "append to log");
 	return 0;
+}
+
+/* A text column, "" for NULL (a log row outside a direction may hold either). */
+static const char *column_or_empty(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	return t ? (const char *)t : "";
 }
 
 int store_log_query(store *s, const log_filter *f, int (*cb)(const log_entry *, void *), void *arg, err_t *e)
@@ -109,25 +116,32 @@ int store_log_query(store *s, const log_filter *f, int (*cb)(const log_entry *, 
 		sqlite3_bind_int64(st, 5, f->before_id);
 	sqlite3_bind_int(st, 6, f->limit > 0 && f->limit <= 1000 ? f->limit : 100);
 	int n = 0, rc;
+	err_t pe = {0};
+	int64_t bad = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		log_entry l;
 		memset(&l, 0, sizeof l);
 		l.id = sqlite3_column_int64(st, 0);
 		store_column_text(st, 1, l.at, sizeof l.at);
 		l.run = sqlite3_column_int64(st, 2);
-		store_column_text(st, 3, l.direction, sizeof l.direction);
 		store_column_text(st, 4, l.email, sizeof l.email);
 		store_column_text(st, 5, l.object, sizeof l.object);
 		store_column_text(st, 6, l.record, sizeof l.record);
-		store_column_text(st, 7, l.action, sizeof l.action);
-		store_column_text(st, 8, l.status, sizeof l.status);
 		store_column_text(st, 9, l.reason, sizeof l.reason);
 		store_column_text(st, 10, l.error, sizeof l.error);
+		if (rules_direction_parse(column_or_empty(st, 3), &l.direction, &pe) < 0 ||
+		    rules_action_parse(column_or_empty(st, 7), &l.action, &pe) < 0 ||
+		    action_status_parse(column_or_empty(st, 8), &l.status, &pe) < 0) {
+			bad = l.id;
+			break;
+		}
 		n++;
 		if (cb(&l, arg))
 			break;
 	}
 	sqlite3_finalize(st);
+	if (pe.msg[0])
+		return err_set(e, ERR_DB, "database: read log: row %lld: %s", (long long)bad, pe.msg);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return fail(s, e, "read log");
 	return n;

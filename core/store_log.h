@@ -5,18 +5,20 @@
 
 #include <stdint.h>
 
+#include "action_status.h"
+#include "rules.h"
 #include "store.h"
 
 typedef struct {
 	int64_t id;
 	char at[32];       /* ISO 8601 UTC ending in Z; filled by append when empty */
 	int64_t run;       /* 0 when outside a run */
-	char direction[8]; /* "ac->sf" | "sf->ac" | "" */
+	rules_direction direction; /* ac->sf | sf->ac | none (stored "") */
 	char email[256];
 	char object[16]; /* "Contact" | "Lead" | "contact" */
 	char record[64]; /* SF id, or AC contact id (with ":list N" for list writes) */
-	char action[16]; /* opt_out | opt_in | unsubscribe | tag | create | link | skip */
-	char status[16]; /* planned | applied | failed | retrying | skipped */
+	rules_action action;  /* opt_out | opt_in | unsubscribe | tag | create | link | skip */
+	action_status status; /* planned | applied | failed | retrying | skipped */
 	char reason[512];
 	char error[512];
 } log_entry;
@@ -39,7 +41,10 @@ typedef struct {
 #define STORE_LOG_PEOPLE_ACTIONS "'opt_out','opt_in','unsubscribe','create','skip'"
 
 /* Calls cb for each matching row, newest first; cb returning non-zero stops early. Returns the
- * number of rows given, or -1. Uses the (column, id) indexes: fast on a million rows. */
+ * number of rows given, or -1. Uses the (column, id) indexes: fast on a million rows. A row whose
+ * direction, action or status this version does not know stops the read with ERR_DB naming the
+ * row and the word (shown, never passed on as some other state). The filter's status and
+ * direction are the stored words, as a page's query string gives them. */
 int store_log_query(store *s, const log_filter *f, int (*cb)(const log_entry *, void *), void *arg, err_t *e);
 
 typedef struct {

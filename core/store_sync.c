@@ -572,16 +572,16 @@ int store_action_add(store *s, queued_action *a, err_t *e)
 	    e, "queue action");
 	if (st) {
 		sqlite3_bind_int64(st, 1, a->run_id);
-		store_bind_text(st, 2, a->direction);
+		store_bind_text(st, 2, rules_direction_name(a->direction));
 		store_bind_text(st, 3, a->email);
 		store_bind_text(st, 4, a->object);
 		/* "" is a real value here: the AC contact an earlier create action will make. */
 		sqlite3_bind_text(st, 5, a->record, -1, SQLITE_TRANSIENT);
-		store_bind_text(st, 6, a->action);
+		store_bind_text(st, 6, rules_action_name(a->action));
 		store_bind_text(st, 7, a->value);
 		store_bind_text(st, 8, a->rule);
 		store_bind_text(st, 9, a->reason);
-		store_bind_text(st, 10, a->status[0] ? a->status : "pending");
+		store_bind_text(st, 10, action_status_name(a->status));
 		sqlite3_bind_int(st, 11, a->attempts);
 		store_bind_text(st, 12, a->next_attempt_at[0] ? a->next_attempt_at : now);
 		store_bind_text(st, 13, a->error);
@@ -604,7 +604,7 @@ int store_action_update(store *s, const queued_action *a, err_t *e)
 	         "WHERE id=?",
 	         e, "update action");
 	if (st) {
-		store_bind_text(st, 1, a->status);
+		store_bind_text(st, 1, action_status_name(a->status));
 		sqlite3_bind_int(st, 2, a->attempts);
 		store_bind_text(st, 3, a->next_attempt_at);
 		store_bind_text(st, 4, a->error);
@@ -613,6 +613,30 @@ int store_action_update(store *s, const queued_action *a, err_t *e)
 		sqlite3_bind_int64(st, 7, a->id);
 	}
 	return done(s, st, e, "update action");
+}
+
+/* The row's direction (column 2), action (6) and status (10) into a's enums. A word that does not
+ * parse, a row with no direction, or an SF write whose value is not the one its action sets (the
+ * engine writes from the action) leaves a->invalid saying so. */
+static void action_states_parse(sqlite3_stmt *st, queued_action *a)
+{
+	err_t e = {0};
+	/* What does not parse stays a harmless value: no side, nothing to write. */
+	a->direction = RULES_DIR_NONE;
+	a->action = RULES_ACT_SKIP;
+	if (rules_direction_parse((const char *)sqlite3_column_text(st, 2), &a->direction, &e) == 0 &&
+	    a->direction == RULES_DIR_NONE)
+		err_set(&e, ERR_DB, "no direction");
+	if (!e.msg[0])
+		rules_action_parse((const char *)sqlite3_column_text(st, 6), &a->action, &e);
+	if (!e.msg[0])
+		action_status_parse((const char *)sqlite3_column_text(st, 10), &a->status, &e);
+	if (!e.msg[0] && (a->action == RULES_ACT_OPT_OUT || a->action == RULES_ACT_OPT_IN) &&
+	    strcmp(a->value, a->action == RULES_ACT_OPT_OUT ? "true" : "false") != 0)
+		err_set(&e, ERR_DB, "value '%.32s' does not match action %s", a->value,
+		        rules_action_name(a->action));
+	if (e.msg[0])
+		snprintf(a->invalid, sizeof a->invalid, "queued action %lld: %s", (long long)a->id, e.msg);
 }
 
 int store_actions_due(store *s, const char *now, int64_t after_id, int limit,
@@ -636,15 +660,13 @@ int store_actions_due(store *s, const char *now, int64_t after_id, int limit,
 		memset(&a, 0, sizeof a);
 		a.id = sqlite3_column_int64(st, 0);
 		a.run_id = sqlite3_column_int64(st, 1);
-		store_column_text(st, 2, a.direction, sizeof a.direction);
 		store_column_text(st, 3, a.email, sizeof a.email);
 		store_column_text(st, 4, a.object, sizeof a.object);
 		store_column_text(st, 5, a.record, sizeof a.record);
-		store_column_text(st, 6, a.action, sizeof a.action);
 		store_column_text(st, 7, a.value, sizeof a.value);
 		store_column_text(st, 8, a.rule, sizeof a.rule);
 		store_column_text(st, 9, a.reason, sizeof a.reason);
-		store_column_text(st, 10, a.status, sizeof a.status);
+		action_states_parse(st, &a);
 		a.attempts = sqlite3_column_int(st, 11);
 		store_column_text(st, 12, a.next_attempt_at, sizeof a.next_attempt_at);
 		store_column_text(st, 13, a.error, sizeof a.error);
@@ -656,12 +678,12 @@ int store_actions_due(store *s, const char *now, int64_t after_id, int limit,
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : fail(s, e, "read action queue");
 }
 
-int store_actions_count(store *s, const char *status, err_t *e)
+int store_actions_count(store *s, action_status status, err_t *e)
 {
-	return count_of(s, "SELECT count(*) FROM actions WHERE status=?", status, e);
+	return count_of(s, "SELECT count(*) FROM actions WHERE status=?", action_status_name(status), e);
 }
 
-int store_action_exists(store *s, const char *record, const char *action, const char *value, err_t *e)
+int store_action_exists(store *s, const char *record, rules_action action, const char *value, err_t *e)
 {
 	sqlite3_stmt *st = prep(s,
 	                        "SELECT 1 FROM actions WHERE record=? AND action=? AND COALESCE(value,'')=?"
@@ -670,7 +692,7 @@ int store_action_exists(store *s, const char *record, const char *action, const 
 	if (!st)
 		return -1;
 	store_bind_text(st, 1, record);
-	store_bind_text(st, 2, action);
+	store_bind_text(st, 2, rules_action_name(action));
 	sqlite3_bind_text(st, 3, value ? value : "", -1, SQLITE_TRANSIENT);
 	int rc = sqlite3_step(st);
 	store_stmt_done(s, st);
@@ -679,7 +701,7 @@ int store_action_exists(store *s, const char *record, const char *action, const 
 	return rc == SQLITE_DONE ? 0 : fail(s, e, "read action queue");
 }
 
-int store_action_applied_since(store *s, const char *record, const char *action, const char *value,
+int store_action_applied_since(store *s, const char *record, rules_action action, const char *value,
                                const char *since, err_t *e)
 {
 	sqlite3_stmt *st = prep(s,
@@ -689,7 +711,7 @@ int store_action_applied_since(store *s, const char *record, const char *action,
 	if (!st)
 		return -1;
 	store_bind_text(st, 1, record);
-	store_bind_text(st, 2, action);
+	store_bind_text(st, 2, rules_action_name(action));
 	sqlite3_bind_text(st, 3, value ? value : "", -1, SQLITE_TRANSIENT);
 	store_bind_text(st, 4, since);
 	int rc = sqlite3_step(st);

@@ -6,6 +6,8 @@
 
 #include <stdint.h>
 
+#include "action_status.h"
+#include "rules.h"
 #include "store.h"
 
 /* Transactions around a batch of writes (one commit per batch, not per row). */
@@ -99,35 +101,41 @@ int store_people_failed(store *s, int limit, int (*cb)(const person_link *p, voi
 /* Every email optsync knows from either side; cb per email, in order; returns count or -1. */
 int store_emails_all(store *s, int (*cb)(const char *email, void *), void *arg, err_t *e);
 
-/* The durable action queue. */
+/* The durable action queue. Direction, action and status are stored as their names
+ * (rules_direction_name, rules_action_name, action_status_name) and read back into the enums here. */
 typedef struct {
 	int64_t id;
 	int64_t run_id;
-	char direction[8];
+	rules_direction direction; /* ac->sf or sf->ac, never none */
 	char email[256];
 	char object[16];
 	char record[64];
-	char action[16];
+	rules_action action;
 	char value[512]; /* "true"/"false" for SF, list id for AC, tag name, names for a create */
 	char rule[16];
 	char reason[512];
-	char status[16]; /* pending | retrying | applied | failed | skipped */
+	action_status status; /* pending | retrying | applied | failed | skipped */
 	int attempts;
 	char next_attempt_at[32];
 	char error[512];
+	/* store_actions_due: why this row cannot be applied as read (a direction, action or status
+	 * this version does not know, or an SF value that does not match its action), "" when it can.
+	 * The engine fails such a row with this message rather than guess what it meant. */
+	char invalid[160];
 } queued_action;
 int store_action_add(store *s, queued_action *a, err_t *e);
 int store_action_update(store *s, const queued_action *a, err_t *e);
 /* Pending and retrying actions whose next attempt is due at `now` (ISO), oldest first, with an id
- * above after_id (pages of the queue). */
+ * above after_id (pages of the queue). A row whose words do not parse is given all the same, with
+ * `invalid` saying why (the other fields are then only as good as what parsed). */
 int store_actions_due(store *s, const char *now, int64_t after_id, int limit,
                       int (*cb)(const queued_action *, void *), void *arg, err_t *e);
-/* Counts of actions by status ("pending", "retrying", "failed"). */
-int store_actions_count(store *s, const char *status, err_t *e);
+/* How many actions have this status. */
+int store_actions_count(store *s, action_status status, err_t *e);
 /* 1 when an action for the same record/action/value was applied at or after since (ISO). */
-int store_action_applied_since(store *s, const char *record, const char *action, const char *value,
+int store_action_applied_since(store *s, const char *record, rules_action action, const char *value,
                                const char *since, err_t *e);
 /* 1 when an action for the same record/action/value is already pending or retrying. */
-int store_action_exists(store *s, const char *record, const char *action, const char *value, err_t *e);
+int store_action_exists(store *s, const char *record, rules_action action, const char *value, err_t *e);
 
 #endif

@@ -347,8 +347,6 @@ fail:
 	return -1;
 }
 
-static const char *const action_status[5] = {"pending", "retrying", "applied", "failed", "skipped"};
-
 int store_web_numbers_read(store *s, store_web_numbers *n, err_t *e)
 {
 	memset(n, 0, sizeof *n);
@@ -393,10 +391,13 @@ int store_web_numbers_read(store *s, store_web_numbers *n, err_t *e)
 		const char *status = (const char *)sqlite3_column_text(st, 1);
 		if (!dir || !status)
 			continue;
-		int d = strcmp(dir, "ac->sf") == 0 ? 0 : strcmp(dir, "sf->ac") == 0 ? 1 : -1;
-		for (int i = 0; d >= 0 && i < 5; i++)
-			if (strcmp(status, action_status[i]) == 0)
-				n->actions[d][i] = (long)sqlite3_column_int64(st, 2);
+		/* A word this version does not write is left out of the counts (and shown on the queue
+		 * page's row by the sync that fails it). */
+		rules_direction d;
+		action_status as;
+		if (rules_direction_parse(dir, &d, NULL) == 0 && d != RULES_DIR_NONE &&
+		    action_status_parse(status, &as, NULL) == 0)
+			n->actions[d][as] = (long)sqlite3_column_int64(st, 2);
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)

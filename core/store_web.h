@@ -6,7 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "action_status.h"
 #include "err.h"
+#include "rules.h"
 #include "store.h"
 #include "throttle.h"
 
@@ -82,11 +84,11 @@ typedef struct {
 	long runs_ok, runs_partial, runs_failed, runs_dry, runs_running;
 	long calls_ac, calls_sf;               /* API calls, summed over runs */
 	long rate_limited_ac, rate_limited_sf; /* 429 answers, summed over runs */
-	long actions[2][5]; /* [direction ac->sf, sf->ac][pending retrying applied failed skipped] */
-	long events_total, events_pending; /* raw webhook events */
-	char last_event_at[32];            /* newest received_at, "" when none */
-	char last_success_at[32];          /* newest ended_at of an ok run (a partial one left work undone) */
-	long sessions;                     /* live session rows */
+	long actions[2][ACTION_STATUS_COUNT];  /* [RULES_DIR_AC_TO_SF or _SF_TO_AC][action_status] */
+	long events_total, events_pending;     /* raw webhook events */
+	char last_event_at[32];                /* newest received_at, "" when none */
+	char last_success_at[32]; /* newest ended_at of an ok run (a partial one left work undone) */
+	long sessions;            /* live session rows */
 } store_web_numbers;
 int store_web_numbers_read(store *s, store_web_numbers *n, err_t *e);
 

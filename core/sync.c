@@ -180,10 +180,10 @@ int sync_run(store *s, const sync_options *o, sync_summary *out, err_t *e)
 	if (rc == 0)
 		rc = run_body(&x, &re);
 	collect_calls(&x);
-	int left_failed = store_actions_count(s, "failed", NULL);
+	int left_failed = store_actions_count(s, ACTION_FAILED, NULL);
 	(void)left_failed;
-	int retrying = store_actions_count(s, "retrying", NULL);
-	int pending = store_actions_count(s, "pending", NULL);
+	int retrying = store_actions_count(s, ACTION_RETRYING, NULL);
+	int pending = store_actions_count(s, ACTION_PENDING, NULL);
 	if (!o->dry_run && (retrying > 0 || pending > 0) && rc == 0) {
 		out->retrying = (retrying > 0 ? retrying : 0) + (pending > 0 ? pending : 0);
 		err_set(&re, ERR_SERVER, "%ld action(s) left queued for the next run", out->retrying);

@@ -13,7 +13,7 @@
 typedef struct {
 	queued_action *a;
 	size_t n, cap;
-	const char *direction; /* only these are kept */
+	rules_direction direction; /* only these are kept (and rows the store could not read) */
 	int64_t last_id;       /* the last row read, kept or not */
 	int oom;
 } action_vec;
@@ -22,7 +22,7 @@ static int collect(const queued_action *a, void *arg)
 {
 	action_vec *v = arg;
 	v->last_id = a->id;
-	if (strcmp(a->direction, v->direction) != 0)
+	if (a->direction != v->direction && !a->invalid[0])
 		return 0;
 	if (v->n == v->cap) {
 		size_t nc = v->cap ? v->cap * 2 : 64;
@@ -48,18 +48,18 @@ static void schedule_retry(queued_action *a)
 }
 
 /* Records one outcome: the action row, the log line, the summary counts. */
-static int outcome(sync_ctx *x, queued_action *a, const char *status, const char *error, err_t *e)
+static int outcome(sync_ctx *x, queued_action *a, action_status status, const char *error, err_t *e)
 {
 	a->run_id = x->run.id;
-	if (strcmp(status, "applied") != 0 && strcmp(status, "skipped") != 0) {
+	if (status != ACTION_APPLIED && status != ACTION_SKIPPED) {
 		a->attempts++;
-		if (strcmp(status, "retrying") == 0 && a->attempts >= x->retry_limit) {
-			status = "failed";
+		if (status == ACTION_RETRYING && a->attempts >= x->retry_limit) {
+			status = ACTION_FAILED;
 		}
 	}
-	snprintf(a->status, sizeof a->status, "%s", status);
+	a->status = status;
 	snprintf(a->error, sizeof a->error, "%s", error ? error : "");
-	if (strcmp(status, "retrying") == 0)
+	if (status == ACTION_RETRYING)
 		schedule_retry(a);
 	else
 		a->next_attempt_at[0] = '\0';
@@ -67,24 +67,57 @@ static int outcome(sync_ctx *x, queued_action *a, const char *status, const char
 		return -1;
 	char reason[700];
 	snprintf(reason, sizeof reason, "%s%s", a->reason,
-	         strcmp(status, "retrying") == 0 ? " (will be tried again)" : "");
+	         status == ACTION_RETRYING ? " (will be tried again)" : "");
 	const char *record = a->record;
 	char rec[96];
-	if (strcmp(a->action, "unsubscribe") == 0) {
+	if (a->action == RULES_ACT_UNSUBSCRIBE) {
 		snprintf(rec, sizeof rec, "%s:list %s", a->record, a->value);
 		record = rec;
 	}
 	sync_log(x, a->direction, a->email, a->object, record, a->action, status, reason, error);
-	if (strcmp(status, "applied") == 0) {
-		if (strcmp(a->direction, "ac->sf") == 0)
+	if (status == ACTION_APPLIED) {
+		if (a->direction == RULES_DIR_AC_TO_SF)
 			x->sum->applied_ac_sf++;
 		else
 			x->sum->applied_sf_ac++;
-	} else if (strcmp(status, "failed") == 0) {
+	} else if (status == ACTION_FAILED) {
 		x->sum->failed++;
-	} else if (strcmp(status, "skipped") == 0) {
+	} else if (status == ACTION_SKIPPED) {
 		x->sum->skipped++;
 	}
+	return 0;
+}
+
+/* A Salesforce write: the one kind the SF pass applies. */
+static int is_sf_write(const queued_action *a)
+{
+	return !a->invalid[0] && a->direction == RULES_DIR_AC_TO_SF &&
+	       (a->action == RULES_ACT_OPT_OUT || a->action == RULES_ACT_OPT_IN);
+}
+
+/* Rows the store could not read (a state this version does not know): failed at once, never
+ * retried (the same row reads the same next time), with the store's reason, so each is logged
+ * and none is guessed at. Returns -1 on a store error. */
+static int fail_invalid(sync_ctx *x, action_vec *v, err_t *e)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < v->n; i++) {
+		queued_action *a = &v->a[i];
+		if (!a->invalid[0]) {
+			v->a[k++] = *a;
+			continue;
+		}
+		if (store_begin(x->s, e) < 0)
+			return -1;
+		if (outcome(x, a, ACTION_FAILED, a->invalid, e) < 0 || store_commit(x->s, e) < 0) {
+			store_rollback(x->s);
+			return -1;
+		}
+		err_t ie;
+		err_set(&ie, ERR_DB, "%s", a->invalid);
+		sync_note_error(x, &ie);
+	}
+	v->n = k;
 	return 0;
 }
 
@@ -104,7 +137,7 @@ static int sf_share_reached(sync_ctx *x)
 		         "writes to "
 		         "Salesforce paused, queued changes wait for the next run",
 		         used, max, x->sf_api_share * 100);
-		sync_log(x, "ac->sf", "", "", "", "skip", "retrying", msg, NULL);
+		sync_log(x, RULES_DIR_AC_TO_SF, "", "", "", RULES_ACT_SKIP, ACTION_RETRYING, msg, NULL);
 		err_t e;
 		err_set(&e, ERR_RATE_LIMITED, "%s", msg);
 		sync_note_error(x, &e);
@@ -117,8 +150,7 @@ static int apply_sf(sync_ctx *x, action_vec *v, err_t *e)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < v->n; i++)
-		n += strcmp(v->a[i].direction, "ac->sf") == 0 &&
-		     (strcmp(v->a[i].action, "opt_out") == 0 || strcmp(v->a[i].action, "opt_in") == 0);
+		n += is_sf_write(&v->a[i]);
 	if (n == 0)
 		return 0;
 	/* One token up front: the API share is read from the answer, and a dead login fails here once. */
@@ -136,12 +168,12 @@ static int apply_sf(sync_ctx *x, action_vec *v, err_t *e)
 	size_t k = 0;
 	for (size_t i = 0; i < v->n; i++) {
 		queued_action *a = &v->a[i];
-		if (strcmp(a->direction, "ac->sf") != 0 ||
-		    (strcmp(a->action, "opt_out") && strcmp(a->action, "opt_in")))
+		if (!is_sf_write(a))
 			continue;
 		u[k].object = a->object;
 		u[k].id = a->record;
-		u[k].value = strcmp(a->value, "true") == 0;
+		/* The store refused a row whose value is not the one its action sets. */
+		u[k].value = a->action == RULES_ACT_OPT_OUT;
 		which[k++] = a;
 	}
 	sync_progress_note(x, "applying to Salesforce", 0, (long)n);
@@ -168,19 +200,19 @@ static int apply_sf(sync_ctx *x, action_vec *v, err_t *e)
 					break;
 				}
 			}
-			out = outcome(x, a, "applied", NULL, e);
+			out = outcome(x, a, ACTION_APPLIED, NULL, e);
 			break;
 		}
 		case SF_RES_FAILED:
 			snprintf(err, sizeof err, "Salesforce: %s: %s", res[i].code, res[i].message);
-			out = outcome(x, a, "failed", err, e);
+			out = outcome(x, a, ACTION_FAILED, err, e);
 			break;
 		case SF_RES_RETRY:
 			snprintf(err, sizeof err, "Salesforce: %s: %s", res[i].code, res[i].message);
-			out = outcome(x, a, "retrying", err, e);
+			out = outcome(x, a, ACTION_RETRYING, err, e);
 			break;
 		case SF_RES_NOT_SENT:
-			out = outcome(x, a, "retrying", rc < 0 ? ce.msg : "Salesforce: not sent", e);
+			out = outcome(x, a, ACTION_RETRYING, rc < 0 ? ce.msg : "Salesforce: not sent", e);
 			break;
 		}
 	}
@@ -231,7 +263,7 @@ static size_t count_tag_actions(const void *vec, const char *name)
 	const action_vec *v = vec;
 	size_t n = 0;
 	for (size_t i = 0; v && i < v->n; i++)
-		n += strcmp(v->a[i].action, "tag") == 0 && strcmp(v->a[i].value, name) == 0;
+		n += v->a[i].action == RULES_ACT_TAG && strcmp(v->a[i].value, name) == 0;
 	return n;
 }
 
@@ -252,7 +284,7 @@ static int resolve_contact(sync_ctx *x, queued_action *a, char *id, size_t n, er
 static int apply_one_ac(sync_ctx *x, queued_action *a, tag_cache *tags, size_t *n_tags, err_t *ce, err_t *e)
 {
 	char contact[32];
-	if (strcmp(a->action, "unsubscribe") == 0) {
+	if (a->action == RULES_ACT_UNSUBSCRIBE) {
 		if (ac_contact_list_set(x->ac, a->record, a->value, 2, ce) < 0)
 			return 1;
 		ac_snapshot snap;
@@ -271,7 +303,7 @@ static int apply_one_ac(sync_ctx *x, queued_action *a, tag_cache *tags, size_t *
 		}
 		return 0;
 	}
-	if (strcmp(a->action, "create") == 0) {
+	if (a->action == RULES_ACT_CREATE) {
 		char first[128] = "", last[128] = "";
 		json_object *o = json_tokener_parse(a->value);
 		json_object *f;
@@ -301,7 +333,7 @@ static int apply_one_ac(sync_ctx *x, queued_action *a, tag_cache *tags, size_t *
 			return -1;
 		return 0;
 	}
-	if (strcmp(a->action, "tag") == 0) {
+	if (a->action == RULES_ACT_TAG) {
 		int have = resolve_contact(x, a, contact, sizeof contact, e);
 		if (have < 0)
 			return -1;
@@ -372,7 +404,7 @@ static int apply_one_ac(sync_ctx *x, queued_action *a, tag_cache *tags, size_t *
 		}
 		return 0;
 	}
-	err_set(ce, ERR_INTERNAL, "unknown queued action '%s'", a->action);
+	err_set(ce, ERR_INTERNAL, "unknown queued action '%s'", rules_action_name(a->action));
 	return 2;
 }
 
@@ -411,12 +443,12 @@ static int apply_ac(sync_ctx *x, action_vec *v, void *state, err_t *e)
 		}
 		int out;
 		if (rc == 0)
-			out = outcome(x, a, "applied", NULL, e);
+			out = outcome(x, a, ACTION_APPLIED, NULL, e);
 		else
 			out = outcome(x, a,
 			              rc == 1 && (err_is_transient(&ce) || ce.kind == ERR_NOT_FOUND)
-			                  ? "retrying"
-			                  : "failed",
+			                  ? ACTION_RETRYING
+			                  : ACTION_FAILED,
 			              ce.msg, e);
 		if (out < 0 || store_commit(x->s, e) < 0) {
 			store_rollback(x->s);
@@ -450,7 +482,7 @@ static int apply_sf_page(sync_ctx *x, action_vec *v, void *state, err_t *e)
 #define SF_PAGE 10000
 #define AC_PAGE 500
 
-static int apply_direction(sync_ctx *x, const char *direction, int page,
+static int apply_direction(sync_ctx *x, rules_direction direction, int page,
                            int (*apply)(sync_ctx *, action_vec *, void *, err_t *), void *state, err_t *e)
 {
 	char now[32];
@@ -477,11 +509,11 @@ static int apply_direction(sync_ctx *x, const char *direction, int page,
 					v.a[k++] = v.a[i];
 			v.n = k;
 		}
-		if (v.n && apply(x, &v, state, e) < 0) {
+		if (fail_invalid(x, &v, e) < 0 || (v.n && apply(x, &v, state, e) < 0)) {
 			rc = -1;
 			break;
 		}
-		if (last_page || (strcmp(direction, "ac->sf") == 0 ? x->sf_down : x->ac_down))
+		if (last_page || (direction == RULES_DIR_AC_TO_SF ? x->sf_down : x->ac_down))
 			break;
 	}
 	free(v.a);
@@ -490,17 +522,17 @@ static int apply_direction(sync_ctx *x, const char *direction, int page,
 
 int sync_apply(sync_ctx *x, err_t *e)
 {
-	if (!x->sf_down && apply_direction(x, "ac->sf", SF_PAGE, apply_sf_page, NULL, e) < 0)
+	if (!x->sf_down && apply_direction(x, RULES_DIR_AC_TO_SF, SF_PAGE, apply_sf_page, NULL, e) < 0)
 		return -1;
 	ac_pass p;
 	memset(&p, 0, sizeof p);
 	int rc = 0;
 	if (!x->ac_down) {
-		int due = store_actions_count(x->s, "pending", NULL);
-		int retrying = store_actions_count(x->s, "retrying", NULL);
+		int due = store_actions_count(x->s, ACTION_PENDING, NULL);
+		int retrying = store_actions_count(x->s, ACTION_RETRYING, NULL);
 		p.total = (size_t)(due > 0 ? due : 0) + (size_t)(retrying > 0 ? retrying : 0);
 		p.bulk = sync_bulk_open(x);
-		rc = apply_direction(x, "sf->ac", AC_PAGE, apply_ac, &p, e);
+		rc = apply_direction(x, RULES_DIR_SF_TO_AC, AC_PAGE, apply_ac, &p, e);
 	}
 	sync_bulk_close(p.bulk, NULL);
 	ac_pass_free(&p);

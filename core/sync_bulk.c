@@ -54,8 +54,8 @@ typedef struct {
 static int count_due(const queued_action *a, void *arg)
 {
 	long *n = arg;
-	*n += strcmp(a->direction, "sf->ac") == 0 &&
-	      (strcmp(a->action, "tag") == 0 || strcmp(a->action, "unsubscribe") == 0);
+	*n += a->direction == RULES_DIR_SF_TO_AC &&
+	      (a->action == RULES_ACT_TAG || a->action == RULES_ACT_UNSUBSCRIBE);
 	return 0;
 }
 
@@ -208,7 +208,7 @@ static int snapshot_applied(sync_bulk *b, const queued_action *a, err_t *e)
 	int rc = store_ac_get(b->x->s, a->record, snap, e);
 	if (rc <= 0)
 		return rc;
-	if (strcmp(a->action, "tag") == 0) {
+	if (a->action == RULES_ACT_TAG) {
 		tags_json_add(snap->tags, sizeof snap->tags, a->value);
 	} else {
 		work_list *l = NULL;
@@ -243,8 +243,8 @@ static int build_entries(sync_bulk *b, queued_action *a, size_t n, unsigned char
 	*n_out = 0;
 	for (size_t i = 0; i < n; i++) {
 		queued_action *q = &a[i];
-		int is_tag = strcmp(q->action, "tag") == 0;
-		if (strcmp(q->direction, "sf->ac") || (!is_tag && strcmp(q->action, "unsubscribe")))
+		int is_tag = q->action == RULES_ACT_TAG;
+		if (q->direction != RULES_DIR_SF_TO_AC || (!is_tag && q->action != RULES_ACT_UNSUBSCRIBE))
 			continue;
 		char id[24] = "";
 		if (q->record[0]) {

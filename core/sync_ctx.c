@@ -19,18 +19,19 @@ void sync_progress_note(sync_ctx *x, const char *phase, long applied, long total
 	x->o->progress(&p, x->o->progress_arg);
 }
 
-int sync_log(sync_ctx *x, const char *direction, const char *email, const char *object, const char *record,
-             const char *action, const char *status, const char *reason, const char *error)
+int sync_log(sync_ctx *x, rules_direction direction, const char *email, const char *object,
+             const char *record, rules_action action, action_status status, const char *reason,
+             const char *error)
 {
 	log_entry l;
 	memset(&l, 0, sizeof l);
 	l.run = x->run.id;
-	snprintf(l.direction, sizeof l.direction, "%s", direction ? direction : "");
+	l.direction = direction;
+	l.action = action;
+	l.status = status;
 	snprintf(l.email, sizeof l.email, "%s", email ? email : "");
 	snprintf(l.object, sizeof l.object, "%s", object ? object : "");
 	snprintf(l.record, sizeof l.record, "%s", record ? record : "");
-	snprintf(l.action, sizeof l.action, "%s", action);
-	snprintf(l.status, sizeof l.status, "%s", status);
 	snprintf(l.reason, sizeof l.reason, "%s", reason ? reason : "");
 	snprintf(l.error, sizeof l.error, "%s", error ? error : "");
 	err_t e = {0};

@@ -52,7 +52,8 @@ void sync_note_error(sync_ctx *x, const err_t *e);
 void sync_progress_note(sync_ctx *x, const char *phase, long applied, long total);
 /* Appends one row to the run's log. On failure the store's error becomes the run's first error
  * (sync_note_error), so a lost log row is reported, not dropped; returns -1. */
-int sync_log(sync_ctx *x, const char *direction, const char *email, const char *object, const char *record,
-             const char *action, const char *status, const char *reason, const char *error);
+int sync_log(sync_ctx *x, rules_direction direction, const char *email, const char *object,
+             const char *record, rules_action action, action_status status, const char *reason,
+             const char *error);
 
 #endif

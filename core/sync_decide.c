@@ -178,7 +178,7 @@ int sync_build_person(sync_ctx *x, work_person *wp, rules_person *rp, person_sta
 			char since[32];
 			timefmt_iso_ms((ev->at_ms > 0 ? ev->at_ms : timefmt_now_ms()) - 3600 * 1000, since,
 			               sizeof since);
-			int echo = store_action_applied_since(x->s, rp->ac.contact_id, "unsubscribe",
+			int echo = store_action_applied_since(x->s, rp->ac.contact_id, RULES_ACT_UNSUBSCRIBE,
 			                                      ev->list_id, since, e);
 			if (echo < 0)
 				return -1;
@@ -193,7 +193,7 @@ int sync_build_person(sync_ctx *x, work_person *wp, rules_person *rp, person_sta
 static int queue(sync_ctx *x, const char *email, const rules_decision *d, const char *object,
                  const char *record, const char *value, err_t *e)
 {
-	int dup = store_action_exists(x->s, record, rules_action_name(d->action), value, e);
+	int dup = store_action_exists(x->s, record, d->action, value, e);
 	if (dup < 0)
 		return -1;
 	if (dup)
@@ -201,11 +201,12 @@ static int queue(sync_ctx *x, const char *email, const rules_decision *d, const 
 	queued_action a;
 	memset(&a, 0, sizeof a);
 	a.run_id = x->run.id;
-	snprintf(a.direction, sizeof a.direction, "%s", rules_direction_name(d->direction));
+	a.direction = d->direction;
 	snprintf(a.email, sizeof a.email, "%s", email);
 	snprintf(a.object, sizeof a.object, "%s", object);
 	snprintf(a.record, sizeof a.record, "%s", record);
-	snprintf(a.action, sizeof a.action, "%s", rules_action_name(d->action));
+	a.action = d->action;
+	a.status = ACTION_PENDING;
 	snprintf(a.value, sizeof a.value, "%s", value);
 	snprintf(a.rule, sizeof a.rule, "%s", rules_rule_name(d->rule));
 	snprintf(a.reason, sizeof a.reason, "%s", d->reason);
@@ -215,7 +216,7 @@ static int queue(sync_ctx *x, const char *email, const rules_decision *d, const 
 /* What one decision becomes: a queued write, a local link, or a log line. */
 static int handle_decision(sync_ctx *x, work_person *wp, rules_person *rp, const rules_decision *d, err_t *e)
 {
-	const char *dir = rules_direction_name(d->direction);
+	rules_direction dir = d->direction;
 	const char *obj = rules_object_name(d->object);
 	char value[512] = "";
 	char record[64];
@@ -250,12 +251,14 @@ static int handle_decision(sync_ctx *x, work_person *wp, rules_person *rp, const
 	}
 	if (x->o->dry_run) {
 		x->sum->planned += d->action != RULES_ACT_SKIP;
-		return sync_log(x, dir, wp->email, obj, record, rules_action_name(d->action),
-		                d->action == RULES_ACT_SKIP ? "skipped" : "planned", d->reason, NULL);
+		return sync_log(x, dir, wp->email, obj, record, d->action,
+		                d->action == RULES_ACT_SKIP ? ACTION_SKIPPED : ACTION_PLANNED, d->reason,
+		                NULL);
 	}
 	if (d->action == RULES_ACT_SKIP) {
 		x->sum->skipped++;
-		return sync_log(x, dir, wp->email, obj, record, "skip", "skipped", d->reason, NULL);
+		return sync_log(x, dir, wp->email, obj, record, RULES_ACT_SKIP, ACTION_SKIPPED, d->reason,
+		                NULL);
 	}
 	if (d->action == RULES_ACT_LINK) {
 		/* Links live in our store only: recorded now, with the snapshot saved after the decisions. */
@@ -263,7 +266,8 @@ static int handle_decision(sync_ctx *x, work_person *wp, rules_person *rp, const
 			rp->sf[d->sf_index].linked = 1;
 		if (d->from_index >= 0 && (size_t)d->from_index < rp->n_sf)
 			rp->sf[d->from_index].linked = 0;
-		return sync_log(x, dir, wp->email, obj, record, "link", "applied", d->reason, NULL);
+		return sync_log(x, dir, wp->email, obj, record, RULES_ACT_LINK, ACTION_APPLIED, d->reason,
+		                NULL);
 	}
 	return queue(x, wp->email, d, obj, record, value, e);
 }
@@ -331,8 +335,8 @@ static int handle_unusable(sync_ctx *x, work_person *wp, err_t *e)
 		if (had < 0)
 			return -1;
 		if (!had || old.email[0])
-			sync_log(x, "ac->sf", "", wp->sf[i].object, wp->sf[i].id, "skip",
-			         x->o->dry_run ? "planned" : "skipped",
+			sync_log(x, RULES_DIR_AC_TO_SF, "", wp->sf[i].object, wp->sf[i].id, RULES_ACT_SKIP,
+			         x->o->dry_run ? ACTION_PLANNED : ACTION_SKIPPED,
 			         "the Salesforce record has no usable email address (none, or not an "
 			         "address): it cannot be matched; said once",
 			         NULL);
@@ -340,7 +344,7 @@ static int handle_unusable(sync_ctx *x, work_person *wp, err_t *e)
 			return -1;
 	}
 	for (size_t i = 0; i < wp->n_events; i++) {
-		sync_log(x, "ac->sf", "", "contact", "", "skip", "skipped",
+		sync_log(x, RULES_DIR_AC_TO_SF, "", "contact", "", RULES_ACT_SKIP, ACTION_SKIPPED,
 		         "webhook event of a type optsync does not use, or without a usable email; stored, "
 		         "not applied",
 		         NULL);
@@ -366,9 +370,9 @@ static int person_failed(sync_ctx *x, work_person *wp, const err_t *why)
 		         msg);
 	err_t le = {0};
 	if (x->o->dry_run)
-		return sync_log(x, "", wp->email, "", "", "skip", "failed",
+		return sync_log(x, RULES_DIR_NONE, wp->email, "", "", RULES_ACT_SKIP, ACTION_FAILED,
 		                "the rules could not decide for this person", msg);
-	if (sync_log(x, "", wp->email, "", "", "skip", "failed",
+	if (sync_log(x, RULES_DIR_NONE, wp->email, "", "", RULES_ACT_SKIP, ACTION_FAILED,
 	             "the rules could not decide for this person; everyone else is applied", msg) < 0 ||
 	    store_person_set_failed(x->s, wp->email, msg, &le) < 0)
 		return -1;

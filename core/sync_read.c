@@ -108,8 +108,8 @@ static int note_unknown_list_status(sync_ctx *x, const work_person *p, const ac_
 	         "ActiveCampaign list %s has status %d for this contact, which is none of 0-3%s: treated as "
 	         "not on that list (said once per run for each such status)",
 	         cl->list, cl->status, cl->status == 91 ? " (91: removed from the contact through AC's v1 API)" : "");
-	if (sync_log(x, "ac->sf", p->email, "contact", p->ac_id, "skip", x->o->dry_run ? "planned" : "skipped", reason,
-	             NULL) < 0)
+	if (sync_log(x, RULES_DIR_AC_TO_SF, p->email, "contact", p->ac_id, RULES_ACT_SKIP,
+	             x->o->dry_run ? ACTION_PLANNED : ACTION_SKIPPED, reason, NULL) < 0)
 		return err_set(e, ERR_DB, "database: the log refused a row about an unknown list status");
 	return 0;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # sync_faults.sh - the engine when things go wrong and when volume goes up: an outage in the middle
 # of a run and the recovery with nothing lost, a record locked once, 450 changes in at most 3
-# composite calls, 60 AC unsubscribes under the 5 requests/second limit.
+# composite calls, 60 AC unsubscribes under the 5 requests/second limit, queued rows with words this
+# version does not know (failed and logged, never applied).
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/../lib/sandbox.sh"
 stack_up
@@ -87,3 +88,32 @@ max=$(sbx_stat ac_max_per_second)
 expect_eq "no 429 from AC" "$(sbx_stat ac_429)" "0"
 expect_eq "rate60: list 2 unsubscribed" "$(ac_list rate60@example.com 2)" "2"
 echo "# 60 AC unsubscribes took $(( $(date +%s) - start )) s"
+
+# --- a queued row whose words this version does not know: failed and logged, never guessed at ---
+db() { sqlite3 "$OPTSYNC_DB" "$1"; }
+now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+db "INSERT INTO actions(direction,email,object,record,action,value,status,attempts,created_at,updated_at)
+    VALUES('ac->sf','out1@example.com','Contact','003bogus','opt-out','true','pending',0,'$now','$now'),
+          ('sf-ac','out2@example.com','contact','1','unsubscribe','1','pending',0,'$now','$now')"
+before=$(sbx_writes)
+out=$(optsync sync 2>&1)
+expect_match "the unreadable rows count as failed" "$out" "2 failed"
+expect_eq "nothing was written for them" "$(sbx_writes)" "$before"
+expect_match "the unknown action is named on its row" "$(db "SELECT status||' '||error FROM actions WHERE record='003bogus'")" \
+	"^failed queued action [0-9]+: unknown action 'opt-out'$"
+expect_match "the unknown direction is named on its row" "$(db "SELECT status||' '||error FROM actions WHERE direction='sf-ac'")" \
+	"^failed queued action [0-9]+: unknown direction 'sf-ac'$"
+expect_eq "the stored words are left as they were" "$(db "SELECT count(*) FROM actions WHERE action='opt-out' OR direction='sf-ac'")" "2"
+expect_match "the log says so" "$(optsync log --limit 20 2>&1)" "failed +out1@example.com .*unknown action 'opt-out'"
+out=$(optsync sync 2>&1)
+expect_match "the next run does not try them again" "$out" "0 failed"
+# /metrics counts the queue by the stored words, the row in the unknown direction left out.
+metrics=$(curl -s "$BASE/metrics")
+for d in 'ac->sf' 'sf->ac'; do
+	for st in pending retrying applied failed skipped; do
+		expect_eq "/metrics: $d $st" "$(printf '%s\n' "$metrics" | awk -v k="optsync_actions{direction=\"$d\",status=\"$st\"}" '$1==k{print $2}')" \
+			"$(db "SELECT count(*) FROM actions WHERE direction='$d' AND status='$st'")"
+	done
+done
+expect_eq "/metrics: queue depth" "$(printf '%s\n' "$metrics" | awk '$1=="optsync_queue_depth"{print $2}')" \
+	"$(db "SELECT count(*) FROM actions WHERE direction IN ('ac->sf','sf->ac') AND status IN ('pending','retrying')")"

@@ -105,6 +105,30 @@ expect_eq "the setting is stored" "$(db "SELECT value FROM settings WHERE key='i
 expect_eq "the value is stored canonical" "$(db "SELECT value FROM settings WHERE key='sf_import'")" none
 expect_eq "a bad value is refused" "$(post "$A" /setup/settings --data "csrf=$tok" --data interval=5)" 422
 expect_match "with the reason" "$(body)" 'interval must be a whole number'
+# The dashboard and `optsync set` go through one core function (settings_set): the same bad value
+# is refused by both, in the same words, and neither stores anything.
+same_refusal() { # same_refusal KEY VALUE
+	local code page cli rc
+	code=$(post "$A" /setup/settings --data "csrf=$tok" --data-urlencode "$1=$2")
+	page=$(python3 -c 'import html, re, sys
+m = re.search(r"<div class=\"box box-error\" role=\"alert\">(.*?)</div>", open(sys.argv[1]).read(), re.S)
+print(html.unescape(m.group(1)) if m else "")' "$T/body")
+	cli=$("$BIN/optsync" set "$1" "$2" 2>&1 >/dev/null)
+	rc=$?
+	expect_eq "$1=$2: the dashboard refuses it" "$code" 422
+	expect_eq "$1=$2: optsync set refuses it (exit 2)" "$rc" 2
+	if [ -n "$page" ]; then expect_eq "$1=$2: in the same words" "optsync: $page" "$cli"; else fail "$1=$2: the page shows why" "no error box"; fi
+}
+same_refusal interval 5
+same_refusal sf_import maybe
+same_refusal sf_api_share 2
+same_refusal retry_limit 0
+same_refusal ac_rate "<b>9</b>"
+same_refusal public_url "ftp://example.com"
+same_refusal allowed_hosts "bad host!"
+expect_eq "none of them was stored" \
+	"$(db "SELECT group_concat(key||'='||value, ' ') FROM (SELECT * FROM settings WHERE key IN ('interval','sf_import','sf_api_share','retry_limit','ac_rate','public_url','allowed_hosts') ORDER BY key)")" \
+	"interval=120 sf_import=none"
 expect_eq "a form that is not urlencoded is refused" \
 	"$(post "$A" /setup/settings -H 'Content-Type: text/plain' --data-binary "csrf=$tok")" 415
 expect_eq "a malformed escape is refused" "$(post "$A" /setup/settings --data-binary "csrf=$tok&interval=%zz")" 400

@@ -966,6 +966,50 @@ static void test_format_time(void **state)
 	assert_string_equal(rules_format_time(T0, small, sizeof small), "2026-11");
 }
 
+/* The store reads actions and directions back by these names: each one parses to itself, and any
+ * other word is refused (ERR_DB, naming it), never read as some other action. */
+static void test_action_and_direction_parse(void **state)
+{
+	(void)state;
+	for (int i = RULES_ACT_OPT_OUT; i <= RULES_ACT_SKIP; i++) {
+		rules_action back = (rules_action)99;
+		err_t e = {0};
+		assert_int_equal(rules_action_parse(rules_action_name((rules_action)i), &back, &e), 0);
+		assert_int_equal(back, i);
+	}
+	for (int i = RULES_DIR_AC_TO_SF; i <= RULES_DIR_NONE; i++) {
+		rules_direction back = (rules_direction)99;
+		err_t e = {0};
+		assert_int_equal(rules_direction_parse(rules_direction_name((rules_direction)i), &back, &e), 0);
+		assert_int_equal(back, i);
+	}
+	assert_string_equal(rules_direction_name(RULES_DIR_NONE), "");
+	static const char *const bad_actions[] = {"opt-out", "Opt_out", "unsubscribe ", "", "?", "delete"};
+	for (size_t i = 0; i < NELEM(bad_actions); i++) {
+		rules_action out = RULES_ACT_SKIP;
+		err_t e = {0};
+		assert_int_equal(rules_action_parse(bad_actions[i], &out, &e), -1);
+		assert_int_equal(e.kind, ERR_DB);
+		assert_non_null(strstr(e.msg, "unknown action"));
+		assert_int_equal(out, RULES_ACT_SKIP);
+	}
+	static const char *const bad_dirs[] = {"ac-sf", "AC->SF", "sf->ac ", "both", "?"};
+	for (size_t i = 0; i < NELEM(bad_dirs); i++) {
+		rules_direction out = RULES_DIR_SF_TO_AC;
+		err_t e = {0};
+		assert_int_equal(rules_direction_parse(bad_dirs[i], &out, &e), -1);
+		assert_int_equal(e.kind, ERR_DB);
+		assert_non_null(strstr(e.msg, bad_dirs[i]));
+		assert_int_equal(out, RULES_DIR_SF_TO_AC);
+	}
+	rules_action a = RULES_ACT_TAG;
+	rules_direction d = RULES_DIR_AC_TO_SF;
+	assert_int_equal(rules_action_parse(NULL, &a, NULL), -1);
+	assert_int_equal(rules_direction_parse(NULL, &d, NULL), -1);
+	assert_int_equal(a, RULES_ACT_TAG);
+	assert_int_equal(d, RULES_DIR_AC_TO_SF);
+}
+
 static void test_names_are_stable(void **state)
 {
 	(void)state;
@@ -1572,6 +1616,7 @@ int main(void)
 	    cmocka_unit_test(test_mixed_case_emails_are_one_person),
 	    cmocka_unit_test(test_format_time),
 	    cmocka_unit_test(test_names_are_stable),
+	    cmocka_unit_test(test_action_and_direction_parse),
 	    cmocka_unit_test(test_tag_from_name),
 	    cmocka_unit_test(test_import_parse),
 	    cmocka_unit_test(test_sf_record_event),

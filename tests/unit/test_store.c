@@ -17,6 +17,7 @@
 
 #include "store.h"
 #include "store_log.h"
+#include "store_sync.h"
 #include "store_web.h"
 #include "timefmt.h"
 
@@ -285,6 +286,12 @@ static int count_rows(const log_entry *l, void *arg)
 	return 0;
 }
 
+static int copy_row(const log_entry *l, void *arg)
+{
+	*(log_entry *)arg = *l;
+	return 0;
+}
+
 static int count_day(const char *day, const char *direction, int n, void *arg)
 {
 	(void)day;
@@ -314,17 +321,20 @@ static void log_rows_and_daily_counts(void **state)
 	store_close(s);
 	s = open_ok(f);
 	/* ...and rows logged after it as they are appended; only applied changes count. */
-	static const char *const kinds[][2] = {{"sf->ac", "applied"},
-	                                       {"sf->ac", "applied"},
-	                                       {"ac->sf", "retrying"},
-	                                       {"ac->sf", "applied"},
-	                                       {"", "applied"}};
+	static const struct {
+		rules_direction d;
+		action_status s;
+	} kinds[] = {{RULES_DIR_SF_TO_AC, ACTION_APPLIED},
+	             {RULES_DIR_SF_TO_AC, ACTION_APPLIED},
+	             {RULES_DIR_AC_TO_SF, ACTION_RETRYING},
+	             {RULES_DIR_AC_TO_SF, ACTION_APPLIED},
+	             {RULES_DIR_NONE, ACTION_APPLIED}};
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
 		log_entry l;
 		memset(&l, 0, sizeof l);
-		snprintf(l.direction, sizeof l.direction, "%s", kinds[i][0]);
-		snprintf(l.action, sizeof l.action, "opt_out");
-		snprintf(l.status, sizeof l.status, "%s", kinds[i][1]);
+		l.direction = kinds[i].d;
+		l.action = RULES_ACT_OPT_OUT;
+		l.status = kinds[i].s;
 		snprintf(l.email, sizeof l.email, "p%zu@example.com", i);
 		assert_int_equal(store_log_append(s, &l, &e), 0);
 		assert_true(l.id > 0);
@@ -336,6 +346,141 @@ static void log_rows_and_daily_counts(void **state)
 	log_filter lf = {.email = "p1@example.com", .limit = 10};
 	int n = store_log_query(s, &lf, count_rows, NULL, &e);
 	assert_int_equal(n, 1);
+	store_close(s);
+}
+
+typedef struct {
+	queued_action a[16];
+	int n;
+} due_rows;
+
+static int keep_due(const queued_action *a, void *arg)
+{
+	due_rows *d = arg;
+	if (d->n < 16)
+		d->a[d->n++] = *a;
+	return 0;
+}
+
+static void queued_states_round_trip_and_unknown_words_are_flagged(void **state)
+{
+	fixture *f = *state;
+	store *s = open_ok(f);
+	err_t e = {0};
+	static const struct {
+		rules_direction d;
+		rules_action a;
+		const char *value;
+		action_status st;
+	} rows[] = {{RULES_DIR_AC_TO_SF, RULES_ACT_OPT_OUT, "true", ACTION_PENDING},
+	            {RULES_DIR_AC_TO_SF, RULES_ACT_OPT_IN, "false", ACTION_RETRYING},
+	            {RULES_DIR_SF_TO_AC, RULES_ACT_UNSUBSCRIBE, "2", ACTION_PENDING},
+	            {RULES_DIR_SF_TO_AC, RULES_ACT_TAG, "added-to-salesforce-lead", ACTION_PENDING},
+	            {RULES_DIR_SF_TO_AC, RULES_ACT_CREATE, "{}", ACTION_RETRYING}};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		queued_action a;
+		memset(&a, 0, sizeof a);
+		a.direction = rows[i].d;
+		a.action = rows[i].a;
+		a.status = rows[i].st;
+		snprintf(a.record, sizeof a.record, "rec%zu", i);
+		snprintf(a.value, sizeof a.value, "%s", rows[i].value);
+		snprintf(a.email, sizeof a.email, "q%zu@example.com", i);
+		snprintf(a.object, sizeof a.object, "%s", rows[i].d == RULES_DIR_AC_TO_SF ? "Contact" : "contact");
+		if (store_action_add(s, &a, &e) < 0)
+			fail_msg("store_action_add: %s", e.msg);
+	}
+	/* The words on disk are today's, byte for byte. */
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(store_db(s),
+	                                    "SELECT group_concat(direction||' '||action||' '||status, ',') FROM "
+	                                    "(SELECT * FROM actions ORDER BY id)",
+	                                    -1, &st, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0),
+	                    "ac->sf opt_out pending,ac->sf opt_in retrying,sf->ac unsubscribe pending,"
+	                    "sf->ac tag pending,sf->ac create retrying");
+	sqlite3_finalize(st);
+	assert_int_equal(store_actions_count(s, ACTION_PENDING, &e), 3);
+	assert_int_equal(store_actions_count(s, ACTION_RETRYING, &e), 2);
+	assert_int_equal(store_action_exists(s, "rec2", RULES_ACT_UNSUBSCRIBE, "2", &e), 1);
+	assert_int_equal(store_action_exists(s, "rec2", RULES_ACT_TAG, "2", &e), 0);
+
+	due_rows d = {.n = 0};
+	assert_int_equal(store_actions_due(s, "9999-12-31T00:00:00Z", 0, 100, keep_due, &d, &e), 5);
+	for (int i = 0; i < 5; i++) {
+		assert_string_equal(d.a[i].invalid, "");
+		assert_int_equal(d.a[i].direction, rows[i].d);
+		assert_int_equal(d.a[i].action, rows[i].a);
+		assert_int_equal(d.a[i].status, rows[i].st);
+	}
+
+	/* Words this version does not write (a hand edit, a damaged file) are flagged, not guessed. */
+	assert_int_equal(sqlite3_exec(store_db(s),
+	                              "UPDATE actions SET action='opt-out' WHERE record='rec0';"
+	                              "UPDATE actions SET value='yes' WHERE record='rec1';"
+	                              "UPDATE actions SET direction='ac-sf' WHERE record='rec2';"
+	                              "UPDATE actions SET direction='' WHERE record='rec3';",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	d.n = 0;
+	assert_int_equal(store_actions_due(s, "9999-12-31T00:00:00Z", 0, 100, keep_due, &d, &e), 5);
+	assert_non_null(strstr(d.a[0].invalid, "unknown action 'opt-out'"));
+	assert_int_equal(d.a[0].action, RULES_ACT_SKIP);
+	assert_non_null(strstr(d.a[1].invalid, "value 'yes' does not match action opt_in"));
+	assert_non_null(strstr(d.a[2].invalid, "unknown direction 'ac-sf'"));
+	assert_int_equal(d.a[2].direction, RULES_DIR_NONE);
+	assert_non_null(strstr(d.a[3].invalid, "no direction"));
+	assert_string_equal(d.a[4].invalid, "");
+	char want[64];
+	snprintf(want, sizeof want, "queued action %lld: ", (long long)d.a[0].id);
+	assert_true(strncmp(d.a[0].invalid, want, strlen(want)) == 0);
+	store_close(s);
+}
+
+static void log_states_round_trip_and_an_unknown_word_is_an_error(void **state)
+{
+	fixture *f = *state;
+	store *s = open_ok(f);
+	err_t e = {0};
+	for (int st = 0; st < ACTION_STATUS_COUNT; st++) {
+		log_entry l;
+		memset(&l, 0, sizeof l);
+		l.direction = (rules_direction)(st % 3);
+		l.action = (rules_action)(st % (RULES_ACT_SKIP + 1));
+		l.status = (action_status)st;
+		snprintf(l.email, sizeof l.email, "l%d@example.com", st);
+		assert_int_equal(store_log_append(s, &l, &e), 0);
+	}
+	for (int st = 0; st < ACTION_STATUS_COUNT; st++) {
+		char email[64];
+		snprintf(email, sizeof email, "l%d@example.com", st);
+		log_filter lf = {.email = email, .limit = 10};
+		log_entry got;
+		memset(&got, 0, sizeof got);
+		assert_int_equal(store_log_query(s, &lf, copy_row, &got, &e), 1);
+		assert_int_equal(got.direction, (rules_direction)(st % 3));
+		assert_int_equal(got.action, (rules_action)(st % (RULES_ACT_SKIP + 1)));
+		assert_int_equal(got.status, (action_status)st);
+	}
+	/* A row about no side keeps its empty direction as NULL, as before. */
+	sqlite3_stmt *q;
+	assert_int_equal(sqlite3_prepare_v2(store_db(s), "SELECT count(*) FROM log WHERE direction IS NULL", -1, &q,
+	                                    NULL),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(q, 0), 2);
+	sqlite3_finalize(q);
+	assert_int_equal(sqlite3_exec(store_db(s), "UPDATE log SET status='aplied' WHERE email='l3@example.com'",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	log_filter all = {.limit = 100};
+	err_clear(&e);
+	assert_int_equal(store_log_query(s, &all, count_rows, NULL, &e), -1);
+	assert_int_equal(e.kind, ERR_DB);
+	assert_non_null(strstr(e.msg, "unknown status 'aplied'"));
+	assert_non_null(strstr(e.msg, "row 4"));
 	store_close(s);
 }
 
@@ -352,6 +497,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(settings_default_and_set, setup, teardown),
 	    cmocka_unit_test_setup_teardown(users_hash_and_check, setup, teardown),
 	    cmocka_unit_test_setup_teardown(log_rows_and_daily_counts, setup, teardown),
+	    cmocka_unit_test_setup_teardown(queued_states_round_trip_and_unknown_words_are_flagged, setup, teardown),
+	    cmocka_unit_test_setup_teardown(log_states_round_trip_and_an_unknown_word_is_an_error, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
