@@ -4,7 +4,8 @@
 #      (tools/cycles.py, from nm);
 #   2. sqlite3_ used only by the store files (and the run's scratch file, people_spill.c);
 #   3. curl_ used only by core/http.c;
-#   4. no file of cgi-bin/ or cli/ includes a client header (ac.h, sf*.h, http.h): they call core/.
+#   4. no file of cgi-bin/ or cli/ includes a client header (ac*.h, sf*.h, http.h): they call core/;
+#   5. README's architecture section names every file of core/ (the picture is the code that runs).
 # Symbols are read from the objects, not grepped from the text, so a comment naming curl_easy_escape
 # is no violation and a call through a macro still is.
 # Usage: tools/layers.sh [OBJDIR] [SRCDIR]   (default build-asan/obj and .). Exit 1 on a violation.
@@ -41,12 +42,26 @@ uses curl_ core/http.o
 
 for f in "$SRC"/cgi-bin/*.c "$SRC"/cgi-bin/*.cc "$SRC"/cgi-bin/*.h "$SRC"/cli/*.c "$SRC"/cli/*.h; do
 	[ -f "$f" ] || continue
-	if grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"](ac|sf|sf_[a-z_]+|http)\.h[">]' "$f" >/dev/null; then
-		grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"](ac|sf|sf_[a-z_]+|http)\.h[">]' "$f" |
+	if grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"](ac|ac_[a-z_]+|sf|sf_[a-z_]+|http)\.h[">]' "$f" >/dev/null; then
+		grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"](ac|ac_[a-z_]+|sf|sf_[a-z_]+|http)\.h[">]' "$f" |
 			sed "s|^|layers: ${f#"$SRC"/}:|; s|\$| (a client header: call core/ instead)|"
 		bad=1
 	fi
 done
+
+# The architecture section runs from its heading to the next one; a file counts as named when its
+# base name stands there as a word.
+if [ -f "$SRC/README.md" ]; then
+	arch=$(sed -n '/^## Architecture/,/^## [^A]/p' "$SRC/README.md")
+	for f in "$SRC"/core/*.c; do
+		[ -f "$f" ] || continue
+		b=$(basename "$f" .c)
+		if ! printf '%s\n' "$arch" | grep -qE "(^|[^a-z0-9_])$b([^a-z0-9_]|\$)"; then
+			echo "layers: core/$b.c is not named in README's architecture section"
+			bad=1
+		fi
+	done
+fi
 
 [ $bad = 0 ] && echo "layers: ok"
 exit $bad

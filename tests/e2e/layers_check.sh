@@ -14,6 +14,7 @@ for d in core cli cgi-bin; do
 	cp "$OBJ/$d"/*.o "$T/build/obj/$d/"
 	cp -r "$STACK_ROOT/$d" "$T/src/$d"
 done
+cp "$STACK_ROOT/README.md" "$T/src/README.md"
 
 layers() { make -s -C "$STACK_ROOT" --no-print-directory layers BUILD="$T/build" LAYERS_SRC="$T/src" >"$T/layers.out" 2>&1; }
 
@@ -60,6 +61,14 @@ unplant core/planted_net
 printf '#include "sf.h"\n' >"$T/src/cli/cmd_planted.c"
 planted "a client header in cli/" "cli/cmd_planted.c:1:#include \"sf.h\""
 rm -f "$T/src/cli/cmd_planted.c"
+
+printf '#include "ac_import.h"\n' >"$T/src/cgi-bin/ui_planted.c"
+planted "an AC client header in cgi-bin/" "cgi-bin/ui_planted.c:1:#include \"ac_import.h\""
+rm -f "$T/src/cgi-bin/ui_planted.c"
+
+plant core unnamed_stage 'int unnamed_stage(void) { return 0; }'
+planted "a core file the README does not name" "core/unnamed_stage.c is not named in README's architecture section"
+unplant core/unnamed_stage
 
 layers
 expect_eq "and passes again once the plants are gone" "$?" 0
