@@ -17,6 +17,8 @@ struct ac_client {
 	char base[512];
 	char key_header[300];
 	int retries; /* of a create after a lookup (the HTTP layer's count) */
+	int64_t date_ms;      /* AC's clock (Date) on the latest answer, 0 unknown */
+	int64_t walk_date_ms; /* AC's clock on the first page of the latest contacts walk, 0 unknown */
 };
 
 void ac_options_default(ac_options *o)
@@ -209,6 +211,7 @@ static int call_opt(ac_client *c, const char *method, const char *path_query, js
 	                   .no_retry = once};
 	http_response rs;
 	int rc = http_do(c->h, &rq, &rs, e);
+	c->date_ms = rs.date_s > 0 ? (int64_t)rs.date_s * 1000 : 0;
 	if (rc == 0)
 		rc = http_json(c->h, &rs, op, out, e);
 	if (rc == 0 && !json_object_is_type(*out, json_type_object)) {
@@ -619,12 +622,15 @@ static int walk_contacts(ac_client *c, const char *filter, ac_contact_cb cb, voi
 	unsigned long long last_n = 0;
 	if (total)
 		*total = -1;
+	c->walk_date_ms = 0;
 	for (long page = 0; page < MAX_PAGES; page++) {
 		snprintf(pq, sizeof pq, "/contacts?%s%sorders%%5Bid%%5D=ASC&id_greater=%s&limit=%d", filter,
 		         *filter ? "&" : "", last, PAGE);
 		json_object *j;
 		if (call(c, "GET", pq, NULL, op, &j, e) < 0)
 			return -1;
+		if (page == 0)
+			c->walk_date_ms = c->date_ms;
 		json_object *arr = json_get(j, "contacts", json_type_array);
 		if (!arr) {
 			json_object_put(j);
@@ -676,6 +682,11 @@ int ac_contacts_updated_since(ac_client *c, const char *since, ac_contact_cb cb,
 		snprintf(filter, sizeof filter, "filters%%5Bupdated_after%%5D=%s", enc);
 	}
 	return walk_contacts(c, filter, cb, ud, total, e);
+}
+
+int64_t ac_walk_date_ms(const ac_client *c)
+{
+	return c->walk_date_ms;
 }
 
 int ac_contacts_of_list(ac_client *c, const char *list_id, int status, ac_contact_cb cb, void *ud,

@@ -130,6 +130,12 @@ int ac_contact_get(ac_client *c, const char *id, ac_contact *out, int *found, er
 int ac_contacts_updated_since(ac_client *c, const char *since, ac_contact_cb cb, void *ud, long *total,
                               err_t *e);
 
+/* AC's clock when the latest walk of contacts (any of the paged readers) was answered its first
+ * page: the Date header of that answer, epoch ms (whole seconds); 0 when it had none. Every change
+ * AC had made before then was in the walk's answers (pages by ascending id read the rows as they
+ * are when each page is asked for). */
+int64_t ac_walk_date_ms(const ac_client *c);
+
 /* Contacts whose membership of list_id has the given status (listid + status), paged the same way. */
 int ac_contacts_of_list(ac_client *c, const char *list_id, int status, ac_contact_cb cb, void *ud,
                         long *total, err_t *e);

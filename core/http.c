@@ -141,6 +141,7 @@ void http_response_free(http_response *rs)
 	free(rs->body);
 	memset(rs, 0, sizeof *rs);
 	rs->retry_after = -1;
+	rs->date_s = -1;
 }
 
 /* --- URLs ------------------------------------------------------------------------------------- */
@@ -317,6 +318,7 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
 		/* A new response (after a 100 Continue, say): forget the previous one's headers. */
 		rs->content_type[0] = rs->limit_info[0] = '\0';
 		rs->retry_after = -1;
+	rs->date_s = -1;
 		return n;
 	}
 	const char *colon = memchr(data, ':', n);
@@ -331,6 +333,13 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
 		rs->retry_after = parse_retry_after(tmp);
 	} else if (nl == 17 && strncasecmp(data, "Sforce-Limit-Info", nl) == 0) {
 		copy_value(v, vl, rs->limit_info, sizeof rs->limit_info);
+	} else if (nl == 4 && strncasecmp(data, "Date", nl) == 0) {
+		/* The server's own clock (RFC 9110: an HTTP-date, to the second): callers that must
+		 * reason in the server's time (AC's udate) use it instead of ours. */
+		char tmp[64];
+		copy_value(v, vl, tmp, sizeof tmp);
+		time_t t = curl_getdate(tmp, NULL);
+		rs->date_s = t == -1 ? -1 : (long long)t;
 	} else if (nl == 12 && strncasecmp(data, "Content-Type", nl) == 0) {
 		copy_value(v, vl, rs->content_type, sizeof rs->content_type);
 	}
@@ -529,6 +538,7 @@ static int do_call(http_client *h, const http_request *rq, http_response *rs, er
 	char origin[300];
 	memset(rs, 0, sizeof *rs);
 	rs->retry_after = -1;
+	rs->date_s = -1;
 	if (!rq->url)
 		return http_fail(h, e, ERR_INTERNAL, rq->op, "no URL");
 	http_url_origin(rq->url, origin, sizeof origin);
@@ -548,6 +558,7 @@ static int do_call(http_client *h, const http_request *rq, http_response *rs, er
 		free(rs->body);
 		memset(rs, 0, sizeof *rs);
 		rs->retry_after = -1;
+	rs->date_s = -1;
 		rs->attempts = attempt + 1;
 		sink s = {.rs = rs, .max = h->o.max_body};
 		h->errbuf[0] = '\0';

@@ -53,6 +53,7 @@ typedef struct {
 	char content_type[128];
 	int retry_after;      /* seconds from Retry-After, -1 when absent */
 	char limit_info[128]; /* Sforce-Limit-Info value, "" when absent */
+	long long date_s;     /* the server's clock: Date as epoch seconds, -1 when absent or unreadable */
 	int attempts;
 } http_response;
 

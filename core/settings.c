@@ -24,6 +24,8 @@ static const setting_def defs[] = {
     {"ac_bulk_threshold", "50",
      "ActiveCampaign tag and unsubscribe writes in one run above which bulk import is used (10 to 1000000)",
      NULL},
+    {"ac_clock_margin_s", "10",
+     "seconds AC's clock must be past a second before no change can still land in it (1 to 3600)", NULL},
     {"public_url", "", "the https:// address where ActiveCampaign reaches this dashboard (for the webhook)", NULL},
     {"allowed_hosts", "",
      "more host names the dashboard answers to, comma-separated (loopback and the host of public_url "
@@ -123,6 +125,11 @@ int settings_validate(const char *key, const char *value, char *out, size_t n, e
 		if (parse_long(v, 10, 1000000, &l) < 0)
 			return err_set(e, ERR_USAGE,
 			               "ac_bulk_threshold must be a whole number from 10 to 1000000");
+		snprintf(out, n, "%ld", l);
+	} else if (strcmp(key, "ac_clock_margin_s") == 0) {
+		if (parse_long(v, 1, 3600, &l) < 0)
+			return err_set(e, ERR_USAGE,
+			               "ac_clock_margin_s must be a whole number of seconds from 1 to 3600");
 		snprintf(out, n, "%ld", l);
 	} else if (strcmp(key, "retry_limit") == 0) {
 		if (parse_long(v, 1, 100, &l) < 0)

@@ -29,8 +29,8 @@ typedef struct {
 	int64_t connected_ms; /* SF connection time, for sf_import new */
 	double sf_api_share;
 	int retry_limit;
-	char ac_watermark[40]; /* newest AC udate read (source's own time) */
-	int64_t ac_watermark_ms;
+	char ac_watermark[40]; /* where the next AC walk starts (sync_read_ac: closed seconds) */
+	int64_t ac_watermark_ms; /* newest AC udate read, epoch ms (the offset follows it) */
 	char sf_watermark[40]; /* newest SF SystemModstamp read */
 	int64_t sf_watermark_ms;
 	int read_ac_ok, read_sf_ok;

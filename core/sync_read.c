@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "settings.h"
 #include "sync_int.h"
 #include "timefmt.h"
 #include "webhook.h"
@@ -15,17 +16,19 @@
  * contacts (people.c). */
 typedef struct {
 	sync_ctx *x;
-	size_t n; /* contacts read */
+	size_t n;         /* contacts read */
+	int64_t newest;   /* newest udate read, epoch ms */
+	char newest_s[40]; /* the same as AC wrote it */
 } ac_walk;
 
+/* The account's time zone, as AC writes it on its own times: the newest udate read wins (a change
+ * of the account's zone, or summer time). The watermark is not moved here: a contact read for an
+ * event after the walk says nothing about the contacts the walk had passed (sync_read_ac). */
 static void note_ac_time(sync_ctx *x, const char *udate)
 {
 	int64_t ms;
 	if (udate[0] && timefmt_parse(udate, &ms) == 0 && ms > x->ac_watermark_ms) {
 		x->ac_watermark_ms = ms;
-		snprintf(x->ac_watermark, sizeof x->ac_watermark, "%s", udate);
-		/* The account's time zone, as AC writes it on its own times: the newest one wins (a
-		 * change of the account's zone, or summer time). */
 		int off;
 		if (timefmt_offset(udate, &off) == 1) {
 			x->ac_offset_min = off;
@@ -59,6 +62,11 @@ static int on_contact(const ac_contact *ct, void *ud, err_t *e)
 		return err_set(e, ERR_INTERNAL, "reading ActiveCampaign contacts: %s",
 		               people_error(&w->x->people));
 	fill_contact(w->x, p, ct);
+	int64_t ms;
+	if (ct->udate[0] && timefmt_parse(ct->udate, &ms) == 0 && ms > w->newest) {
+		w->newest = ms;
+		snprintf(w->newest_s, sizeof w->newest_s, "%s", ct->udate);
+	}
 	if (++w->n % 100 == 0)
 		sync_progress_note(w->x, "reading ActiveCampaign", 0, 0);
 	w->x->sum->people = (long)w->x->people.total;
@@ -153,6 +161,39 @@ static int lists_batch(work_person **batch, size_t n, void *ud, err_t *e)
 	return 0;
 }
 
+/* Where the next run's walk starts (filters[updated_after], inclusive), chosen so that it is exact
+ * although AC's udate has one-second resolution and a contact changed twice within one second keeps
+ * the same udate. A second is closed once AC's own clock (the Date of the walk's first answer) is
+ * past its end by ac_clock_margin_s: every change stamped in a closed second was in that answer's
+ * rows, so the next walk can start after it. The seconds still open are read again next time, all
+ * of their contacts (re-reading costs calls, never correctness; skipping a contact because its udate
+ * is unchanged would miss its second change within the same second). Without a Date header, or
+ * before the account's offset is known, the watermark stays the newest udate read, inclusive (the
+ * older, also exact rule that re-reads the newest second every run). */
+static void settle_ac_watermark(sync_ctx *x, const ac_walk *w, const char *old, int64_t as_of)
+{
+	char v[16];
+	err_t ignored = {0};
+	const setting_def *d = settings_find("ac_clock_margin_s");
+	if (store_setting_get(x->s, "ac_clock_margin_s", v, sizeof v, d ? d->def : "10", &ignored) < 0)
+		snprintf(v, sizeof v, "%s", d ? d->def : "10");
+	long margin = atol(v) >= 1 ? atol(v) : 10;
+	int64_t old_ms = 0;
+	if (!old[0] || timefmt_parse(old, &old_ms) < 0)
+		old_ms = 0;
+	if (as_of > 0 && x->ac_offset_known) {
+		int64_t open_from = as_of - (int64_t)margin * 1000;
+		/* Never backwards (AC's clock stepping back, or a larger margin set since): the old
+		 * value was closed when it was chosen. */
+		if (open_from <= old_ms)
+			snprintf(x->ac_watermark, sizeof x->ac_watermark, "%s", old);
+		else
+			timefmt_iso_offset(open_from, x->ac_offset_min, x->ac_watermark, sizeof x->ac_watermark);
+	} else if (w->newest_s[0] && w->newest > old_ms) {
+		snprintf(x->ac_watermark, sizeof x->ac_watermark, "%s", w->newest_s);
+	}
+}
+
 int sync_read_ac(sync_ctx *x, err_t *e)
 {
 	char wm[40] = "";
@@ -165,6 +206,8 @@ int sync_read_ac(sync_ctx *x, err_t *e)
 	sync_progress_note(x, "reading ActiveCampaign", 0, 0);
 	ac_walk w = {.x = x};
 	int rc = ac_contacts_updated_since(x->ac, have_wm ? wm : NULL, on_contact, &w, NULL, e);
+	/* Taken now: the walks below have first pages of their own. */
+	int64_t as_of = ac_walk_date_ms(x->ac);
 	ac_list *lists = NULL;
 	size_t nl = 0;
 	int walk = 0;
@@ -194,6 +237,7 @@ int sync_read_ac(sync_ctx *x, err_t *e)
 	free(lists);
 	if (rc < 0)
 		return err_prefix(e, "reading ActiveCampaign");
+	settle_ac_watermark(x, &w, have_wm ? wm : "", as_of);
 	x->read_ac_ok = 1;
 	return 0;
 }

@@ -27,6 +27,17 @@ void timefmt_iso_ms(int64_t epoch_ms, char *buf, size_t n)
 		         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+void timefmt_iso_offset(int64_t epoch_ms, int offset_min, char *buf, size_t n)
+{
+	int64_t s = epoch_ms / 1000 + (int64_t)offset_min * 60;
+	time_t t = (time_t)s;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	int a = offset_min < 0 ? -offset_min : offset_min;
+	snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+	         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, offset_min < 0 ? '-' : '+', a / 60, a % 60);
+}
+
 void timefmt_now_iso(char *buf, size_t n)
 {
 	timefmt_iso_ms(timefmt_now_ms() / 1000 * 1000, buf, n);

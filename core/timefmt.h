@@ -9,6 +9,10 @@
 void timefmt_now_iso(char *buf, size_t n);
 void timefmt_iso_ms(int64_t epoch_ms, char *buf, size_t n);
 
+/* epoch_ms (to the second) as the local time of a zone offset_min east of UTC, with that offset:
+ * "2026-11-26T09:15:00-06:00", the way AC writes its udate. */
+void timefmt_iso_offset(int64_t epoch_ms, int offset_min, char *buf, size_t n);
+
 /* Parses AC "2026-11-26T09:15:00-06:00" / "2026-11-26 09:15:00", SF "2026-11-26T15:04:05.000+0000",
  * and "...Z" into epoch milliseconds. A time with no offset is taken as UTC. Returns 0 or -1. */
 int timefmt_parse(const char *s, int64_t *epoch_ms);

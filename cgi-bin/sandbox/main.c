@@ -124,10 +124,17 @@ static int read_body(sbx_req *r, FCGX_Stream *in)
 
 static void write_response(sbx_req *r, FCGX_Stream *out)
 {
-	char head[256];
+	char head[320], date[64];
+	/* Date from the sandbox's own clock (clock_skew_s included), the clock its udates come from,
+	 * as AC's servers send theirs: nginx keeps a Date the application sent. */
+	time_t now = (time_t)(r->now_ms / 1000);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 	int n = snprintf(head, sizeof head,
-	                 "Status: %d %s\r\nContent-Type: %s\r\nCache-Control: no-store\r\n", r->status,
-	                 sbx_http_reason(r->status), r->ctype ? r->ctype : "application/json;charset=UTF-8");
+	                 "Status: %d %s\r\nContent-Type: %s\r\nCache-Control: no-store\r\nDate: %s\r\n",
+	                 r->status, sbx_http_reason(r->status),
+	                 r->ctype ? r->ctype : "application/json;charset=UTF-8", date);
 	FCGX_PutStr(head, n, out);
 	if (r->hdr.len)
 		FCGX_PutStr(r->hdr.p, (int)r->hdr.len, out);
