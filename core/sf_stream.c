@@ -43,6 +43,7 @@ sf_stream *sf_stream_open(sf_client *c, long long_poll_s, err_t *e)
 	o.timeout_ms = (long_poll_s > 0 ? long_poll_s : 110) * 1000 + 15000;
 	o.retries = 0;
 	o.cookies = 1;
+	o.system = NULL; /* kept: it points at the client's own copy */
 	http_set_options(c->h, &o);
 	return st;
 }

@@ -421,7 +421,7 @@ void stream_stop(stream *st)
 	st->stop = 1;
 	/* a long poll may hold for minutes against the real API: wait a little, then leave the
 	 * thread to the process's exit (the store is crash-safe, nothing is lost) */
-	for (int i = 0; i < 50 && !st->finished; i++) {
+	for (int i = 0; i < 25 && !st->finished; i++) {
 		struct timespec ts = {0, 100 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}
