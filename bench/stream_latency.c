@@ -26,11 +26,14 @@ static int64_t unsubscribe_done_after(CURL *c, const char *base, int64_t t0, bu_
 	json_object *j = json_tokener_parse(b->p ? b->p : "");
 	json_object *arr;
 	int64_t best = 0;
-	if (j && json_object_object_get_ex(j, "requests", &arr) && json_object_is_type(arr, json_type_array)) {
+	if (j && json_object_object_get_ex(j, "requests", &arr) &&
+	    json_object_is_type(arr, json_type_array)) {
 		for (size_t i = 0; i < json_object_array_length(arr); i++) {
 			json_object *q = json_object_array_get_idx(arr, i), *m, *p, *ts, *dur, *st;
-			if (!json_object_object_get_ex(q, "method", &m) || !json_object_object_get_ex(q, "path", &p) ||
-			    !json_object_object_get_ex(q, "ts_ms", &ts) || !json_object_object_get_ex(q, "dur_ms", &dur) ||
+			if (!json_object_object_get_ex(q, "method", &m) ||
+			    !json_object_object_get_ex(q, "path", &p) ||
+			    !json_object_object_get_ex(q, "ts_ms", &ts) ||
+			    !json_object_object_get_ex(q, "dur_ms", &dur) ||
 			    !json_object_object_get_ex(q, "status", &st))
 				continue;
 			int code = json_object_get_int(st);
@@ -54,7 +57,8 @@ static int unsubscribed(CURL *c, const char *base, const char *email, const char
 	if (bu_request(c, "GET", url, NULL, NULL, NULL, b) != 200)
 		return 0;
 	json_object *j = json_tokener_parse(b->p ? b->p : ""), *ac, *lists, *l, *st;
-	int ok = j && json_object_object_get_ex(j, "ac", &ac) && json_object_object_get_ex(ac, "lists", &lists) &&
+	int ok = j && json_object_object_get_ex(j, "ac", &ac) &&
+	         json_object_object_get_ex(ac, "lists", &lists) &&
 	         json_object_object_get_ex(lists, list, &l) && json_object_object_get_ex(l, "status", &st) &&
 	         json_object_get_int(st) == 2;
 	json_object_put(j);
@@ -86,7 +90,8 @@ int main(int argc, char **argv)
 		snprintf(body, sizeof body, "{\"type\":\"sf_check\",\"email\":\"%s\"}", email);
 		int64_t t0 = bu_wall_ms();
 		if (bu_request(ctl, "POST", url, body, "application/json", NULL, &b) != 200) {
-			fprintf(stderr, "stream_latency: sf_check for %s refused: %.200s\n", email, b.p ? b.p : "");
+			fprintf(stderr, "stream_latency: sf_check for %s refused: %.200s\n", email,
+			        b.p ? b.p : "");
 			continue;
 		}
 		int64_t done = 0;
@@ -95,7 +100,8 @@ int main(int argc, char **argv)
 			done = unsubscribe_done_after(ctl, base, t0, &b);
 		}
 		if (!done) {
-			fprintf(stderr, "stream_latency: no AC unsubscribe within %d ms for %s\n", TIMEOUT_MS, email);
+			fprintf(stderr, "stream_latency: no AC unsubscribe within %d ms for %s\n", TIMEOUT_MS,
+			        email);
 			continue;
 		}
 		lat[ok] = (double)(done - t0);
@@ -108,8 +114,8 @@ int main(int argc, char **argv)
 	}
 	double p50 = bu_percentile(lat, (size_t)ok, 50), p95 = bu_percentile(lat, (size_t)ok, 95);
 	double p99 = bu_percentile(lat, (size_t)ok, 99), max = ok ? lat[ok - 1] : 0;
-	printf("n=%ld ok=%ld verified=%ld p50_ms=%.0f p95_ms=%.0f p99_ms=%.0f max_ms=%.0f mean_ms=%.0f\n", count,
-	       ok, verified, p50, p95, p99, max, ok ? sum / (double)ok : 0);
+	printf("n=%ld ok=%ld verified=%ld p50_ms=%.0f p95_ms=%.0f p99_ms=%.0f max_ms=%.0f mean_ms=%.0f\n",
+	       count, ok, verified, p50, p95, p99, max, ok ? sum / (double)ok : 0);
 	free(lat);
 	free(b.p);
 	curl_easy_cleanup(ctl);

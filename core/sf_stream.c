@@ -20,7 +20,7 @@ static const char *jstr(json_object *o, const char *key)
 
 struct sf_stream {
 	sf_client *c;
-	char path[32];      /* /cometd/62.0 */
+	char path[32]; /* /cometd/62.0 */
 	char client_id[128];
 	long msg_id;
 	long interval_ms;
@@ -63,8 +63,8 @@ long sf_stream_interval_ms(const sf_stream *st)
 	return st->interval_ms;
 }
 
-static int fail(sf_stream *st, sf_stream_refusal why, err_t *e, err_kind kind, const char *op, const char *fmt,
-                const char *detail)
+static int fail(sf_stream *st, sf_stream_refusal why, err_t *e, err_kind kind, const char *op,
+                const char *fmt, const char *detail)
 {
 	st->why = why;
 	return err_set(e, kind, "Salesforce: %s: %s%s", op, fmt, detail ? detail : "");
@@ -133,7 +133,8 @@ static int meta_answer(sf_stream *st, json_object *ans, const char *channel, cha
 		if (!ch || strcmp(ch, channel) != 0)
 			continue;
 		json_object *adv;
-		if (json_object_object_get_ex(m, "advice", &adv) && json_object_is_type(adv, json_type_object)) {
+		if (json_object_object_get_ex(m, "advice", &adv) &&
+		    json_object_is_type(adv, json_type_object)) {
 			json_object *v;
 			if (json_object_object_get_ex(adv, "interval", &v))
 				st->interval_ms = json_object_get_int64(v);
@@ -195,11 +196,11 @@ int sf_stream_handshake(sf_stream *st, err_t *e)
 		return fail(st, SF_STREAM_TRANSPORT, e, ERR_BAD_RESPONSE, "streaming handshake",
 		            "no /meta/handshake answer", NULL);
 	if (ok == 0)
-		return fail(st, classify(err, st->why) == SF_STREAM_AUTH ? SF_STREAM_AUTH : SF_STREAM_REFUSED, e,
-		            ERR_AUTH, "streaming handshake", "refused: ", err);
+		return fail(st, classify(err, st->why) == SF_STREAM_AUTH ? SF_STREAM_AUTH : SF_STREAM_REFUSED,
+		            e, ERR_AUTH, "streaming handshake", "refused: ", err);
 	if (!st->client_id[0])
-		return fail(st, SF_STREAM_TRANSPORT, e, ERR_BAD_RESPONSE, "streaming handshake", "no clientId",
-		            NULL);
+		return fail(st, SF_STREAM_TRANSPORT, e, ERR_BAD_RESPONSE, "streaming handshake",
+		            "no clientId", NULL);
 	st->why = SF_STREAM_OK;
 	return 0;
 }
@@ -222,7 +223,8 @@ int sf_stream_subscribe(sf_stream *st, const char *channel, int64_t replay, err_
 	int ok = meta_answer(st, ans, "/meta/subscribe", err, sizeof err);
 	json_object_put(ans);
 	if (ok < 0)
-		return fail(st, SF_STREAM_TRANSPORT, e, ERR_BAD_RESPONSE, op, "no /meta/subscribe answer", NULL);
+		return fail(st, SF_STREAM_TRANSPORT, e, ERR_BAD_RESPONSE, op, "no /meta/subscribe answer",
+		            NULL);
 	if (ok == 0) {
 		sf_stream_refusal why = classify(err, st->why);
 		return fail(st, why, e, why == SF_STREAM_REPLAY_INVALID ? ERR_INVALID_REQUEST : ERR_AUTH, op,
@@ -253,12 +255,13 @@ int sf_stream_parse_event(json_object *msg, sf_change_event *out)
 {
 	memset(out, 0, sizeof *out);
 	const char *ch = jstr(msg, "channel");
-	json_object *data, *event, *v;
+	json_object *data = NULL, *event = NULL, *v = NULL;
 	if (!ch || strncmp(ch, "/meta/", 6) == 0 || !json_object_object_get_ex(msg, "data", &data) ||
 	    !json_object_is_type(data, json_type_object))
 		return 0;
 	snprintf(out->channel, sizeof out->channel, "%s", ch);
-	if (json_object_object_get_ex(data, "event", &event) && json_object_object_get_ex(event, "replayId", &v))
+	if (json_object_object_get_ex(data, "event", &event) &&
+	    json_object_object_get_ex(event, "replayId", &v))
 		out->replay = json_object_get_int64(v);
 	json_object *payload, *h, *so;
 	if (json_object_object_get_ex(data, "payload", &payload) &&

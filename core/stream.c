@@ -123,7 +123,8 @@ static int on_event(const sf_change_event *ev, void *ud, err_t *e)
 	if (ev->box_changed) {
 		if (ev->more_ids || strncmp(ev->change, "GAP_", 4) == 0) {
 			b->poll = 1;
-			snprintf(b->why, sizeof b->why, "a %s event named records it could not list", ev->change);
+			snprintf(b->why, sizeof b->why, "a %s event named records it could not list",
+			         ev->change);
 		}
 		for (size_t i = 0; i < ev->n_ids; i++) {
 			size_t k = 0;
@@ -133,7 +134,8 @@ static int on_event(const sf_change_event *ev, void *ud, err_t *e)
 				continue; /* coalesced */
 			if (b->n_ids == STREAM_BATCH_IDS) {
 				b->poll = 1;
-				snprintf(b->why, sizeof b->why, "more than %d records changed at once", STREAM_BATCH_IDS);
+				snprintf(b->why, sizeof b->why, "more than %d records changed at once",
+				         STREAM_BATCH_IDS);
 				break;
 			}
 			snprintf(b->ids[b->n_ids++], sizeof b->ids[0], "%s", ev->ids[i]);
@@ -148,14 +150,15 @@ static int on_event(const sf_change_event *ev, void *ud, err_t *e)
 static int subscribe_from(stream *st, store *s, sf_stream *ss, const char *channel, err_t *e)
 {
 	int slot = channel_slot(st, channel);
-	int64_t from = slot >= 0 && st->seen_replay[slot] > 0 ? st->seen_replay[slot] : stored_replay(s, channel);
+	int64_t from =
+	    slot >= 0 && st->seen_replay[slot] > 0 ? st->seen_replay[slot] : stored_replay(s, channel);
 	if (sf_stream_subscribe(ss, channel, from, e) == 0)
 		return 0;
 	if (sf_stream_why(ss) != SF_STREAM_REPLAY_INVALID)
 		return -1;
 	char why[300];
-	snprintf(why, sizeof why, "replay id %lld of %s is no longer retained by Salesforce",
-	         (long long)from, channel);
+	snprintf(why, sizeof why, "replay id %lld of %s is no longer retained by Salesforce", (long long)from,
+	         channel);
 	mark_gap(st, s, why);
 	if (slot >= 0)
 		st->seen_replay[slot] = 0;
@@ -204,7 +207,8 @@ static int subscribe_all(stream *st, store *s, sf_client *sf, sf_stream *ss, cha
 		    subscribe_from(st, s, ss, ch, e) < 0) {
 			char m[300];
 			snprintf(m, sizeof m, "%s", e->msg);
-			return err_set(e, ERR_AUTH, "CDC refused (%s) and PushTopic refused (%s)", cdc_err, m);
+			return err_set(e, ERR_AUTH, "CDC refused (%s) and PushTopic refused (%s)", cdc_err,
+			               m);
 		}
 	}
 	snprintf(detail, n, "PushTopic: /topic/%s, /topic/%s", topics[0], topics[1]);
@@ -261,8 +265,8 @@ static long session(stream *st, store *s)
 		if (n < 0) {
 			sf_stream_refusal why = sf_stream_why(ss);
 			if (why == SF_STREAM_UNKNOWN_CLIENT) {
-				/* the server forgot the client: a new handshake resubscribes from the last replay
-				 * id; the poll run covers whatever the server may not replay */
+				/* the server forgot the client: a new handshake resubscribes from the last
+				 * replay id; the poll run covers whatever the server may not replay */
 				char m[300];
 				snprintf(m, sizeof m, "Salesforce forgot the streaming client (%s)", e.msg);
 				mark_gap(st, s, m);
@@ -358,7 +362,8 @@ void stream_give_back(stream *st, const stream_batch *b)
 			continue;
 		if (p->n_ids == STREAM_BATCH_IDS) {
 			p->poll = 1;
-			snprintf(p->why, sizeof p->why, "more than %d records changed at once", STREAM_BATCH_IDS);
+			snprintf(p->why, sizeof p->why, "more than %d records changed at once",
+			         STREAM_BATCH_IDS);
 			break;
 		}
 		snprintf(p->ids[p->n_ids++], sizeof p->ids[0], "%s", b->ids[i]);

@@ -22,9 +22,9 @@ typedef struct stream stream;
 typedef struct {
 	char ids[STREAM_BATCH_IDS][19]; /* Contact and Lead ids whose box may have moved */
 	size_t n_ids;
-	int poll;       /* read everything (a gap, too many records, an event without ids) */
-	char why[256];  /* why poll, for the log line */
-	long events;    /* events gathered */
+	int poll;        /* read everything (a gap, too many records, an event without ids) */
+	char why[256];   /* why poll, for the log line */
+	long events;     /* events gathered */
 	int64_t last_ms; /* commit time of the newest event, 0 none */
 	struct {
 		char channel[64];

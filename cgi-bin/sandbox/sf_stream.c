@@ -15,7 +15,7 @@
 #include "sbx.h"
 
 #define RETAIN_DEFAULT 1000 /* events kept; the real bus keeps 72 hours */
-#define BATCH_MAX 100        /* events in one connect answer */
+#define BATCH_MAX 100       /* events in one connect answer */
 
 static int channel_known(sbx_req *r, const char *ch)
 {
@@ -117,12 +117,14 @@ static json_object *subscribe(sbx_req *r, json_object *msg, const char *client)
 	json_object_object_add(o, "subscription", sbx_jstr(ch));
 	if (strncmp(ch, "/data/", 6) == 0 && !sbx_knob_int("stream_cdc")) {
 		json_object_object_add(
-		    o, "error", sbx_jstrf("403::Organization is not enabled for Change Data Capture {%s}", ch));
+		    o, "error",
+		    sbx_jstrf("403::Organization is not enabled for Change Data Capture {%s}", ch));
 		return o;
 	}
 	if (!channel_known(r, ch)) {
 		json_object_object_add(
-		    o, "error", sbx_jstrf("400::The channel you requested to subscribe to does not exist {%s}", ch));
+		    o, "error",
+		    sbx_jstrf("400::The channel you requested to subscribe to does not exist {%s}", ch));
 		return o;
 	}
 	/* ext.replay[channel]: -1 new events only, -2 every retained event, N the events after N */
@@ -138,14 +140,16 @@ static json_object *subscribe(sbx_req *r, json_object *msg, const char *client)
 		cursor = newest;
 	else if (replay == -2)
 		cursor = oldest - 1;
-	else if (replay >= 0 && replay <= newest && replay >= oldest - 1 && !sbx_knob_int("stream_replay_too_old"))
+	else if (replay >= 0 && replay <= newest && replay >= oldest - 1 &&
+	         !sbx_knob_int("stream_replay_too_old"))
 		cursor = replay;
 	else {
 		json_object_object_add(
 		    o, "error",
-		    sbx_jstrf("400::The replayId {%lld} you provided was invalid.  Please provide a valid ID, -2 "
-		              "to replay all events, or -1 to replay only new events.",
-		              (long long)replay));
+		    sbx_jstrf(
+		        "400::The replayId {%lld} you provided was invalid.  Please provide a valid ID, -2 "
+		        "to replay all events, or -1 to replay only new events.",
+		        (long long)replay));
 		return o;
 	}
 	sqlite3_stmt *st = sbx_db_prep(r->app->db, "INSERT OR REPLACE INTO sf_stream_subs(client, channel, "
@@ -165,7 +169,8 @@ static json_object *subscribe(sbx_req *r, json_object *msg, const char *client)
  * takes every change event). */
 static int sub_takes(const char *sub, const char *ev)
 {
-	return strcmp(sub, ev) == 0 || (strcmp(sub, "/data/ChangeEvents") == 0 && strncmp(ev, "/data/", 6) == 0);
+	return strcmp(sub, ev) == 0 ||
+	       (strcmp(sub, "/data/ChangeEvents") == 0 && strncmp(ev, "/data/", 6) == 0);
 }
 
 static json_object *event_json(sqlite3_stmt *st, const char *sub)
@@ -236,9 +241,10 @@ static int deliver(sbx_req *r, const char *client, json_object *out)
 	}
 	sqlite3_finalize(subs);
 	for (int i = 0; i < ns && n < BATCH_MAX; i++) {
-		sqlite3_stmt *st = sbx_db_prep(r->app->db, "SELECT replay, channel, object, record_id, opted_out, "
-		                                           "at_ms FROM sf_stream_events WHERE replay > ?1 "
-		                                           "ORDER BY replay LIMIT ?2");
+		sqlite3_stmt *st =
+		    sbx_db_prep(r->app->db, "SELECT replay, channel, object, record_id, opted_out, "
+		                            "at_ms FROM sf_stream_events WHERE replay > ?1 "
+		                            "ORDER BY replay LIMIT ?2");
 		if (!st)
 			continue;
 		sqlite3_bind_int64(st, 1, cur[i]);
@@ -253,8 +259,9 @@ static int deliver(sbx_req *r, const char *client, json_object *out)
 		}
 		sqlite3_finalize(st);
 		if (last != cur[i]) {
-			st = sbx_db_prep(r->app->db, "UPDATE sf_stream_subs SET cursor = ?3 WHERE client = ?1 AND "
-			                             "channel = ?2");
+			st = sbx_db_prep(r->app->db,
+			                 "UPDATE sf_stream_subs SET cursor = ?3 WHERE client = ?1 AND "
+			                 "channel = ?2");
 			if (st) {
 				sqlite3_bind_text(st, 1, client, -1, SQLITE_TRANSIENT);
 				sqlite3_bind_text(st, 2, chans[i], -1, SQLITE_TRANSIENT);
@@ -319,7 +326,8 @@ static void cometd(sbx_req *r)
 		return;
 	}
 	json_object *in = json_tokener_parse(r->body ? r->body : "");
-	if (!in || (!json_object_is_type(in, json_type_array) && !json_object_is_type(in, json_type_object))) {
+	if (!in ||
+	    (!json_object_is_type(in, json_type_array) && !json_object_is_type(in, json_type_object))) {
 		json_object_put(in);
 		sbx_resp_text(r, 400, "text/plain", "400::Bad Request: the body is not a Bayeux message");
 		return;
@@ -343,7 +351,8 @@ static void cometd(sbx_req *r)
 		else if (strcmp(ch, "/meta/connect") == 0)
 			connect_msg(r, msg, client, out);
 		else if (strcmp(ch, "/meta/disconnect") == 0) {
-			sqlite3_stmt *st = sbx_db_prep(r->app->db, "DELETE FROM sf_stream_clients WHERE id = ?1");
+			sqlite3_stmt *st =
+			    sbx_db_prep(r->app->db, "DELETE FROM sf_stream_clients WHERE id = ?1");
 			if (st) {
 				sqlite3_bind_text(st, 1, client, -1, SQLITE_TRANSIENT);
 				sqlite3_step(st);
@@ -395,10 +404,13 @@ void sbx_sf_pushtopic_create(sbx_req *r)
 		sbx_resp_error(r, 400, "STRING_TOO_LONG", "Name: data value too large (max length=25)");
 		return;
 	}
-	const char *object = strstr(query, " FROM Lead") ? "Lead" : strstr(query, " FROM Contact") ? "Contact" : NULL;
+	const char *object = strstr(query, " FROM Lead")      ? "Lead"
+	                     : strstr(query, " FROM Contact") ? "Contact"
+	                                                      : NULL;
 	if (!object || !strstr(query, "HasOptedOutOfEmail")) {
 		sbx_resp_error(r, 400, "INVALID_FIELD",
-		               "the sandbox accepts a PushTopic Query on Contact or Lead that selects HasOptedOutOfEmail");
+		               "the sandbox accepts a PushTopic Query on Contact or Lead that selects "
+		               "HasOptedOutOfEmail");
 		return;
 	}
 	char id[19];
@@ -415,8 +427,9 @@ void sbx_sf_pushtopic_create(sbx_req *r)
 		sqlite3_finalize(st);
 	}
 	if (rc != SQLITE_DONE) {
-		sbx_resp_error(r, 400, "DUPLICATE_VALUE", "duplicate value found: Name duplicates value on record "
-		                                          "with id: %s",
+		sbx_resp_error(r, 400, "DUPLICATE_VALUE",
+		               "duplicate value found: Name duplicates value on record "
+		               "with id: %s",
 		               name);
 		return;
 	}
