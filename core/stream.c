@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "http.h"
 #include "sf_conn.h"
 #include "sf_stream.h"
 #include "store_sync.h"
@@ -321,6 +322,8 @@ stream *stream_start(const char *db_path, const char *key_path, err_t *e)
 		st->has_key = 1;
 	}
 	pthread_mutex_init(&st->mu, NULL);
+	/* libcurl's global init is not thread-safe: done here, before two threads can race to it */
+	http_global_init();
 	if (pthread_create(&st->th, NULL, listener, st) != 0) {
 		pthread_mutex_destroy(&st->mu);
 		free(st);
