@@ -33,6 +33,7 @@ BIG=${BENCH_FIRST_SYNC_PEOPLE:-10000}
 SMALL=${BENCH_FIRST_SYNC_SMALL:-1000}
 CHANGES=${BENCH_CHANGES:-1000}
 LAT_EVENTS=${BENCH_LATENCY_EVENTS:-200}
+STREAM_EVENTS=${BENCH_STREAM_EVENTS:-100}
 WRK_SECONDS=${BENCH_WRK_SECONDS:-10}
 BULK_N=${BENCH_BULK_CHANGES:-100000}
 LOG_ROWS=${BENCH_LOG_ROWS:-1000000}
@@ -88,7 +89,7 @@ PKGS="libcurl json-c sqlite3 libsodium"
 CFL="-std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wshadow -Icore $(pkg-config --cflags $PKGS)"
 LIBS="$(pkg-config --libs $PKGS) -lpthread"
 say "building the bench programs"
-for p in ac_rate db_hold http_latency log_fill rss_run rules_cpu sf_calls store_lock_check webhook_latency; do
+for p in ac_rate db_hold http_latency log_fill rss_run rules_cpu sf_calls store_lock_check stream_latency webhook_latency; do
 	if [ ! -x "$OUT/bin/$p" ] || [ "bench/$p.c" -nt "$OUT/bin/$p" ] || [ bench/bench_util.h -nt "$OUT/bin/$p" ] ||
 		[ build/libcore.a -nt "$OUT/bin/$p" ]; then
 		${CC:-cc} $CFL "bench/$p.c" build/libcore.a $LIBS -o "$OUT/bin/$p" || die "cannot build bench/$p.c"
@@ -274,7 +275,7 @@ B3_PEOPLE=$(printf '%s\n' "$line" | sed -n 's/.*: \([0-9]*\) people read.*/\1/p'
 
 say "B: webhook -> Salesforce latency over $LAT_EVENTS events, daemon idle"
 HOOK=$(osync "$SB" webhook --public-url "$BASE") || die "webhook URL"
-"$BIN/optsync" --db "$SB" --key-file "$T/secret.key" daemon --interval 300 >"$T/daemon.log" 2>&1 &
+"$BIN/optsync" --db "$SB" --key-file "$T/secret.key" daemon --interval 300 --no-stream >"$T/daemon.log" 2>&1 &
 DAEMON=$!
 PIDS="$PIDS $DAEMON"
 i=0
@@ -288,6 +289,23 @@ sleep 0.5
 kill -TERM $DAEMON 2>/dev/null
 wait $DAEMON 2>/dev/null
 LAT_RUNS=$(grep -c ' sync ' "$T/daemon.log")
+
+say "B: Salesforce box -> ActiveCampaign unsubscribe over $STREAM_EVENTS change events, interval an hour"
+load st 0 "$STREAM_EVENTS" one
+osync "$SB" sync >"$T/sync_st.log" || die "sync of the stream people: $(cat "$T/sync_st.log")"
+"$BIN/optsync" --db "$SB" --key-file "$T/secret.key" daemon --interval 3600 >"$T/daemon_stream.log" 2>&1 &
+DAEMON=$!
+PIDS="$PIDS $DAEMON"
+i=0
+until grep -q 'change events: subscribed' "$T/daemon_stream.log" 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -gt 300 ] && die "the daemon did not subscribe to change events"
+	sleep 0.1
+done
+sleep 1
+"$B/stream_latency" "$BASE" "$STREAM_EVENTS" st 1 >"$T/stream_latency.txt" || say "stream latency: some events were not confirmed (see $T/stream_latency.txt)"
+kill -TERM $DAEMON 2>/dev/null
+wait $DAEMON 2>/dev/null
 
 say "B: webhook receiver and a static file under wrk, ${WRK_SECONDS}s each"
 cat >"$T/post.lua" <<'EOF'
@@ -440,6 +458,7 @@ SF_FLOOR_BULK=$(((BULK_N + 199) / 200))
 	echo "| AC requests in the busiest second / 429 answers | $A2_MAX1S / $A2_429 | 5 / 0 | - |"
 	echo "| AC calls for 1 change, a second after $CHANGES contacts changed in one second ($B3_PEOPLE people re-read) | $B3_AC | 2 | $(ratio "$B3_AC" 2) |"
 	echo "| Webhook -> SF write latency p50 / p95 / p99 ($LAT_OK of $LAT_EVENTS events, daemon idle) | $(kv "$T/latency.txt" p50_ms) / $(kv "$T/latency.txt" p95_ms) / $(kv "$T/latency.txt" p99_ms) ms | p95 < 2000 ms (AC's own integration: 10-11 min) | $(ratio "$(kv "$T/latency.txt" p95_ms)" 2000) |"
+	echo "| SF box checked -> AC unsubscribe written, change events, p50 / p95 / p99 ($(kv "$T/stream_latency.txt" ok) of $STREAM_EVENTS events, interval 1 h) | $(kv "$T/stream_latency.txt" p50_ms) / $(kv "$T/stream_latency.txt" p95_ms) / $(kv "$T/stream_latency.txt" p99_ms) ms | p95 < 3000 ms (AC's own integration: 1-24 h) | $(ratio "$(kv "$T/stream_latency.txt" p95_ms)" 3000) |"
 	echo "| Webhook receiver, wrk 2 threads 16 connections: req/s (p99) | $HOOK_RPS/s ($HOOK_P99 ms) | nginx static file: $STATIC_RPS/s ($STATIC_P99 ms) | $(ratio "$HOOK_RPS" "$STATIC_RPS") |"
 	echo "| Webhook events stored / requests answered (non-2xx: ${HOOK_BAD:-0}) | $HOOK_STORED / $HOOK_TOTAL | every one | $(ratio "$HOOK_STORED" "$HOOK_TOTAL") |"
 	echo "| /status p50 / p99, $LOG_ROWS log rows, logged in | $(kv "$T/dash_status.txt" p50_ms) / $(kv "$T/dash_status.txt" p99_ms) ms | 20 ms | $(ratio "$(kv "$T/dash_status.txt" p99_ms)" 20) |"

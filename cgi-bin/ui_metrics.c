@@ -5,6 +5,7 @@
 
 #include "store_sync.h"
 #include "store_web.h"
+#include "stream.h"
 #include "timefmt.h"
 #include "ui.h"
 
@@ -74,6 +75,15 @@ int ui_metrics(web_req *r)
 	buf_printf(b, "optsync_webhook_events_pending %ld\n", n.events_pending);
 	metric(b, "optsync_sessions", "gauge", "Dashboard sessions in the store.");
 	buf_printf(b, "optsync_sessions %ld\n", n.sessions);
+	stream_status ss;
+	if (stream_status_read(r->st, &ss, &e) == 0) {
+		metric(b, "optsync_sf_change_events_total", "counter",
+		       "Salesforce change events the daemon received and covered with a run.");
+		buf_printf(b, "optsync_sf_change_events_total %ld\n", ss.events);
+		metric(b, "optsync_sf_change_events_subscribed", "gauge",
+		       "1 while the daemon is subscribed to Salesforce's change events.");
+		buf_printf(b, "optsync_sf_change_events_subscribed %d\n", strcmp(ss.state, "subscribed") == 0);
+	}
 	r->ctype = "text/plain; version=0.0.4; charset=utf-8";
 	r->status = 200;
 	return 200;

@@ -22,7 +22,7 @@ static const cli_command commands[] = {
      " URL works."},
     {"set", cmd_set, "set KEY VALUE", "Change a setting (sf_import, interval, sf_api_share, ...)."},
     {"sync", cmd_sync, "sync [--dry-run] [--full]", "Run one sync pass and print a one-line summary."},
-    {"daemon", cmd_daemon, "daemon [--interval SECONDS] [--log-file PATH]",
+    {"daemon", cmd_daemon, "daemon [--interval SECONDS] [--log-file PATH] [--no-stream]",
      "Sync on a timer and when webhook events arrive; with --log-file, SIGHUP reopens the file."},
     {"resync", cmd_resync, "resync --email ADDRESS",
      "Re-read both sides for one person and apply the rules."},

@@ -16,6 +16,7 @@
 #include "settings.h"
 #include "store_log.h"
 #include "store_sync.h"
+#include "stream.h"
 #include "sync.h"
 #include "timefmt.h"
 
@@ -81,6 +82,9 @@ static void print_plan_summary(FILE *out, store *s, int64_t run)
 		        ps.links, ps.other ? ", and other rows" : "");
 }
 
+/* The kind of error the last run_once met (ERR_LOCKED: another run held the lock). */
+static err_kind last_kind;
+
 static int run_once(cli_ctx *c, store *s, sync_options *o, int quiet_progress)
 {
 	char rate[1100];
@@ -94,6 +98,7 @@ static int run_once(cli_ctx *c, store *s, sync_options *o, int quiet_progress)
 	sync_summary sm;
 	err_t e = {0};
 	int rc = sync_run(s, o, &sm, &e);
+	last_kind = e.kind;
 	if (tty)
 		fprintf(c->err, "\r\033[K");
 	char line[600];
@@ -180,6 +185,18 @@ int cmd_resync(cli_ctx *c, int argc, char **argv)
 
 static volatile sig_atomic_t stop_requested;
 
+/* The timer's interval: --interval, else the setting. */
+static long every_default(cli_ctx *c, store *s, long interval)
+{
+	(void)c;
+	if (interval)
+		return interval;
+	char v[32];
+	err_t e = {0};
+	return store_setting_get(s, "interval", v, sizeof v, settings_find("interval")->def, &e) >= 0 ? atol(v)
+	                                                                                              : 300;
+}
+
 static void on_stop(int sig)
 {
 	(void)sig;
@@ -198,7 +215,9 @@ int cmd_daemon(cli_ctx *c, int argc, char **argv)
 		return cli_help(c, "daemon");
 	static const struct option o[] = {{"interval", required_argument, NULL, 'i'},
 	                                  {"log-file", required_argument, NULL, 'l'},
+	                                  {"no-stream", no_argument, NULL, 'S'},
 	                                  {NULL, 0, NULL, 0}};
+	int no_stream = 0;
 	long interval = 0;
 	const char *log_file = NULL;
 	int ch;
@@ -206,6 +225,10 @@ int cmd_daemon(cli_ctx *c, int argc, char **argv)
 		char *end;
 		if (ch == 'l') {
 			log_file = optarg;
+			continue;
+		}
+		if (ch == 'S') {
+			no_stream = 1;
 			continue;
 		}
 		if (ch != 'i')
@@ -241,7 +264,71 @@ int cmd_daemon(cli_ctx *c, int argc, char **argv)
 	fflush(c->out);
 	int64_t next = 0;
 	int last_ok = 1;
+	/* Salesforce's change events: a listener thread gathers the records they name; each batch is
+	 * a targeted run here, under the same lock as every other run. */
+	stream *st = NULL;
+	if (!no_stream) {
+		err_t se = {0};
+		st = stream_start(c->db, c->key_file, &se);
+		if (!st) {
+			fprintf(c->out, "%s%s\n", logline_prefix(LOGLINE_ERR, pre, sizeof pre), se.msg);
+			fflush(c->out);
+		}
+	}
 	while (!stop_requested) {
+		char sline[320];
+		while (st && stream_note(st, sline, sizeof sline)) {
+			fprintf(c->out, "%s%s\n", logline_prefix(LOGLINE_INFO, pre, sizeof pre), sline);
+			fflush(c->out);
+		}
+		stream_batch *sb = NULL;
+		static stream_batch batch;
+		if (st && stream_take(st, &batch))
+			sb = &batch;
+		if (sb && (sb->n_ids > 0 || sb->poll) && !last_ok && timefmt_now_ms() < next) {
+			/* after a failed run events wait for the interval, as webhooks do */
+			stream_give_back(st, sb);
+			sb = NULL;
+		}
+		if (sb) {
+			int ok = 1;
+			if (sb->poll || sb->n_ids > 0) {
+				const char *ids[STREAM_BATCH_IDS];
+				for (size_t i = 0; i < sb->n_ids; i++)
+					ids[i] = sb->ids[i];
+				sync_options so = {.trigger = "stream"};
+				if (!sb->poll) {
+					so.sf_ids = ids;
+					so.n_sf_ids = sb->n_ids;
+				}
+				fprintf(c->out, "%s", logline_prefix(LOGLINE_INFO, pre, sizeof pre));
+				if (sb->poll)
+					fprintf(c->out, "change events: poll run instead of events (%s): ", sb->why);
+				else
+					fprintf(c->out, "change events: %ld event(s), %zu record(s): ", sb->events,
+					        sb->n_ids);
+				ok = run_once(c, s, &so, 1) == CLI_OK;
+				if (last_kind == ERR_LOCKED)
+					fprintf(c->out, "a run holds the lock; the events wait for the next run\n");
+				fflush(c->out);
+				if (last_kind != ERR_LOCKED) {
+					last_ok = ok;
+					if (sb->poll)
+						next = timefmt_now_ms() + every_default(c, s, interval) * 1000;
+				}
+			}
+			err_t de = {0};
+			if (!ok || stream_done(s, sb, &de) < 0) {
+				stream_give_back(st, sb);
+				if (de.kind != ERR_NONE) {
+					fprintf(c->out, "%s%s\n", logline_prefix(LOGLINE_ERR, pre, sizeof pre), de.msg);
+					fflush(c->out);
+				}
+				struct timespec ts = {0, 200 * 1000 * 1000};
+				nanosleep(&ts, NULL);
+			}
+			continue;
+		}
 		err_t e = {0};
 		long every = interval;
 		if (!every) {
@@ -274,6 +361,7 @@ int cmd_daemon(cli_ctx *c, int argc, char **argv)
 		struct timespec ts = {0, 200 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}
+	stream_stop(st);
 	fprintf(c->out, "%sdaemon stopped\n", logline_prefix(LOGLINE_INFO, pre, sizeof pre));
 	store_close(s);
 	return CLI_OK;

@@ -15,6 +15,7 @@
 #include "store_log.h"
 #include "store_sync.h"
 #include "store_web.h"
+#include "stream.h"
 #include "timefmt.h"
 
 const char *check_status_name(check_status st)
@@ -322,6 +323,36 @@ static void check_local(store *s, check_result *out, int *n, int max)
 	}
 }
 
+/* The daemon's change-event stream: never a failure (the poll is the safety net), a warning when
+ * it is refused, not running or fell behind lately. */
+static void check_stream(store *s, check_result *out, int *n, int max)
+{
+	check_result *r = add(out, n, max, "change_events", "change events");
+	if (!r)
+		return;
+	stream_status ss;
+	err_t e = {0};
+	stream_status_read(s, &ss, &e);
+	char pos[400];
+	snprintf(pos, sizeof pos, "last event %s, replay position %s, %ld event(s)",
+	         ss.last_event[0] ? ss.last_event : "none yet", ss.replay[0] ? ss.replay : "none", ss.events);
+	if (strcmp(ss.state, "subscribed") == 0)
+		set(r, CHECK_PASS, "", "subscribed (%s); %s%s%s", ss.detail, pos, ss.gap[0] ? "; last gap: " : "",
+		    ss.gap);
+	else if (strcmp(ss.state, "refused") == 0)
+		set(r, CHECK_WARN,
+		    "Turn on Change Data Capture for Contact and Lead (Setup > Change Data Capture), or give the "
+		    "integration user Create on PushTopic; until then changes made in Salesforce wait for the "
+		    "next timer run",
+		    "refused, polling only: %s", ss.detail);
+	else
+		set(r, CHECK_WARN,
+		    "Run optsync daemon (it listens to Salesforce's change events); without it changes made in "
+		    "Salesforce wait for the next sync",
+		    "not subscribed%s%s; %s", ss.state[0] ? ": " : " (the daemon has not listened yet)",
+		    ss.state[0] ? ss.state : "", pos);
+}
+
 int checks_run(store *s, const char *rate_file, check_result *out, int max, err_t *e)
 {
 	int n = 0;
@@ -331,6 +362,7 @@ int checks_run(store *s, const char *rate_file, check_result *out, int max, err_
 	check_ac(s, rate_file, out, &n, max);
 	check_sf(s, out, &n, max, atof(v));
 	check_local(s, out, &n, max);
+	check_stream(s, out, &n, max);
 	return n;
 }
 

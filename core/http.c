@@ -427,6 +427,8 @@ static void setup(http_client *h, const http_request *rq, struct curl_slist *hdr
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "optsync/1");
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	if (h->o.cookies)
+		curl_easy_setopt(c, CURLOPT_COOKIEFILE, ""); /* in memory, for this handle's life */
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, s);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);

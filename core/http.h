@@ -32,6 +32,7 @@ typedef struct {
 	void *hook_ud;
 	http_detail_fn detail; /* default: the start of the body, control characters removed */
 	const char *ca_file;   /* extra CA bundle (tests); NULL for the system's */
+	int cookies;           /* 1: keep the cookies the server sets (CometD sessions are sticky) */
 } http_options;
 
 /* One request. Headers are "Name: value" strings, NULL-terminated list (may be NULL). */

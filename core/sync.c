@@ -104,6 +104,9 @@ static int run_body(sync_ctx *x, err_t *e)
 	if (x->o->email) {
 		if (sync_read_one(x, x->o->email, e) < 0)
 			return -1;
+	} else if (x->o->n_sf_ids) {
+		if (sync_read_ids(x, x->o->sf_ids, x->o->n_sf_ids, e) < 0)
+			return -1;
 	} else {
 		/* Each side is read on its own: one down does not stop the other's changes being stored. */
 		err_t ea = {0}, es = {0};

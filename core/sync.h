@@ -4,6 +4,7 @@
 #ifndef OPTSYNC_SYNC_H
 #define OPTSYNC_SYNC_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -22,6 +23,8 @@ typedef struct {
 	int dry_run;           /* decide and report, write nothing to either side */
 	int full;              /* re-read everything, ignoring the watermarks (not a first sync) */
 	const char *email;     /* resync: only this person (normalised here); NULL for all */
+	const char *const *sf_ids; /* change events: only the people of these Contact/Lead ids */
+	size_t n_sf_ids;
 	const char *rate_file; /* the AC limiter state shared by every optsync process */
 	void (*progress)(const sync_progress *p, void *arg);
 	void *progress_arg;

@@ -520,3 +520,52 @@ int sync_read_events(sync_ctx *x, err_t *e)
 		return err_prefix(e, "reading ActiveCampaign");
 	return 0;
 }
+
+/* ---- change events: the records an event names ---- */
+
+typedef struct {
+	char (*emails)[RULES_EMAIL_MAX + 1];
+	size_t n, max;
+} id_walk;
+
+static int on_id_record(const sf_record *rec, void *ud, err_t *e)
+{
+	(void)e;
+	id_walk *w = ud;
+	char email[RULES_EMAIL_MAX + 1];
+	err_t ignored = {0};
+	if (rules_normalize_email(rec->email, email, sizeof email, &ignored) < 0)
+		return 0; /* no usable email: nothing to sync (the poll logs it once) */
+	for (size_t i = 0; i < w->n; i++)
+		if (strcmp(w->emails[i], email) == 0)
+			return 0;
+	if (w->n < w->max)
+		snprintf(w->emails[w->n++], sizeof w->emails[0], "%s", email);
+	return 0;
+}
+
+int sync_read_ids(sync_ctx *x, const char *const *ids, size_t n, err_t *e)
+{
+	id_walk w = {.max = n};
+	w.emails = calloc(n ? n : 1, sizeof *w.emails);
+	if (!w.emails)
+		return err_set(e, ERR_INTERNAL, "out of memory reading the records of change events");
+	sync_progress_note(x, "reading Salesforce", 0, 0);
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		/* the key prefix says the object: 003 Contact, 00Q Lead; anything else is not the box's */
+		sf_object o = strncmp(ids[i], "00Q", 3) == 0 ? SF_LEAD : SF_CONTACT;
+		if (strncmp(ids[i], "003", 3) != 0 && strncmp(ids[i], "00Q", 3) != 0)
+			continue;
+		if (sf_read_by_id(x->sf, o, ids[i], on_id_record, &w, e) < 0)
+			rc = err_prefix(e, "reading Salesforce");
+	}
+	for (size_t i = 0; i < w.n && rc == 0; i++)
+		rc = sync_read_one(x, w.emails[i], e);
+	free(w.emails);
+	if (rc == 0) {
+		x->read_ac_ok = 1;
+		x->read_sf_ok = 1;
+	}
+	return rc;
+}

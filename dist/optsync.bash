@@ -27,7 +27,7 @@ _optsync() {
 		if [ "$prev" = set ]; then COMPREPLY=($(compgen -W "$settings" -- "$cur")); return; fi
 		[ "$prev" = sf_import ] && COMPREPLY=($(compgen -W "none new all" -- "$cur")) ;;
 	sync) COMPREPLY=($(compgen -W "--dry-run --full --help" -- "$cur")) ;;
-	daemon) COMPREPLY=($(compgen -W "--interval --help" -- "$cur")) ;;
+	daemon) COMPREPLY=($(compgen -W "--interval --log-file --no-stream --help" -- "$cur")) ;;
 	resync) COMPREPLY=($(compgen -W "--email --help" -- "$cur")) ;;
 	show) COMPREPLY=($(compgen -W "--email --json --help" -- "$cur")) ;;
 	check) COMPREPLY=($(compgen -W "--json --help" -- "$cur")) ;;

@@ -56,6 +56,12 @@ static const char *const tables[] = {
     " polls INTEGER NOT NULL DEFAULT 0, error_message TEXT, data BLOB, uploaded INTEGER NOT NULL DEFAULT 0)",
     "sf_job_results(job TEXT NOT NULL, pos INTEGER NOT NULL, sf_id TEXT, ok INTEGER, error TEXT, row TEXT,"
     " PRIMARY KEY(job, pos))",
+    "sf_stream_events(replay INTEGER PRIMARY KEY AUTOINCREMENT, channel TEXT NOT NULL, object TEXT,"
+    " record_id TEXT, opted_out INTEGER, at_ms INTEGER)",
+    "sf_stream_clients(id TEXT PRIMARY KEY, created_ms INTEGER)",
+    "sf_stream_subs(client TEXT NOT NULL, channel TEXT NOT NULL, cursor INTEGER NOT NULL,"
+    " PRIMARY KEY(client, channel))",
+    "sf_pushtopics(id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, object TEXT NOT NULL, query TEXT)",
     NULL};
 
 static const char *const indexes[] = {

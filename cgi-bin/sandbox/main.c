@@ -309,6 +309,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	sbx_knobs_load(app.db);
+	app.listen_fd = g_listen_fd;
 	int empty = sbx_db_int(app.db, "SELECT count(*) FROM ac_lists", 0) == 0;
 	if (seed >= 0 || empty) {
 		if (sbx_db_exec(app.db, "BEGIN IMMEDIATE", &e) != 0 ||

@@ -39,6 +39,7 @@ typedef struct sbx_app {
 	int64_t ac_ts[256];
 	unsigned char ac_ok[256];
 	unsigned ac_head, ac_count;
+	int listen_fd; /* the FastCGI socket: a long poll gives way when a request waits on it */
 } sbx_app;
 
 /* Growable byte buffer for response bodies and small string building. */
@@ -268,6 +269,12 @@ int sbx_sf_update_optout(sbx_req *r, const char *id, int value, int64_t at_ms);
 int sbx_sf_check_record_faults(sbx_req *r, const char *id, char *code, size_t codesz, char *msg,
                                size_t msgsz);
 void sbx_sf_record_state_json(sqlite3 *db, const char *email_lc, json_object *arr);
+
+/* Streaming API (sf_stream.c): the cometd endpoint, PushTopic creation, and the change event a
+ * box change of a Contact or Lead emits on its channels. */
+void sbx_sf_stream_route(sbx_req *r);
+void sbx_sf_pushtopic_create(sbx_req *r);
+void sbx_stream_emit(sbx_req *r, const char *object, const char *id, int value, int64_t at_ms);
 
 /* SOQL: runs q and writes a query response (first page) into r. */
 void sbx_soql_run(sbx_req *r, const char *q, int all_rows);

@@ -451,6 +451,7 @@ static const sbx_route data_routes[] = {
 	{"queryAll/{}",          SBX_READ,  next_page,        NULL,         0},
 	{"limits",               SBX_READ,  limits,           NULL,         0},
 	{"composite/sobjects",   SBX_PATCH, composite_update, NULL,         0},
+	{"sobjects/PushTopic",   SBX_POST,  sbx_sf_pushtopic_create, NULL,  0},
 	{"sobjects/{}/describe", SBX_READ,  object_describe,  object_known, FIRST},
 	{"sobjects/{}",          SBX_READ,  object_info,      object_known, FIRST},
 	{"sobjects/{}/{}",       SBX_READ,  record_get,       object_known, FIRST},
@@ -467,6 +468,10 @@ void sbx_sf_data_route(sbx_req *r)
 		               "The requested resource does not exist (data calls go to the instance_url "
 		               "returned with the "
 		               "token, not to the login URL)");
+		return;
+	}
+	if (strncmp(p, "/instance/cometd/", 17) == 0) {
+		sbx_sf_stream_route(r);
 		return;
 	}
 	if (strncmp(p, "/instance/services/data", 23) != 0) {

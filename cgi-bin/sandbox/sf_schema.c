@@ -215,8 +215,11 @@ void sbx_sf_write_fields(sbx_req *r, const char *type, const char *id, json_obje
 	}
 	json_object *nv;
 	if (old >= 0 && json_object_object_get_ex(fields, "HasOptedOutOfEmail", &nv) && nv &&
-	    json_object_get_boolean(nv) != old && sbx_knob_int("field_history"))
-		add_history(r, type, id, old, json_object_get_boolean(nv), at_ms);
+	    json_object_get_boolean(nv) != old) {
+		if (sbx_knob_int("field_history"))
+			add_history(r, type, id, old, json_object_get_boolean(nv), at_ms);
+		sbx_stream_emit(r, type, id, json_object_get_boolean(nv), at_ms);
+	}
 }
 
 int sbx_sf_update_optout(sbx_req *r, const char *id, int value, int64_t at_ms)
