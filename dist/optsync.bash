@@ -3,7 +3,7 @@ _optsync() {
 	local cur prev words cword
 	_init_completion 2>/dev/null || { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}; words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }
 	local commands="connect set sync daemon resync show check log audit user webhook"
-	local settings="sf_import interval sf_api_share ac_rate bulk_threshold public_url allowed_hosts retry_limit"
+	local settings="sf_import interval sf_api_share ac_rate bulk_threshold ac_bulk_threshold ac_clock_margin_s public_url allowed_hosts retry_limit"
 	local cmd="" i
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
