@@ -62,8 +62,15 @@ void sf_set_person_accounts(sf_client *c, int on)
 int sf_person_accounts(sf_client *c, err_t *e)
 {
 	sf_field_info fi;
-	if (sf_describe_field(c, "Account", "IsPersonAccount", &fi, e) < 0)
+	err_t le = {0};
+	if (sf_describe_field(c, "Account", "IsPersonAccount", &fi, &le) < 0) {
+		/* An org (or a user) without Account at all has no person accounts to read. */
+		if (strstr(le.msg, "NOT_FOUND") || strstr(le.msg, "INVALID_TYPE"))
+			return 0;
+		if (e)
+			*e = le;
 		return -1;
+	}
 	return fi.found ? 1 : 0;
 }
 

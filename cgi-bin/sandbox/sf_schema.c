@@ -115,8 +115,12 @@ static const sbx_sf_object objects[] = {
 const sbx_sf_object *sbx_sf_object_find(const char *name)
 {
 	for (const sbx_sf_object *o = objects; o->name; o++)
-		if (sbx_ieq(o->name, name))
+		if (sbx_ieq(o->name, name)) {
+			/* The sandbox emulates Account only as the home of person accounts. */
+			if (strncmp(o->name, "Account", 7) == 0 && !sbx_knob_int("person_accounts"))
+				return NULL;
 			return o;
+		}
 	return NULL;
 }
 
