@@ -86,7 +86,8 @@ static void check_ac(store *s, const char *rate_file, check_result *out, int *n,
 	if (tags) {
 		int missing = 0;
 		char names[256] = "";
-		for (int t = RULES_TAG_CREATED_FROM_LEAD; t < RULES_TAG_COUNT; t++) {
+		/* The person-account tags are made when a person account first needs one. */
+		for (int t = RULES_TAG_CREATED_FROM_LEAD; t <= RULES_TAG_LEAD_CONVERTED; t++) {
 			ac_tag found_tag;
 			int found = 0;
 			if (ac_tag_find(ac, rules_tag_name((rules_tag)t), &found_tag, &found, &e) < 0) {
@@ -165,11 +166,26 @@ static void check_sf(store *s, check_result *out, int *n, int max, double share)
 		return;
 	}
 	set(r, CHECK_PASS, "", "token from %s; data at %s", c.url, sf_instance_url(sf));
+	int persons = sf_person_accounts(sf, &e);
+	check_result *pa = add(out, n, max, "sf_person_accounts", "Salesforce Person Accounts");
+	if (pa) {
+		if (persons < 0)
+			set(pa, CHECK_WARN, "Check the integration user can describe Account", "%s", e.msg);
+		else
+			set(pa, CHECK_PASS, "",
+			    persons ? "enabled: person accounts are read and written on the Account "
+			              "(" SF_PERSON_BOX_FIELD ")"
+			            : "not enabled in this org: Contacts and Leads only");
+	}
 	for (int i = 0; i < SF_OBJECTS; i++) {
-		const char *object = sf_object_name((sf_object)i);
+		if (i == SF_PERSON_ACCOUNT && persons != 1)
+			continue;
+		const char *object = i == SF_PERSON_ACCOUNT ? "Account" : sf_object_name((sf_object)i);
+		const char *box = i == SF_PERSON_ACCOUNT ? SF_PERSON_BOX_FIELD : SF_BOX_FIELD;
 		char id[32], title[96];
-		snprintf(id, sizeof id, "sf_field_%s", i == SF_CONTACT ? "contact" : "lead");
-		snprintf(title, sizeof title, SF_BOX_FIELD " readable and updatable on %s", object);
+		snprintf(id, sizeof id, "sf_field_%s",
+		         i == SF_CONTACT ? "contact" : i == SF_LEAD ? "lead" : "person_account");
+		snprintf(title, sizeof title, "%s readable and updatable on %s", box, object);
 		check_result *f = add(out, n, max, id, title);
 		if (!f)
 			break;
@@ -180,11 +196,11 @@ static void check_sf(store *s, check_result *out, int *n, int max, double share)
 		else if (!fi.found)
 			set(f, CHECK_FAIL,
 			    "Give the integration user read access to Email Opt Out (field-level security)",
-			    "%s." SF_BOX_FIELD " is not visible to this user", object);
+			    "%s.%s is not visible to this user", object, box);
 		else if (!fi.updateable)
 			set(f, CHECK_FAIL,
 			    "Make Email Opt Out editable for the integration user (field-level security)",
-			    "%s." SF_BOX_FIELD " is read-only for this user", object);
+			    "%s.%s is read-only for this user", object, box);
 		else
 			set(f, CHECK_PASS, "", "readable and updatable");
 	}

@@ -16,7 +16,7 @@ static const char *const action_names[] = {"opt_out", "opt_in", "unsubscribe", "
 static const char *const direction_names[] = {"ac->sf", "sf->ac", ""};
 static const char *const rule_names[] = {"none",       "R1",         "R2",         "R3",   "R4",    "R5",
                                          "first-sync", "conversion", "new-record", "link", "import"};
-static const char *const object_names[] = {"", "Contact", "Lead", "contact"};
+static const char *const object_names[] = {"", "Contact", "Lead", "contact", "PersonAccount"};
 static const char *const kind_names[] = {"subscribe",   "unsubscribe", "hard_bounce",
                                          "soft_bounce", "sf_checked",  "sf_unchecked"};
 static const char *const source_names[] = {"ac", "sf"};
@@ -25,7 +25,10 @@ static const char *const tag_names[] = {"",
                                         "created-from-salesforce-contact",
                                         "added-to-salesforce-lead",
                                         "added-to-salesforce-contact",
-                                        "salesforce-lead-converted-to-contact"};
+                                        "salesforce-lead-converted-to-contact",
+                                        "created-from-salesforce-person-account",
+                                        "added-to-salesforce-person-account",
+                                        "salesforce-lead-converted-to-person-account"};
 static const char *const desired_names[] = {"none", "opted_in", "opted_out"};
 static const char *const side_names[] = {"none", "opted_in", "opted_out", "mixed"};
 static const char *const import_names[] = {"new", "none", "all"};
@@ -423,7 +426,7 @@ bool rules_sf_id_equal(const char *a, const char *b)
 
 static bool is_sf_object(rules_object o)
 {
-	return o == RULES_OBJ_CONTACT || o == RULES_OBJ_LEAD;
+	return o == RULES_OBJ_CONTACT || o == RULES_OBJ_LEAD || o == RULES_OBJ_PERSON_ACCOUNT;
 }
 
 bool rules_is_echo(const rules_write *writes, size_t n, const rules_write *seen, int64_t window_ms)
@@ -667,6 +670,11 @@ static int collect(struct ctx *x, err_t *e)
 		if (!sf_counts(r) || !sf_converted(r) || !r->linked || !r->converted_contact_id[0])
 			continue;
 		int ci = find_sf(p, RULES_OBJ_CONTACT, r->converted_contact_id);
+		/* Into a person account: ConvertedContactId is the account's mirror Contact. */
+		for (size_t k = 0; ci < 0 && k < p->n_sf; k++)
+			if (p->sf[k].object == RULES_OBJ_PERSON_ACCOUNT &&
+			    rules_sf_id_equal(p->sf[k].person_contact_id, r->converted_contact_id))
+				ci = (int)k;
 		if (ci < 0)
 			return err_set(
 			    e, ERR_NOT_FOUND,
@@ -733,8 +741,9 @@ static void describe(const struct ctx *x, const struct cand *c, struct sbuf *s)
 		break;
 	case RULES_EV_SF_CHECKED:
 		if (c->origin == ORIG_CONVERSION)
-			sb_add(s, "Lead %s converted to Contact %s %s%s with Email Opt Out checked",
-			       c->ev.record_id, p->sf[c->contact_index].id, at, tt);
+			sb_add(s, "Lead %s converted to %s %s %s%s with Email Opt Out checked",
+			       c->ev.record_id, rules_object_name(p->sf[c->contact_index].object),
+			       p->sf[c->contact_index].id, at, tt);
 		else if (c->ev.first_seen)
 			sb_add(s, "%s %s first seen with Email Opt Out checked %s%s", obj, c->ev.record_id,
 			       at, tt);
@@ -1100,6 +1109,8 @@ static bool conversion_target(const struct ctx *x, int i)
 
 static rules_tag tag_for(rules_object o, bool created)
 {
+	if (o == RULES_OBJ_PERSON_ACCOUNT)
+		return created ? RULES_TAG_CREATED_FROM_PERSON : RULES_TAG_ADDED_TO_PERSON;
 	if (o == RULES_OBJ_LEAD)
 		return created ? RULES_TAG_CREATED_FROM_LEAD : RULES_TAG_ADDED_TO_LEAD;
 	return created ? RULES_TAG_CREATED_FROM_CONTACT : RULES_TAG_ADDED_TO_CONTACT;
@@ -1150,15 +1161,16 @@ static void decide_links(struct ctx *x, unsigned *tags, const char *tag_reason[R
 			return;
 		target_sf(d, p, x->conv[k].contact);
 		d->from_index = x->conv[k].lead;
-		snprintf(d->reason, sizeof d->reason,
-		         "Lead %s converted to Contact %s at %s: the link moves to the Contact", lead->id,
-		         con->id, rules_format_time(lead->modstamp_ms, t, sizeof t));
-		if (!(p->ac.tags & RULES_TAG_BIT(RULES_TAG_LEAD_CONVERTED)) &&
-		    !(*tags & RULES_TAG_BIT(RULES_TAG_LEAD_CONVERTED))) {
-			*tags |= RULES_TAG_BIT(RULES_TAG_LEAD_CONVERTED);
-			snprintf(tag_buf[RULES_TAG_LEAD_CONVERTED], RULES_REASON_MAX,
-			         "Salesforce Lead %s converted to Contact %s", lead->id, con->id);
-			tag_reason[RULES_TAG_LEAD_CONVERTED] = tag_buf[RULES_TAG_LEAD_CONVERTED];
+		int person = con->object == RULES_OBJ_PERSON_ACCOUNT;
+		const char *kind = person ? "PersonAccount" : "Contact";
+		rules_tag ctag = person ? RULES_TAG_LEAD_CONVERTED_PERSON : RULES_TAG_LEAD_CONVERTED;
+		snprintf(d->reason, sizeof d->reason, "Lead %s converted to %s %s at %s: the link moves to the %s",
+		         lead->id, kind, con->id, rules_format_time(lead->modstamp_ms, t, sizeof t), kind);
+		if (!(p->ac.tags & RULES_TAG_BIT(ctag)) && !(*tags & RULES_TAG_BIT(ctag))) {
+			*tags |= RULES_TAG_BIT(ctag);
+			snprintf(tag_buf[ctag], RULES_REASON_MAX, "Salesforce Lead %s converted to %s %s", lead->id,
+			         kind, con->id);
+			tag_reason[ctag] = tag_buf[ctag];
 		}
 	}
 	for (size_t i = 0; i < p->n_sf; i++) {
@@ -1186,9 +1198,10 @@ static void decide_links(struct ctx *x, unsigned *tags, const char *tag_reason[R
 
 static rules_rule tag_rule(const rules_person *p, rules_tag tg)
 {
-	if (tg == RULES_TAG_LEAD_CONVERTED)
+	if (tg == RULES_TAG_LEAD_CONVERTED || tg == RULES_TAG_LEAD_CONVERTED_PERSON)
 		return RULES_RULE_CONVERSION;
-	if (tg == RULES_TAG_CREATED_FROM_LEAD || tg == RULES_TAG_CREATED_FROM_CONTACT || !has_ac(p))
+	if (tg == RULES_TAG_CREATED_FROM_LEAD || tg == RULES_TAG_CREATED_FROM_CONTACT ||
+	    tg == RULES_TAG_CREATED_FROM_PERSON || !has_ac(p))
 		return RULES_RULE_IMPORT;
 	return RULES_RULE_LINK;
 }

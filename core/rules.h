@@ -47,7 +47,8 @@ typedef enum {
 	RULES_OBJ_NONE = 0,
 	RULES_OBJ_CONTACT,   /* SF Contact, logged "Contact" */
 	RULES_OBJ_LEAD,      /* SF Lead, logged "Lead" */
-	RULES_OBJ_AC_CONTACT /* AC contact, logged "contact" */
+	RULES_OBJ_AC_CONTACT, /* AC contact, logged "contact" */
+	RULES_OBJ_PERSON_ACCOUNT /* SF person account (Account), logged "PersonAccount" */
 } rules_object;
 
 typedef enum {
@@ -66,6 +67,9 @@ typedef enum {
 	RULES_TAG_ADDED_TO_LEAD,        /* added-to-salesforce-lead */
 	RULES_TAG_ADDED_TO_CONTACT,     /* added-to-salesforce-contact */
 	RULES_TAG_LEAD_CONVERTED,       /* salesforce-lead-converted-to-contact */
+	RULES_TAG_CREATED_FROM_PERSON,  /* created-from-salesforce-person-account */
+	RULES_TAG_ADDED_TO_PERSON,      /* added-to-salesforce-person-account */
+	RULES_TAG_LEAD_CONVERTED_PERSON, /* salesforce-lead-converted-to-person-account */
 	RULES_TAG_COUNT
 } rules_tag;
 #define RULES_TAG_BIT(t) (1u << (unsigned)(t))
@@ -150,6 +154,7 @@ typedef struct {
 	bool echo;           /* the current value is optsync's own write */
 	bool is_converted;   /* Lead.IsConverted */
 	char converted_contact_id[RULES_ID_MAX];
+	char person_contact_id[RULES_ID_MAX]; /* PersonAccount: its mirror Contact (PersonContactId) */
 	bool linked;         /* the store links this record to ac.contact_id already */
 	int64_t modstamp_ms; /* SystemModstamp */
 	int64_t changed_ms;  /* exact change time from Contact/LeadHistory, <= 0 unknown */

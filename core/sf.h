@@ -133,14 +133,20 @@ int sf_rec_bool(json_object *rec, const char *field, int *out);
 
 /* --- typed reads (sf_read.c) ----------------------------------------------------------------------- */
 
-/* The two objects optsync keeps in sync. */
-typedef enum { SF_CONTACT = 0, SF_LEAD = 1 } sf_object;
-#define SF_OBJECTS 2
+/* The objects optsync keeps in sync. SF_PERSON_ACCOUNT: an Account of a person record type (orgs
+ * with Person Accounts), read and written on the Account under its Person* fields; its mirror
+ * Contact is never read as a Contact (see sf_read_changed). */
+typedef enum { SF_CONTACT = 0, SF_LEAD = 1, SF_PERSON_ACCOUNT = 2 } sf_object;
+#define SF_OBJECTS 3
 
 /* The checkbox optsync syncs (Email Opt Out), for messages that name it to an admin. */
 #define SF_BOX_FIELD "HasOptedOutOfEmail"
 
-/* "Contact" or "Lead": the API name, as the store and the log keep it. */
+/* The box on a person account (Account.PersonHasOptedOutOfEmail). */
+#define SF_PERSON_BOX_FIELD "PersonHasOptedOutOfEmail"
+
+/* "Contact", "Lead" or "PersonAccount": the name the store and the log keep (for the first two
+ * the API name; a person account's API object is Account). */
 const char *sf_object_name(sf_object o);
 
 #define SF_EMAIL_MAX 256
@@ -156,6 +162,7 @@ typedef struct {
 	int opted_out;            /* the box (SF_BOX_FIELD); 0 when missing */
 	int is_converted;         /* Leads: converted (then converted_contact_id names the Contact) */
 	char converted_contact_id[SF_ID_MAX];
+	char person_contact_id[SF_ID_MAX]; /* person accounts: PersonContactId, its mirror Contact */
 	char first_name[SF_NAME_MAX];
 	char last_name[SF_NAME_MAX];
 	char created[SF_TIME_MAX];  /* CreatedDate */
@@ -175,9 +182,23 @@ typedef int (*sf_read_cb)(const sf_record *r, void *ud, err_t *e);
  * second. A record without Id, or whose box is not a boolean, fails the read (ERR_BAD_RESPONSE). */
 int sf_read_changed(sf_client *c, sf_object o, int64_t since_ms, sf_read_cb cb, void *ud, err_t *e);
 
+/* Tells the reads whether the org has Person Accounts (sf_person_accounts). On: Contact reads
+ * leave the mirror Contacts out (IsPersonAccount = false) and SF_PERSON_ACCOUNT reads Account WHERE
+ * IsPersonAccount = true. Off (the default): the Contact SOQL is exactly as without the feature
+ * (IsPersonAccount does not exist there) and SF_PERSON_ACCOUNT reads nothing, sending nothing. */
+void sf_set_person_accounts(sf_client *c, int on);
+
+/* Whether the org has Person Accounts: Account's describe lists IsPersonAccount. Returns 1 or 0, -1
+ * with e when the describe failed. */
+int sf_person_accounts(sf_client *c, err_t *e);
+
 /* The records of object o whose Email is email (Salesforce compares it case-insensitively); the
  * address is escaped for SOQL (ERR_USAGE when it is too long for that). */
 int sf_read_by_email(sf_client *c, sf_object o, const char *email, sf_read_cb cb, void *ud, err_t *e);
+
+/* The person account whose mirror Contact (PersonContactId) is contact_id: a Lead converted into a
+ * person account names that Contact. Nothing when the org has no Person Accounts. */
+int sf_read_person_by_contact(sf_client *c, const char *contact_id, sf_read_cb cb, void *ud, err_t *e);
 
 /* The record of object o with this id (none: cb is not called). */
 int sf_read_by_id(sf_client *c, sf_object o, const char *id, sf_read_cb cb, void *ud, err_t *e);

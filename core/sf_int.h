@@ -24,6 +24,7 @@ struct sf_client {
 	void *on_token_ud;
 	int once;         /* the next data call gets one attempt only (a POST that creates) */
 	char user_id[24]; /* the integration user, from the token answer's identity URL ("" unknown) */
+	int person_accounts; /* the org has Person Accounts (sf_set_person_accounts): shapes the SOQL */
 };
 
 /* sf.c */

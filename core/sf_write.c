@@ -33,6 +33,19 @@ static void set_result(sf_result *r, sf_res_status st, const char *code, const c
 	snprintf(r->message, sizeof r->message, "%s", msg ? msg : "");
 }
 
+/* A record of the store's object name as Salesforce takes it: a person account is an Account and its
+ * box is PersonHasOptedOutOfEmail (its mirror Contact refuses the write); the others as named, with
+ * the caller's field. */
+static const char *wire_object(const char *object)
+{
+	return strcmp(object, "PersonAccount") == 0 ? "Account" : object;
+}
+
+static const char *wire_field(const char *object, const char *field)
+{
+	return strcmp(object, "PersonAccount") == 0 ? SF_PERSON_BOX_FIELD : field;
+}
+
 static int check_updates(sf_client *c, const char *field, const sf_update *u, size_t n, const char *op,
                          err_t *e)
 {
@@ -57,10 +70,10 @@ static int composite_once(sf_client *c, const char *field, const sf_update *u, c
 	for (size_t i = 0; i < k; i++) {
 		const sf_update *x = &u[idx[i]];
 		json_object *r = json_object_new_object(), *a = json_object_new_object();
-		json_object_object_add(a, "type", json_object_new_string(x->object));
+		json_object_object_add(a, "type", json_object_new_string(wire_object(x->object)));
 		json_object_object_add(r, "attributes", a);
 		json_object_object_add(r, "id", json_object_new_string(x->id));
-		json_object_object_add(r, field, json_object_new_boolean(x->value ? 1 : 0));
+		json_object_object_add(r, wire_field(x->object, field), json_object_new_boolean(x->value ? 1 : 0));
 		json_object_array_add(recs, r);
 	}
 	json_object_object_add(body, "records", recs);
@@ -370,7 +383,8 @@ static int open_jobs(sf_client *c, const char *object, id_set *out, err_t *e)
 static int bulk_job(sf_client *c, const char *field, const sf_update *u, const size_t *idx, size_t k,
                     sf_result *res, err_t *e)
 {
-	const char *object = u[idx[0]].object;
+	const char *object = wire_object(u[idx[0]].object);
+	field = wire_field(u[idx[0]].object, field);
 	char op[96], path[160], job[32], state[32];
 	snprintf(op, sizeof op, "bulk update %s", object);
 	/* 1. Create the job. */

@@ -116,6 +116,19 @@ static const char *const migrations[] = {
     "DROP TABLE IF EXISTS web_login_failures;"
     "CREATE TABLE login_throttle(key TEXT PRIMARY KEY, failures INTEGER NOT NULL, last_at INTEGER NOT NULL,"
     " until INTEGER NOT NULL);",
+    /* 10: person accounts are kept as records of their own ("PersonAccount"); SQLite changes a
+     * CHECK only by copying the table. */
+    "CREATE TABLE sf_records_new(id TEXT PRIMARY KEY,"
+    " object TEXT NOT NULL CHECK(object IN ('Contact','Lead','PersonAccount')),"
+    " email TEXT, opted_out INTEGER NOT NULL, is_converted INTEGER NOT NULL DEFAULT 0,"
+    " converted_contact_id TEXT, modstamp TEXT, created_date TEXT, seen_at TEXT NOT NULL,"
+    " linked INTEGER NOT NULL DEFAULT 0);"
+    "INSERT INTO sf_records_new(id, object, email, opted_out, is_converted, converted_contact_id, modstamp,"
+    " created_date, seen_at, linked) SELECT id, object, email, opted_out, is_converted,"
+    " converted_contact_id, modstamp, created_date, seen_at, linked FROM sf_records;"
+    "DROP TABLE sf_records;"
+    "ALTER TABLE sf_records_new RENAME TO sf_records;"
+    "CREATE INDEX sf_records_email ON sf_records(email);",
 };
 
 int store_schema_version(void)

@@ -46,11 +46,12 @@ int store_events_pending_count(store *s, err_t *e);
 /* Last seen state of one SF record. */
 typedef struct {
 	char id[24];
-	char object[8]; /* Contact | Lead */
+	char object[16]; /* Contact | Lead | PersonAccount */
 	char email[256];
 	int opted_out;
 	int is_converted;
 	char converted_contact_id[24];
+	char person_contact_id[24]; /* PersonAccount: its mirror Contact (read now, not stored) */
 	char modstamp[40];
 	char created_date[40];
 	int linked;         /* linked to the person's AC contact (tagged added-to-...) */

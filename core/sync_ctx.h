@@ -33,6 +33,9 @@ typedef struct {
 	int64_t ac_watermark_ms; /* newest AC udate read, epoch ms (the offset follows it) */
 	char sf_watermark[40]; /* newest SF SystemModstamp read */
 	int64_t sf_watermark_ms;
+	char sf_pa_watermark[40]; /* newest person account SystemModstamp read (own key: the feature can
+	                           * be turned on after the others were read) */
+	int64_t sf_pa_watermark_ms;
 	int read_ac_ok, read_sf_ok;
 	char first_error[512];    /* the first thing that kept the run from finishing */
 	int sf_paused;            /* API share reached: no more SF writes this run */
@@ -41,7 +44,7 @@ typedef struct {
 	int ac_offset_min;        /* the AC account's UTC offset, from the udates it returns */
 	int ac_offset_known;      /* read this run or kept from an earlier one */
 	int ac_offset_learned;    /* read this run: kept for the next */
-	int no_history[2];        /* [0] Contact, [1] Lead: the org has no *History type for it */
+	int no_history[3];        /* by sf_object: the org has no *History type for it */
 	int unknown_status[8];    /* AC list statuses beyond 0..3 already logged this run */
 	size_t n_unknown_status;
 } sync_ctx;

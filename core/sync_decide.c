@@ -52,7 +52,10 @@ static int id_in_sorted(const sf_snapshot *sorted, size_t n, const char *id)
 
 static void fill_sf(rules_sf_record *r, const sf_snapshot *now, const sf_snapshot *seen, int ever_seen)
 {
-	r->object = strcmp(now->object, "Lead") == 0 ? RULES_OBJ_LEAD : RULES_OBJ_CONTACT;
+	r->object = strcmp(now->object, "Lead") == 0            ? RULES_OBJ_LEAD
+	            : strcmp(now->object, "PersonAccount") == 0 ? RULES_OBJ_PERSON_ACCOUNT
+	                                                        : RULES_OBJ_CONTACT;
+	snprintf(r->person_contact_id, sizeof r->person_contact_id, "%s", now->person_contact_id);
 	snprintf(r->id, sizeof r->id, "%s", now->id);
 	r->has_email = now->email[0] != '\0';
 	r->opted_out = now->opted_out;
@@ -466,6 +469,8 @@ int sync_decide(sync_ctx *x, err_t *e)
 		}
 		if (rc == 0 && x->read_sf_ok && x->sf_watermark[0])
 			rc = store_watermark_set(x->s, "sf", x->sf_watermark, e);
+		if (rc == 0 && x->read_sf_ok && x->sf_pa_watermark[0])
+			rc = store_watermark_set(x->s, "sf_person_account", x->sf_pa_watermark, e);
 		if (rc == 0 && x->read_ac_ok && x->read_sf_ok)
 			rc = store_watermark_set(x->s, "first_sync_done", "1", e);
 		if (rc == 0)

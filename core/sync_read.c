@@ -249,13 +249,36 @@ typedef struct {
 	work_person *only; /* resync/lookup: put every record here */
 } sf_walk;
 
-static void note_sf_time(sync_ctx *x, const char *modstamp)
+static void note_sf_time(sync_ctx *x, sf_object o, const char *modstamp)
 {
-	int64_t ms;
-	if (modstamp[0] && timefmt_parse(modstamp, &ms) == 0 && ms > x->sf_watermark_ms) {
-		x->sf_watermark_ms = ms;
-		snprintf(x->sf_watermark, sizeof x->sf_watermark, "%s", modstamp);
+	int64_t ms, *at = o == SF_PERSON_ACCOUNT ? &x->sf_pa_watermark_ms : &x->sf_watermark_ms;
+	char *wm = o == SF_PERSON_ACCOUNT ? x->sf_pa_watermark : x->sf_watermark;
+	if (modstamp[0] && timefmt_parse(modstamp, &ms) == 0 && ms > *at) {
+		*at = ms;
+		snprintf(wm, sizeof x->sf_watermark, "%s", modstamp);
 	}
+}
+
+/* Whether the org has Person Accounts, asked of Account's describe on a first sync and a full run
+ * (and whenever it is not known) and kept with the watermarks; it shapes every SF read. */
+static int detect_person_accounts(sync_ctx *x, err_t *e)
+{
+	char v[8] = "";
+	int have = 0;
+	/* A first sync and a full run ask again: the feature can be turned on at any time. */
+	if (!x->first_sync && !x->o->full &&
+	    (have = store_watermark_get(x->s, "sf_person_accounts", v, sizeof v, e)) < 0)
+		return -1;
+	if (!have) {
+		int on = sf_person_accounts(x->sf, e);
+		if (on < 0)
+			return err_prefix(e, "reading Salesforce: Person Accounts");
+		snprintf(v, sizeof v, "%d", on);
+		if (store_watermark_set(x->s, "sf_person_accounts", v, e) < 0)
+			return -1;
+	}
+	sf_set_person_accounts(x->sf, strcmp(v, "1") == 0);
+	return 0;
 }
 
 static int on_sf_record(const sf_record *rec, void *ud, err_t *e)
@@ -268,11 +291,12 @@ static int on_sf_record(const sf_record *rec, void *ud, err_t *e)
 	r.opted_out = rec->opted_out;
 	r.is_converted = rec->is_converted;
 	snprintf(r.converted_contact_id, sizeof r.converted_contact_id, "%s", rec->converted_contact_id);
+	snprintf(r.person_contact_id, sizeof r.person_contact_id, "%s", rec->person_contact_id);
 	snprintf(r.modstamp, sizeof r.modstamp, "%s", rec->modstamp);
 	snprintf(r.created_date, sizeof r.created_date, "%s", rec->created);
 	snprintf(r.first_name, sizeof r.first_name, "%s", rec->first_name);
 	snprintf(r.last_name, sizeof r.last_name, "%s", rec->last_name);
-	note_sf_time(w->x, r.modstamp);
+	note_sf_time(w->x, rec->object, r.modstamp);
 	err_t ignored = {0};
 	if (rules_normalize_email(rec->email, r.email, sizeof r.email, &ignored) < 0)
 		r.email[0] = '\0'; /* kept under "" so it is logged once and never written */
@@ -306,10 +330,26 @@ int sync_read_sf(sync_ctx *x, err_t *e)
 		x->sf_watermark_ms = since;
 		snprintf(x->sf_watermark, sizeof x->sf_watermark, "%s", wm);
 	}
+	if (detect_person_accounts(x, e) < 0)
+		return -1;
+	int64_t since_pa = SF_SINCE_ALL;
+	char pa[40] = "";
+	if (!x->o->full && !x->first_sync) {
+		int have_pa = store_watermark_get(x->s, "sf_person_account", pa, sizeof pa, e);
+		if (have_pa < 0)
+			return -1;
+		if (have_pa && timefmt_parse(pa, &since_pa) == 0) {
+			x->sf_pa_watermark_ms = since_pa;
+			snprintf(x->sf_pa_watermark, sizeof x->sf_pa_watermark, "%s", pa);
+		} else {
+			since_pa = SF_SINCE_ALL;
+		}
+	}
 	sync_progress_note(x, "reading Salesforce", 0, 0);
 	sf_walk w = {.x = x};
 	if (sf_read_changed(x->sf, SF_CONTACT, since, on_sf_record, &w, e) < 0 ||
-	    sf_read_changed(x->sf, SF_LEAD, since, on_sf_record, &w, e) < 0)
+	    sf_read_changed(x->sf, SF_LEAD, since, on_sf_record, &w, e) < 0 ||
+	    sf_read_changed(x->sf, SF_PERSON_ACCOUNT, since_pa, on_sf_record, &w, e) < 0)
 		return err_prefix(e, "reading Salesforce");
 	x->read_sf_ok = 1;
 	return 0;
@@ -318,7 +358,11 @@ int sync_read_sf(sync_ctx *x, err_t *e)
 int sync_read_sf_id(sync_ctx *x, work_person *p, const char *id, err_t *e)
 {
 	sf_walk w = {.x = x, .only = p};
-	return sf_read_by_id(x->sf, SF_CONTACT, id, on_sf_record, &w, e);
+	size_t before = p->n_sf;
+	if (sf_read_by_id(x->sf, SF_CONTACT, id, on_sf_record, &w, e) < 0)
+		return -1;
+	/* A Lead converted into a person account names its mirror Contact. */
+	return p->n_sf == before ? sf_read_person_by_contact(x->sf, id, on_sf_record, &w, e) : 0;
 }
 
 /* ---- field history ---- */
@@ -418,9 +462,12 @@ int sync_read_one(sync_ctx *x, const char *email, err_t *e)
 	if (read_ac_person(x, p, e) < 0)
 		return err_prefix(e, "reading ActiveCampaign");
 	x->read_ac_ok = 1;
+	if (detect_person_accounts(x, e) < 0)
+		return -1;
 	sf_walk w = {.x = x, .only = p};
 	if (sf_read_by_email(x->sf, SF_CONTACT, email, on_sf_record, &w, e) < 0 ||
-	    sf_read_by_email(x->sf, SF_LEAD, email, on_sf_record, &w, e) < 0)
+	    sf_read_by_email(x->sf, SF_LEAD, email, on_sf_record, &w, e) < 0 ||
+	    sf_read_by_email(x->sf, SF_PERSON_ACCOUNT, email, on_sf_record, &w, e) < 0)
 		return err_prefix(e, "reading Salesforce");
 	x->read_sf_ok = 1;
 	return 0;

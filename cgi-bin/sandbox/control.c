@@ -56,6 +56,7 @@ static void reset(sbx_req *r)
 	sbx_jget_int(in, "people", &people);
 	json_object *keep;
 	int keep_knobs = json_object_object_get_ex(in, "keep_knobs", &keep) && json_object_get_boolean(keep);
+	int persons = json_object_object_get_ex(in, "person_accounts", &keep) && json_object_get_boolean(keep);
 	json_object_put(in);
 	if (seed < 0 || people < 0 || people > 100000) {
 		sbx_resp_error(r, 400, "BAD_REQUEST", "seed must be >= 0 and people 0..100000");
@@ -66,7 +67,8 @@ static void reset(sbx_req *r)
 		json_object_deep_copy(sbx_knobs_get_all(), &saved, NULL);
 	err_t e;
 	err_clear(&e);
-	if (sbx_seed_reset(r->app, (uint64_t)seed, (int)people, &e) != 0) {
+	if (sbx_seed_reset(r->app, (uint64_t)seed, (int)people, &e) != 0 ||
+	    (persons && sbx_seed_person_accounts(r->app, &e) != 0)) {
 		json_object_put(saved);
 		sbx_resp_error(r, 500, "SEED_FAILED", "%s", e.msg);
 		return;
@@ -310,8 +312,9 @@ static void help(sbx_req *r)
 	static const char *const endpoints[][3] = {
 	    {"GET", "info", "URLs and credentials to connect optsync, the seed, record counts"},
 	    {"POST", "reset",
-	     "{\"seed\":1,\"people\":300,\"keep_knobs\":false}: the demo org again, knobs and stats "
-	     "back to default"},
+	     "{\"seed\":1,\"people\":300,\"keep_knobs\":false,\"person_accounts\":false}: the demo org "
+	     "again, knobs and stats back to default (person_accounts: the feature on, some Contacts "
+	     "person accounts)"},
 	    {"GET", "knobs", "every knob with its value"},
 	    {"POST", "knobs",
 	     "{\"knob\":value,...}: set some (null = default); unknown names or bad values: 400, nothing "

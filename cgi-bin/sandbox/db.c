@@ -6,7 +6,7 @@
 #include <string.h>
 
 /* Bump when the schema changes: an older file is wiped and rebuilt (it only holds demo data). */
-#define SBX_SCHEMA_VERSION 5
+#define SBX_SCHEMA_VERSION 6
 
 static const char *const tables[] = {
     "meta(key TEXT PRIMARY KEY, value TEXT)", "counters(name TEXT PRIMARY KEY, n INTEGER NOT NULL DEFAULT 0)",
@@ -39,7 +39,9 @@ static const char *const tables[] = {
     " last_name TEXT, email TEXT, phone TEXT, company TEXT, lead_status TEXT,"
     " opted_out INTEGER NOT NULL DEFAULT 0, is_converted INTEGER NOT NULL DEFAULT 0,"
     " converted_contact_id TEXT, converted_ms INTEGER, deleted INTEGER NOT NULL DEFAULT 0,"
-    " created_ms INTEGER, modified_ms INTEGER, modstamp_ms INTEGER)",
+    " created_ms INTEGER, modified_ms INTEGER, modstamp_ms INTEGER,"
+    /* a person account is one row: its mirror Contact, with the Account's id here */
+    " account_id TEXT UNIQUE, converted_account_id TEXT)",
     "sf_history(rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, type TEXT NOT NULL, parent_id TEXT NOT "
     "NULL,"
     " field TEXT, old_value INTEGER, new_value INTEGER, created_ms INTEGER)",

@@ -112,7 +112,8 @@ static json_object *sf_targets(sbx_req *r, json_object *ev, const char *email_lc
 			return ids;
 		st = sbx_db_prep(
 		    r->app->db,
-		    "SELECT id, type, is_converted FROM sf_records WHERE id = ?1 AND deleted = 0");
+		    "SELECT id, type, is_converted FROM sf_records WHERE (id = ?1 OR account_id = ?1)"
+		    " AND deleted = 0");
 		if (!st)
 			return ids;
 		sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
@@ -146,7 +147,38 @@ static void set_phone(sbx_req *r, const char *id, const char *phone, int64_t at)
 	json_object_put(f);
 }
 
-static int convert(sbx_req *r, const char *lead, int64_t at, json_object *result, char *msg, size_t n)
+/* Inserts a person account (its mirror Contact row, with an Account id) and fills both ids. */
+static int insert_person_account(sbx_req *r, const char *first, const char *last, const char *email, int opted,
+                                 int64_t at, char contact[19], char account[19])
+{
+	sqlite3 *db = r->app->db;
+	sbx_sf_make_id("003", sbx_db_next_serial(db, "contact"), contact);
+	sbx_sf_make_id("001", sbx_db_next_serial(db, "account"), account);
+	sqlite3_stmt *st =
+	    sbx_db_prep(db, "INSERT INTO sf_records(id, type, first_name, last_name, email, opted_out,"
+	                    " account_id, created_ms, modified_ms, modstamp_ms)"
+	                    " VALUES(?1, 'Contact', ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?7)");
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, contact, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, first, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, last, -1, SQLITE_TRANSIENT);
+	if (email && *email)
+		sqlite3_bind_text(st, 4, email, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, 4);
+	sqlite3_bind_int(st, 5, opted);
+	sqlite3_bind_text(st, 6, account, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 7, at - at % 1000);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* to_person: convert into a new person account (Person Accounts on), as the convert screen does for
+ * a Lead without a company; else onto the Contact with the email, or a new one. */
+static int convert(sbx_req *r, const char *lead, int to_person, int64_t at, json_object *result, char *msg,
+                   size_t n)
 {
 	sqlite3 *db = r->app->db;
 	at -= at % 1000;
@@ -172,8 +204,15 @@ static int convert(sbx_req *r, const char *lead, int64_t at, json_object *result
 	int opted = sqlite3_column_int(st, 3);
 	sqlite3_finalize(st);
 	/* convert onto the Contact with the same email, or a new one, as the convert screen proposes */
-	char contact[19] = "";
-	if (*email) {
+	char contact[19] = "", account[19] = "";
+	if (to_person) {
+		if (!sbx_knob_int("person_accounts"))
+			return bad(msg, n, "Person Accounts are off (knob person_accounts)");
+		if (insert_person_account(r, first, last, email, opted, at, contact, account) < 0)
+			return -1;
+		json_object_object_add(result, "contact_created", sbx_jbool(1));
+		json_object_object_add(result, "account", sbx_jstr(account));
+	} else if (*email) {
 		st = sbx_db_prep(db, "SELECT id FROM sf_records WHERE type = 'Contact' AND deleted = 0 AND "
 		                     "lower(email) = lower(?1)"
 		                     " ORDER BY rid LIMIT 1");
@@ -185,7 +224,9 @@ static int convert(sbx_req *r, const char *lead, int64_t at, json_object *result
 			sqlite3_finalize(st);
 		}
 	}
-	if (!*contact) {
+	if (to_person) {
+		/* made above */
+	} else if (!*contact) {
 		sbx_sf_make_id("003", sbx_db_next_serial(db, "contact"), contact);
 		st = sbx_db_prep(
 		    db, "INSERT INTO sf_records(id, type, first_name, last_name, email, phone, opted_out,"
@@ -217,12 +258,17 @@ static int convert(sbx_req *r, const char *lead, int64_t at, json_object *result
 	}
 	st = sbx_db_prep(
 	    db, "UPDATE sf_records SET is_converted = 1, converted_contact_id = ?2, converted_ms = ?3,"
-	        " lead_status = 'Closed - Converted', modified_ms = ?3, modstamp_ms = ?3 WHERE id = ?1");
+	        " converted_account_id = ?4, lead_status = 'Closed - Converted', modified_ms = ?3,"
+	        " modstamp_ms = ?3 WHERE id = ?1");
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, lead, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, contact, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 3, at);
+	if (*account)
+		sqlite3_bind_text(st, 4, account, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, 4);
 	sqlite3_step(st);
 	sqlite3_finalize(st);
 	json_object_object_add(result, "lead", sbx_jstr(lead));
@@ -443,20 +489,33 @@ int sbx_event_fire(sbx_req *r, json_object *ev, json_object *result, char *msg, 
 			json_object_put(ids);
 			return bad(msg, msgsz, "no unconverted Lead for %s", *lc ? lc : "that id");
 		}
-		int rc = convert(r, json_object_get_string(json_object_array_get_idx(ids, 0)), at, result,
-		                 msg, msgsz);
+		json_object *pv;
+		int to_person = json_object_object_get_ex(ev, "person_account", &pv) && json_object_get_boolean(pv);
+		int rc = convert(r, json_object_get_string(json_object_array_get_idx(ids, 0)), to_person, at,
+		                 result, msg, msgsz);
 		json_object_put(ids);
 		if (rc)
 			return -1;
 	} else if (!strcmp(type, "sf_create")) {
 		char otype[16] = "Contact", first[128] = "", last[128] = "Sandbox", id[19];
 		sbx_jget_text(ev, "object", otype, sizeof otype);
-		if (strcmp(otype, "Contact") && strcmp(otype, "Lead"))
-			return bad(msg, msgsz, "\"object\" is Contact or Lead");
+		if (strcmp(otype, "Contact") && strcmp(otype, "Lead") && strcmp(otype, "PersonAccount"))
+			return bad(msg, msgsz, "\"object\" is Contact, Lead or PersonAccount");
 		sbx_jget_text(ev, "first_name", first, sizeof first);
 		sbx_jget_text(ev, "last_name", last, sizeof last);
 		json_object *ov;
 		int opted = json_object_object_get_ex(ev, "opted_out", &ov) && json_object_get_boolean(ov);
+		if (!strcmp(otype, "PersonAccount")) {
+			char account[19];
+			if (!sbx_knob_int("person_accounts"))
+				return bad(msg, msgsz, "Person Accounts are off (knob person_accounts)");
+			if (insert_person_account(r, first, last, email, opted, at, id, account) < 0)
+				return -1;
+			json_object_object_add(result, "id", sbx_jstr(account));
+			json_object_object_add(result, "person_contact_id", sbx_jstr(id));
+			json_object_object_add(result, "webhooks_queued", sbx_jint(r->deliveries - before));
+			return 0;
+		}
 		sbx_sf_make_id(!strcmp(otype, "Contact") ? "003" : "00Q",
 		               sbx_db_next_serial(db, !strcmp(otype, "Contact") ? "contact" : "lead"), id);
 		sqlite3_stmt *st = sbx_db_prep(
@@ -664,8 +723,8 @@ static int people_sf(sbx_req *r, const char *email, json_object *rec, int64_t at
 		return bad(msg, n, "each \"sf\" entry is an object");
 	char type[16] = "Contact", remail[320], first[128] = "", last[128] = "Sandbox", idin[40], id[19] = "";
 	sbx_jget_text(rec, "type", type, sizeof type);
-	if (strcmp(type, "Contact") && strcmp(type, "Lead"))
-		return bad(msg, n, "\"type\" is Contact or Lead");
+	if (strcmp(type, "Contact") && strcmp(type, "Lead") && strcmp(type, "PersonAccount"))
+		return bad(msg, n, "\"type\" is Contact, Lead or PersonAccount");
 	int has_email = sbx_jget_text(rec, "email", remail, sizeof remail);
 	json_object *v;
 	if (json_object_object_get_ex(rec, "email", &v) && !v)
@@ -683,7 +742,7 @@ static int people_sf(sbx_req *r, const char *email, json_object *rec, int64_t at
 			return bad(msg, n, "malformed id %s", idin);
 		sqlite3_stmt *st =
 		    sbx_db_prep(db, "UPDATE sf_records SET opted_out = ?2, deleted = ?3, modified_ms = ?4,"
-		                    " modstamp_ms = ?4 WHERE id = ?1");
+		                    " modstamp_ms = ?4 WHERE id = ?1 OR account_id = ?1");
 		if (!st)
 			return -1;
 		sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
@@ -694,6 +753,13 @@ static int people_sf(sbx_req *r, const char *email, json_object *rec, int64_t at
 		sqlite3_finalize(st);
 		if (sqlite3_changes(db) == 0)
 			return bad(msg, n, "no Salesforce record %s", id);
+	} else if (!strcmp(type, "PersonAccount")) {
+		char contact[19];
+		if (!sbx_knob_int("person_accounts"))
+			return bad(msg, n, "Person Accounts are off (knob person_accounts)");
+		if (insert_person_account(r, first, last, has_email >= 0 ? remail : NULL, opted, at, contact,
+		                          id) < 0)
+			return -1;
 	} else {
 		sbx_sf_make_id(!strcmp(type, "Contact") ? "003" : "00Q",
 		               sbx_db_next_serial(db, !strcmp(type, "Contact") ? "contact" : "lead"), id);
@@ -728,7 +794,10 @@ static int people_sf(sbx_req *r, const char *email, json_object *rec, int64_t at
 			sqlite3_step(st);
 			sqlite3_finalize(st);
 		}
-		int rc = convert(r, id, at, res, msg, n);
+		json_object *pv;
+		int to_person = json_object_object_get_ex(rec, "converted_to", &pv) &&
+		                !strcmp(json_object_get_string(pv), "PersonAccount");
+		int rc = convert(r, id, to_person, at, res, msg, n);
 		json_object_put(res);
 		if (rc)
 			return -1;

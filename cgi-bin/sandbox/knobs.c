@@ -53,6 +53,12 @@ static const knob_spec specs[] = {
      0,
      "false",
      NULL},
+    {{"person_accounts", 'b',
+      "Person Accounts enabled: Account has IsPersonAccount and the Person* fields, mirror Contacts"},
+     0,
+     0,
+     "false",
+     NULL},
     {{"history_objects", 'b',
       "ContactHistory and LeadHistory exist (history tracking on the objects); false: INVALID_TYPE"},
      0,
@@ -359,14 +365,14 @@ static json_object *check_access(json_object *v, char *msg, size_t msgsz)
 	json_object_object_foreach(v, k, val)
 	{
 		const char *s = json_object_is_type(val, json_type_string) ? json_object_get_string(val) : "";
-		if ((strcmp(k, "Contact") && strcmp(k, "Lead")) ||
+		if ((strcmp(k, "Contact") && strcmp(k, "Lead") && strcmp(k, "Account")) ||
 		    (strcmp(s, "edit") && strcmp(s, "read") && strcmp(s, "none")))
 			goto bad;
 		json_object_object_add(out, k, sbx_jstr(s));
 	}
 	return out;
 bad:
-	snprintf(msg, msgsz, "field_access is {\"Contact\":\"edit\"|\"read\"|\"none\", \"Lead\": ...}");
+	snprintf(msg, msgsz, "field_access is {\"Contact\":\"edit\"|\"read\"|\"none\", \"Lead\": ..., \"Account\": ...}");
 	json_object_put(out);
 	return NULL;
 }

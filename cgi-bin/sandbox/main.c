@@ -38,6 +38,7 @@ static void usage(void)
 	    "usage: sandbox.fcgi --socket PATH --db PATH [--seed N] [--people N] [--socket-group NAME]\n"
 	    "  --seed N    reset the database to the demo org made from seed N (default: only when empty)\n"
 	    "  --people N  how many demo people (default 300)\n"
+	    "  --person-accounts  seed with Person Accounts on (some Contacts are person accounts)\n"
 	    "  --socket-group NAME  group of the socket (mode 0660), e.g. the web server's\n");
 }
 
@@ -243,6 +244,7 @@ int main(int argc, char **argv)
 {
 	const char *sock = NULL, *dbpath = NULL, *group = NULL;
 	long long seed = -1, people = 300;
+	int person_accounts = 0;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc)
 			sock = argv[++i];
@@ -252,6 +254,8 @@ int main(int argc, char **argv)
 			seed = strtoll(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--socket-group") == 0 && i + 1 < argc)
 			group = argv[++i];
+		else if (strcmp(argv[i], "--person-accounts") == 0)
+			person_accounts = 1;
 		else if (strcmp(argv[i], "--people") == 0 && i + 1 < argc)
 			people = strtoll(argv[++i], NULL, 10);
 		else {
@@ -314,6 +318,7 @@ int main(int argc, char **argv)
 	if (seed >= 0 || empty) {
 		if (sbx_db_exec(app.db, "BEGIN IMMEDIATE", &e) != 0 ||
 		    sbx_seed_reset(&app, seed >= 0 ? (uint64_t)seed : 1, (int)people, &e) != 0 ||
+		    (person_accounts && sbx_seed_person_accounts(&app, &e) != 0) ||
 		    sbx_db_exec(app.db, "COMMIT", &e) != 0) {
 			fprintf(stderr, "sandbox: seed: %s\n", e.msg);
 			return 1;

@@ -182,6 +182,8 @@ const char *sbx_knob_default(const char *name); /* JSON text of the default, NUL
 
 /* ---- seed (seed.c) ---- */
 int sbx_seed_reset(sbx_app *app, uint64_t seed, int people, err_t *e);
+/* After sbx_seed_reset: Person Accounts on, and some seeded Contacts made person accounts. */
+int sbx_seed_person_accounts(sbx_app *app, err_t *e);
 int sbx_schema_wipe(sqlite3 *db, err_t *e);
 
 /* ---- stats (stats.c) ---- */

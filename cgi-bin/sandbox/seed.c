@@ -304,3 +304,33 @@ fail_st:
 	sqlite3_finalize(s.sf_rec);
 	return -1;
 }
+
+int sbx_seed_person_accounts(sbx_app *app, err_t *e)
+{
+	sqlite3 *db = app->db;
+	sbx_knob_set_json(db, "person_accounts", json_object_new_boolean(1));
+	/* Every third Contact that is alone with its email becomes a person account: deterministic,
+	 * and none shares its address with a second Contact (a person is one person account). */
+	sqlite3_stmt *st = sbx_db_prep(
+	    db, "SELECT c.rid FROM sf_records c WHERE c.type = 'Contact' AND c.email IS NOT NULL"
+	        " AND c.rid % 3 = 0 AND (SELECT count(*) FROM sf_records d WHERE d.type = 'Contact'"
+	        " AND lower(d.email) = lower(c.email)) = 1 ORDER BY c.rid");
+	sqlite3_stmt *up = sbx_db_prep(db, "UPDATE sf_records SET account_id = ?1 WHERE rid = ?2");
+	if (!st || !up) {
+		sqlite3_finalize(st);
+		sqlite3_finalize(up);
+		return err_set(e, ERR_DB, "sandbox seed: %s", sqlite3_errmsg(db));
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		char account[19];
+		sbx_sf_make_id("001", sbx_db_next_serial(db, "account"), account);
+		sqlite3_reset(up);
+		sqlite3_bind_text(up, 1, account, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(up, 2, sqlite3_column_int64(st, 0));
+		sqlite3_step(up);
+	}
+	sqlite3_finalize(st);
+	sqlite3_finalize(up);
+	sbx_meta_set(db, "person_accounts", "1");
+	return 0;
+}

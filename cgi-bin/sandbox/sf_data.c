@@ -162,7 +162,7 @@ static void sobject_get(sbx_req *r, const sbx_sf_object *o, const char *id_in)
 			continue;
 		sbx_buf_printf(&sql, "%s%s", n++ ? ", " : "", f->col);
 	}
-	sbx_buf_printf(&sql, " FROM %s AND t.id = ?1", o->from_all);
+	sbx_buf_printf(&sql, " FROM %s AND %s = ?1", o->from_all, o->fields[0].col); /* Id */
 	sqlite3_stmt *st = sql.oom ? NULL : sbx_db_prep(r->app->db, sql.p);
 	sbx_buf_free(&sql);
 	if (!st)

@@ -1,5 +1,11 @@
-/* sf_schema.c - Contact, Lead and their History objects: fields, access, values, and the one
- * record-update path every Salesforce write goes through. */
+/* sf_schema.c - Contact, Lead, the person Account and their History objects: fields, access, values,
+ * and the one record-update path every Salesforce write goes through.
+ *
+ * Person Accounts (knob person_accounts): a person account is one sf_records row, its mirror Contact
+ * (the "person contact"), with the Account's id in account_id. Account reads it with the Person*
+ * names, Contact with IsPersonAccount = true; both show one SystemModstamp, as Salesforce keeps the
+ * two rows' times equal. With the knob off the person fields do not exist, as in an org without
+ * the feature. */
 #include "sf_schema.h"
 
 #include <ctype.h>
@@ -25,7 +31,39 @@
 		"SystemModstamp", "t.modstamp_ms", 'd', 0, "System Modstamp", NULL, 0, 0                     \
 	}
 
-static const sbx_sf_field contact_fields[] = {COMMON_PERSON, {NULL, NULL, 0, 0, NULL, NULL, 0, 0}};
+static const sbx_sf_field contact_fields[] = {
+    COMMON_PERSON,
+    {"IsPersonAccount", "(t.account_id IS NOT NULL)", 'b', 0, "Is Person Account", NULL, 0, 0},
+    {"AccountId", "t.account_id", 'r', 0, "Account ID", "Account", 18, 1},
+    {NULL, NULL, 0, 0, NULL, NULL, 0, 0}};
+/* Only person accounts live here (the sandbox keeps no business accounts). */
+static const sbx_sf_field account_fields[] = {
+    {"Id", "t.account_id", 'i', 0, NULL, NULL, 18, 0},
+    {"IsDeleted", "t.deleted", 'b', 0, "Deleted", NULL, 0, 0},
+    {"Name", "trim(coalesce(t.first_name, '') || ' ' || coalesce(t.last_name, ''))", 's', 0, "Account Name",
+     NULL, 255, 0},
+    {"IsPersonAccount", "1", 'b', 0, "Is Person Account", NULL, 0, 0},
+    {"FirstName", "t.first_name", 's', 1, "First Name", NULL, 40, 1},
+    {"LastName", "t.last_name", 's', 1, "Last Name", NULL, 80, 1},
+    {"PersonEmail", "t.email", 'e', 1, "Email", NULL, 80, 1},
+    {"PersonHasOptedOutOfEmail", "t.opted_out", 'b', 1, "Email Opt Out", NULL, 0, 0},
+    {"PersonContactId", "t.id", 'r', 0, "Person Contact ID", "Contact", 18, 1},
+    {"Phone", "t.phone", 'p', 1, "Phone", NULL, 40, 1},
+    {"CreatedDate", "t.created_ms", 'd', 0, "Created Date", NULL, 0, 0},
+    {"LastModifiedDate", "t.modified_ms", 'd', 0, "Last Modified Date", NULL, 0, 0},
+    {"SystemModstamp", "t.modstamp_ms", 'd', 0, "System Modstamp", NULL, 0, 0},
+    {NULL, NULL, 0, 0, NULL, NULL, 0, 0}};
+static const sbx_sf_field account_history_fields[] = {
+    {"Id", "t.id", 'i', 0, "Account History ID", NULL, 18, 0},
+    {"IsDeleted", "0", 'b', 0, "Deleted", NULL, 0, 0},
+    {"AccountId", "t.parent_id", 'r', 0, "Account ID", "Account", 18, 0},
+    {"CreatedById", "'005'", 'u', 0, "Created By ID", "User", 18, 0},
+    {"CreatedDate", "t.created_ms", 'd', 0, "Created Date", NULL, 0, 0},
+    {"Field", "t.field", 'k', 0, "Changed Field", NULL, 255, 0},
+    {"DataType", "'Boolean'", 'k', 0, "Data Type", NULL, 40, 1},
+    {"OldValue", "t.old_value", 'a', 0, "Old Value", NULL, 0, 1},
+    {"NewValue", "t.new_value", 'a', 0, "New Value", NULL, 0, 1},
+    {NULL, NULL, 0, 0, NULL, NULL, 0, 0}};
 static const sbx_sf_field lead_fields[] = {
     COMMON_PERSON,
     {"Company", "t.company", 's', 1, "Company", NULL, 255, 0},
@@ -33,6 +71,7 @@ static const sbx_sf_field lead_fields[] = {
     {"IsConverted", "t.is_converted", 'b', 0, "Converted", NULL, 0, 0},
     {"ConvertedDate", "t.converted_ms", 'D', 0, "Converted Date", NULL, 0, 1},
     {"ConvertedContactId", "t.converted_contact_id", 'r', 0, "Converted Contact ID", "Contact", 18, 1},
+    {"ConvertedAccountId", "t.converted_account_id", 'r', 0, "Converted Account ID", "Account", 18, 1},
     {NULL, NULL, 0, 0, NULL, NULL, 0, 0}};
 static const sbx_sf_field contact_history_fields[] = {
     {"Id", "t.id", 'i', 0, "Contact History ID", NULL, 18, 0},
@@ -62,6 +101,11 @@ static const sbx_sf_object objects[] = {
      "sf_records t WHERE t.type = 'Contact'", contact_fields, 1},
     {"Lead", "Lead", "00Q", "sf_records t WHERE t.type = 'Lead' AND t.deleted = 0",
      "sf_records t WHERE t.type = 'Lead'", lead_fields, 1},
+    {"Account", "Account", "001",
+     "sf_records t WHERE t.type = 'Contact' AND t.account_id IS NOT NULL AND t.deleted = 0",
+     "sf_records t WHERE t.type = 'Contact' AND t.account_id IS NOT NULL", account_fields, 1},
+    {"AccountHistory", "Account History", "017", "sf_history t WHERE t.type = 'AccountHistory'",
+     "sf_history t WHERE t.type = 'AccountHistory'", account_history_fields, 0},
     {"ContactHistory", "Contact History", "017", "sf_history t WHERE t.type = 'ContactHistory'",
      "sf_history t WHERE t.type = 'ContactHistory'", contact_history_fields, 0},
     {"LeadHistory", "Lead History", "017", "sf_history t WHERE t.type = 'LeadHistory'",
@@ -71,14 +115,27 @@ static const sbx_sf_object objects[] = {
 const sbx_sf_object *sbx_sf_object_find(const char *name)
 {
 	for (const sbx_sf_object *o = objects; o->name; o++)
-		if (sbx_ieq(o->name, name))
+		if (sbx_ieq(o->name, name)) {
+			/* The sandbox emulates Account only as the home of person accounts. */
+			if (strncmp(o->name, "Account", 7) == 0 && !sbx_knob_int("person_accounts"))
+				return NULL;
 			return o;
+		}
 	return NULL;
+}
+
+/* The fields an org has only with Person Accounts enabled. */
+static int person_field(const char *object, const char *field)
+{
+	return strncmp(field, "Person", 6) == 0 || strcmp(field, "IsPersonAccount") == 0 ||
+	       (strcmp(object, "Contact") == 0 && strcmp(field, "AccountId") == 0);
 }
 
 int sbx_sf_field_access(const char *object, const char *field)
 {
-	if (strcmp(field, "HasOptedOutOfEmail") != 0)
+	if (person_field(object, field) && !sbx_knob_int("person_accounts"))
+		return 0;
+	if (strcmp(field, "HasOptedOutOfEmail") != 0 && strcmp(field, "PersonHasOptedOutOfEmail") != 0)
 		return 2;
 	json_object *fa = sbx_knob_obj("field_access"), *v;
 	if (!fa || !json_object_object_get_ex(fa, object, &v) || !json_object_is_type(v, json_type_string))
@@ -152,18 +209,20 @@ int64_t sbx_sf_id_serial(const char *id18)
 	return v;
 }
 
-static void add_history(sbx_req *r, const char *type, const char *id, int old, int now_val, int64_t at)
+/* htype: ContactHistory, LeadHistory or AccountHistory; field as that history names it. */
+static void add_history(sbx_req *r, const char *htype, const char *id, const char *field, int old, int now_val,
+                        int64_t at)
 {
 	char hid[19];
 	sbx_sf_make_id("017", sbx_db_next_serial(r->app->db, "history"), hid);
 	sqlite3_stmt *st =
 	    sbx_db_prep(r->app->db, "INSERT INTO sf_history(id, type, parent_id, field, old_value, new_value,"
-	                            " created_ms) VALUES(?1, ?2, ?3, 'HasOptedOutOfEmail', ?4, ?5, ?6)");
+	                            " created_ms) VALUES(?1, ?2, ?3, ?7, ?4, ?5, ?6)");
 	if (!st)
 		return;
 	sqlite3_bind_text(st, 1, hid, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, strcmp(type, "Lead") == 0 ? "LeadHistory" : "ContactHistory", -1,
-	                  SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, htype, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, field, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(st, 4, old);
 	sqlite3_bind_int(st, 5, now_val);
@@ -178,11 +237,15 @@ void sbx_sf_write_fields(sbx_req *r, const char *type, const char *id, json_obje
 	const sbx_sf_object *o = sbx_sf_object_find(type);
 	at_ms -= at_ms % 1000; /* Salesforce keeps datetimes to the second */
 	int old = -1;
-	sqlite3_stmt *st = sbx_db_prep(db, "SELECT opted_out FROM sf_records WHERE id = ?1");
+	char account[19] = "";
+	sqlite3_stmt *st = sbx_db_prep(db, "SELECT opted_out, account_id FROM sf_records WHERE id = ?1");
 	if (st) {
 		sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-		if (sqlite3_step(st) == SQLITE_ROW)
+		if (sqlite3_step(st) == SQLITE_ROW) {
 			old = sqlite3_column_int(st, 0);
+			if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+				sbx_str_copy(account, sizeof account, (const char *)sqlite3_column_text(st, 1));
+		}
 		sqlite3_finalize(st);
 	}
 	json_object_object_foreach(fields, k, v)
@@ -214,12 +277,23 @@ void sbx_sf_write_fields(sbx_req *r, const char *type, const char *id, json_obje
 		sqlite3_finalize(st);
 	}
 	json_object *nv;
-	if (old >= 0 && json_object_object_get_ex(fields, "HasOptedOutOfEmail", &nv) && nv &&
-	    json_object_get_boolean(nv) != old) {
-		if (sbx_knob_int("field_history"))
-			add_history(r, type, id, old, json_object_get_boolean(nv), at_ms);
+	if (!json_object_object_get_ex(fields, "HasOptedOutOfEmail", &nv))
+		json_object_object_get_ex(fields, "PersonHasOptedOutOfEmail", &nv);
+	if (old < 0 || !nv || json_object_get_boolean(nv) == old)
+		return;
+	/* Change events exist for Contact and Lead here; a person account's (AccountChangeEvent) is
+	 * not emulated yet, and the poll carries it (README "Change events"). */
+	if (!*account)
 		sbx_stream_emit(r, type, id, json_object_get_boolean(nv), at_ms);
-	}
+	if (!sbx_knob_int("field_history"))
+		return;
+	/* A person account's box is kept on the Account's history, under its Person name. */
+	if (*account)
+		add_history(r, "AccountHistory", account, "PersonHasOptedOutOfEmail", old,
+		            json_object_get_boolean(nv), at_ms);
+	else
+		add_history(r, strcmp(type, "Lead") == 0 ? "LeadHistory" : "ContactHistory", id,
+		            "HasOptedOutOfEmail", old, json_object_get_boolean(nv), at_ms);
 }
 
 int sbx_sf_update_optout(sbx_req *r, const char *id, int value, int64_t at_ms)
@@ -374,15 +448,22 @@ int sbx_sf_update_record(sbx_req *r, const char *type, const char *id_in, json_o
 			     s);
 		json_object_object_add(clean, f->name, s && *s ? sbx_jstr(s) : NULL);
 	}
-	sqlite3_stmt *st =
-	    sbx_db_prep(r->app->db, "SELECT deleted, is_converted FROM sf_records WHERE id = ?1");
-	int found = 0, deleted = 0, converted = 0;
+	/* An Account id names its row through account_id; the row itself is the mirror Contact. */
+	int account = strcmp(o->name, "Account") == 0;
+	sqlite3_stmt *st = sbx_db_prep(
+	    r->app->db, account ? "SELECT deleted, is_converted, id, 1 FROM sf_records WHERE account_id = ?1"
+	                        : "SELECT deleted, is_converted, id, account_id IS NOT NULL FROM sf_records"
+	                          " WHERE id = ?1");
+	int found = 0, deleted = 0, converted = 0, person = 0;
+	char row[19] = "";
 	if (st) {
 		sqlite3_bind_text(st, 1, id_out, -1, SQLITE_TRANSIENT);
 		if (sqlite3_step(st) == SQLITE_ROW) {
 			found = 1;
 			deleted = sqlite3_column_int(st, 0);
 			converted = sqlite3_column_int(st, 1);
+			sbx_str_copy(row, sizeof row, (const char *)sqlite3_column_text(st, 2));
+			person = sqlite3_column_int(st, 3);
 		}
 		sqlite3_finalize(st);
 	}
@@ -392,11 +473,23 @@ int sbx_sf_update_record(sbx_req *r, const char *type, const char *id_in, json_o
 		FAIL("ENTITY_IS_DELETED", "", "entity is deleted");
 	if (converted)
 		FAIL("CANNOT_UPDATE_CONVERTED_LEAD", "", "cannot reference converted lead");
+	/* A person contact's fields are edited on its person account, never on the Contact. The
+	 * documentation says where; the code and words here are the sandbox's (see README). */
+	if (person && !account) {
+		json_object_object_foreach(clean, pk, pv)
+		{
+			(void)pv;
+			FAIL("INVALID_FIELD_FOR_INSERT_UPDATE", pk,
+			     "Unable to create/update fields: %s. Contact %s is a person account's contact:"
+			     " update its person account (Account Person fields) instead.",
+			     pk, id_out);
+		}
+	}
 	if (sbx_sf_check_record_faults(r, id_out, code, codesz, msg, msgsz) != 0) {
 		json_object_put(clean);
 		return -1;
 	}
-	sbx_sf_write_fields(r, o->name, id_out, clean, r->now_ms);
+	sbx_sf_write_fields(r, o->name, row, clean, r->now_ms);
 	sbx_counter_add(r->app->db, "sf_records_updated", 1);
 	json_object_put(clean);
 	return 0;
@@ -406,7 +499,7 @@ void sbx_sf_record_state_json(sqlite3 *db, const char *email_lc, json_object *ar
 {
 	sqlite3_stmt *st =
 	    sbx_db_prep(db, "SELECT id, type, email, opted_out, is_converted, converted_contact_id,"
-	                    " modstamp_ms, deleted, first_name, last_name FROM sf_records"
+	                    " modstamp_ms, deleted, first_name, last_name, account_id, converted_account_id FROM sf_records"
 	                    " WHERE lower(trim(email)) = ?1 ORDER BY rid");
 	if (!st)
 		return;
@@ -414,8 +507,15 @@ void sbx_sf_record_state_json(sqlite3 *db, const char *email_lc, json_object *ar
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		char t[40];
 		json_object *o = json_object_new_object();
-		json_object_object_add(o, "type", sbx_jcol_text(st, 1));
-		json_object_object_add(o, "Id", sbx_jcol_text(st, 0));
+		int person = sqlite3_column_type(st, 10) != SQLITE_NULL;
+		if (person) { /* one row, shown as the Account it is */
+			json_object_object_add(o, "type", sbx_jstr("PersonAccount"));
+			json_object_object_add(o, "Id", sbx_jcol_text(st, 10));
+			json_object_object_add(o, "PersonContactId", sbx_jcol_text(st, 0));
+		} else {
+			json_object_object_add(o, "type", sbx_jcol_text(st, 1));
+			json_object_object_add(o, "Id", sbx_jcol_text(st, 0));
+		}
 		json_object_object_add(o, "FirstName", sbx_jcol_text(st, 8));
 		json_object_object_add(o, "LastName", sbx_jcol_text(st, 9));
 		json_object_object_add(o, "Email", sbx_jcol_text(st, 2));
@@ -423,6 +523,7 @@ void sbx_sf_record_state_json(sqlite3 *db, const char *email_lc, json_object *ar
 		if (strcmp((const char *)sqlite3_column_text(st, 1), "Lead") == 0) {
 			json_object_object_add(o, "IsConverted", sbx_jbool(sqlite3_column_int(st, 4)));
 			json_object_object_add(o, "ConvertedContactId", sbx_jcol_text(st, 5));
+			json_object_object_add(o, "ConvertedAccountId", sbx_jcol_text(st, 11));
 		}
 		sbx_fmt_sf_time(sqlite3_column_int64(st, 6), t, sizeof t);
 		json_object_object_add(o, "SystemModstamp", sbx_jstr(t));

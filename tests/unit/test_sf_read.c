@@ -26,6 +26,29 @@ static int parse(const char *json, sf_object o, sf_record *r, err_t *e)
 	return rc;
 }
 
+/* A person account comes with its Person names: the box and address are those, not the Contact's. */
+static void record_person_account(void **state)
+{
+	(void)state;
+	sf_record r;
+	err_t e;
+	assert_int_equal(parse("{\"attributes\":{\"type\":\"Account\"},\"Id\":\"001000000000001AAA\","
+	                       "\"PersonEmail\":\"pat@example.com\",\"PersonHasOptedOutOfEmail\":true,"
+	                       "\"HasOptedOutOfEmail\":false,\"FirstName\":\"Pat\",\"LastName\":\"Person\","
+	                       "\"PersonContactId\":\"003000000000007AAA\"}",
+	                       SF_PERSON_ACCOUNT, &r, &e),
+	                 0);
+	assert_int_equal(r.object, SF_PERSON_ACCOUNT);
+	assert_string_equal(r.email, "pat@example.com");
+	assert_int_equal(r.opted_out, 1);
+	assert_string_equal(r.person_contact_id, "003000000000007AAA");
+	assert_string_equal(sf_object_name(SF_PERSON_ACCOUNT), "PersonAccount");
+	/* the Contact's box name on an Account row is not the person account's box */
+	assert_int_equal(parse("{\"Id\":\"001000000000001AAA\",\"PersonHasOptedOutOfEmail\":\"x\"}",
+	                       SF_PERSON_ACCOUNT, &r, &e),
+	                 -1);
+}
+
 static void record_full(void **state)
 {
 	(void)state;
@@ -270,7 +293,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(record_full),         cmocka_unit_test(record_refused),
 	    cmocka_unit_test(record_lenient),      cmocka_unit_test(history_rows),
-	    cmocka_unit_test(soql_escape_hostile),
+	    cmocka_unit_test(soql_escape_hostile), cmocka_unit_test(record_person_account),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
