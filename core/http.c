@@ -26,6 +26,7 @@ struct http_client {
 	http_stats st;
 	uint64_t rng;
 	char errbuf[CURL_ERROR_SIZE];
+	int cookie_engine; /* CURLOPT_COOKIEFILE set once on this handle (o.cookies) */
 };
 
 /* What one attempt gathered while curl ran. */
@@ -412,7 +413,12 @@ oom:
 static void setup(http_client *h, const http_request *rq, struct curl_slist *hdrs, sink *s)
 {
 	CURL *c = h->curl;
-	curl_easy_reset(c); /* keeps the connection cache: keep-alive survives */
+	/* curl_easy_reset keeps the connection cache, so keep-alive survives. A cookie-keeping handle
+	 * is not reset: libcurl 7.88 drops the cookie-file list of CURLOPT_COOKIEFILE on a reset
+	 * without freeing it (a leak per request), while the engine and its cookies outlive the reset
+	 * anyway; the options that differ between requests are set, or cleared, below instead. */
+	if (!h->o.cookies)
+		curl_easy_reset(c);
 	curl_easy_setopt(c, CURLOPT_URL, rq->url);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -427,14 +433,19 @@ static void setup(http_client *h, const http_request *rq, struct curl_slist *hdr
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "optsync/1");
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-	if (h->o.cookies)
+	if (h->o.cookies && !h->cookie_engine) {
 		curl_easy_setopt(c, CURLOPT_COOKIEFILE, ""); /* in memory, for this handle's life */
+		h->cookie_engine = 1;
+	}
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, s);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, s);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->errbuf);
 	const char *m = rq->method ? rq->method : "GET";
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, (char *)NULL);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, (char *)NULL);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)-1);
 	if (strcmp(m, "GET") == 0) {
 		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
 	} else {
