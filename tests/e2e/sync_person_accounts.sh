@@ -73,6 +73,16 @@ expect_eq "R1: the person account's box unchecked" "$(pa pat@example.com PersonA
 sbx_event "{\"type\":\"sf_check\",\"id\":\"$acc\"}"
 optsync sync >/dev/null 2>&1
 expect_eq "R4: AC unsubscribed from both lists" "$(ac_list pat@example.com 1)$(ac_list pat@example.com 2)" 22
+# ---- R5: the box unchecked on the Account -> nothing in AC (only the person re-subscribes), skipped
+sbx_event "{\"type\":\"sf_uncheck\",\"id\":\"$acc\"}"
+optsync sync >/dev/null 2>&1
+expect_eq "R5: the person account's box is unchecked" "$(pa pat@example.com PersonAccount)" "false"
+expect_eq "R5: AC still unsubscribed from both lists" "$(ac_list pat@example.com 1)$(ac_list pat@example.com 2)" 22
+expect_match "R5: logged as skipped, the reason naming the PersonAccount" "$(optsync log --email pat@example.com --json --limit 3)" '"status":"skipped","reason":"Email Opt Out unchecked on PersonAccount 001'
+# /contacts' view (optsync show shares it) names the object PersonAccount; the audit keeps R5's difference
+expect_match "show: the record is a PersonAccount" "$(optsync show --email pat@example.com)" "PersonAccount"
+expect_match "show --json: object PersonAccount" "$(optsync show --email pat@example.com --json)" '"object": *"PersonAccount"'
+expect_match "audit CSV: pat's difference accepted (R5)" "$(optsync audit --csv)" "pat@example.com,opted_in,opted_out,accepted,.*\\(R5\\)"
 # ---- R3: a hard bounce
 sbx_event '{"type":"bounce_hard","email":"bounce@example.com"}'
 optsync sync >/dev/null 2>&1
