@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "id_set.h"
 #include "sync_bulk.h"
 #include "sync_int.h"
 #include "timefmt.h"
@@ -232,31 +233,8 @@ typedef struct {
 	char name[64];
 	char id[32];
 	int walked;          /* members below hold every contact that had the tag when the run began */
-	char (*members)[24]; /* sorted contact ids */
-	size_t n_members, cap_members;
+	id_set members;      /* sorted contact ids */
 } tag_cache;
-
-static int cmp_cid(const void *a, const void *b)
-{
-	const char *x = a, *y = b;
-	size_t lx = strlen(x), ly = strlen(y);
-	return lx != ly ? (lx < ly ? -1 : 1) : strcmp(x, y);
-}
-
-static int on_tagged(const ac_contact *ct, void *ud, err_t *e)
-{
-	tag_cache *t = ud;
-	if (t->n_members == t->cap_members) {
-		size_t nc = t->cap_members ? t->cap_members * 2 : 256;
-		void *m = realloc(t->members, nc * sizeof *t->members);
-		if (!m)
-			return err_set(e, ERR_INTERNAL, "out of memory reading tagged contacts");
-		t->members = m;
-		t->cap_members = nc;
-	}
-	snprintf(t->members[t->n_members++], sizeof t->members[0], "%s", ct->id);
-	return 0;
-}
 
 static size_t count_tag_actions(const void *vec, const char *name)
 {
@@ -362,11 +340,10 @@ static int apply_one_ac(sync_ctx *x, queued_action *a, tag_cache *tags, size_t *
 				/* A tag just created has no members; an old one with many to tag: walk it
 				 * once. */
 				if (!created && count_tag_actions(x->pending_tags, a->value) > 20) {
-					if (ac_contacts_with_tag(x->ac, t.id, on_tagged, tc, NULL, ce) < 0)
+					if (ac_contacts_with_tag(x->ac, t.id, id_set_add_contact, &tc->members,
+					                         NULL, ce) < 0)
 						return 1;
-					if (tc->n_members)
-						qsort(tc->members, tc->n_members, sizeof tc->members[0],
-						      cmp_cid);
+					id_set_sort(&tc->members);
 					tc->walked = 1;
 				} else if (created) {
 					tc->walked = 1;
@@ -383,8 +360,7 @@ static int apply_one_ac(sync_ctx *x, queued_action *a, tag_cache *tags, size_t *
 				tc = &tags[i];
 		int has = 0;
 		if (tc && tc->walked) {
-			has = tc->n_members > 0 && bsearch(contact, tc->members, tc->n_members,
-			                                   sizeof tc->members[0], cmp_cid) != NULL;
+			has = id_set_has(&tc->members, contact);
 		} else {
 			ac_contact_tag *ct = NULL;
 			size_t nct = 0;
@@ -420,7 +396,7 @@ typedef struct {
 static void ac_pass_free(ac_pass *p)
 {
 	for (size_t i = 0; i < p->n_tags; i++)
-		free(p->tags[i].members);
+		id_set_free(&p->tags[i].members);
 }
 
 static int apply_ac(sync_ctx *x, action_vec *v, void *state, err_t *e)

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "ac_import.h"
+#include "id_set.h"
 #include "settings.h"
 #include "snapshot.h"
 #include "timefmt.h"
@@ -27,8 +28,7 @@
 typedef struct {
 	char name[64];
 	int walked;          /* members holds every contact that had the tag when the run began */
-	char (*members)[24]; /* sorted contact ids */
-	size_t n_members, cap_members;
+	id_set members;
 } tag_walk;
 
 struct sync_bulk {
@@ -113,7 +113,7 @@ void sync_bulk_close(sync_bulk *b, sync_bulk_stats *st)
 	if (st)
 		*st = b->st;
 	for (size_t i = 0; i < b->n_tags; i++)
-		free(b->tags[i].members);
+		id_set_free(&b->tags[i].members);
 	free(b->snap);
 	free(b);
 }
@@ -125,28 +125,6 @@ static void bulk_note(sync_bulk *b, const err_t *ce)
 	if (!b->st.error[0])
 		snprintf(b->st.error, sizeof b->st.error, "%s", ce->msg);
 	sync_progress_note(b->x, ce->msg, 0, 0);
-}
-
-static int cmp_cid(const void *a, const void *b)
-{
-	const char *x = a, *y = b;
-	size_t lx = strlen(x), ly = strlen(y);
-	return lx != ly ? (lx < ly ? -1 : 1) : strcmp(x, y);
-}
-
-static int on_tagged(const ac_contact *ct, void *ud, err_t *e)
-{
-	tag_walk *t = ud;
-	if (t->n_members == t->cap_members) {
-		size_t nc = t->cap_members ? t->cap_members * 2 : 256;
-		void *m = realloc(t->members, nc * sizeof *t->members);
-		if (!m)
-			return err_set(e, ERR_INTERNAL, "out of memory reading tagged contacts");
-		t->members = m;
-		t->cap_members = nc;
-	}
-	snprintf(t->members[t->n_members++], sizeof t->members[0], "%s", ct->id);
-	return 0;
 }
 
 /* The tag's members as the run began: one walk per tag and run (a tag AC does not have yet has
@@ -164,19 +142,18 @@ static tag_walk *tag_members(sync_bulk *b, const char *name)
 	int found = 0;
 	err_t ce = {0};
 	if (ac_tag_find(b->x->ac, name, &tag, &found, &ce) < 0 ||
-	    (found && ac_contacts_with_tag(b->x->ac, tag.id, on_tagged, t, NULL, &ce) < 0)) {
+	    (found && ac_contacts_with_tag(b->x->ac, tag.id, id_set_add_contact, &t->members, NULL, &ce) < 0)) {
 		bulk_note(b, &ce);
 		return NULL;
 	}
-	if (t->n_members)
-		qsort(t->members, t->n_members, sizeof t->members[0], cmp_cid);
+	id_set_sort(&t->members);
 	t->walked = 1;
 	return t;
 }
 
 static int has_member(const tag_walk *t, const char *id)
 {
-	return t->n_members && bsearch(id, t->members, t->n_members, sizeof t->members[0], cmp_cid) != NULL;
+	return id_set_has(&t->members, id);
 }
 
 static int grow(void **p, size_t *cap, size_t n, size_t size)
