@@ -53,16 +53,20 @@ static const sbx_sf_field account_fields[] = {
     {"LastModifiedDate", "t.modified_ms", 'd', 0, "Last Modified Date", NULL, 0, 0},
     {"SystemModstamp", "t.modstamp_ms", 'd', 0, "System Modstamp", NULL, 0, 0},
     {NULL, NULL, 0, 0, NULL, NULL, 0, 0}};
+/* A field history object (ContactHistory, LeadHistory, AccountHistory): the same fields, named
+ * for the object whose field moved. */
+#define HISTORY_FIELDS(label, parent, parent_label, parent_object)                                  \
+	{"Id", "t.id", 'i', 0, label " History ID", NULL, 18, 0},                                   \
+	    {"IsDeleted", "0", 'b', 0, "Deleted", NULL, 0, 0},                                      \
+	    {parent, "t.parent_id", 'r', 0, parent_label, parent_object, 18, 0},                    \
+	    {"CreatedById", "'005'", 'u', 0, "Created By ID", "User", 18, 0},                       \
+	    {"CreatedDate", "t.created_ms", 'd', 0, "Created Date", NULL, 0, 0},                    \
+	    {"Field", "t.field", 'k', 0, "Changed Field", NULL, 255, 0},                            \
+	    {"DataType", "'Boolean'", 'k', 0, "Data Type", NULL, 40, 1},                            \
+	    {"OldValue", "t.old_value", 'a', 0, "Old Value", NULL, 0, 1},                           \
+	    {"NewValue", "t.new_value", 'a', 0, "New Value", NULL, 0, 1}
 static const sbx_sf_field account_history_fields[] = {
-    {"Id", "t.id", 'i', 0, "Account History ID", NULL, 18, 0},
-    {"IsDeleted", "0", 'b', 0, "Deleted", NULL, 0, 0},
-    {"AccountId", "t.parent_id", 'r', 0, "Account ID", "Account", 18, 0},
-    {"CreatedById", "'005'", 'u', 0, "Created By ID", "User", 18, 0},
-    {"CreatedDate", "t.created_ms", 'd', 0, "Created Date", NULL, 0, 0},
-    {"Field", "t.field", 'k', 0, "Changed Field", NULL, 255, 0},
-    {"DataType", "'Boolean'", 'k', 0, "Data Type", NULL, 40, 1},
-    {"OldValue", "t.old_value", 'a', 0, "Old Value", NULL, 0, 1},
-    {"NewValue", "t.new_value", 'a', 0, "New Value", NULL, 0, 1},
+    HISTORY_FIELDS("Account", "AccountId", "Account ID", "Account"),
     {NULL, NULL, 0, 0, NULL, NULL, 0, 0}};
 static const sbx_sf_field lead_fields[] = {
     COMMON_PERSON,
@@ -74,26 +78,10 @@ static const sbx_sf_field lead_fields[] = {
     {"ConvertedAccountId", "t.converted_account_id", 'r', 0, "Converted Account ID", "Account", 18, 1},
     {NULL, NULL, 0, 0, NULL, NULL, 0, 0}};
 static const sbx_sf_field contact_history_fields[] = {
-    {"Id", "t.id", 'i', 0, "Contact History ID", NULL, 18, 0},
-    {"IsDeleted", "0", 'b', 0, "Deleted", NULL, 0, 0},
-    {"ContactId", "t.parent_id", 'r', 0, "Contact ID", "Contact", 18, 0},
-    {"CreatedById", "'005'", 'u', 0, "Created By ID", "User", 18, 0},
-    {"CreatedDate", "t.created_ms", 'd', 0, "Created Date", NULL, 0, 0},
-    {"Field", "t.field", 'k', 0, "Changed Field", NULL, 255, 0},
-    {"DataType", "'Boolean'", 'k', 0, "Data Type", NULL, 40, 1},
-    {"OldValue", "t.old_value", 'a', 0, "Old Value", NULL, 0, 1},
-    {"NewValue", "t.new_value", 'a', 0, "New Value", NULL, 0, 1},
+    HISTORY_FIELDS("Contact", "ContactId", "Contact ID", "Contact"),
     {NULL, NULL, 0, 0, NULL, NULL, 0, 0}};
 static const sbx_sf_field lead_history_fields[] = {
-    {"Id", "t.id", 'i', 0, "Lead History ID", NULL, 18, 0},
-    {"IsDeleted", "0", 'b', 0, "Deleted", NULL, 0, 0},
-    {"LeadId", "t.parent_id", 'r', 0, "Lead ID", "Lead", 18, 0},
-    {"CreatedById", "'005'", 'u', 0, "Created By ID", "User", 18, 0},
-    {"CreatedDate", "t.created_ms", 'd', 0, "Created Date", NULL, 0, 0},
-    {"Field", "t.field", 'k', 0, "Changed Field", NULL, 255, 0},
-    {"DataType", "'Boolean'", 'k', 0, "Data Type", NULL, 40, 1},
-    {"OldValue", "t.old_value", 'a', 0, "Old Value", NULL, 0, 1},
-    {"NewValue", "t.new_value", 'a', 0, "New Value", NULL, 0, 1},
+    HISTORY_FIELDS("Lead", "LeadId", "Lead ID", "Lead"),
     {NULL, NULL, 0, 0, NULL, NULL, 0, 0}};
 
 static const sbx_sf_object objects[] = {
