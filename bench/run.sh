@@ -99,8 +99,9 @@ B=$OUT/bin
 
 # ---- helpers ----------------------------------------------------------------------------------
 
-# kv FILE KEY: the value of KEY in a line of key=value pairs
-kv() { printf ' %s\n' "$(cat "$1" 2>/dev/null)" | sed -n "s/.* $2=\([^ ]*\).*/\1/p" | head -1; }
+# kv FILE KEY: the value of KEY=VALUE anywhere in FILE (every line is given a leading space, so a
+# key that starts a line is found too)
+kv() { sed 's/^/ /' "$1" 2>/dev/null | sed -n "s/.* $2=\([^ ]*\).*/\1/p" | head -1; }
 # jnum NAME: a top-level number of the sandbox's stats
 jnum() { curl -fsS "$CTL/stats" | grep -o "\"$1\":[0-9]*" | head -1 | cut -d: -f2; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "-"; else printf "%.2f", a / b }'; }

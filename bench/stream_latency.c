@@ -13,41 +13,9 @@
 #include <json-c/json.h>
 
 #include "bench_util.h"
+#include "request_log.h"
 
 #define TIMEOUT_MS 30000
-
-/* The end (arrival + duration) of the first answered POST /contactLists at or after t0, or 0. */
-static int64_t unsubscribe_done_after(CURL *c, const char *base, int64_t t0, bu_buf *b)
-{
-	char url[512];
-	snprintf(url, sizeof url, "%s/sandbox/control/requests?sys=ac&limit=30", base);
-	if (bu_request(c, "GET", url, NULL, NULL, NULL, b) != 200)
-		return 0;
-	json_object *j = json_tokener_parse(b->p ? b->p : "");
-	json_object *arr;
-	int64_t best = 0;
-	if (j && json_object_object_get_ex(j, "requests", &arr) &&
-	    json_object_is_type(arr, json_type_array)) {
-		for (size_t i = 0; i < json_object_array_length(arr); i++) {
-			json_object *q = json_object_array_get_idx(arr, i), *m, *p, *ts, *dur, *st;
-			if (!json_object_object_get_ex(q, "method", &m) ||
-			    !json_object_object_get_ex(q, "path", &p) ||
-			    !json_object_object_get_ex(q, "ts_ms", &ts) ||
-			    !json_object_object_get_ex(q, "dur_ms", &dur) ||
-			    !json_object_object_get_ex(q, "status", &st))
-				continue;
-			int code = json_object_get_int(st);
-			if (strcmp(json_object_get_string(m), "POST") != 0 ||
-			    !strstr(json_object_get_string(p), "contactLists") || code < 200 || code > 299)
-				continue;
-			int64_t at = json_object_get_int64(ts);
-			if (at >= t0 && (best == 0 || at + json_object_get_int64(dur) < best))
-				best = at + json_object_get_int64(dur);
-		}
-	}
-	json_object_put(j);
-	return best;
-}
 
 static int unsubscribed(CURL *c, const char *base, const char *email, const char *list, bu_buf *b)
 {
@@ -97,7 +65,7 @@ int main(int argc, char **argv)
 		int64_t done = 0;
 		while (!done && bu_wall_ms() - t0 < TIMEOUT_MS) {
 			bu_sleep_ms(20);
-			done = unsubscribe_done_after(ctl, base, t0, &b);
+			done = bu_answered_after(ctl, base, "ac", "POST", "contactLists", t0, &b);
 		}
 		if (!done) {
 			fprintf(stderr, "stream_latency: no AC unsubscribe within %d ms for %s\n", TIMEOUT_MS,
