@@ -90,7 +90,7 @@ CFL="-std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wshadow -Icore $(pkg-c
 LIBS="$(pkg-config --libs $PKGS) -lpthread"
 say "building the bench programs"
 for p in ac_rate db_hold http_latency log_fill rss_run rules_cpu sf_calls store_lock_check stream_latency webhook_latency; do
-	if [ ! -x "$OUT/bin/$p" ] || [ "bench/$p.c" -nt "$OUT/bin/$p" ] || [ bench/bench_util.h -nt "$OUT/bin/$p" ] ||
+	if [ ! -x "$OUT/bin/$p" ] || [ "bench/$p.c" -nt "$OUT/bin/$p" ] || [ bench/bench_util.h -nt "$OUT/bin/$p" ] || [ bench/request_log.h -nt "$OUT/bin/$p" ] ||
 		[ build/libcore.a -nt "$OUT/bin/$p" ]; then
 		${CC:-cc} $CFL "bench/$p.c" build/libcore.a $LIBS -o "$OUT/bin/$p" || die "cannot build bench/$p.c"
 	fi
