@@ -26,47 +26,21 @@ die() {
 	exit 1
 }
 [ -x "$BIN/optsync" ] && [ -x "$BIN/sandbox.fcgi" ] || die "run make all first"
-tries=0
-while :; do
-	PORT=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 12000))
-	stack_start "$T" $PORT >"$T/stack-start.log" 2>&1 && break
-	tries=$((tries + 1))
-	stack_stop "$T"
-	[ $tries -ge 5 ] && { cat "$T/stack-start.log" >&2; die "the stack does not start"; }
-done
-BASE=http://127.0.0.1:$PORT
-CTL=$BASE/sandbox/control
-post() { curl -fsS -X POST -H 'Content-Type: application/json' "$CTL/$1" --data-binary "$2"; }
-postf() { curl -fsS -X POST -H 'Content-Type: application/json' "$CTL/$1" --data-binary "@$2"; }
+. "$ROOT/bench/lib.sh"
+start_stack "$T"
 sbsql() { sqlite3 -cmd '.timeout 5000' "$T/sandbox.db" "$1"; }
-osync() { OPTSYNC_DB=$DB OPTSYNC_KEY_FILE=$(dirname "$DB")/secret.key "$BIN/optsync" "$@"; }
-reset() { # reset DIR: a fresh org with lists 4 and 5 and a new store
-	post reset '{"seed":1,"people":0}' >/dev/null || die "sandbox reset"
-	sbsql "INSERT OR IGNORE INTO ac_lists(id, name, stringid, cdate_ms)
-		VALUES(4, 'Bench list 4', 'bench-4', 0), (5, 'Bench list 5', 'bench-5', 0);" || die "lists 4 and 5"
+reset() { # reset DIR: a fresh org with lists 4 and 5 and a new store DIR/optsync.db (DB)
+	sandbox_reset 0
 	mkdir -p "$1"
 	DB=$1/optsync.db
-	osync connect ac --url "$BASE/sandbox/ac" --key sandbox-ac-key >/dev/null &&
-		osync connect sf --login-url "$BASE/sandbox/sf" --client-id sandbox-client-id \
-			--client-secret sandbox-client-secret >/dev/null || die "connect"
-}
-load() { # load PREFIX MODE TAGGED COUNT [COUNTS]
-	i=0
-	while [ "$i" -lt "$4" ]; do
-		j=$((i + 1000))
-		[ $j -gt "$4" ] && j=$4
-		awk -f bench/people.awk -v prefix="$1" -v from=$i -v to=$j -v mode="$2" -v tagged="$3" \
-			-v counts="${5:-}" >"$T/people.json"
-		postf people "$T/people.json" >/dev/null || die "loading people"
-		i=$j
-	done
+	connect "$DB" || die "connect"
 }
 pin() { sbsql "UPDATE ac_contacts SET udate_ms = ((CAST(strftime('%s','now') AS INTEGER) - $1) * 1000) WHERE ${2:-1}"; }
 run() { # run KEY: one sync, stats reset before; KEY_ac KEY_sf KEY_s
 	curl -fsS -X POST "$CTL/stats/reset" >/dev/null
-	line=$(osync sync) || die "sync ($1): $line"
+	line=$(osync "$DB" sync) || die "sync ($1): $line"
 	echo "$line" >"$T/$1.log"
-	set -- "$1" $(printf '%s\n' "$line" | sed -n 's/.*ActiveCampaign \([0-9]*\), Salesforce \([0-9]*\); \([0-9.]*\) s.*/\1 \2 \3/p')
+	set -- "$1" $(calls_of "$line")
 	echo " $1_ac=$2 $1_sf=$3 $1_s=$4" >>"$OUTF"
 }
 echo "n=$N" >"$OUTF"
@@ -75,21 +49,21 @@ for st in $STAGES; do
 	l)
 		reset "$T/l"
 		rm -f "$T/counts"
-		load n mix 0 "$N" "$T/counts"
+		load n 0 "$N" mix "$T/counts" 0
 		pin 120
 		run l1
-		echo " l1_floor_reads=$(awk '$2 >= 1 && $2 <= 3 { f += int(($3 + 99) / 100) } END { print f + 0 }' "$T/counts") l1_floor_writes=$(((N + 249) / 250))" >>"$OUTF"
+		echo " l1_floor_reads=$(floor_of "$T/counts") l1_floor_writes=$(((N + 249) / 250))" >>"$OUTF"
 		;;
 	i)
 		reset "$T/i"
-		load t mix 1 "$N"
+		load t 0 "$N" mix
 		pin 120
 		run i0
 		run i1
 		;;
 	o)
 		reset "$T/o"
-		load o one 1 1001
+		load o 0 1001 one
 		pin 120
 		run o0
 		pin 0 "email_lc != 'o1000@bench.example'"
