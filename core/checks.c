@@ -391,14 +391,14 @@ static void check_stream(store *s, check_result *out, int *n, int max, const eve
 		set(r, CHECK_WARN,
 		    "Wait for the 24-hour window to roll, or buy more event deliveries from Salesforce; until "
 		    "then changes made in Salesforce wait for the next timer run",
-		    "daily event delivery allocation used up, polling only (%s); %s%s", ss.detail, pos, left);
+		    "daily event delivery allocation used up, polling only (%s)%s; %s", ss.detail, left, pos);
 	else if (strcmp(ss.state, "subscribed") == 0 && low)
 		set(r, CHECK_WARN,
 		    "Less than a tenth of the day's event deliveries is left (other integrations share it): "
 		    "when it runs out optsync falls back to the timer's poll",
-		    "subscribed (%s); %s%s", ss.detail, pos, left);
+		    "subscribed (%s)%s; %s", ss.detail, left, pos);
 	else if (strcmp(ss.state, "subscribed") == 0)
-		set(r, CHECK_PASS, "", "subscribed (%s); %s%s%s%s", ss.detail, pos, left,
+		set(r, CHECK_PASS, "", "subscribed (%s)%s; %s%s%s", ss.detail, left, pos,
 		    ss.gap[0] ? "; last gap: " : "", ss.gap);
 	else if (strcmp(ss.state, "refused") == 0)
 		set(r, CHECK_WARN,

@@ -167,6 +167,11 @@ static json_object *subscribe(sbx_req *r, json_object *msg, const char *client)
 		sqlite3_step(st);
 		sqlite3_finalize(st);
 	}
+	/* in the stats, per channel: what a client listened to (an org without person accounts
+	 * should not cost Account's events) */
+	char counter[200];
+	snprintf(counter, sizeof counter, "stream_subscribes:%s", ch);
+	sbx_counter_add(r->app->db, counter, 1);
 	json_object_object_add(o, "successful", sbx_jbool(1));
 	return o;
 }
@@ -278,8 +283,10 @@ static int deliver(sbx_req *r, const char *client, json_object *out)
 			took++;
 		}
 		sqlite3_finalize(st);
-		if (took > 0)
+		if (took > 0) {
 			sbx_knob_set_json(r->app->db, knob, json_object_new_int64(left - took));
+			sbx_counter_add(r->app->db, "stream_events_delivered", took);
+		}
 		if (last != cur[i]) {
 			st = sbx_db_prep(r->app->db,
 			                 "UPDATE sf_stream_subs SET cursor = ?3 WHERE client = ?1 AND "
@@ -342,6 +349,7 @@ static void connect_msg(sbx_req *r, json_object *msg, const char *client, json_o
 		json_object *o = meta("/meta/connect", msg, 0);
 		json_object_object_add(o, "error", sbx_jstr("403::Organization total events daily limit exceeded"));
 		json_object_array_add(out, o);
+		sbx_counter_add(r->app->db, "stream_allocation_refusals", 1);
 		return;
 	}
 	int64_t hold = sbx_knob_int("stream_hold_ms");
