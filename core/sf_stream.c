@@ -362,7 +362,8 @@ int sf_pushtopic_ensure(sf_client *c, const char *name, sf_object o, err_t *e)
 	char q[160];
 	/* PushTopic fires for a person account on the Account only; business accounts stay out */
 	if (o == SF_PERSON_ACCOUNT)
-		snprintf(q, sizeof q, "SELECT Id, " SF_PERSON_BOX_FIELD " FROM Account WHERE IsPersonAccount = true");
+		snprintf(q, sizeof q,
+		         "SELECT Id, " SF_PERSON_BOX_FIELD " FROM Account WHERE IsPersonAccount = true");
 	else
 		snprintf(q, sizeof q, "SELECT Id, " SF_BOX_FIELD " FROM %s", sf_object_name(o));
 	json_object_object_add(b, "Name", json_object_new_string(name));

@@ -19,8 +19,8 @@
 #include "timefmt.h"
 
 #define NOTES 16
-#define REFUSED_RETRY_S 300     /* a refused subscription is tried again this often */
-#define ALLOCATION_RETRY_S 900  /* a used-up delivery allocation is tried again this often */
+#define REFUSED_RETRY_S 300    /* a refused subscription is tried again this often */
+#define ALLOCATION_RETRY_S 900 /* a used-up delivery allocation is tried again this often */
 
 /* By sf_object: Contact, Lead, person Account. */
 static const char *const cdc_channels[SF_OBJECTS] = {"/data/ContactChangeEvent", "/data/LeadChangeEvent",
@@ -298,14 +298,16 @@ static long session(stream *st, store *s)
 			sf_stream_refusal why = sf_stream_why(ss);
 			if (why == SF_STREAM_ALLOCATION) {
 				/* Salesforce keeps the events on the bus (retention): the next session
-				 * resubscribes from the stored replay ids; until then the timer's poll carries
-				 * every change */
+				 * resubscribes from the stored replay ids; until then the timer's poll
+				 * carries every change */
 				char m[300];
 				snprintf(m, sizeof m, "%s", e.msg);
 				set_state(s, "exhausted", m);
 				note(st,
-				     "change events: the org's daily event delivery allocation is used up (%s); "
-				     "falling back to polling (every interval) and trying the stream again in %d "
+				     "change events: the org's daily event delivery allocation is used up "
+				     "(%s); "
+				     "falling back to polling (every interval) and trying the stream again "
+				     "in %d "
 				     "minutes",
 				     m, ALLOCATION_RETRY_S / 60);
 				wait = ALLOCATION_RETRY_S * 1000L;

@@ -14,7 +14,7 @@
 #include "store.h"
 
 #define STREAM_BATCH_IDS 200 /* more records than this in one batch: a poll run reads them all */
-#define STREAM_CHANNELS 6 /* Contact, Lead and Account, by CDC or by PushTopic */
+#define STREAM_CHANNELS 6    /* Contact, Lead and Account, by CDC or by PushTopic */
 
 typedef struct stream stream;
 

@@ -239,7 +239,8 @@ static json_object *event_json(sqlite3_stmt *st, const char *sub)
  * shared with platform events) or PushTopic's (DailyDurableStreamingApiEvents). */
 static const char *allocation_knob(const char *channel)
 {
-	return strncmp(channel, "/topic/", 7) == 0 ? "pushtopic_delivery_remaining" : "stream_delivery_remaining";
+	return strncmp(channel, "/topic/", 7) == 0 ? "pushtopic_delivery_remaining"
+	                                           : "stream_delivery_remaining";
 }
 
 /* Appends the events after each subscription's cursor to out, moving the cursors; returns how
@@ -347,7 +348,8 @@ static void connect_msg(sbx_req *r, json_object *msg, const char *client, json_o
 	}
 	if (allocation_spent(r, client)) {
 		json_object *o = meta("/meta/connect", msg, 0);
-		json_object_object_add(o, "error", sbx_jstr("403::Organization total events daily limit exceeded"));
+		json_object_object_add(o, "error",
+		                       sbx_jstr("403::Organization total events daily limit exceeded"));
 		json_object_array_add(out, o);
 		sbx_counter_add(r->app->db, "stream_allocation_refusals", 1);
 		return;
@@ -464,9 +466,10 @@ void sbx_sf_pushtopic_create(sbx_req *r)
 		return;
 	}
 	if (!object || !strstr(query, "HasOptedOutOfEmail")) {
-		sbx_resp_error(r, 400, "INVALID_FIELD",
-		               "the sandbox accepts a PushTopic Query on Contact, Lead or Account that selects "
-		               "HasOptedOutOfEmail (PersonHasOptedOutOfEmail on Account)");
+		sbx_resp_error(
+		    r, 400, "INVALID_FIELD",
+		    "the sandbox accepts a PushTopic Query on Contact, Lead or Account that selects "
+		    "HasOptedOutOfEmail (PersonHasOptedOutOfEmail on Account)");
 		return;
 	}
 	char id[19];
@@ -512,8 +515,8 @@ static void insert_event(sqlite3 *db, const char *channel, const char *object, c
 	sqlite3_finalize(st);
 }
 
-void sbx_stream_emit(sbx_req *r, const char *object, const char *id, const char *person_contact,
-                     int value, int64_t at_ms)
+void sbx_stream_emit(sbx_req *r, const char *object, const char *id, const char *person_contact, int value,
+                     int64_t at_ms)
 {
 	if (strcmp(object, "Contact") != 0 && strcmp(object, "Lead") != 0 && strcmp(object, "Account") != 0)
 		return;

@@ -1,7 +1,7 @@
 /* test_sf_stream.c - the Streaming API's change events typed without a server: a CDC event of the
  * box, an UPDATE of another field, several and wildcard record ids, a GAP event, a PushTopic
- * event, a person account's Account events, and messages that are no event (meta channels, other objects, hostile shapes). The
- * Bayeux exchange itself runs against the sandbox in tests/e2e/sync_stream.sh. */
+ * event, a person account's Account events, and messages that are no event (meta channels, other objects,
+ * hostile shapes). The Bayeux exchange itself runs against the sandbox in tests/e2e/sync_stream.sh. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
