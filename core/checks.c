@@ -143,7 +143,16 @@ static void check_ac(store *s, const char *rate_file, check_result *out, int *n,
 	ac_close(ac);
 }
 
-static void check_sf(store *s, check_result *out, int *n, int max, double share)
+/* The org's daily event delivery allocations as /limits gave them during check_sf: CDC's events
+ * count with platform events (DailyDeliveredPlatformEvents), PushTopic's apart
+ * (DailyDurableStreamingApiEvents, API 37.0 and later). */
+enum { ALLOC_CDC, ALLOC_PUSHTOPIC, ALLOC_ROWS };
+typedef struct {
+	sf_limit rows[ALLOC_ROWS];
+	int read; /* /limits answered */
+} event_allocation;
+
+static void check_sf(store *s, check_result *out, int *n, int max, double share, event_allocation *alloc)
 {
 	check_result *r = add(out, n, max, "sf_connection", "Salesforce connection");
 	store_connection c;
@@ -207,7 +216,19 @@ static void check_sf(store *s, check_result *out, int *n, int max, double share)
 	check_result *h = add(out, n, max, "sf_api", "Salesforce API headroom");
 	if (h) {
 		long mx = 0, remaining = 0;
-		if (sf_limits(sf, &mx, &remaining, &e) < 0) {
+		sf_limit rows[1 + ALLOC_ROWS] = {{.name = "DailyApiRequests"},
+		                                 {.name = "DailyDeliveredPlatformEvents"},
+		                                 {.name = "DailyDurableStreamingApiEvents"}};
+		int rc = sf_limits_get(sf, rows, 1 + ALLOC_ROWS, &e);
+		if (rc == 0 && !rows[0].found)
+			rc = err_set(&e, ERR_BAD_RESPONSE, "no DailyApiRequests Max/Remaining");
+		if (rc == 0) {
+			mx = rows[0].max;
+			remaining = rows[0].remaining;
+			memcpy(alloc->rows, rows + 1, sizeof alloc->rows);
+			alloc->read = 1;
+		}
+		if (rc < 0) {
 			set(h, CHECK_WARN, "Try again later", "could not read /limits: %s", e.msg);
 		} else if (mx > 0) {
 			double used = (double)(mx - remaining) / (double)mx;
@@ -341,7 +362,19 @@ static void check_local(store *s, check_result *out, int *n, int max)
 
 /* The daemon's change-event stream: never a failure (the poll is the safety net), a warning when
  * it is refused, not running or fell behind lately. */
-static void check_stream(store *s, check_result *out, int *n, int max)
+/* "; 4,500 of 50,000 daily event deliveries left (DailyDeliveredPlatformEvents)" into out, and
+ * whether that is under a tenth. */
+static int allocation_text(const event_allocation *a, int pushtopic, char *out, size_t n)
+{
+	out[0] = '\0';
+	const sf_limit *l = &a->rows[pushtopic ? ALLOC_PUSHTOPIC : ALLOC_CDC];
+	if (!a->read || !l->found || l->max <= 0)
+		return 0;
+	snprintf(out, n, "; %ld of %ld daily event deliveries left (%s)", l->remaining, l->max, l->name);
+	return l->remaining * 10 < l->max;
+}
+
+static void check_stream(store *s, check_result *out, int *n, int max, const event_allocation *alloc)
 {
 	check_result *r = add(out, n, max, "change_events", "change events");
 	if (!r)
@@ -352,12 +385,25 @@ static void check_stream(store *s, check_result *out, int *n, int max)
 	char pos[400];
 	snprintf(pos, sizeof pos, "last event %s, replay position %s, %ld event(s)",
 	         ss.last_event[0] ? ss.last_event : "none yet", ss.replay[0] ? ss.replay : "none", ss.events);
-	if (strcmp(ss.state, "subscribed") == 0)
-		set(r, CHECK_PASS, "", "subscribed (%s); %s%s%s", ss.detail, pos, ss.gap[0] ? "; last gap: " : "",
-		    ss.gap);
+	char left[160];
+	int low = allocation_text(alloc, strncmp(ss.detail, "PushTopic", 9) == 0, left, sizeof left);
+	if (strcmp(ss.state, "exhausted") == 0)
+		set(r, CHECK_WARN,
+		    "Wait for the 24-hour window to roll, or buy more event deliveries from Salesforce; until "
+		    "then changes made in Salesforce wait for the next timer run",
+		    "daily event delivery allocation used up, polling only (%s)%s; %s", ss.detail, left, pos);
+	else if (strcmp(ss.state, "subscribed") == 0 && low)
+		set(r, CHECK_WARN,
+		    "Less than a tenth of the day's event deliveries is left (other integrations share it): "
+		    "when it runs out optsync falls back to the timer's poll",
+		    "subscribed (%s)%s; %s", ss.detail, left, pos);
+	else if (strcmp(ss.state, "subscribed") == 0)
+		set(r, CHECK_PASS, "", "subscribed (%s)%s; %s%s%s", ss.detail, left, pos,
+		    ss.gap[0] ? "; last gap: " : "", ss.gap);
 	else if (strcmp(ss.state, "refused") == 0)
 		set(r, CHECK_WARN,
-		    "Turn on Change Data Capture for Contact and Lead (Setup > Change Data Capture), or give the "
+		    "Turn on Change Data Capture for Contact and Lead, and Account with Person Accounts (Setup > "
+		    "Change Data Capture), or give the "
 		    "integration user Create on PushTopic; until then changes made in Salesforce wait for the "
 		    "next timer run",
 		    "refused, polling only: %s", ss.detail);
@@ -375,10 +421,12 @@ int checks_run(store *s, const char *rate_file, check_result *out, int max, err_
 	char v[32];
 	if (store_setting_get(s, "sf_api_share", v, sizeof v, settings_find("sf_api_share")->def, e) < 0)
 		return -1;
+	event_allocation alloc;
+	memset(&alloc, 0, sizeof alloc);
 	check_ac(s, rate_file, out, &n, max);
-	check_sf(s, out, &n, max, atof(v));
+	check_sf(s, out, &n, max, atof(v), &alloc);
 	check_local(s, out, &n, max);
-	check_stream(s, out, &n, max);
+	check_stream(s, out, &n, max, &alloc);
 	return n;
 }
 

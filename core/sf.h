@@ -89,6 +89,16 @@ int sf_api_usage(const sf_client *c, long *used, long *max);
 /* GET /limits: DailyApiRequests Max and Remaining. */
 int sf_limits(sf_client *c, long *daily_max, long *daily_remaining, err_t *e);
 
+/* One row of /limits by its name (DailyApiRequests, DailyDeliveredPlatformEvents, ...). */
+typedef struct {
+	const char *name;
+	long max, remaining;
+	int found; /* 0: the org's answer has no such row (an edition or API version without it) */
+} sf_limit;
+
+/* GET /limits once and fills each of the n rows by name. */
+int sf_limits_get(sf_client *c, sf_limit *rows, size_t n, err_t *e);
+
 /* --- web-server flow with PKCE (the dashboard's "Connect Salesforce" button) --------------------- */
 
 typedef struct {
@@ -191,6 +201,9 @@ void sf_set_person_accounts(sf_client *c, int on);
 /* Whether the org has Person Accounts: Account's describe lists IsPersonAccount. Returns 1 or 0, -1
  * with e when the describe failed. */
 int sf_person_accounts(sf_client *c, err_t *e);
+
+/* What sf_set_person_accounts last said (0 before). */
+int sf_has_person_accounts(const sf_client *c);
 
 /* The records of object o whose Email is email (Salesforce compares it case-insensitively); the
  * address is escaped for SOQL (ERR_USAGE when it is too long for that). */

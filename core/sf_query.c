@@ -91,7 +91,7 @@ int sf_bad(sf_client *c, err_t *e, const char *op, const char *what)
 	return http_fail(c->h, e, ERR_BAD_RESPONSE, op, "unexpected response: %s", what);
 }
 
-int sf_limits(sf_client *c, long *daily_max, long *daily_remaining, err_t *e)
+int sf_limits_get(sf_client *c, sf_limit *rows, size_t n, err_t *e)
 {
 	const char *op = "limits";
 	char path[64];
@@ -99,13 +99,25 @@ int sf_limits(sf_client *c, long *daily_max, long *daily_remaining, err_t *e)
 	json_object *j;
 	if (sf_json(c, "GET", path, NULL, op, &j, e) < 0)
 		return -1;
-	json_object *d = json_get(j, "DailyApiRequests", json_type_object);
-	int rc = 0;
-	if (!d || json_get_long(d, "Max", daily_max) != 1 ||
-	    json_get_long(d, "Remaining", daily_remaining) != 1)
-		rc = sf_bad(c, e, op, "no DailyApiRequests Max/Remaining");
+	for (size_t i = 0; i < n; i++) {
+		json_object *d = json_get(j, rows[i].name, json_type_object);
+		rows[i].found = d && json_get_long(d, "Max", &rows[i].max) == 1 &&
+		                json_get_long(d, "Remaining", &rows[i].remaining) == 1;
+	}
 	json_object_put(j);
-	return rc;
+	return 0;
+}
+
+int sf_limits(sf_client *c, long *daily_max, long *daily_remaining, err_t *e)
+{
+	sf_limit l = {.name = "DailyApiRequests"};
+	if (sf_limits_get(c, &l, 1, e) < 0)
+		return -1;
+	if (!l.found)
+		return sf_bad(c, e, "limits", "no DailyApiRequests Max/Remaining");
+	*daily_max = l.max;
+	*daily_remaining = l.remaining;
+	return 0;
 }
 
 /* --- queries -------------------------------------------------------------------------------------- */

@@ -59,6 +59,11 @@ void sf_set_person_accounts(sf_client *c, int on)
 	c->person_accounts = on ? 1 : 0;
 }
 
+int sf_has_person_accounts(const sf_client *c)
+{
+	return c->person_accounts;
+}
+
 int sf_person_accounts(sf_client *c, err_t *e)
 {
 	sf_field_info fi;

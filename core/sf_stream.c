@@ -157,6 +157,8 @@ static int meta_answer(sf_stream *st, json_object *ans, const char *channel, cha
 /* The kind of refusal an error text names ("403::Unknown client", "400::The replayId ..."). */
 static sf_stream_refusal classify(const char *err, sf_stream_refusal advised)
 {
+	if (strstr(err, "daily limit exceeded"))
+		return SF_STREAM_ALLOCATION;
 	if (strstr(err, "Unknown client") || strstr(err, "nknown client"))
 		return SF_STREAM_UNKNOWN_CLIENT;
 	if (strstr(err, "replayId") || strstr(err, "replay"))
@@ -273,6 +275,8 @@ int sf_stream_parse_event(json_object *msg, sf_change_event *out)
 			out->object = SF_CONTACT;
 		else if (strcmp(ent, "Lead") == 0)
 			out->object = SF_LEAD;
+		else if (strcmp(ent, "Account") == 0)
+			out->object = SF_PERSON_ACCOUNT;
 		else
 			return 0;
 		const char *ct = jstr(h, "changeType");
@@ -290,7 +294,9 @@ int sf_stream_parse_event(json_object *msg, sf_change_event *out)
 			size_t n = json_object_array_length(v);
 			for (size_t i = 0; i < n; i++) {
 				const char *f = json_object_get_string(json_object_array_get_idx(v, i));
-				if (f && strcmp(f, "HasOptedOutOfEmail") == 0)
+				/* an Account event names the person account's box by its Person name */
+				if (f && strcmp(f, out->object == SF_PERSON_ACCOUNT ? SF_PERSON_BOX_FIELD
+				                                                    : SF_BOX_FIELD) == 0)
 					out->box_changed = 1;
 			}
 		}
@@ -304,7 +310,9 @@ int sf_stream_parse_event(json_object *msg, sf_change_event *out)
 			return 0;
 		snprintf(out->ids[0], sizeof out->ids[0], "%s", id);
 		out->n_ids = 1;
-		out->object = strncmp(id, "00Q", 3) == 0 ? SF_LEAD : SF_CONTACT;
+		out->object = strncmp(id, "00Q", 3) == 0   ? SF_LEAD
+		              : strncmp(id, "001", 3) == 0 ? SF_PERSON_ACCOUNT
+		                                           : SF_CONTACT;
 		const char *type = event ? jstr(event, "type") : NULL;
 		snprintf(out->change, sizeof out->change, "%s", type ? type : "");
 		const char *when = event ? jstr(event, "createdDate") : NULL;
@@ -352,7 +360,12 @@ int sf_pushtopic_ensure(sf_client *c, const char *name, sf_object o, err_t *e)
 {
 	json_object *b = json_object_new_object();
 	char q[160];
-	snprintf(q, sizeof q, "SELECT Id, HasOptedOutOfEmail FROM %s", sf_object_name(o));
+	/* PushTopic fires for a person account on the Account only; business accounts stay out */
+	if (o == SF_PERSON_ACCOUNT)
+		snprintf(q, sizeof q,
+		         "SELECT Id, " SF_PERSON_BOX_FIELD " FROM Account WHERE IsPersonAccount = true");
+	else
+		snprintf(q, sizeof q, "SELECT Id, " SF_BOX_FIELD " FROM %s", sf_object_name(o));
 	json_object_object_add(b, "Name", json_object_new_string(name));
 	json_object_object_add(b, "Query", json_object_new_string(q));
 	json_object_object_add(b, "ApiVersion", json_object_new_double(atof(c->version + 1)));

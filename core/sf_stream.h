@@ -23,10 +23,14 @@ typedef enum {
 	SF_STREAM_REPLAY_INVALID, /* 400::The replayId ... was invalid: outside retention */
 	SF_STREAM_REFUSED,        /* the channel is refused (CDC not on, no such topic, no permission) */
 	SF_STREAM_AUTH,           /* 401, or reconnect=none: a new token, then a new handshake */
+	SF_STREAM_ALLOCATION,     /* 403::Organization total events daily limit exceeded: the org's daily
+	                           * event delivery allocation is used up; the events wait on the bus */
 	SF_STREAM_TRANSPORT       /* no usable answer (network, 5xx, not Bayeux) */
 } sf_stream_refusal;
 
-/* One change event, typed: CDC's ChangeEventHeader or a PushTopic's sobject. */
+/* One change event, typed: CDC's ChangeEventHeader or a PushTopic's sobject. An Account event
+ * (entityName Account, ids 001...) is typed SF_PERSON_ACCOUNT: optsync only subscribes to Account
+ * where Person Accounts are on, and a business account's id then reads as no record. */
 typedef struct {
 	char channel[64];
 	sf_object object;
@@ -64,8 +68,9 @@ sf_stream_refusal sf_stream_why(const sf_stream *st);
 /* The advice interval of the last answer in ms (0 = connect again at once). */
 long sf_stream_interval_ms(const sf_stream *st);
 
-/* Creates the PushTopic name on object o's box (Query on Id and HasOptedOutOfEmail, notify on
- * create and update when a referenced field changes); an existing topic of that name is fine.
+/* Creates the PushTopic name on object o's box (Query on Id and HasOptedOutOfEmail, for
+ * SF_PERSON_ACCOUNT on Account's PersonHasOptedOutOfEmail of person accounts; notify on create and
+ * update when a referenced field changes); an existing topic of that name is fine.
  * Returns 0, or -1 with e (sf_stream_why-like reasons are not kept: a refusal is ERR_AUTH or
  * ERR_INVALID_REQUEST). */
 int sf_pushtopic_ensure(sf_client *c, const char *name, sf_object o, err_t *e);

@@ -1,5 +1,8 @@
 /* stream.c - the change-event listener thread: subscribe (CDC, else PushTopic, else polling only),
- * long-poll, gather the records events name; the replay positions and status in the store. */
+ * long-poll, gather the records events name; the replay positions and status in the store.
+ * Account's channel joins Contact's and Lead's only where the engine has found Person Accounts
+ * (the stored sf_person_accounts answer): elsewhere every business account's change would spend
+ * the org's event delivery allocation for nothing. */
 #include "stream.h"
 
 #include <pthread.h>
@@ -16,10 +19,14 @@
 #include "timefmt.h"
 
 #define NOTES 16
-#define REFUSED_RETRY_S 300 /* a refused subscription is tried again this often */
+#define REFUSED_RETRY_S 300    /* a refused subscription is tried again this often */
+#define ALLOCATION_RETRY_S 900 /* a used-up delivery allocation is tried again this often */
 
-static const char *const cdc_channels[] = {"/data/ContactChangeEvent", "/data/LeadChangeEvent"};
-static const char *const topics[] = {"optsyncContactOptOut", "optsyncLeadOptOut"};
+/* By sf_object: Contact, Lead, person Account. */
+static const char *const cdc_channels[SF_OBJECTS] = {"/data/ContactChangeEvent", "/data/LeadChangeEvent",
+                                                     "/data/AccountChangeEvent"};
+static const char *const topics[SF_OBJECTS] = {"optsyncContactOptOut", "optsyncLeadOptOut",
+                                               "optsyncPersonAcctOptOut"};
 
 struct stream {
 	char db_path[1024];
@@ -176,11 +183,31 @@ static void add_channel(stream *st, const char *ch)
 		snprintf(st->channels[st->n_channels++], sizeof st->channels[0], "%s", ch);
 }
 
+/* The objects whose box the stream listens to: Contact and Lead, and Account when the engine's
+ * last detection found Person Accounts (a later change is picked up at the next session). */
+static size_t objects_watched(store *s)
+{
+	char v[8] = "";
+	return store_watermark_get(s, "sf_person_accounts", v, sizeof v, NULL) == 1 && strcmp(v, "1") == 0
+	           ? SF_OBJECTS
+	           : 2;
+}
+
+/* "a, b, c" from names with prefix before each. */
+static void join(char *out, size_t n, const char *prefix, const char *const *names, size_t k)
+{
+	size_t len = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < k && len < n; i++)
+		len += (size_t)snprintf(out + len, n - len, "%s%s%s", i ? ", " : "", prefix, names[i]);
+}
+
 /* Subscribes to CDC, else to the PushTopics; returns 0 subscribed, -1 refused/failed (e). */
 static int subscribe_all(stream *st, store *s, sf_client *sf, sf_stream *ss, char *detail, size_t n, err_t *e)
 {
 	int cdc = 1;
-	for (size_t i = 0; i < 2 && cdc; i++) {
+	size_t k = objects_watched(s);
+	for (size_t i = 0; i < k && cdc; i++) {
 		add_channel(st, cdc_channels[i]);
 		if (subscribe_from(st, s, ss, cdc_channels[i], e) < 0) {
 			if (sf_stream_why(ss) != SF_STREAM_REFUSED)
@@ -189,7 +216,9 @@ static int subscribe_all(stream *st, store *s, sf_client *sf, sf_stream *ss, cha
 		}
 	}
 	if (cdc) {
-		snprintf(detail, n, "Change Data Capture: %s, %s", cdc_channels[0], cdc_channels[1]);
+		char list[200];
+		join(list, sizeof list, "", cdc_channels, k);
+		snprintf(detail, n, "Change Data Capture: %s", list);
 		return 0;
 	}
 	char cdc_err[256];
@@ -200,11 +229,11 @@ static int subscribe_all(stream *st, store *s, sf_client *sf, sf_stream *ss, cha
 	err_clear(e);
 	if (sf_stream_handshake(ss, e) < 0)
 		return -1;
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < k; i++) {
 		char ch[64];
 		snprintf(ch, sizeof ch, "/topic/%s", topics[i]);
 		add_channel(st, ch);
-		if (sf_pushtopic_ensure(sf, topics[i], i == 0 ? SF_CONTACT : SF_LEAD, e) < 0 ||
+		if (sf_pushtopic_ensure(sf, topics[i], (sf_object)i, e) < 0 ||
 		    subscribe_from(st, s, ss, ch, e) < 0) {
 			char m[300];
 			snprintf(m, sizeof m, "%s", e->msg);
@@ -212,7 +241,9 @@ static int subscribe_all(stream *st, store *s, sf_client *sf, sf_stream *ss, cha
 			               m);
 		}
 	}
-	snprintf(detail, n, "PushTopic: /topic/%s, /topic/%s", topics[0], topics[1]);
+	char list[200];
+	join(list, sizeof list, "/topic/", topics, k);
+	snprintf(detail, n, "PushTopic: %s", list);
 	return 0;
 }
 
@@ -265,7 +296,22 @@ static long session(stream *st, store *s)
 		store_watermark_set(s, "sf_stream_seen_at", now, NULL);
 		if (n < 0) {
 			sf_stream_refusal why = sf_stream_why(ss);
-			if (why == SF_STREAM_UNKNOWN_CLIENT) {
+			if (why == SF_STREAM_ALLOCATION) {
+				/* Salesforce keeps the events on the bus (retention): the next session
+				 * resubscribes from the stored replay ids; until then the timer's poll
+				 * carries every change */
+				char m[300];
+				snprintf(m, sizeof m, "%s", e.msg);
+				set_state(s, "exhausted", m);
+				note(st,
+				     "change events: the org's daily event delivery allocation is used up "
+				     "(%s); "
+				     "falling back to polling (every interval) and trying the stream again "
+				     "in %d "
+				     "minutes",
+				     m, ALLOCATION_RETRY_S / 60);
+				wait = ALLOCATION_RETRY_S * 1000L;
+			} else if (why == SF_STREAM_UNKNOWN_CLIENT) {
 				/* the server forgot the client: a new handshake resubscribes from the last
 				 * replay id; the poll run covers whatever the server may not replay */
 				char m[300];
@@ -458,17 +504,20 @@ int stream_status_read(store *s, stream_status *out, err_t *e)
 	char v[40];
 	get(s, "sf_stream_events", v, sizeof v);
 	out->events = atol(v);
-	static const char *const ch[] = {"/data/ContactChangeEvent", "/data/LeadChangeEvent",
-	                                 "/topic/optsyncContactOptOut", "/topic/optsyncLeadOptOut"};
-	static const char *const label[] = {"Contact", "Lead", "Contact (PushTopic)", "Lead (PushTopic)"};
+	static const char *const label[] = {"Contact", "Lead", "Person account"};
 	size_t len = 0;
-	for (size_t i = 0; i < 4; i++) {
-		char key[96];
-		snprintf(key, sizeof key, "sf_stream_replay:%s", ch[i]);
+	for (size_t i = 0; i < 2 * SF_OBJECTS; i++) {
+		char key[96], ch[64];
+		if (i < SF_OBJECTS)
+			snprintf(ch, sizeof ch, "%s", cdc_channels[i]);
+		else
+			snprintf(ch, sizeof ch, "/topic/%s", topics[i - SF_OBJECTS]);
+		snprintf(key, sizeof key, "sf_stream_replay:%s", ch);
 		get(s, key, v, sizeof v);
 		if (v[0] && len < sizeof out->replay)
-			len += (size_t)snprintf(out->replay + len, sizeof out->replay - len, "%s%s %s",
-			                        len ? ", " : "", label[i], v);
+			len += (size_t)snprintf(out->replay + len, sizeof out->replay - len, "%s%s%s %s",
+			                        len ? ", " : "", label[i % SF_OBJECTS],
+			                        i < SF_OBJECTS ? "" : " (PushTopic)", v);
 	}
 	return 0;
 }

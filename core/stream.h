@@ -14,13 +14,13 @@
 #include "store.h"
 
 #define STREAM_BATCH_IDS 200 /* more records than this in one batch: a poll run reads them all */
-#define STREAM_CHANNELS 4
+#define STREAM_CHANNELS 6    /* Contact, Lead and Account, by CDC or by PushTopic */
 
 typedef struct stream stream;
 
 /* What waits for the next run. */
 typedef struct {
-	char ids[STREAM_BATCH_IDS][19]; /* Contact and Lead ids whose box may have moved */
+	char ids[STREAM_BATCH_IDS][19]; /* Contact, Lead and person Account ids whose box may have moved */
 	size_t n_ids;
 	int poll;        /* read everything (a gap, too many records, an event without ids) */
 	char why[256];   /* why poll, for the log line */
@@ -55,11 +55,11 @@ void stream_stop(stream *st);
 
 /* The listener's state as /checks and `optsync check` show it. */
 typedef struct {
-	char state[16];      /* subscribed | connecting | refused | "" (never ran) */
+	char state[16];      /* subscribed | connecting | refused | exhausted | "" (never ran) */
 	char detail[256];    /* channels, or the refusal */
 	char seen_at[40];    /* last answer from the stream */
 	char last_event[40]; /* commit time of the last event stored */
-	char replay[160];    /* "Contact 12, Lead 40" */
+	char replay[200];    /* "Contact 12, Lead 40, Person account 7" */
 	char gap[300];       /* the last gap and when, "" none */
 	long events;         /* events stored since the start */
 } stream_status;

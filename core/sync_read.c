@@ -573,12 +573,18 @@ int sync_read_events(sync_ctx *x, err_t *e)
 typedef struct {
 	char (*emails)[RULES_EMAIL_MAX + 1];
 	size_t n, max;
+	char (*persons)[19]; /* the person Contacts of the person accounts read: their events are the same change */
+	size_t n_persons;
+	size_t found; /* records the last read returned */
 } id_walk;
 
 static int on_id_record(const sf_record *rec, void *ud, err_t *e)
 {
 	(void)e;
 	id_walk *w = ud;
+	w->found++;
+	if (rec->object == SF_PERSON_ACCOUNT && rec->person_contact_id[0] && w->n_persons < w->max)
+		snprintf(w->persons[w->n_persons++], sizeof w->persons[0], "%s", rec->person_contact_id);
 	char email[RULES_EMAIL_MAX + 1];
 	err_t ignored = {0};
 	if (rules_normalize_email(rec->email, email, sizeof email, &ignored) < 0)
@@ -591,25 +597,57 @@ static int on_id_record(const sf_record *rec, void *ud, err_t *e)
 	return 0;
 }
 
+static int is_person_contact(const id_walk *w, const char *id)
+{
+	for (size_t i = 0; i < w->n_persons; i++)
+		if (strcmp(w->persons[i], id) == 0)
+			return 1;
+	return 0;
+}
+
+/* Reads the record id names, by its key prefix: 003 Contact, 00Q Lead, 001 a person account (a
+ * business account reads as nothing). A person account's change comes twice, as the Account's
+ * event and its person Contact's: the Contact's is skipped when the Account was read, and read as
+ * its person account when it came alone (Account not selected for CDC). */
+static int read_id(sync_ctx *x, id_walk *w, const char *id, err_t *e)
+{
+	sf_object o = strncmp(id, "00Q", 3) == 0   ? SF_LEAD
+	              : strncmp(id, "001", 3) == 0 ? SF_PERSON_ACCOUNT
+	                                           : SF_CONTACT;
+	if (o == SF_CONTACT && strncmp(id, "003", 3) != 0)
+		return 0; /* not the box's */
+	if (o == SF_CONTACT && is_person_contact(w, id))
+		return 0;
+	w->found = 0;
+	if (sf_read_by_id(x->sf, o, id, on_id_record, w, e) < 0)
+		return -1;
+	if (o == SF_CONTACT && w->found == 0 && sf_has_person_accounts(x->sf))
+		return sf_read_person_by_contact(x->sf, id, on_id_record, w, e);
+	return 0;
+}
+
 int sync_read_ids(sync_ctx *x, const char *const *ids, size_t n, err_t *e)
 {
 	id_walk w = {.max = n};
 	w.emails = calloc(n ? n : 1, sizeof *w.emails);
-	if (!w.emails)
+	w.persons = calloc(n ? n : 1, sizeof *w.persons);
+	if (!w.emails || !w.persons) {
+		free(w.emails);
+		free(w.persons);
 		return err_set(e, ERR_INTERNAL, "out of memory reading the records of change events");
-	sync_progress_note(x, "reading Salesforce", 0, 0);
-	int rc = 0;
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		/* the key prefix says the object: 003 Contact, 00Q Lead; anything else is not the box's */
-		sf_object o = strncmp(ids[i], "00Q", 3) == 0 ? SF_LEAD : SF_CONTACT;
-		if (strncmp(ids[i], "003", 3) != 0 && strncmp(ids[i], "00Q", 3) != 0)
-			continue;
-		if (sf_read_by_id(x->sf, o, ids[i], on_id_record, &w, e) < 0)
-			rc = err_prefix(e, "reading Salesforce");
 	}
+	sync_progress_note(x, "reading Salesforce", 0, 0);
+	/* the reads by id filter person accounts in or out as the poll does */
+	int rc = detect_person_accounts(x, e);
+	/* person accounts first, so their person Contacts' events are known as the same change */
+	for (int pass = 0; pass < 2 && rc == 0; pass++)
+		for (size_t i = 0; i < n && rc == 0; i++)
+			if ((strncmp(ids[i], "001", 3) == 0) == (pass == 0) && read_id(x, &w, ids[i], e) < 0)
+				rc = err_prefix(e, "reading Salesforce");
 	for (size_t i = 0; i < w.n && rc == 0; i++)
 		rc = sync_read_one(x, w.emails[i], e);
 	free(w.emails);
+	free(w.persons);
 	if (rc == 0) {
 		x->read_ac_ok = 1;
 		x->read_sf_ok = 1;

@@ -276,7 +276,8 @@ void sbx_sf_record_state_json(sqlite3 *db, const char *email_lc, json_object *ar
  * box change of a Contact or Lead emits on its channels. */
 void sbx_sf_stream_route(sbx_req *r);
 void sbx_sf_pushtopic_create(sbx_req *r);
-void sbx_stream_emit(sbx_req *r, const char *object, const char *id, int value, int64_t at_ms);
+void sbx_stream_emit(sbx_req *r, const char *object, const char *id, const char *person_contact, int value,
+                     int64_t at_ms);
 
 /* SOQL: runs q and writes a query response (first page) into r. */
 void sbx_soql_run(sbx_req *r, const char *q, int all_rows);

@@ -357,6 +357,11 @@ static void limits(sbx_req *r)
 	            {"DailyBulkApiBatches", 15000, 15000 - sbx_counter_get(r->app->db, "bulk_jobs")},
 	            {"DailyBulkV2QueryFileStorageMB", 976562, 976562},
 	            {"DailyBulkV2QueryJobs", 10000, 10000},
+	            /* event deliveries to CometD clients: CDC with platform events, PushTopic apart */
+	            {"DailyDeliveredPlatformEvents", sbx_knob_int("stream_delivery_max"),
+	             sbx_knob_int("stream_delivery_remaining")},
+	            {"DailyDurableStreamingApiEvents", sbx_knob_int("pushtopic_delivery_max"),
+	             sbx_knob_int("pushtopic_delivery_remaining")},
 	            {"DataStorageMB", 1024, 1000},
 	            {"FileStorageMB", 1024, 1024}};
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {

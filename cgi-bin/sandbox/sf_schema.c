@@ -269,10 +269,10 @@ void sbx_sf_write_fields(sbx_req *r, const char *type, const char *id, json_obje
 		json_object_object_get_ex(fields, "PersonHasOptedOutOfEmail", &nv);
 	if (old < 0 || !nv || json_object_get_boolean(nv) == old)
 		return;
-	/* Change events exist for Contact and Lead here; a person account's (AccountChangeEvent) is
-	 * not emulated yet, and the poll carries it (README "Change events"). */
-	if (!*account)
-		sbx_stream_emit(r, type, id, json_object_get_boolean(nv), at_ms);
+	/* A person account's change is two change events, the Account's and its person Contact's
+	 * (CDC guide, "Updating a Person Account"); sbx_stream_emit sends both. */
+	sbx_stream_emit(r, *account ? "Account" : type, *account ? account : id, *account ? id : NULL,
+	                json_object_get_boolean(nv), at_ms);
 	if (!sbx_knob_int("field_history"))
 		return;
 	/* A person account's box is kept on the Account's history, under its Person name. */

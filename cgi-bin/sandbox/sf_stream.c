@@ -1,7 +1,10 @@
 /* sf_stream.c - the Streaming API (CometD/Bayeux over long-polling at {instance}/cometd/NN.N):
  * handshake, subscribe with the replay extension, connect, disconnect; Change Data Capture channels
- * (/data/ContactChangeEvent, /data/LeadChangeEvent, /data/ChangeEvents) and PushTopics
- * (POST sobjects/PushTopic, /topic/NAME); the events a box change emits (sbx_stream_emit).
+ * (/data/ContactChangeEvent, /data/LeadChangeEvent, /data/AccountChangeEvent with Person Accounts
+ * on, /data/ChangeEvents) and PushTopics (POST sobjects/PushTopic, /topic/NAME); the events a box
+ * change emits (sbx_stream_emit); the daily event delivery allocations (CDC's and PushTopic's,
+ * knobs *_delivery_max/_remaining): a connect past one answers 403::Organization total events
+ * daily limit exceeded and delivers nothing, the events wait on the bus.
  *
  * The sandbox answers one request at a time, so a long poll would stop every other call: a
  * connect holds at most stream_hold_ms and gives way (answers with no event, the client connects
@@ -29,6 +32,9 @@ static int channel_known(sbx_req *r, const char *ch)
 		}
 		return ok;
 	}
+	/* Account is emulated only as the home of person accounts (sf_schema.c) */
+	if (strcmp(ch, "/data/AccountChangeEvent") == 0)
+		return sbx_knob_int("person_accounts") != 0;
 	return strcmp(ch, "/data/ContactChangeEvent") == 0 || strcmp(ch, "/data/LeadChangeEvent") == 0 ||
 	       strcmp(ch, "/data/ChangeEvents") == 0;
 }
@@ -161,6 +167,11 @@ static json_object *subscribe(sbx_req *r, json_object *msg, const char *client)
 		sqlite3_step(st);
 		sqlite3_finalize(st);
 	}
+	/* in the stats, per channel: what a client listened to (an org without person accounts
+	 * should not cost Account's events) */
+	char counter[200];
+	snprintf(counter, sizeof counter, "stream_subscribes:%s", ch);
+	sbx_counter_add(r->app->db, counter, 1);
 	json_object_object_add(o, "successful", sbx_jbool(1));
 	return o;
 }
@@ -187,12 +198,14 @@ static json_object *event_json(sqlite3_stmt *st, const char *sub)
 	json_object *data = json_object_new_object();
 	json_object *event = json_object_new_object();
 	json_object_object_add(event, "replayId", sbx_jint(replay));
+	/* an Account event names the box by its Person name, as the Account has it */
+	const char *box = strcmp(object, "Account") == 0 ? "PersonHasOptedOutOfEmail" : "HasOptedOutOfEmail";
 	if (strncmp(channel, "/topic/", 7) == 0) {
 		json_object_object_add(event, "createdDate", sbx_jstr(when));
 		json_object_object_add(event, "type", sbx_jstr("updated"));
 		json_object *so = json_object_new_object();
 		json_object_object_add(so, "Id", sbx_jstr(id));
-		json_object_object_add(so, "HasOptedOutOfEmail", sbx_jbool(value));
+		json_object_object_add(so, box, sbx_jbool(value));
 		json_object_object_add(data, "sobject", so);
 	} else {
 		json_object *payload = json_object_new_object();
@@ -203,7 +216,7 @@ static json_object *event_json(sqlite3_stmt *st, const char *sub)
 		json_object_object_add(h, "recordIds", ids);
 		json_object_object_add(h, "changeType", sbx_jstr("UPDATE"));
 		json_object *fields = json_object_new_array();
-		json_object_array_add(fields, sbx_jstr("HasOptedOutOfEmail"));
+		json_object_array_add(fields, sbx_jstr(box));
 		json_object_array_add(fields, sbx_jstr("LastModifiedDate"));
 		json_object_object_add(h, "changedFields", fields);
 		json_object_object_add(h, "commitTimestamp", sbx_jint(at));
@@ -211,7 +224,7 @@ static json_object *event_json(sqlite3_stmt *st, const char *sub)
 		json_object_object_add(h, "commitUser", sbx_jstr("005000000000001AAA"));
 		json_object_object_add(h, "sequenceNumber", sbx_jint(1));
 		json_object_object_add(payload, "ChangeEventHeader", h);
-		json_object_object_add(payload, "HasOptedOutOfEmail", sbx_jbool(value));
+		json_object_object_add(payload, box, sbx_jbool(value));
 		json_object_object_add(payload, "LastModifiedDate", sbx_jstr(when));
 		json_object_object_add(data, "schema", sbx_jstr("sandbox-schema-1"));
 		json_object_object_add(data, "payload", payload);
@@ -222,8 +235,16 @@ static json_object *event_json(sqlite3_stmt *st, const char *sub)
 	return o;
 }
 
+/* The delivery allocation a channel's events count against: CDC's (DailyDeliveredPlatformEvents,
+ * shared with platform events) or PushTopic's (DailyDurableStreamingApiEvents). */
+static const char *allocation_knob(const char *channel)
+{
+	return strncmp(channel, "/topic/", 7) == 0 ? "pushtopic_delivery_remaining"
+	                                           : "stream_delivery_remaining";
+}
+
 /* Appends the events after each subscription's cursor to out, moving the cursors; returns how
- * many. */
+ * many. A subscription whose allocation is used up delivers nothing and keeps its cursor. */
 static int deliver(sbx_req *r, const char *client, json_object *out)
 {
 	int n = 0;
@@ -241,6 +262,10 @@ static int deliver(sbx_req *r, const char *client, json_object *out)
 	}
 	sqlite3_finalize(subs);
 	for (int i = 0; i < ns && n < BATCH_MAX; i++) {
+		const char *knob = allocation_knob(chans[i]);
+		int64_t left = sbx_knob_int(knob), took = 0;
+		if (left <= 0)
+			continue;
 		sqlite3_stmt *st =
 		    sbx_db_prep(r->app->db, "SELECT replay, channel, object, record_id, opted_out, "
 		                            "at_ms FROM sf_stream_events WHERE replay > ?1 "
@@ -250,14 +275,19 @@ static int deliver(sbx_req *r, const char *client, json_object *out)
 		sqlite3_bind_int64(st, 1, cur[i]);
 		sqlite3_bind_int(st, 2, 4 * BATCH_MAX);
 		int64_t last = cur[i];
-		while (n < BATCH_MAX && sqlite3_step(st) == SQLITE_ROW) {
+		while (n < BATCH_MAX && took < left && sqlite3_step(st) == SQLITE_ROW) {
 			last = sqlite3_column_int64(st, 0);
 			if (!sub_takes(chans[i], (const char *)sqlite3_column_text(st, 1)))
 				continue;
 			json_object_array_add(out, event_json(st, chans[i]));
 			n++;
+			took++;
 		}
 		sqlite3_finalize(st);
+		if (took > 0) {
+			sbx_knob_set_json(r->app->db, knob, json_object_new_int64(left - took));
+			sbx_counter_add(r->app->db, "stream_events_delivered", took);
+		}
 		if (last != cur[i]) {
 			st = sbx_db_prep(r->app->db,
 			                 "UPDATE sf_stream_subs SET cursor = ?3 WHERE client = ?1 AND "
@@ -287,6 +317,21 @@ static int someone_waiting(sbx_req *r, int ms)
 	return poll(&p, 1, ms) > 0;
 }
 
+/* 1 when one of the client's subscriptions counts against an allocation that is used up: the
+ * documented answer comes on /meta/connect, at the first connect or on a running one. */
+static int allocation_spent(sbx_req *r, const char *client)
+{
+	sqlite3_stmt *st = sbx_db_prep(r->app->db, "SELECT channel FROM sf_stream_subs WHERE client = ?1");
+	int spent = 0;
+	if (!st)
+		return 0;
+	sqlite3_bind_text(st, 1, client, -1, SQLITE_TRANSIENT);
+	while (!spent && sqlite3_step(st) == SQLITE_ROW)
+		spent = sbx_knob_int(allocation_knob((const char *)sqlite3_column_text(st, 0))) <= 0;
+	sqlite3_finalize(st);
+	return spent;
+}
+
 static void connect_msg(sbx_req *r, json_object *msg, const char *client, json_object *out)
 {
 	if (!client_known(r, client)) {
@@ -299,6 +344,14 @@ static void connect_msg(sbx_req *r, json_object *msg, const char *client, json_o
 		sbx_db_exec(r->app->db, "DELETE FROM sf_stream_subs", NULL);
 		sbx_db_exec(r->app->db, "DELETE FROM sf_stream_clients", NULL);
 		json_object_array_add(out, unknown_client("/meta/connect", msg));
+		return;
+	}
+	if (allocation_spent(r, client)) {
+		json_object *o = meta("/meta/connect", msg, 0);
+		json_object_object_add(o, "error",
+		                       sbx_jstr("403::Organization total events daily limit exceeded"));
+		json_object_array_add(out, o);
+		sbx_counter_add(r->app->db, "stream_allocation_refusals", 1);
 		return;
 	}
 	int64_t hold = sbx_knob_int("stream_hold_ms");
@@ -406,11 +459,17 @@ void sbx_sf_pushtopic_create(sbx_req *r)
 	}
 	const char *object = strstr(query, " FROM Lead")      ? "Lead"
 	                     : strstr(query, " FROM Contact") ? "Contact"
+	                     : strstr(query, " FROM Account") ? "Account"
 	                                                      : NULL;
+	if (object && strcmp(object, "Account") == 0 && !sbx_knob_int("person_accounts")) {
+		sbx_resp_error(r, 400, "INVALID_TYPE", "sObject type 'Account' is not supported.");
+		return;
+	}
 	if (!object || !strstr(query, "HasOptedOutOfEmail")) {
-		sbx_resp_error(r, 400, "INVALID_FIELD",
-		               "the sandbox accepts a PushTopic Query on Contact or Lead that selects "
-		               "HasOptedOutOfEmail");
+		sbx_resp_error(
+		    r, 400, "INVALID_FIELD",
+		    "the sandbox accepts a PushTopic Query on Contact, Lead or Account that selects "
+		    "HasOptedOutOfEmail (PersonHasOptedOutOfEmail on Account)");
 		return;
 	}
 	char id[19];
@@ -456,14 +515,20 @@ static void insert_event(sqlite3 *db, const char *channel, const char *object, c
 	sqlite3_finalize(st);
 }
 
-void sbx_stream_emit(sbx_req *r, const char *object, const char *id, int value, int64_t at_ms)
+void sbx_stream_emit(sbx_req *r, const char *object, const char *id, const char *person_contact, int value,
+                     int64_t at_ms)
 {
-	if (strcmp(object, "Contact") != 0 && strcmp(object, "Lead") != 0)
+	if (strcmp(object, "Contact") != 0 && strcmp(object, "Lead") != 0 && strcmp(object, "Account") != 0)
 		return;
 	sqlite3 *db = r->app->db;
 	char ch[64];
 	snprintf(ch, sizeof ch, "/data/%sChangeEvent", object);
 	insert_event(db, ch, object, id, value, at_ms);
+	/* A person account's change also comes as its person Contact's change event (both objects
+	 * selected for CDC); a PushTopic fires on the Account only (Streaming API guide, "PushTopic
+	 * Event Publishing for PersonAccount"). */
+	if (person_contact)
+		insert_event(db, "/data/ContactChangeEvent", "Contact", person_contact, value, at_ms);
 	sqlite3_stmt *st = sbx_db_prep(db, "SELECT name FROM sf_pushtopics WHERE object = ?1");
 	if (st) {
 		sqlite3_bind_text(st, 1, object, -1, SQLITE_TRANSIENT);

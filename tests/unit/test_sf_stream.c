@@ -1,7 +1,7 @@
 /* test_sf_stream.c - the Streaming API's change events typed without a server: a CDC event of the
  * box, an UPDATE of another field, several and wildcard record ids, a GAP event, a PushTopic
- * event, and messages that are no event (meta channels, other objects, hostile shapes). The
- * Bayeux exchange itself runs against the sandbox in tests/e2e/sync_stream.sh. */
+ * event, a person account's Account events, and messages that are no event (meta channels, other objects,
+ * hostile shapes). The Bayeux exchange itself runs against the sandbox in tests/e2e/sync_stream.sh. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -118,14 +118,61 @@ static void pushtopic_event(void **state)
 	assert_int_equal(ev.box_changed, 1);
 }
 
+/* A person account's box on the Account's change event: entityName Account, the id 001..., the
+ * field by its Person name (CDC guide, "Updating a Person Account"). */
+static void account_events(void **state)
+{
+	(void)state;
+	sf_change_event ev;
+	assert_int_equal(parse("{\"channel\":\"/data/AccountChangeEvent\",\"data\":{\"payload\":{"
+	                       "\"ChangeEventHeader\":{\"entityName\":\"Account\",\"recordIds\":["
+	                       "\"001000000000001AAA\"],\"changeType\":\"UPDATE\",\"changedFields\":["
+	                       "\"PersonHasOptedOutOfEmail\",\"LastModifiedDate\"],\"commitTimestamp\":5},"
+	                       "\"PersonHasOptedOutOfEmail\":true},\"event\":{\"replayId\":9}}}",
+	                       &ev),
+	                 1);
+	assert_int_equal(ev.object, SF_PERSON_ACCOUNT);
+	assert_string_equal(ev.ids[0], "001000000000001AAA");
+	assert_int_equal(ev.box_changed, 1);
+	assert_int_equal(ev.replay, 9);
+	/* a business account's edit (or a person account's other field) is no reason to read */
+	assert_int_equal(parse("{\"channel\":\"/data/AccountChangeEvent\",\"data\":{\"payload\":{"
+	                       "\"ChangeEventHeader\":{\"entityName\":\"Account\",\"recordIds\":["
+	                       "\"001000000000002AAA\"],\"changeType\":\"UPDATE\",\"changedFields\":["
+	                       "\"Industry\",\"LastModifiedDate\"]}},\"event\":{\"replayId\":10}}}",
+	                       &ev),
+	                 1);
+	assert_int_equal(ev.box_changed, 0);
+	assert_int_equal(ev.replay, 10);
+	/* the Contact's name for the box on an Account event is not the person account's box */
+	assert_int_equal(parse("{\"channel\":\"/data/AccountChangeEvent\",\"data\":{\"payload\":{"
+	                       "\"ChangeEventHeader\":{\"entityName\":\"Account\",\"recordIds\":["
+	                       "\"001000000000002AAA\"],\"changeType\":\"UPDATE\",\"changedFields\":["
+	                       "\"HasOptedOutOfEmail\"]}},\"event\":{\"replayId\":11}}}",
+	                       &ev),
+	                 1);
+	assert_int_equal(ev.box_changed, 0);
+	/* the PushTopic fallback fires on the Account: the id says person account */
+	assert_int_equal(
+	    parse("{\"channel\":\"/topic/optsyncPersonAcctOptOut\",\"data\":{\"event\":{"
+	          "\"createdDate\":\"2026-12-04T10:00:00.000+0000\",\"replayId\":4,\"type\":\"updated\"},"
+	          "\"sobject\":{\"Id\":\"001000000000003AAA\",\"PersonHasOptedOutOfEmail\":true}}}",
+	          &ev),
+	    1);
+	assert_int_equal(ev.object, SF_PERSON_ACCOUNT);
+	assert_string_equal(ev.ids[0], "001000000000003AAA");
+	assert_int_equal(ev.box_changed, 1);
+}
+
 static void not_events(void **state)
 {
 	(void)state;
 	sf_change_event ev;
 	assert_int_equal(parse("{\"channel\":\"/meta/connect\",\"successful\":true}", &ev), 0);
-	assert_int_equal(parse("{\"channel\":\"/data/AccountChangeEvent\",\"data\":{\"payload\":{"
-	                       "\"ChangeEventHeader\":{\"entityName\":\"Account\",\"recordIds\":["
-	                       "\"001000000000001AAA\"]}}}}",
+	/* an object without the box (Account is one now: person accounts, see account_events) */
+	assert_int_equal(parse("{\"channel\":\"/data/OpportunityChangeEvent\",\"data\":{\"payload\":{"
+	                       "\"ChangeEventHeader\":{\"entityName\":\"Opportunity\",\"recordIds\":["
+	                       "\"006000000000001AAA\"]}}}}",
 	                       &ev),
 	                 0);
 	assert_int_equal(parse("{\"channel\":\"/topic/x\",\"data\":{\"sobject\":{\"Id\":\"'; DROP\"}}}", &ev),
@@ -147,6 +194,7 @@ int main(void)
 	    cmocka_unit_test(cdc_box_update),        cmocka_unit_test(cdc_other_field),
 	    cmocka_unit_test(cdc_many_and_wildcard), cmocka_unit_test(gap_event),
 	    cmocka_unit_test(pushtopic_event),       cmocka_unit_test(not_events),
+	    cmocka_unit_test(account_events),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
