@@ -41,6 +41,7 @@ struct stream {
 	int64_t seen_replay[STREAM_CHANNELS]; /* newest replay received per channel (this process) */
 	char channels[STREAM_CHANNELS][64];
 	size_t n_channels;
+	size_t watched; /* objects this session subscribed for (objects_watched) */
 	char notes[NOTES][300];
 	unsigned note_head, note_count;
 };
@@ -184,7 +185,8 @@ static void add_channel(stream *st, const char *ch)
 }
 
 /* The objects whose box the stream listens to: Contact and Lead, and Account when the engine's
- * last detection found Person Accounts (a later change is picked up at the next session). */
+ * last detection found Person Accounts (read again after every connect: a change ends the session,
+ * and the next one subscribes to match). */
 static size_t objects_watched(store *s)
 {
 	char v[8] = "";
@@ -207,6 +209,7 @@ static int subscribe_all(stream *st, store *s, sf_client *sf, sf_stream *ss, cha
 {
 	int cdc = 1;
 	size_t k = objects_watched(s);
+	st->watched = k;
 	for (size_t i = 0; i < k && cdc; i++) {
 		add_channel(st, cdc_channels[i]);
 		if (subscribe_from(st, s, ss, cdc_channels[i], e) < 0) {
@@ -321,6 +324,14 @@ static long session(stream *st, store *s)
 				note(st, "change events: %s; connecting again", e.msg);
 				wait = why == SF_STREAM_AUTH ? 1000 : 5000;
 			}
+			break;
+		}
+		if (objects_watched(s) != st->watched) {
+			/* the engine found Person Accounts turned on (or off) since this session
+			 * subscribed: a new session subscribes to the channels that match, from the
+			 * stored replay ids */
+			note(st, "change events: Person Accounts are %s in Salesforce now; subscribing again",
+			     st->watched < SF_OBJECTS ? "on" : "off");
 			break;
 		}
 		long iv = sf_stream_interval_ms(ss);

@@ -166,3 +166,31 @@ expect_eq "  no event was delivered past the allocation" "$(stat0 stream_events_
 expect_eq "  and no targeted run ran for it" "$(grep -c 'change events: [0-9]* event(s)' "$T/daemon.log")" 0
 stop_daemon
 sbx_knobs '{"stream_delivery_max":50000,"stream_delivery_remaining":50000}'
+
+# ---- a daemon already listening when the engine finds Person Accounts turned on: it subscribes
+# again, Account included, without a restart (the stored answer set back to "none found" stands
+# for an engine that has not noticed yet)
+sbx_person '{"email":"pa5@example.com","ac":{"lists":{"1":1}},"sf":[{"type":"PersonAccount"}]}'
+sqlite3 "$OPTSYNC_DB" "UPDATE watermarks SET value = '0' WHERE name = 'sf_person_accounts'"
+: >"$T/daemon.log"
+start_daemon
+expect_match "not noticed yet: the listening daemon has Contact and Lead only" "$(cat "$T/daemon.log")" \
+	"change events: subscribed \(Change Data Capture: /data/ContactChangeEvent, /data/LeadChangeEvent\)"
+subs=$(stat0 'stream_subscribes:/data/AccountChangeEvent')
+for i in $(seq 1 50); do # the daemon's start-up run may hold the lock
+	optsync sync --full >/dev/null 2>&1 && break
+	sleep 0.2
+done
+expect_eq "the full run stored that the org has person accounts" \
+	"$(sqlite3 "$OPTSYNC_DB" "SELECT value FROM watermarks WHERE name='sf_person_accounts'")" "1"
+wait_log "change events: Person Accounts are on in Salesforce now; subscribing again" &&
+	ok "the listening daemon noticed Person Accounts turned on" || fail "no resubscription" "$(tail -3 "$T/daemon.log")"
+wait_log "change events: subscribed \(Change Data Capture: /data/ContactChangeEvent, /data/LeadChangeEvent, /data/AccountChangeEvent\)" &&
+	ok "  and subscribed to Account's change events too" || fail "no Account subscription" "$(tail -3 "$T/daemon.log")"
+expect_eq "  the sandbox saw one more Account subscription" "$(stat0 'stream_subscribes:/data/AccountChangeEvent')" "$((subs + 1))"
+sleep 0.5 # the new session's first connect is on the wire
+sbx_event '{"type":"sf_check","email":"pa5@example.com"}'
+ms=$(wait_list pa5@example.com 2)
+expect_eq "  a person account's box after it: AC unsubscribed" "$(ac_list pa5@example.com 1)" "2"
+[ "$ms" -lt 3000 ] && ok "  in $ms ms (< 3 s)" || fail "latency after resubscribing" "$ms ms"
+stop_daemon
