@@ -42,7 +42,8 @@ int pa_state_save(store *s, int on, int64_t asked_ms, err_t *e)
 {
 	char v[32];
 	snprintf(v, sizeof v, "%lld", (long long)asked_ms);
-	if (store_watermark_set(s, KEY_ON, on ? "1" : "0", e) < 0 || store_watermark_set(s, KEY_ASKED, v, e) < 0)
+	if (store_watermark_set(s, KEY_ON, on ? "1" : "0", e) < 0 ||
+	    store_watermark_set(s, KEY_ASKED, v, e) < 0)
 		return -1;
 	return 0;
 }
