@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ac.h"
+#include "pa_detect.h"
 #include "rules.h"
 #include "settings.h"
 #include "sf.h"
@@ -54,10 +55,48 @@ static check_result *add(check_result *out, int *n, int max, const char *id, con
 	return r;
 }
 
-static void check_ac(store *s, const char *rate_file, check_result *out, int *n, int max)
+/* The tags optsync adds: the five of Contacts and Leads, and the three of person accounts in an org
+ * that has them (persons 1). Missing ones are made the first time one is needed. */
+static void check_tags(ac_client *ac, check_result *tags, int persons)
+{
+	if (!ac || !tags)
+		return;
+	int last = persons == 1 ? RULES_TAG_LEAD_CONVERTED_PERSON : RULES_TAG_LEAD_CONVERTED;
+	const char *count = persons == 1 ? "eight" : "five";
+	snprintf(tags->title, sizeof tags->title, "The %s optsync tags exist in ActiveCampaign%s", count,
+	         persons == 1 ? " (with the person-account ones)" : "");
+	int missing = 0;
+	char names[512] = "";
+	err_t e = {0};
+	for (int t = RULES_TAG_CREATED_FROM_LEAD; t <= last; t++) {
+		ac_tag found_tag;
+		int found = 0;
+		if (ac_tag_find(ac, rules_tag_name((rules_tag)t), &found_tag, &found, &e) < 0) {
+			set(tags, CHECK_WARN, "Try again; if it persists, check ActiveCampaign's status",
+			    "could not list tags: %s", e.msg);
+			return;
+		}
+		if (!found) {
+			missing++;
+			strncat(names, " ", sizeof names - strlen(names) - 1);
+			strncat(names, rules_tag_name((rules_tag)t), sizeof names - strlen(names) - 1);
+		}
+	}
+	if (missing == 0)
+		set(tags, CHECK_PASS, "", "all %s tags exist", count);
+	else
+		set(tags, CHECK_WARN, "Nothing to do: optsync creates a tag the first time it needs it",
+		    "%d missing:%s", missing, names);
+}
+
+/* Leaves the open client in *ac_out (for check_tags; NULL when none) and the tags row in *tags_out. */
+static void check_ac(store *s, const char *rate_file, check_result *out, int *n, int max, ac_client **ac_out,
+                     check_result **tags_out)
 {
 	check_result *r = add(out, n, max, "ac_connection", "ActiveCampaign connection");
-	check_result *tags = NULL, *hook = NULL;
+	check_result *hook = NULL;
+	*ac_out = NULL;
+	*tags_out = NULL;
 	store_connection c;
 	err_t e = {0};
 	int have = store_connection_load(s, "ac", &c, &e);
@@ -82,35 +121,8 @@ static void check_ac(store *s, const char *rate_file, check_result *out, int *n,
 	}
 	set(r, CHECK_PASS, "", "%s as %s", c.url, user);
 
-	tags = add(out, n, max, "ac_tags", "The five optsync tags exist in ActiveCampaign");
-	if (tags) {
-		int missing = 0;
-		char names[256] = "";
-		/* The person-account tags are made when a person account first needs one. */
-		for (int t = RULES_TAG_CREATED_FROM_LEAD; t <= RULES_TAG_LEAD_CONVERTED; t++) {
-			ac_tag found_tag;
-			int found = 0;
-			if (ac_tag_find(ac, rules_tag_name((rules_tag)t), &found_tag, &found, &e) < 0) {
-				set(tags, CHECK_WARN,
-				    "Try again; if it persists, check ActiveCampaign's status",
-				    "could not list tags: %s", e.msg);
-				missing = -1;
-				break;
-			}
-			if (!found) {
-				missing++;
-				strncat(names, " ", sizeof names - strlen(names) - 1);
-				strncat(names, rules_tag_name((rules_tag)t),
-				        sizeof names - strlen(names) - 1);
-			}
-		}
-		if (missing == 0)
-			set(tags, CHECK_PASS, "", "all five tags exist");
-		else if (missing > 0)
-			set(tags, CHECK_WARN,
-			    "Nothing to do: optsync creates a tag the first time it needs it",
-			    "%d missing:%s", missing, names);
-	}
+	/* Filled after the Salesforce checks: which tags count depends on Person Accounts. */
+	*tags_out = add(out, n, max, "ac_tags", "The optsync tags exist in ActiveCampaign");
 
 	hook = add(out, n, max, "ac_webhook", "Webhook registered in ActiveCampaign and heard from");
 	if (hook) {
@@ -140,7 +152,7 @@ static void check_ac(store *s, const char *rate_file, check_result *out, int *n,
 		else
 			set(hook, CHECK_PASS, "", "registered; last event received %s", num.last_event_at);
 	}
-	ac_close(ac);
+	*ac_out = ac;
 }
 
 /* The org's daily event delivery allocations as /limits gave them during check_sf: CDC's events
@@ -152,7 +164,8 @@ typedef struct {
 	int read; /* /limits answered */
 } event_allocation;
 
-static void check_sf(store *s, check_result *out, int *n, int max, double share, event_allocation *alloc)
+/* Returns whether the org has Person Accounts: 1, 0, or -1 when it could not be asked. */
+static int check_sf(store *s, check_result *out, int *n, int max, double share, event_allocation *alloc)
 {
 	check_result *r = add(out, n, max, "sf_connection", "Salesforce connection");
 	store_connection c;
@@ -161,7 +174,7 @@ static void check_sf(store *s, check_result *out, int *n, int max, double share,
 	if (have <= 0) {
 		set(r, CHECK_FAIL, "Connect Salesforce on /setup or with: optsync connect sf ...", "%s",
 		    have < 0 ? e.msg : "not configured");
-		return;
+		return -1;
 	}
 	sf_client *sf = sf_conn_open(s, &c, NULL, &e);
 	if (!sf || sf_authenticate(sf, &e) < 0) {
@@ -172,10 +185,14 @@ static void check_sf(store *s, check_result *out, int *n, int max, double share,
 		        : "Check the login URL and that Salesforce is reachable from this machine",
 		    "%s", e.msg);
 		sf_close(sf);
-		return;
+		return -1;
 	}
 	set(r, CHECK_PASS, "", "token from %s; data at %s", c.url, sf_instance_url(sf));
 	int persons = sf_person_accounts(sf, &e);
+	/* An answer other than the engine's makes its next run ask again (no full run needed). */
+	err_t ne = {0};
+	if (persons >= 0)
+		pa_note_observed(s, persons, &ne);
 	check_result *pa = add(out, n, max, "sf_person_accounts", "Salesforce Person Accounts");
 	if (pa) {
 		if (persons < 0)
@@ -251,6 +268,7 @@ static void check_sf(store *s, check_result *out, int *n, int max, double share,
 		}
 	}
 	sf_close(sf);
+	return persons;
 }
 
 typedef struct {
@@ -423,8 +441,12 @@ int checks_run(store *s, const char *rate_file, check_result *out, int max, err_
 		return -1;
 	event_allocation alloc;
 	memset(&alloc, 0, sizeof alloc);
-	check_ac(s, rate_file, out, &n, max);
-	check_sf(s, out, &n, max, atof(v), &alloc);
+	ac_client *ac = NULL;
+	check_result *tags = NULL;
+	check_ac(s, rate_file, out, &n, max, &ac, &tags);
+	int persons = check_sf(s, out, &n, max, atof(v), &alloc);
+	check_tags(ac, tags, persons);
+	ac_close(ac);
 	check_local(s, out, &n, max);
 	check_stream(s, out, &n, max, &alloc);
 	return n;

@@ -36,6 +36,9 @@ typedef struct {
 	char sf_pa_watermark[40]; /* newest person account SystemModstamp read (own key: the feature can
 	                           * be turned on after the others were read) */
 	int64_t sf_pa_watermark_ms;
+	int person_accounts; /* the org has Person Accounts (pa_detect: the stored or a fresh answer) */
+	int pa_from_start;   /* on, but never read completely: turned on after the first sync; a person
+	                      * with a person account not seen before is decided as on a first sync */
 	int read_ac_ok, read_sf_ok;
 	char first_error[512];    /* the first thing that kept the run from finishing */
 	int sf_paused;            /* API share reached: no more SF writes this run */

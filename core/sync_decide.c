@@ -50,6 +50,33 @@ static int id_in_sorted(const sf_snapshot *sorted, size_t n, const char *id)
 	return bsearch(&key, sorted, n, sizeof *sorted, sf_snapshot_id_cmp) != NULL;
 }
 
+static int cmp_str_ptr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The PersonContactId of every person account read now for this person, sorted (*out: NULL when
+ * none). Returns how many, or (size_t)-1 out of memory. */
+static size_t person_contacts_read(const work_person *wp, const char ***out)
+{
+	size_t k = 0;
+	*out = NULL;
+	for (size_t i = 0; i < wp->n_sf; i++)
+		k += wp->sf[i].person_contact_id[0] != '\0';
+	if (k == 0)
+		return 0;
+	const char **ids = malloc(k * sizeof *ids);
+	if (!ids)
+		return (size_t)-1;
+	k = 0;
+	for (size_t i = 0; i < wp->n_sf; i++)
+		if (wp->sf[i].person_contact_id[0])
+			ids[k++] = wp->sf[i].person_contact_id;
+	qsort(ids, k, sizeof *ids, cmp_str_ptr);
+	*out = ids;
+	return k;
+}
+
 static void fill_sf(rules_sf_record *r, const sf_snapshot *now, const sf_snapshot *seen, int ever_seen)
 {
 	r->object = strcmp(now->object, "Lead") == 0            ? RULES_OBJ_LEAD
@@ -151,6 +178,10 @@ int sync_build_person(sync_ctx *x, work_person *wp, rules_person *rp, person_sta
 		if (!r)
 			return person_oom(e, "Salesforce records", wp->email);
 		fill_sf(r, &wp->sf[i], &old, had);
+		/* A person account met for the first time while the feature is new to optsync: nothing
+		 * says what happened to it before, so its person gets the first sync's care. */
+		if (x->pa_from_start && !had && strcmp(wp->sf[i].object, "PersonAccount") == 0)
+			rp->first_sync = 1;
 	}
 	if (store_sf_by_email_all(x->s, wp->email, &ps->stored, &ps->n_stored, e) < 0)
 		return e->kind == ERR_INTERNAL ? PERSON_FAILED : -1;
@@ -161,14 +192,24 @@ int sync_build_person(sync_ctx *x, work_person *wp, rules_person *rp, person_sta
 		memcpy(now, wp->sf, wp->n_sf * sizeof *now);
 		qsort(now, wp->n_sf, sizeof *now, sf_snapshot_id_cmp);
 	}
+	const char **mirrors = NULL;
+	size_t n_mirrors = 0;
+	if (ps->n_stored && (n_mirrors = person_contacts_read(wp, &mirrors)) == (size_t)-1)
+		return person_oom(e, "Salesforce records", wp->email);
 	for (size_t i = 0; i < ps->n_stored && !oom; i++) {
 		if (now && id_in_sorted(now, wp->n_sf, ps->stored[i].id))
+			continue;
+		/* A Contact known from before the org had Person Accounts that is now the person contact
+		 * of a person account read here: the same person, written on the Account only. */
+		if (n_mirrors && strcmp(ps->stored[i].object, "Contact") == 0 &&
+		    bsearch(&(const char *){ps->stored[i].id}, mirrors, n_mirrors, sizeof *mirrors, cmp_str_ptr))
 			continue;
 		rules_sf_record *r = rules_person_add_sf(rp);
 		if (!(oom = !r))
 			fill_sf(r, &ps->stored[i], &ps->stored[i], 1);
 	}
 	free(now);
+	free(mirrors);
 	if (oom)
 		return person_oom(e, "Salesforce records", wp->email);
 	for (size_t i = 0; i < wp->n_events; i++) {

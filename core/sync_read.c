@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pa_detect.h"
 #include "settings.h"
 #include "sync_int.h"
 #include "timefmt.h"
@@ -259,25 +260,25 @@ static void note_sf_time(sync_ctx *x, sf_object o, const char *modstamp)
 	}
 }
 
-/* Whether the org has Person Accounts, asked of Account's describe on a first sync and a full run
- * (and whenever it is not known) and kept with the watermarks; it shapes every SF read. */
+/* Whether the org has Person Accounts: the stored answer, asked of Account's describe again when
+ * pa_detect_due says so (a first sync, a full run, once a day, or after /checks saw it change). It
+ * shapes every SF read. */
 static int detect_person_accounts(sync_ctx *x, err_t *e)
 {
-	char v[8] = "";
-	int have = 0;
-	/* A first sync and a full run ask again: the feature can be turned on at any time. */
-	if (!x->first_sync && !x->o->full &&
-	    (have = store_watermark_get(x->s, "sf_person_accounts", v, sizeof v, e)) < 0)
+	pa_state st;
+	if (pa_state_load(x->s, &st, e) < 0)
 		return -1;
-	if (!have) {
-		int on = sf_person_accounts(x->sf, e);
+	int on = st.on;
+	int64_t now = timefmt_now_ms();
+	if (pa_detect_due(&st, x->first_sync || x->o->full, now)) {
+		on = sf_person_accounts(x->sf, e);
 		if (on < 0)
 			return err_prefix(e, "reading Salesforce: Person Accounts");
-		snprintf(v, sizeof v, "%d", on);
-		if (store_watermark_set(x->s, "sf_person_accounts", v, e) < 0)
+		if (pa_state_save(x->s, on, now, e) < 0)
 			return -1;
 	}
-	sf_set_person_accounts(x->sf, strcmp(v, "1") == 0);
+	sf_set_person_accounts(x->sf, on);
+	x->person_accounts = on;
 	return 0;
 }
 
@@ -334,23 +335,40 @@ int sync_read_sf(sync_ctx *x, err_t *e)
 		return -1;
 	int64_t since_pa = SF_SINCE_ALL;
 	char pa[40] = "";
-	if (!x->o->full && !x->first_sync) {
-		int have_pa = store_watermark_get(x->s, "sf_person_account", pa, sizeof pa, e);
+	int have_pa = 0;
+	if (!x->first_sync) {
+		have_pa = store_watermark_get(x->s, "sf_person_account", pa, sizeof pa, e);
 		if (have_pa < 0)
 			return -1;
-		if (have_pa && timefmt_parse(pa, &since_pa) == 0) {
+		/* "none": read completely once and none found (the next person account is new, not late) */
+		if (!x->o->full && have_pa && timefmt_parse(pa, &since_pa) == 0) {
 			x->sf_pa_watermark_ms = since_pa;
 			snprintf(x->sf_pa_watermark, sizeof x->sf_pa_watermark, "%s", pa);
 		} else {
 			since_pa = SF_SINCE_ALL;
 		}
 	}
+	/* On, after a first sync, and never read completely: the org turned the feature on later.
+	 * Every person account is read from the start, and a person with one not seen before is
+	 * decided as on a first sync (opt-out sticky), since its times say nothing about what optsync
+	 * missed. Said once a run until that read is complete. */
+	x->pa_from_start = x->person_accounts && !x->first_sync && !have_pa;
+	if (x->pa_from_start &&
+	    sync_log(x, RULES_DIR_NONE, "", "PersonAccount", "", RULES_ACT_SKIP,
+	             x->o->dry_run ? ACTION_PLANNED : ACTION_SKIPPED,
+	             "Salesforce: Person Accounts are now enabled in this org: every person account is read "
+	             "from the start under its own watermark, and its person decided with the first sync's "
+	             "rules (opt-out is sticky)",
+	             NULL) < 0)
+		return err_set(e, ERR_DB, "database: the log refused the Person Accounts line");
 	sync_progress_note(x, "reading Salesforce", 0, 0);
 	sf_walk w = {.x = x};
 	if (sf_read_changed(x->sf, SF_CONTACT, since, on_sf_record, &w, e) < 0 ||
 	    sf_read_changed(x->sf, SF_LEAD, since, on_sf_record, &w, e) < 0 ||
 	    sf_read_changed(x->sf, SF_PERSON_ACCOUNT, since_pa, on_sf_record, &w, e) < 0)
 		return err_prefix(e, "reading Salesforce");
+	if (x->person_accounts && !x->sf_pa_watermark[0])
+		snprintf(x->sf_pa_watermark, sizeof x->sf_pa_watermark, "none");
 	x->read_sf_ok = 1;
 	return 0;
 }
