@@ -320,6 +320,14 @@ int store_sf_put(store *s, const sf_snapshot *r, err_t *e)
 	return done(s, st, e, "save SF record");
 }
 
+int store_sf_forget(store *s, const char *id, err_t *e)
+{
+	sqlite3_stmt *st = prep(s, "DELETE FROM sf_records WHERE id=?", e, "forget SF record");
+	if (st)
+		store_bind_text(st, 1, id);
+	return done(s, st, e, "forget SF record");
+}
+
 int store_sf_by_email(store *s, const char *email, sf_snapshot *out, int max, err_t *e)
 {
 	sqlite3_stmt *st =

@@ -60,6 +60,8 @@ typedef struct {
 } sf_snapshot;
 int store_sf_get(store *s, const char *id, sf_snapshot *r, err_t *e); /* 1 / 0 / -1 */
 int store_sf_put(store *s, const sf_snapshot *r, err_t *e);
+/* Forgets one stored record (a Contact that has become a person account's person contact). */
+int store_sf_forget(store *s, const char *id, err_t *e);
 int store_sf_by_email(store *s, const char *email, sf_snapshot *out, int max, err_t *e); /* count or -1 */
 /* Every SF record stored with this email, however many, into a new array *out (the caller frees
  * it; NULL when none) of *n; 0, or -1 on error (ERR_INTERNAL when memory runs out). */

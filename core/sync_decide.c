@@ -77,6 +77,13 @@ static size_t person_contacts_read(const work_person *wp, const char ***out)
 	return k;
 }
 
+/* Whether a stored record is a Contact that is the person contact of one of mirrors (sorted). */
+static int is_person_contact(const sf_snapshot *stored, const char **mirrors, size_t n_mirrors)
+{
+	return n_mirrors && strcmp(stored->object, "Contact") == 0 &&
+	       bsearch(&(const char *){stored->id}, mirrors, n_mirrors, sizeof *mirrors, cmp_str_ptr);
+}
+
 static void fill_sf(rules_sf_record *r, const sf_snapshot *now, const sf_snapshot *seen, int ever_seen)
 {
 	r->object = strcmp(now->object, "Lead") == 0            ? RULES_OBJ_LEAD
@@ -201,8 +208,7 @@ int sync_build_person(sync_ctx *x, work_person *wp, rules_person *rp, person_sta
 			continue;
 		/* A Contact known from before the org had Person Accounts that is now the person contact
 		 * of a person account read here: the same person, written on the Account only. */
-		if (n_mirrors && strcmp(ps->stored[i].object, "Contact") == 0 &&
-		    bsearch(&(const char *){ps->stored[i].id}, mirrors, n_mirrors, sizeof *mirrors, cmp_str_ptr))
+		if (is_person_contact(&ps->stored[i], mirrors, n_mirrors))
 			continue;
 		rules_sf_record *r = rules_person_add_sf(rp);
 		if (!(oom = !r))
@@ -341,6 +347,19 @@ static int save_person(sync_ctx *x, work_person *wp, const rules_person *rp, con
 		}
 		j++;
 	}
+	/* The stored Contacts build_person left out as person contacts: forgotten, so /contacts, show
+	 * and the audit name the PersonAccount alone (the Account is where the box is kept now). */
+	const char **mirrors = NULL;
+	size_t n_mirrors = ps->n_stored ? person_contacts_read(wp, &mirrors) : 0;
+	if (n_mirrors == (size_t)-1)
+		return err_set(e, ERR_INTERNAL, "%s: out of memory", wp->email);
+	for (size_t i = 0; i < ps->n_stored; i++)
+		if (is_person_contact(&ps->stored[i], mirrors, n_mirrors) &&
+		    store_sf_forget(x->s, ps->stored[i].id, e) < 0) {
+			free(mirrors);
+			return -1;
+		}
+	free(mirrors);
 	if (wp->ac_read && wp->ac_id[0]) {
 		ac_snapshot c;
 		memset(&c, 0, sizeof c);

@@ -61,6 +61,10 @@ picked_up() {
 	expect_eq "$1: was@'s unsubscribe checked its person account" "$(pa was@example.com PersonAccount)" true
 	expect_eq "$1: no refused write on the Contact that became a person contact" \
 		"$(optsync log --email was@example.com --json --limit 20 | grep -c '"status":"failed"')" 0
+	expect_eq "$1: the Contact that became a person contact is no longer kept: the store names the PersonAccount only" \
+		"$(osql "SELECT group_concat(object) FROM sf_records WHERE email = 'was@example.com'")" PersonAccount
+	expect_match "$1: optsync show names was@'s PersonAccount and no Contact" "$(optsync show --email was@example.com)" "PersonAccount"
+	expect_eq "  (no Contact line)" "$(optsync show --email was@example.com | grep -c 'Contact 003')" 0
 	expect_eq "$1: the person-account watermark is stored" "$(osql "SELECT count(*) FROM watermarks WHERE name = 'sf_person_account' AND value LIKE '20%'")" 1
 	before=$(sbx_writes)
 	out=$(optsync sync 2>&1)

@@ -484,6 +484,32 @@ static void log_states_round_trip_and_an_unknown_word_is_an_error(void **state)
 	store_close(s);
 }
 
+/* A record forgotten (a Contact that became a person contact) is gone; the others of its email stay. */
+static void a_forgotten_record_is_gone_and_only_it(void **state)
+{
+	fixture *f = *state;
+	store *s = NULL;
+	err_t e = {0};
+	assert_int_equal(store_open(&s, f->db, f->key, &e), 0);
+	sf_snapshot c = {.opted_out = 0}, p = {.opted_out = 1};
+	snprintf(c.id, sizeof c.id, "003000000000001AAA");
+	snprintf(c.object, sizeof c.object, "Contact");
+	snprintf(c.email, sizeof c.email, "was@example.com");
+	p = c;
+	snprintf(p.id, sizeof p.id, "001000000000001AAA");
+	snprintf(p.object, sizeof p.object, "PersonAccount");
+	p.opted_out = 1;
+	assert_int_equal(store_sf_put(s, &c, &e), 0);
+	assert_int_equal(store_sf_put(s, &p, &e), 0);
+	assert_int_equal(store_sf_forget(s, c.id, &e), 0);
+	sf_snapshot got;
+	assert_int_equal(store_sf_get(s, c.id, &got, &e), 0);
+	assert_int_equal(store_sf_get(s, p.id, &got, &e), 1);
+	assert_string_equal(got.object, "PersonAccount");
+	assert_int_equal(store_sf_forget(s, "003000000000404AAA", &e), 0); /* not stored: nothing to do */
+	store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -499,6 +525,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(log_rows_and_daily_counts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(queued_states_round_trip_and_unknown_words_are_flagged, setup, teardown),
 	    cmocka_unit_test_setup_teardown(log_states_round_trip_and_an_unknown_word_is_an_error, setup, teardown),
+	    cmocka_unit_test_setup_teardown(a_forgotten_record_is_gone_and_only_it, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
