@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "id_set.h"
+#include "pa_detect.h"
 #include "sync_bulk.h"
 #include "sync_int.h"
 #include "timefmt.h"
@@ -187,7 +188,7 @@ static int apply_sf(sync_ctx *x, action_vec *v, err_t *e)
 		if (ce.kind == ERR_NETWORK || ce.kind == ERR_AUTH || ce.kind == ERR_SERVER)
 			x->sf_down = 1;
 	}
-	int out = store_begin(x->s, e);
+	int out = store_begin(x->s, e), contact_refused = 0;
 	for (size_t i = 0; out == 0 && i < n; i++) {
 		queued_action *a = which[i];
 		char err[400];
@@ -207,6 +208,7 @@ static int apply_sf(sync_ctx *x, action_vec *v, err_t *e)
 		case SF_RES_FAILED:
 			snprintf(err, sizeof err, "Salesforce: %s: %s", res[i].code, res[i].message);
 			out = outcome(x, a, ACTION_FAILED, err, e);
+			contact_refused |= !x->person_accounts && strcmp(a->object, "Contact") == 0;
 			break;
 		case SF_RES_RETRY:
 			snprintf(err, sizeof err, "Salesforce: %s: %s", res[i].code, res[i].message);
@@ -221,6 +223,11 @@ static int apply_sf(sync_ctx *x, action_vec *v, err_t *e)
 		out = store_commit(x->s, e);
 	else
 		store_rollback(x->s);
+	/* A Contact refused in an org believed to have no Person Accounts may be a person contact: the
+	 * org may have turned the feature on since it was asked. The next run asks again (one describe)
+	 * rather than waiting out the day. */
+	if (out == 0 && contact_refused)
+		out = pa_note_observed(x->s, 1, e);
 	free(u);
 	free(res);
 	free(which);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # sync_person_accounts_later.sh - an org that turns Person Accounts on after optsync has run: the
 # engine asks again once a day (here: the stored time set back 25 h) or at the run after /checks saw
-# the change, with no full run; one clear log line; every person account read from the start under
+# the change, or at the run after a Contact write was refused, with no full run; one clear log line; every person account read from the start under
 # its own watermark, its person decided with the first sync's rules (opt-out sticky: a subscription
 # newer than a checked box does not uncheck it); a Contact known from before that became a person
 # contact is left out (no refused write); the runs before it ask nothing more than they did.
@@ -100,5 +100,25 @@ expect_match "checks: /checks counts the person-account tags" "$(optsync check 2
 DESCRIBES=$(describes)
 out=$(optsync sync 2>&1)
 picked_up checks "$out"
+
+# ---- noticed at the run after a Contact write was refused (the answer an hour old, not due)
+start refused
+seed
+osql "UPDATE watermarks SET value = '$(( ($(date +%s) - 3600) * 1000 ))' WHERE name = 'sf_person_accounts_asked_ms'" >/dev/null
+DESCRIBES=$(describes)
+out=$(optsync sync 2>&1)
+expect_match "refused: the run writing was@'s old Contact is partial" "$out" "^sync partial"
+expect_eq "refused: no describe in that run (the answer is an hour old)" "$(describes)" "$DESCRIBES"
+expect_match "refused: the Contact write was refused and logged failed" \
+	"$(optsync log --email was@example.com --json --limit 20)" '"status":"failed"'
+expect_eq "refused: the next run is told to ask again" \
+	"$(osql "SELECT value FROM watermarks WHERE name = 'sf_person_accounts_asked_ms'")" 0
+out=$(optsync sync 2>&1)
+expect_match "refused: the next run is complete" "$out" "^sync ok"
+expect_eq "refused: it described Account" "$(describes)" "$((DESCRIBES + 1))"
+expect_eq "refused: one clear log line says Person Accounts are now enabled" \
+	"$(optsync log --json --limit 500 | grep -c 'Person Accounts are now enabled in this org')" 1
+expect_eq "refused: was@'s unsubscribe checked its person account" "$(pa was@example.com PersonAccount)" true
+expect_eq "refused: late-out's checked box unsubscribes AC" "$(ac_list late-out@example.com 1)" 2
 
 echo "# sync_person_accounts_later: $E2E_PASS passed, $E2E_FAIL failed"
