@@ -80,6 +80,9 @@ int ui_metrics(web_req *r)
 		metric(b, "optsync_sf_change_events_total", "counter",
 		       "Salesforce change events the daemon received and covered with a run.");
 		buf_printf(b, "optsync_sf_change_events_total %ld\n", ss.events);
+		metric(b, "optsync_sf_change_events_echoes_total", "counter",
+		       "Of those, echoes of optsync's own writes (changeOrigin client=optsync), not read.");
+		buf_printf(b, "optsync_sf_change_events_echoes_total %ld\n", ss.echoes);
 		metric(b, "optsync_sf_change_events_subscribed", "gauge",
 		       "1 while the daemon is subscribed to Salesforce's change events.");
 		buf_printf(b, "optsync_sf_change_events_subscribed %d\n", strcmp(ss.state, "subscribed") == 0);

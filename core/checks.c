@@ -400,9 +400,13 @@ static void check_stream(store *s, check_result *out, int *n, int max, const eve
 	stream_status ss;
 	err_t e = {0};
 	stream_status_read(s, &ss, &e);
-	char pos[400];
-	snprintf(pos, sizeof pos, "last event %s, replay position %s, %ld event(s)",
-	         ss.last_event[0] ? ss.last_event : "none yet", ss.replay[0] ? ss.replay : "none", ss.events);
+	char pos[400], echoes[96] = "";
+	if (ss.echoes > 0)
+		snprintf(echoes, sizeof echoes, " (%ld of them echoes of optsync's own writes, not read)",
+		         ss.echoes);
+	snprintf(pos, sizeof pos, "last event %s, replay position %s, %ld event(s)%s",
+	         ss.last_event[0] ? ss.last_event : "none yet", ss.replay[0] ? ss.replay : "none", ss.events,
+	         echoes);
 	char left[160];
 	int low = allocation_text(alloc, strncmp(ss.detail, "PushTopic", 9) == 0, left, sizeof left);
 	if (strcmp(ss.state, "exhausted") == 0)

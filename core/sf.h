@@ -151,6 +151,9 @@ typedef enum { SF_CONTACT = 0, SF_LEAD = 1, SF_PERSON_ACCOUNT = 2 } sf_object;
 
 /* The checkbox optsync syncs (Email Opt Out), for messages that name it to an admin. */
 #define SF_BOX_FIELD "HasOptedOutOfEmail"
+/* The client id optsync names itself by in Sforce-Call-Options on every data call; Salesforce
+ * puts it in a change event's ChangeEventHeader.changeOrigin, so the stream knows its own echoes. */
+#define SF_CALL_CLIENT "optsync"
 
 /* The box on a person account (Account.PersonHasOptedOutOfEmail). */
 #define SF_PERSON_BOX_FIELD "PersonHasOptedOutOfEmail"

@@ -30,7 +30,7 @@ int sf_call(sf_client *c, const char *method, const char *path, const char *body
 			return http_fail(c->h, e, ERR_INTERNAL, op, "URL too long");
 		snprintf(auth, sizeof auth, "Authorization: Bearer %s", c->token);
 		snprintf(acc, sizeof acc, "Accept: %s", accept ? accept : "application/json");
-		const char *hdrs[] = {auth, acc, NULL};
+		const char *hdrs[] = {auth, acc, "Sforce-Call-Options: client=" SF_CALL_CLIENT, NULL};
 		http_request rq = {.method = method,
 		                   .url = url,
 		                   .op = op,

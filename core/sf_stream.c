@@ -236,6 +236,18 @@ int sf_stream_subscribe(sf_stream *st, const char *channel, int64_t replay, err_
 	return 0;
 }
 
+/* Whether a changeOrigin ("com/salesforce/api/<API>/<version>;client=<id>") names optsync's client
+ * id; the id is compared whole, so "client=optsync2" is someone else. */
+static int origin_is_ours(const char *origin)
+{
+	const char *c = origin ? strstr(origin, ";client=") : NULL;
+	if (!c)
+		return 0;
+	c += 8;
+	size_t n = strcspn(c, ";, ");
+	return n == strlen(SF_CALL_CLIENT) && strncmp(c, SF_CALL_CLIENT, n) == 0;
+}
+
 static void parse_ids(json_object *arr, sf_change_event *out)
 {
 	size_t n = json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
@@ -301,6 +313,11 @@ int sf_stream_parse_event(json_object *msg, sf_change_event *out)
 			}
 		}
 		if (ct && strcmp(ct, "DELETE") == 0)
+			out->box_changed = 0;
+		/* "com/salesforce/api/rest/62.0;client=optsync": optsync's own write coming back. Its
+		 * run has stored what it wrote, so the echo is not read again (a gap event still is). */
+		out->ours = origin_is_ours(jstr(h, "changeOrigin"));
+		if (out->ours && strncmp(out->change, "GAP_", 4) != 0)
 			out->box_changed = 0;
 		return out->n_ids > 0 || out->more_ids;
 	}

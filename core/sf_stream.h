@@ -39,6 +39,7 @@ typedef struct {
 	int more_ids;      /* recordIds held more than SF_STREAM_IDS, or a wildcard: read them all */
 	char change[16];   /* CREATE UPDATE DELETE UNDELETE GAP_* (CDC); created updated ... (PushTopic) */
 	int box_changed;   /* the event can move the box: changedFields names it, or no field list */
+	int ours;          /* changeOrigin names optsync's client id: the echo of its own write */
 	int64_t replay;    /* event.replayId */
 	int64_t commit_ms; /* commitTimestamp (CDC) or createdDate (PushTopic); 0 unknown */
 } sf_change_event;

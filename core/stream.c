@@ -114,6 +114,7 @@ static int on_event(const sf_change_event *ev, void *ud, err_t *e)
 	pthread_mutex_lock(&st->mu);
 	stream_batch *b = &st->pending;
 	b->events++;
+	b->echoes += ev->ours;
 	if (ev->commit_ms > b->last_ms)
 		b->last_ms = ev->commit_ms;
 	int slot = channel_slot(st, ev->channel);
@@ -412,6 +413,7 @@ void stream_give_back(stream *st, const stream_batch *b)
 		snprintf(p->why, sizeof p->why, "%s", b->why);
 	}
 	p->events += b->events;
+	p->echoes += b->echoes;
 	if (b->last_ms > p->last_ms)
 		p->last_ms = b->last_ms;
 	for (size_t i = 0; i < b->n_ids; i++) {
@@ -441,6 +443,19 @@ void stream_give_back(stream *st, const stream_batch *b)
 	pthread_mutex_unlock(&st->mu);
 }
 
+/* Adds n to the counter kept in watermark key. */
+static int add_count(store *s, const char *key, long n, err_t *e)
+{
+	if (n <= 0)
+		return 0;
+	char v[40];
+	long total = 0;
+	if (store_watermark_get(s, key, v, sizeof v, NULL) == 1)
+		total = atol(v);
+	snprintf(v, sizeof v, "%ld", total + n);
+	return store_watermark_set(s, key, v, e);
+}
+
 int stream_done(store *s, const stream_batch *b, err_t *e)
 {
 	char key[96], v[40];
@@ -450,14 +465,9 @@ int stream_done(store *s, const stream_batch *b, err_t *e)
 		if (store_watermark_set(s, key, v, e) < 0)
 			return -1;
 	}
-	if (b->events > 0) {
-		long total = 0;
-		if (store_watermark_get(s, "sf_stream_events", v, sizeof v, NULL) == 1)
-			total = atol(v);
-		snprintf(v, sizeof v, "%ld", total + b->events);
-		if (store_watermark_set(s, "sf_stream_events", v, e) < 0)
-			return -1;
-	}
+	if (add_count(s, "sf_stream_events", b->events, e) < 0 ||
+	    add_count(s, "sf_stream_echoes", b->echoes, e) < 0)
+		return -1;
 	if (b->last_ms > 0) {
 		timefmt_iso_ms(b->last_ms, v, sizeof v);
 		if (store_watermark_set(s, "sf_stream_last_event", v, e) < 0)
@@ -515,6 +525,8 @@ int stream_status_read(store *s, stream_status *out, err_t *e)
 	char v[40];
 	get(s, "sf_stream_events", v, sizeof v);
 	out->events = atol(v);
+	get(s, "sf_stream_echoes", v, sizeof v);
+	out->echoes = atol(v);
 	static const char *const label[] = {"Contact", "Lead", "Person account"};
 	size_t len = 0;
 	for (size_t i = 0; i < 2 * SF_OBJECTS; i++) {

@@ -25,6 +25,7 @@ typedef struct {
 	int poll;        /* read everything (a gap, too many records, an event without ids) */
 	char why[256];   /* why poll, for the log line */
 	long events;     /* events gathered */
+	long echoes;     /* of them, echoes of optsync's own writes (changeOrigin): not read */
 	int64_t last_ms; /* commit time of the newest event, 0 none */
 	struct {
 		char channel[64];
@@ -62,6 +63,7 @@ typedef struct {
 	char replay[200];    /* "Contact 12, Lead 40, Person account 7" */
 	char gap[300];       /* the last gap and when, "" none */
 	long events;         /* events stored since the start */
+	long echoes;         /* of them, echoes of optsync's own writes, not read */
 } stream_status;
 
 int stream_status_read(store *s, stream_status *out, err_t *e);

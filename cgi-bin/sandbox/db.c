@@ -6,7 +6,7 @@
 #include <string.h>
 
 /* Bump when the schema changes: an older file is wiped and rebuilt (it only holds demo data). */
-#define SBX_SCHEMA_VERSION 6
+#define SBX_SCHEMA_VERSION 7
 
 static const char *const tables[] = {
     "meta(key TEXT PRIMARY KEY, value TEXT)", "counters(name TEXT PRIMARY KEY, n INTEGER NOT NULL DEFAULT 0)",
@@ -59,7 +59,7 @@ static const char *const tables[] = {
     "sf_job_results(job TEXT NOT NULL, pos INTEGER NOT NULL, sf_id TEXT, ok INTEGER, error TEXT, row TEXT,"
     " PRIMARY KEY(job, pos))",
     "sf_stream_events(replay INTEGER PRIMARY KEY AUTOINCREMENT, channel TEXT NOT NULL, object TEXT,"
-    " record_id TEXT, opted_out INTEGER, at_ms INTEGER)",
+    " record_id TEXT, opted_out INTEGER, at_ms INTEGER, origin TEXT NOT NULL DEFAULT '')",
     "sf_stream_clients(id TEXT PRIMARY KEY, created_ms INTEGER)",
     "sf_stream_subs(client TEXT NOT NULL, channel TEXT NOT NULL, cursor INTEGER NOT NULL,"
     " PRIMARY KEY(client, channel))",

@@ -192,6 +192,7 @@ static json_object *event_json(sqlite3_stmt *st, const char *sub)
 	const char *id = (const char *)sqlite3_column_text(st, 3);
 	int value = sqlite3_column_int(st, 4);
 	int64_t at = sqlite3_column_int64(st, 5);
+	const char *origin = (const char *)sqlite3_column_text(st, 6);
 	char when[40];
 	sbx_fmt_sf_time(at, when, sizeof when);
 	json_object *o = json_object_new_object();
@@ -222,6 +223,7 @@ static json_object *event_json(sqlite3_stmt *st, const char *sub)
 		json_object_object_add(h, "commitTimestamp", sbx_jint(at));
 		json_object_object_add(h, "commitNumber", sbx_jint(replay));
 		json_object_object_add(h, "commitUser", sbx_jstr("005000000000001AAA"));
+		json_object_object_add(h, "changeOrigin", sbx_jstr(origin ? origin : ""));
 		json_object_object_add(h, "sequenceNumber", sbx_jint(1));
 		json_object_object_add(payload, "ChangeEventHeader", h);
 		json_object_object_add(payload, box, sbx_jbool(value));
@@ -268,7 +270,7 @@ static int deliver(sbx_req *r, const char *client, json_object *out)
 			continue;
 		sqlite3_stmt *st =
 		    sbx_db_prep(r->app->db, "SELECT replay, channel, object, record_id, opted_out, "
-		                            "at_ms FROM sf_stream_events WHERE replay > ?1 "
+		                            "at_ms, origin FROM sf_stream_events WHERE replay > ?1 "
 		                            "ORDER BY replay LIMIT ?2");
 		if (!st)
 			continue;
@@ -500,10 +502,10 @@ void sbx_sf_pushtopic_create(sbx_req *r)
 }
 
 static void insert_event(sqlite3 *db, const char *channel, const char *object, const char *id, int value,
-                         int64_t at_ms)
+                         int64_t at_ms, const char *origin)
 {
 	sqlite3_stmt *st = sbx_db_prep(db, "INSERT INTO sf_stream_events(channel, object, record_id, "
-	                                   "opted_out, at_ms) VALUES(?1, ?2, ?3, ?4, ?5)");
+	                                   "opted_out, at_ms, origin) VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
 	if (!st)
 		return;
 	sqlite3_bind_text(st, 1, channel, -1, SQLITE_TRANSIENT);
@@ -511,8 +513,30 @@ static void insert_event(sqlite3 *db, const char *channel, const char *object, c
 	sqlite3_bind_text(st, 3, id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(st, 4, value);
 	sqlite3_bind_int64(st, 5, at_ms);
+	sqlite3_bind_text(st, 6, origin, -1, SQLITE_TRANSIENT);
 	sqlite3_step(st);
 	sqlite3_finalize(st);
+}
+
+/* ChangeEventHeader.changeOrigin of a change made by request r (CDC guide, "Change Event Header
+ * Fields"): "com/salesforce/api/<API>/<version>;client=<id>" for an API call, the client part only
+ * when the call set it in Sforce-Call-Options; empty for a change made in the UI (here: the
+ * sandbox's console and control events). */
+static void change_origin(const sbx_req *r, char *out, size_t n)
+{
+	out[0] = '\0';
+	if (r->sys != SBX_SYS_SF || !r->sf_version[0])
+		return;
+	const char *api = strstr(r->path, "/jobs/ingest") ? "bulkapi" : "rest";
+	int len = snprintf(out, n, "com/salesforce/api/%s/%s", api, r->sf_version + 1);
+	const char *opts = sbx_req_env(r, "HTTP_SFORCE_CALL_OPTIONS");
+	const char *c = opts ? strstr(opts, "client=") : NULL;
+	if (c && len > 0 && (size_t)len < n) {
+		c += 7;
+		size_t k = strcspn(c, ", ;");
+		if (k > 0 && k < 64)
+			snprintf(out + len, n - (size_t)len, ";client=%.*s", (int)k, c);
+	}
 }
 
 void sbx_stream_emit(sbx_req *r, const char *object, const char *id, const char *person_contact, int value,
@@ -521,20 +545,21 @@ void sbx_stream_emit(sbx_req *r, const char *object, const char *id, const char 
 	if (strcmp(object, "Contact") != 0 && strcmp(object, "Lead") != 0 && strcmp(object, "Account") != 0)
 		return;
 	sqlite3 *db = r->app->db;
-	char ch[64];
+	char ch[64], origin[160];
+	change_origin(r, origin, sizeof origin);
 	snprintf(ch, sizeof ch, "/data/%sChangeEvent", object);
-	insert_event(db, ch, object, id, value, at_ms);
+	insert_event(db, ch, object, id, value, at_ms, origin);
 	/* A person account's change also comes as its person Contact's change event (both objects
 	 * selected for CDC); a PushTopic fires on the Account only (Streaming API guide, "PushTopic
 	 * Event Publishing for PersonAccount"). */
 	if (person_contact)
-		insert_event(db, "/data/ContactChangeEvent", "Contact", person_contact, value, at_ms);
+		insert_event(db, "/data/ContactChangeEvent", "Contact", person_contact, value, at_ms, origin);
 	sqlite3_stmt *st = sbx_db_prep(db, "SELECT name FROM sf_pushtopics WHERE object = ?1");
 	if (st) {
 		sqlite3_bind_text(st, 1, object, -1, SQLITE_TRANSIENT);
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			snprintf(ch, sizeof ch, "/topic/%s", (const char *)sqlite3_column_text(st, 0));
-			insert_event(db, ch, object, id, value, at_ms);
+			insert_event(db, ch, object, id, value, at_ms, origin);
 		}
 		sqlite3_finalize(st);
 	}

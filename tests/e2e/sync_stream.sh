@@ -3,14 +3,15 @@
 # seconds: a box checked in the sandbox's Salesforce is an AC unsubscribe in under 3 s (the
 # daemon's interval is an hour, so only the stream can do it); a daemon killed mid-stream resumes
 # from the stored replay id and misses nothing; a replay id too old and a forgotten client fall
-# back to a poll run with a clear log line; with Change Data Capture off, a PushTopic.
+# back to a poll run with a clear log line; optsync's own writes come back with its client id in
+# changeOrigin and are not read again; with Change Data Capture off, a PushTopic.
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/../lib/sandbox.sh"
 stack_up
 optsync() { "$BIN/optsync" "$@"; }
 
 sbx_reset 5 0
-for i in 1 2 3 4 5 6; do
+for i in 1 2 3 4 5 6 7; do
 	sbx_person "{\"email\":\"s$i@example.com\",\"ac\":{\"lists\":{\"1\":1}},\"sf\":[{\"type\":\"Contact\",\"opted_out\":false}]}"
 done
 sbx_person '{"email":"lead1@example.com","ac":{"lists":{"1":1}},"sf":[{"type":"Lead","opted_out":false}]}'
@@ -116,11 +117,41 @@ expect_match "/checks-side status records the gap" \
 	"$(sqlite3 "$OPTSYNC_DB" "SELECT value FROM watermarks WHERE name='sf_stream_gap'")" "no longer retained"
 sbx_knobs '{"stream_replay_too_old":false}'
 
+# --- optsync's own write comes back as an event: its changeOrigin names optsync, no run reads it ---
+sbx_db() { sqlite3 "$T/sandbox.db" "PRAGMA busy_timeout=5000; $1" | tail -1; }
+s1id=$(sbx_state s1@example.com | json "d['sf'][0]['Id']")
+expect_eq "a change made in Salesforce's UI (the console) has no changeOrigin" \
+	"$(sbx_db "SELECT origin FROM sf_stream_events WHERE record_id = '$s1id' ORDER BY replay LIMIT 1")" ""
+stream_runs() { sqlite3 "$OPTSYNC_DB" "SELECT count(*) FROM runs WHERE trigger='stream'"; }
+runs0=$(stream_runs)
+sbx_event '{"type":"unsubscribe","email":"s7@example.com"}'
+for i in $(seq 1 50); do # the daemon may hold the lock for a moment
+	optsync sync >/dev/null 2>&1 && break
+	sleep 0.2
+done
+expect_eq "echo: the CLI run checked s7's box (R1)" "$(sf_box s7@example.com)" True
+s7id=$(sbx_state s7@example.com | json "d['sf'][0]['Id']")
+expect_match "echo: the event of that write carries optsync's client id (Sforce-Call-Options)" \
+	"$(sbx_db "SELECT origin FROM sf_stream_events WHERE record_id = '$s7id' ORDER BY replay DESC LIMIT 1")" \
+	'^com/salesforce/api/rest/[0-9]+\.[0-9];client=optsync$'
+for i in $(seq 1 100); do
+	[ "$(sqlite3 "$OPTSYNC_DB" "SELECT value FROM watermarks WHERE name='sf_stream_echoes'")" = 1 ] && break
+	sleep 0.1
+done
+expect_eq "echo: the daemon counted it as an echo" \
+	"$(sqlite3 "$OPTSYNC_DB" "SELECT value FROM watermarks WHERE name='sf_stream_echoes'")" 1
+expect_eq "echo: and read nothing for it (no targeted run)" "$(stream_runs)" "$runs0"
+expect_eq "echo: its replay position is stored all the same" \
+	"$(sqlite3 "$OPTSYNC_DB" "SELECT value FROM watermarks WHERE name='sf_stream_replay:/data/ContactChangeEvent'")" \
+	"$(sbx_db "SELECT max(replay) FROM sf_stream_events WHERE channel = '/data/ContactChangeEvent'")"
+
 # --- check and metrics show the stream ---
 stream_check() { optsync check --json | json "[c['status']+' '+c['detail'] for c in d['checks'] if c['id']=='change_events'][0]"; }
 expect_match "check: change events subscribed, last event, replay position" "$(stream_check)" \
 	"^pass subscribed \(Change Data Capture.*last event 20[0-9-]+T.*replay position Contact [0-9]+, Lead [0-9]+"
 expect_match "metrics count the events" "$(curl -fsS "$BASE/metrics")" "optsync_sf_change_events_total [1-9]"
+expect_match "check: the echo is counted apart" "$(stream_check)" "event\(s\) \(1 of them echoes of optsync's own writes, not read\)"
+expect_match "metrics count the echoes" "$(curl -fsS "$BASE/metrics")" "optsync_sf_change_events_echoes_total 1"
 stop_daemon
 
 # --- CDC off: a PushTopic on HasOptedOutOfEmail is created and events come on it ---

@@ -164,6 +164,44 @@ static void account_events(void **state)
 	assert_int_equal(ev.box_changed, 1);
 }
 
+/* An event whose changeOrigin names optsync's client id is the echo of its own write: not a reason
+ * to read (its replay position still counts); another client, the UI, or a gap is. */
+static void own_echoes(void **state)
+{
+	(void)state;
+	sf_change_event ev;
+	const char *fmt = "{\"channel\":\"/data/ContactChangeEvent\",\"data\":{\"payload\":{"
+	                  "\"ChangeEventHeader\":{\"entityName\":\"Contact\",\"recordIds\":["
+	                  "\"003000000000001AAA\"],\"changeType\":\"%s\",\"changedFields\":["
+	                  "\"HasOptedOutOfEmail\"],\"changeOrigin\":\"%s\"}},\"event\":{\"replayId\":21}}}";
+	char msg[1024];
+	snprintf(msg, sizeof msg, fmt, "UPDATE", "com/salesforce/api/rest/62.0;client=optsync");
+	assert_int_equal(parse(msg, &ev), 1);
+	assert_int_equal(ev.ours, 1);
+	assert_int_equal(ev.box_changed, 0);
+	assert_int_equal(ev.replay, 21);
+	snprintf(msg, sizeof msg, fmt, "UPDATE", "com/salesforce/api/bulkapi/62.0;client=optsync");
+	assert_int_equal(parse(msg, &ev), 1);
+	assert_int_equal(ev.ours, 1);
+	/* another integration whose id starts like ours */
+	snprintf(msg, sizeof msg, fmt, "UPDATE", "com/salesforce/api/rest/62.0;client=optsync2");
+	assert_int_equal(parse(msg, &ev), 1);
+	assert_int_equal(ev.ours, 0);
+	assert_int_equal(ev.box_changed, 1);
+	/* an API call without a client id, and the UI (empty) */
+	snprintf(msg, sizeof msg, fmt, "UPDATE", "com/salesforce/api/soap/62.0");
+	assert_int_equal(parse(msg, &ev), 1);
+	assert_int_equal(ev.box_changed, 1);
+	snprintf(msg, sizeof msg, fmt, "UPDATE", "");
+	assert_int_equal(parse(msg, &ev), 1);
+	assert_int_equal(ev.ours, 0);
+	assert_int_equal(ev.box_changed, 1);
+	/* a gap is read whoever made it */
+	snprintf(msg, sizeof msg, fmt, "GAP_UPDATE", "com/salesforce/api/rest/62.0;client=optsync");
+	assert_int_equal(parse(msg, &ev), 1);
+	assert_int_equal(ev.box_changed, 1);
+}
+
 static void not_events(void **state)
 {
 	(void)state;
@@ -194,7 +232,7 @@ int main(void)
 	    cmocka_unit_test(cdc_box_update),        cmocka_unit_test(cdc_other_field),
 	    cmocka_unit_test(cdc_many_and_wildcard), cmocka_unit_test(gap_event),
 	    cmocka_unit_test(pushtopic_event),       cmocka_unit_test(not_events),
-	    cmocka_unit_test(account_events),
+	    cmocka_unit_test(account_events),        cmocka_unit_test(own_echoes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
