@@ -7,6 +7,7 @@
 # changeOrigin and are not read again; with Change Data Capture off, a PushTopic.
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/../lib/sandbox.sh"
+. "$(dirname "$0")/../lib/stream.sh"
 stack_up
 optsync() { "$BIN/optsync" "$@"; }
 
@@ -19,31 +20,6 @@ optsync connect ac --url "$AC_URL" --key sandbox-ac-key >/dev/null
 optsync connect sf --login-url "$SF_URL" --client-id sandbox-client-id --client-secret sandbox-client-secret >/dev/null
 optsync sync >/dev/null
 expect_eq "first sync exits 0" "$?" "0"
-
-start_daemon() {
-	"$BIN/optsync" daemon --interval 3600 >>"$T/daemon.log" 2>&1 &
-	dpid=$!
-	for i in $(seq 1 100); do
-		grep -q "change events: subscribed" "$T/daemon.log" && break
-		sleep 0.1
-	done
-	sleep 0.3 # the first connect is on the wire
-}
-stop_daemon() {
-	kill -TERM "$dpid" 2>/dev/null
-	for i in $(seq 1 80); do kill -0 "$dpid" 2>/dev/null || break; sleep 0.1; done
-	wait "$dpid" 2>/dev/null
-}
-# wait_list EMAIL STATUS: up to 10 s for the AC list 1 status; prints the ms it took
-wait_list() {
-	local t0 i
-	t0=$(date +%s%N)
-	for i in $(seq 1 200); do
-		[ "$(ac_list "$1" 1)" = "$2" ] && break
-		sleep 0.05
-	done
-	echo $(( ($(date +%s%N) - t0) / 1000000 ))
-}
 
 : >"$T/daemon.log"
 start_daemon

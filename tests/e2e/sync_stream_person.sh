@@ -9,6 +9,7 @@
 # connect as documented and the daemon says so and falls back to polling.
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/../lib/sandbox.sh"
+. "$(dirname "$0")/../lib/stream.sh"
 stack_up
 optsync() { "$BIN/optsync" "$@"; }
 sbx_db() { sqlite3 "$T/sandbox.db" "PRAGMA busy_timeout=5000; $1" | tail -1; }
@@ -17,29 +18,6 @@ last_stream_calls() { sqlite3 "$OPTSYNC_DB" "SELECT calls_sf FROM runs WHERE tri
 pa_field() { sbx_state "$1" | json "[r['$2'] for r in d['sf'] if r['type'] == 'PersonAccount'][0]"; }
 stream_check() { optsync check --json | json "[c['status']+' '+c['detail'] for c in d['checks'] if c['id']=='change_events'][0]"; }
 
-start_daemon() { # [INTERVAL]
-	"$BIN/optsync" daemon --interval "${1:-3600}" >>"$T/daemon.log" 2>&1 &
-	dpid=$!
-	for i in $(seq 1 100); do
-		grep -q "change events: subscribed" "$T/daemon.log" && break
-		sleep 0.1
-	done
-	sleep 0.3 # the first connect is on the wire
-}
-stop_daemon() {
-	kill -TERM "$dpid" 2>/dev/null
-	for i in $(seq 1 80); do kill -0 "$dpid" 2>/dev/null || break; sleep 0.1; done
-	wait "$dpid" 2>/dev/null
-}
-wait_list() { # EMAIL STATUS [TRIES of 50 ms]: prints the ms it took
-	local t0 i
-	t0=$(date +%s%N)
-	for i in $(seq 1 "${3:-200}"); do
-		[ "$(ac_list "$1" 1)" = "$2" ] && break
-		sleep 0.05
-	done
-	echo $(( ($(date +%s%N) - t0) / 1000000 ))
-}
 wait_log() { # PATTERN
 	for i in $(seq 1 100); do
 		grep -Eq "$1" "$T/daemon.log" && return 0
