@@ -19,6 +19,7 @@
 #include "stream.h"
 #include "sync.h"
 #include "timefmt.h"
+#include "webhook_wake.h"
 
 /* On a terminal, one line rewritten in place; piped or under the daemon nothing but the summary. */
 static void show_progress(const sync_progress *p, void *arg)
@@ -185,6 +186,50 @@ int cmd_resync(cli_ctx *c, int argc, char **argv)
 
 static volatile sig_atomic_t stop_requested;
 
+/* Why the last webhook wake-up became a poll run (the daemon's log line). */
+static char poll_why[200];
+
+/* The daemon's webhook wake-up as a targeted run (trigger webhook) for the people the pending
+ * events name: 1 when it ran and finished ok, 0 when it ran and did not (or the lock was held), -1
+ * when it must be a poll run instead (poll_why says why). handled_upto is the newest event of the
+ * last targeted run that finished ok: an older one still pending was not applied by it, and goes to
+ * a poll run rather than round the same targeted run again. */
+static int webhook_run(cli_ctx *c, store *s, int64_t *handled_upto)
+{
+	static webhook_wake w; /* 50 KB of addresses: off the stack */
+	webhook_wake_init(&w);
+	err_t e = {0};
+	int gathered = webhook_wake_gather(s, &w, &e);
+	if (gathered == 0 && w.events == 0)
+		return 1; /* applied meanwhile by another run: nothing to do */
+	if (gathered < 0)
+		snprintf(poll_why, sizeof poll_why, "%s", e.msg);
+	else if (w.poll)
+		snprintf(poll_why, sizeof poll_why, "%s", w.why);
+	else if (w.first_id <= *handled_upto)
+		snprintf(poll_why, sizeof poll_why, "event %lld outlived the targeted run for it",
+		         (long long)w.first_id);
+	else
+		poll_why[0] = '\0';
+	if (poll_why[0])
+		return -1;
+	const char *emails[WEBHOOK_WAKE_PEOPLE];
+	for (size_t i = 0; i < w.n; i++)
+		emails[i] = w.emails[i];
+	sync_options so = {.trigger = "webhook", .emails = emails, .n_emails = w.n};
+	char pre[48];
+	fprintf(c->out,
+	        "%swebhook: %ld event(s), %zu person(s): ", logline_prefix(LOGLINE_INFO, pre, sizeof pre),
+	        w.events, w.n);
+	int ok = run_once(c, s, &so, 1) == CLI_OK;
+	if (last_kind == ERR_LOCKED)
+		fprintf(c->out, "a run holds the lock; the events wait for the next run\n");
+	fflush(c->out);
+	if (ok)
+		*handled_upto = w.last_id;
+	return ok;
+}
+
 /* The timer's interval: --interval, else the setting. */
 static long every_default(cli_ctx *c, store *s, long interval)
 {
@@ -193,8 +238,9 @@ static long every_default(cli_ctx *c, store *s, long interval)
 		return interval;
 	char v[32];
 	err_t e = {0};
-	return store_setting_get(s, "interval", v, sizeof v, settings_find("interval")->def, &e) >= 0 ? atol(v)
-	                                                                                              : 300;
+	return store_setting_get(s, "interval", v, sizeof v, settings_find("interval")->def, &e) >= 0
+	           ? atol(v)
+	           : 300;
 }
 
 static void on_stop(int sig)
@@ -264,6 +310,7 @@ int cmd_daemon(cli_ctx *c, int argc, char **argv)
 	fflush(c->out);
 	int64_t next = 0;
 	int last_ok = 1;
+	int64_t handled_upto = 0; /* the newest event gathered for the last targeted run that finished ok */
 	/* Salesforce's change events: a listener thread gathers the records they name; each batch is
 	 * a targeted run here, under the same lock as every other run. */
 	stream *st = NULL;
@@ -303,25 +350,30 @@ int cmd_daemon(cli_ctx *c, int argc, char **argv)
 				}
 				fprintf(c->out, "%s", logline_prefix(LOGLINE_INFO, pre, sizeof pre));
 				if (sb->poll)
-					fprintf(c->out, "change events: poll run instead of events (%s): ", sb->why);
+					fprintf(c->out,
+					        "change events: poll run instead of events (%s): ", sb->why);
 				else
-					fprintf(c->out, "change events: %ld event(s), %zu record(s): ", sb->events,
+					fprintf(c->out,
+					        "change events: %ld event(s), %zu record(s): ", sb->events,
 					        sb->n_ids);
 				ok = run_once(c, s, &so, 1) == CLI_OK;
 				if (last_kind == ERR_LOCKED)
-					fprintf(c->out, "a run holds the lock; the events wait for the next run\n");
+					fprintf(c->out,
+					        "a run holds the lock; the events wait for the next run\n");
 				fflush(c->out);
 				if (last_kind != ERR_LOCKED) {
 					last_ok = ok;
 					if (sb->poll)
-						next = timefmt_now_ms() + every_default(c, s, interval) * 1000;
+						next =
+						    timefmt_now_ms() + every_default(c, s, interval) * 1000;
 				}
 			}
 			err_t de = {0};
 			if (!ok || stream_done(s, sb, &de) < 0) {
 				stream_give_back(st, sb);
 				if (de.kind != ERR_NONE) {
-					fprintf(c->out, "%s%s\n", logline_prefix(LOGLINE_ERR, pre, sizeof pre), de.msg);
+					fprintf(c->out, "%s%s\n",
+					        logline_prefix(LOGLINE_ERR, pre, sizeof pre), de.msg);
 					fflush(c->out);
 				}
 				struct timespec ts = {0, 200 * 1000 * 1000};
@@ -351,8 +403,24 @@ int cmd_daemon(cli_ctx *c, int argc, char **argv)
 			        reopened < 0 ? re.msg : "log file reopened");
 			fflush(c->out);
 		}
+		if (now < next && pending > 0 && last_ok) {
+			/* A targeted run for the people the events name: it leaves the timer alone, so
+			 * webhooks arriving all day never starve the poll, which stays the safety net. */
+			int targeted = webhook_run(c, s, &handled_upto);
+			if (targeted >= 0) {
+				last_ok = targeted;
+				/* after a failed (or locked out) run webhooks wait for the interval, as
+				 * before */
+				if (!last_ok)
+					next = timefmt_now_ms() + every * 1000;
+				continue;
+			}
+		}
 		if (now >= next || (pending > 0 && last_ok)) {
 			fprintf(c->out, "%s", logline_prefix(LOGLINE_INFO, pre, sizeof pre));
+			if (now < next)
+				fprintf(c->out,
+				        "webhook: poll run instead of a targeted one (%s): ", poll_why);
 			sync_options so = {.trigger = pending > 0 && now < next ? "webhook" : "daemon"};
 			last_ok = run_once(c, s, &so, 1) == CLI_OK;
 			next = timefmt_now_ms() + every * 1000;

@@ -107,6 +107,9 @@ static int run_body(sync_ctx *x, err_t *e)
 	} else if (x->o->n_sf_ids) {
 		if (sync_read_ids(x, x->o->sf_ids, x->o->n_sf_ids, e) < 0)
 			return -1;
+	} else if (x->o->n_emails) {
+		if (sync_read_emails(x, x->o->emails, x->o->n_emails, e) < 0)
+			return -1;
 	} else {
 		/* Each side is read on its own: one down does not stop the other's changes being stored. */
 		err_t ea = {0}, es = {0};

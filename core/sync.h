@@ -19,12 +19,16 @@ typedef struct {
 } sync_progress;
 
 typedef struct {
-	const char *trigger;   /* cli | daemon | dashboard | webhook | resync */
-	int dry_run;           /* decide and report, write nothing to either side */
-	int full;              /* re-read everything, ignoring the watermarks (not a first sync) */
-	const char *email;     /* resync: only this person (normalised here); NULL for all */
+	const char *trigger;       /* cli | daemon | dashboard | webhook | stream | resync */
+	int dry_run;               /* decide and report, write nothing to either side */
+	int full;                  /* re-read everything, ignoring the watermarks (not a first sync) */
+	const char *email;         /* resync: only this person (normalised here); NULL for all */
 	const char *const *sf_ids; /* change events: only the people of these Contact/Lead ids */
 	size_t n_sf_ids;
+	/* webhooks: only these people (normalised emails), with their pending events. Like the two
+	 * above, a targeted run: no contacts walk, no watermark moved. */
+	const char *const *emails;
+	size_t n_emails;
 	const char *rate_file; /* the AC limiter state shared by every optsync process */
 	void (*progress)(const sync_progress *p, void *arg);
 	void *progress_arg;

@@ -40,3 +40,8 @@ int sync_log(sync_ctx *x, rules_direction direction, const char *email, const ch
 	sync_note_error(x, &e);
 	return -1;
 }
+
+int sync_targeted(const sync_ctx *x)
+{
+	return x->o->email || x->o->n_sf_ids || x->o->n_emails;
+}

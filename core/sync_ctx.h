@@ -29,9 +29,9 @@ typedef struct {
 	int64_t connected_ms; /* SF connection time, for sf_import new */
 	double sf_api_share;
 	int retry_limit;
-	char ac_watermark[40]; /* where the next AC walk starts (sync_read_ac: closed seconds) */
+	char ac_watermark[40];   /* where the next AC walk starts (sync_read_ac: closed seconds) */
 	int64_t ac_watermark_ms; /* newest AC udate read, epoch ms (the offset follows it) */
-	char sf_watermark[40]; /* newest SF SystemModstamp read */
+	char sf_watermark[40];   /* newest SF SystemModstamp read */
 	int64_t sf_watermark_ms;
 	char sf_pa_watermark[40]; /* newest person account SystemModstamp read (own key: the feature can
 	                           * be turned on after the others were read) */
@@ -52,6 +52,9 @@ typedef struct {
 	size_t n_unknown_status;
 } sync_ctx;
 
+/* A run for named people only (resync, change events, webhooks): it reads no side completely, so
+ * it moves no watermark and never completes a first sync. */
+int sync_targeted(const sync_ctx *x);
 /* Keeps e's message as the run's first error, unless one is kept already. */
 void sync_note_error(sync_ctx *x, const err_t *e);
 /* Tells the caller's progress callback (if any) where the run is. */

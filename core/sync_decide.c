@@ -517,21 +517,25 @@ int sync_decide(sync_ctx *x, err_t *e)
 	int rc = people_each(&x->people, 0, decide_batch, &w, e);
 	rules_person_free(&rp);
 	rules_result_free(&res);
-	/* Watermarks move only once everyone they cover is stored, and only for a side fully read. */
+	/* Watermarks move only once everyone they cover is stored, and only for a side fully read. A
+	 * targeted run (change events, webhooks) read a few people: the newest time among them says
+	 * nothing about the others changed before it, whom only the poll reads, so it moves none. The
+	 * account's offset is no position: any run that learned it keeps it (resync apart, as before). */
+	int targeted = sync_targeted(x);
 	if (rc == 0 && !x->o->dry_run && !x->o->email) {
 		rc = store_begin(x->s, e);
-		if (rc == 0 && x->read_ac_ok && x->ac_watermark[0])
+		if (rc == 0 && !targeted && x->read_ac_ok && x->ac_watermark[0])
 			rc = store_watermark_set(x->s, "ac", x->ac_watermark, e);
 		if (rc == 0 && x->ac_offset_learned) {
 			char off[16];
 			snprintf(off, sizeof off, "%d", x->ac_offset_min);
 			rc = store_watermark_set(x->s, "ac_utc_offset_min", off, e);
 		}
-		if (rc == 0 && x->read_sf_ok && x->sf_watermark[0])
+		if (rc == 0 && !targeted && x->read_sf_ok && x->sf_watermark[0])
 			rc = store_watermark_set(x->s, "sf", x->sf_watermark, e);
-		if (rc == 0 && x->read_sf_ok && x->sf_pa_watermark[0])
+		if (rc == 0 && !targeted && x->read_sf_ok && x->sf_pa_watermark[0])
 			rc = store_watermark_set(x->s, "sf_person_account", x->sf_pa_watermark, e);
-		if (rc == 0 && x->read_ac_ok && x->read_sf_ok)
+		if (rc == 0 && !targeted && x->read_ac_ok && x->read_sf_ok)
 			rc = store_watermark_set(x->s, "first_sync_done", "1", e);
 		if (rc == 0)
 			rc = store_commit(x->s, e);

@@ -15,6 +15,9 @@ int sync_read_events(sync_ctx *x, err_t *e);
 int sync_read_one(sync_ctx *x, const char *email, err_t *e);
 /* Change events: the people of these Contact/Lead ids (found by id, then read as sync_read_one). */
 int sync_read_ids(sync_ctx *x, const char *const *ids, size_t n, err_t *e);
+/* Webhooks: these people (normalised emails), each read as sync_read_one, and then their pending
+ * events (only theirs: an event for anyone else waits for its own run). */
+int sync_read_emails(sync_ctx *x, const char *const *emails, size_t n, err_t *e);
 /* Reads the SF record with this id (a converted Lead's Contact) into p. */
 int sync_read_sf_id(sync_ctx *x, work_person *p, const char *id, err_t *e);
 

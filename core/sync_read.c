@@ -10,6 +10,7 @@
 #include "sync_int.h"
 #include "timefmt.h"
 #include "webhook.h"
+#include "webhook_wake.h"
 
 /* ---- ActiveCampaign ---- */
 
@@ -17,8 +18,8 @@
  * contacts (people.c). */
 typedef struct {
 	sync_ctx *x;
-	size_t n;         /* contacts read */
-	int64_t newest;   /* newest udate read, epoch ms */
+	size_t n;          /* contacts read */
+	int64_t newest;    /* newest udate read, epoch ms */
 	char newest_s[40]; /* the same as AC wrote it */
 } ac_walk;
 
@@ -116,7 +117,8 @@ static int note_unknown_list_status(sync_ctx *x, const work_person *p, const ac_
 	snprintf(reason, sizeof reason,
 	         "ActiveCampaign list %s has status %d for this contact, which is none of 0-3%s: treated as "
 	         "not on that list (said once per run for each such status)",
-	         cl->list, cl->status, cl->status == 91 ? " (91: removed from the contact through AC's v1 API)" : "");
+	         cl->list, cl->status,
+	         cl->status == 91 ? " (91: removed from the contact through AC's v1 API)" : "");
 	if (sync_log(x, RULES_DIR_AC_TO_SF, p->email, "contact", p->ac_id, RULES_ACT_SKIP,
 	             x->o->dry_run ? ACTION_PLANNED : ACTION_SKIPPED, reason, NULL) < 0)
 		return err_set(e, ERR_DB, "database: the log refused a row about an unknown list status");
@@ -189,7 +191,8 @@ static void settle_ac_watermark(sync_ctx *x, const ac_walk *w, const char *old, 
 		if (open_from <= old_ms)
 			snprintf(x->ac_watermark, sizeof x->ac_watermark, "%s", old);
 		else
-			timefmt_iso_offset(open_from, x->ac_offset_min, x->ac_watermark, sizeof x->ac_watermark);
+			timefmt_iso_offset(open_from, x->ac_offset_min, x->ac_watermark,
+			                   sizeof x->ac_watermark);
 	} else if (w->newest_s[0] && w->newest > old_ms) {
 		snprintf(x->ac_watermark, sizeof x->ac_watermark, "%s", w->newest_s);
 	}
@@ -432,7 +435,8 @@ static int history_people(work_person **batch, size_t n, void *ud, err_t *e)
 			for (size_t j = 0; j < p->n_sf; j++) {
 				sf_snapshot *r = &p->sf[j], old;
 				err_t ignored = {0};
-				/* Only a value that moved since last read has a change time worth asking for. */
+				/* Only a value that moved since last read has a change time worth asking for.
+				 */
 				if (strcmp(r->object, sf_object_name((sf_object)o)) != 0 || !r->email[0] ||
 				    store_sf_get(x->s, r->id, &old, &ignored) != 1 ||
 				    old.opted_out == r->opted_out)
@@ -497,6 +501,7 @@ typedef struct {
 	sync_ctx *x;
 	err_t *e;
 	int failed;
+	int only_read; /* a targeted run: only the events of the people it read (the rest stay pending) */
 } ev_walk;
 
 /* A webhook's date_time as epoch ms. AC sends it with an offset, or as the account's local time
@@ -521,14 +526,23 @@ static int on_event(const stored_event *sev, void *ud)
 {
 	ev_walk *w = ud;
 	webhook_event wh;
-	err_t pe = {0};
 	char email[RULES_EMAIL_MAX + 1] = "";
 	rules_event ev;
 	memset(&ev, 0, sizeof ev);
 	ev.source = RULES_SRC_AC;
-	int usable = webhook_parse(sev->payload, strlen(sev->payload), &wh, &pe) == 0 &&
-	             wh.type != WEBHOOK_OTHER &&
-	             rules_normalize_email(wh.email, email, sizeof email, &pe) == 0;
+	int usable = webhook_usable(sev->payload, strlen(sev->payload), &wh, email);
+	if (w->only_read) {
+		/* Someone this run did not read, or an event nobody can apply: a later run's. */
+		work_person *rp = usable ? people_lookup(&w->x->people, email) : NULL;
+		if (!rp && w->x->people.err.kind != ERR_NONE) {
+			err_set(w->e, ERR_INTERNAL, "reading webhook events: %s",
+			        people_error(&w->x->people));
+			w->failed = 1;
+			return 1;
+		}
+		if (!rp || !rp->ac_read)
+			return 0;
+	}
 	if (usable) {
 		if (wh.type == WEBHOOK_SUBSCRIBE)
 			ev.kind = RULES_EV_SUBSCRIBE;
@@ -575,9 +589,9 @@ static int unread_batch(work_person **batch, size_t n, void *ud, err_t *e)
 	return 0;
 }
 
-int sync_read_events(sync_ctx *x, err_t *e)
+static int read_events(sync_ctx *x, int only_read, err_t *e)
 {
-	ev_walk w = {.x = x, .e = e};
+	ev_walk w = {.x = x, .e = e, .only_read = only_read};
 	if (store_events_pending(x->s, 100000, on_event, &w, e) < 0 || w.failed)
 		return -1;
 	/* A webhook names a person whose AC side this run has not read: read it now. */
@@ -586,12 +600,35 @@ int sync_read_events(sync_ctx *x, err_t *e)
 	return 0;
 }
 
+int sync_read_events(sync_ctx *x, err_t *e)
+{
+	return read_events(x, 0, e);
+}
+
+/* ---- webhooks: the people the daemon's pending events name ---- */
+
+/* Each person is read on both sides first (sync_read_one), then the events: so an event's local
+ * date_time is read with the offset the person's udate just gave, and only the people read get
+ * theirs. An event stored meanwhile for someone else waits, pending, for the next run. */
+int sync_read_emails(sync_ctx *x, const char *const *emails, size_t n, err_t *e)
+{
+	for (size_t i = 0; i < n; i++) {
+		char norm[RULES_EMAIL_MAX + 1];
+		if (rules_normalize_email(emails[i], norm, sizeof norm, e) < 0)
+			return err_prefix(e, "webhook run");
+		if (sync_read_one(x, norm, e) < 0)
+			return -1;
+	}
+	return read_events(x, 1, e);
+}
+
 /* ---- change events: the records an event names ---- */
 
 typedef struct {
 	char (*emails)[RULES_EMAIL_MAX + 1];
 	size_t n, max;
-	char (*persons)[19]; /* the person Contacts of the person accounts read: their events are the same change */
+	char (*persons)[19]; /* the person Contacts of the person accounts read: their events are the same
+	                        change */
 	size_t n_persons;
 	size_t found; /* records the last read returned */
 } id_walk;

@@ -27,6 +27,11 @@ expect_match "the daemon subscribed to Change Data Capture" "$(cat "$T/daemon.lo
 	"change events: subscribed \(Change Data Capture: /data/ContactChangeEvent, /data/LeadChangeEvent\)"
 
 # --- a box checked in Salesforce: the AC unsubscribe in under 3 s ---
+for i in $(seq 1 100); do # the daemon's first (timer) run is over
+	grep -q "Z sync ok" "$T/daemon.log" && break
+	sleep 0.1
+done
+wm_before=$(sqlite3 "$OPTSYNC_DB" "SELECT group_concat(name || '=' || value) FROM watermarks WHERE name IN ('ac', 'sf')")
 sbx_event '{"type":"sf_check","email":"s1@example.com"}'
 ms=$(wait_list s1@example.com 2)
 expect_eq "R4 through the stream: list 1 unsubscribed" "$(ac_list s1@example.com 1)" "2"
@@ -37,6 +42,8 @@ expect_match "the daemon logged a targeted run for the event" "$(cat "$T/daemon.
 expect_eq "the run is recorded like any other, trigger stream" \
 	"$(sqlite3 "$OPTSYNC_DB" "SELECT count(*) > 0 FROM runs WHERE trigger='stream' AND status='ok'")" "1"
 expect_match "the sync log has the unsubscribe" "$(optsync log --email s1@example.com --json)" '"action":"unsubscribe"'
+expect_eq "the targeted run moved no watermark (records changed before it are the poll's)" \
+	"$(sqlite3 "$OPTSYNC_DB" "SELECT group_concat(name || '=' || value) FROM watermarks WHERE name IN ('ac', 'sf')")" "$wm_before"
 # a Lead's event too
 sbx_event '{"type":"sf_check","email":"lead1@example.com"}'
 wait_list lead1@example.com 2 >/dev/null
