@@ -442,6 +442,21 @@ void store_column_text(sqlite3_stmt *st, int col, char *out, size_t cap)
 	snprintf(out, cap, "%s", t ? (const char *)t : "");
 }
 
+int store_each_text(store *s, sqlite3_stmt *st, int (*cb)(const char *, void *), void *arg, err_t *e,
+                    const char *what)
+{
+	int rc, n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		n++;
+		if (cb((const char *)sqlite3_column_text(st, 0), arg))
+			break;
+	}
+	store_stmt_done(s, st);
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		return n;
+	return err_set(e, ERR_DB, "database: %s: %s", what, sqlite3_errmsg(s->db));
+}
+
 void store_bind_text(sqlite3_stmt *st, int idx, const char *v)
 {
 	if (v && *v)

@@ -89,5 +89,10 @@ void store_stmt_done(store *s, struct sqlite3_stmt *st);
  * into out ("" for NULL). */
 void store_bind_text(struct sqlite3_stmt *st, int idx, const char *v);
 void store_column_text(struct sqlite3_stmt *st, int col, char *out, size_t n);
+/* For store-internal modules: steps st (bound, from store_stmt), calling cb with each row's first
+ * column until cb returns non-zero, and gives st back. Returns the rows seen, or -1 with e
+ * ("database: what: ..."). */
+int store_each_text(store *s, struct sqlite3_stmt *st, int (*cb)(const char *, void *), void *arg,
+                    err_t *e, const char *what);
 
 #endif

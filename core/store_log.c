@@ -331,14 +331,7 @@ int store_log_run_names(store *s, int64_t run, const char *action, int limit, in
 	sqlite3_bind_int64(st, 1, run);
 	sqlite3_bind_text(st, 2, action, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(st, 3, limit > 0 && limit <= 100 ? limit : 5);
-	int rc, n = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		n++;
-		if (cb((const char *)sqlite3_column_text(st, 0), arg))
-			break;
-	}
-	store_stmt_done(s, st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : fail(s, e, "read a run's log");
+	return store_each_text(s, st, cb, arg, e, "read a run's log");
 }
 
 int store_log_daily(store *s, int days, int (*cb)(const char *, const char *, int, void *), void *arg,

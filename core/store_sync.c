@@ -557,14 +557,7 @@ int store_emails_all(store *s, int (*cb)(const char *, void *), void *arg, err_t
 	         e, "list emails");
 	if (!st)
 		return -1;
-	int rc, n = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		n++;
-		if (cb((const char *)sqlite3_column_text(st, 0), arg))
-			break;
-	}
-	store_stmt_done(s, st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : fail(s, e, "list emails");
+	return store_each_text(s, st, cb, arg, e, "list emails");
 }
 
 /* ---- actions ---- */
