@@ -186,15 +186,12 @@ int cmd_resync(cli_ctx *c, int argc, char **argv)
 
 static volatile sig_atomic_t stop_requested;
 
-/* Why the last webhook wake-up became a poll run (the daemon's log line). */
-static char poll_why[200];
-
 /* The daemon's webhook wake-up as a targeted run (trigger webhook) for the people the pending
  * events name: 1 when it ran and finished ok, 0 when it ran and did not (or the lock was held), -1
  * when it must be a poll run instead (poll_why says why). handled_upto is the newest event of the
  * last targeted run that finished ok: an older one still pending was not applied by it, and goes to
  * a poll run rather than round the same targeted run again. */
-static int webhook_run(cli_ctx *c, store *s, int64_t *handled_upto)
+static int webhook_run(cli_ctx *c, store *s, int64_t *handled_upto, char *poll_why, size_t why_n)
 {
 	static webhook_wake w; /* 50 KB of addresses: off the stack */
 	webhook_wake_init(&w);
@@ -203,11 +200,11 @@ static int webhook_run(cli_ctx *c, store *s, int64_t *handled_upto)
 	if (gathered == 0 && w.events == 0)
 		return 1; /* applied meanwhile by another run: nothing to do */
 	if (gathered < 0)
-		snprintf(poll_why, sizeof poll_why, "%s", e.msg);
+		snprintf(poll_why, why_n, "%s", e.msg);
 	else if (w.poll)
-		snprintf(poll_why, sizeof poll_why, "%s", w.why);
+		snprintf(poll_why, why_n, "%s", w.why);
 	else if (w.first_id <= *handled_upto)
-		snprintf(poll_why, sizeof poll_why, "event %lld outlived the targeted run for it",
+		snprintf(poll_why, why_n, "event %lld outlived the targeted run for it",
 		         (long long)w.first_id);
 	else
 		poll_why[0] = '\0';
@@ -311,6 +308,7 @@ int cmd_daemon(cli_ctx *c, int argc, char **argv)
 	int64_t next = 0;
 	int last_ok = 1;
 	int64_t handled_upto = 0; /* the newest event gathered for the last targeted run that finished ok */
+	char poll_why[200] = "";  /* why the last webhook wake-up became a poll run (its log line) */
 	/* Salesforce's change events: a listener thread gathers the records they name; each batch is
 	 * a targeted run here, under the same lock as every other run. */
 	stream *st = NULL;
@@ -382,14 +380,7 @@ int cmd_daemon(cli_ctx *c, int argc, char **argv)
 			continue;
 		}
 		err_t e = {0};
-		long every = interval;
-		if (!every) {
-			char v[32];
-			every = store_setting_get(s, "interval", v, sizeof v, settings_find("interval")->def,
-			                          &e) >= 0
-			            ? atol(v)
-			            : 300;
-		}
+		long every = every_default(c, s, interval);
 		/* A webhook event waiting wakes the run early: that is how webhooks reach Salesforce fast. */
 		int pending = store_events_pending_count(s, &e);
 		int64_t now = timefmt_now_ms();
@@ -406,7 +397,7 @@ int cmd_daemon(cli_ctx *c, int argc, char **argv)
 		if (now < next && pending > 0 && last_ok) {
 			/* A targeted run for the people the events name: it leaves the timer alone, so
 			 * webhooks arriving all day never starve the poll, which stays the safety net. */
-			int targeted = webhook_run(c, s, &handled_upto);
+			int targeted = webhook_run(c, s, &handled_upto, poll_why, sizeof poll_why);
 			if (targeted >= 0) {
 				last_ok = targeted;
 				/* after a failed (or locked out) run webhooks wait for the interval, as
