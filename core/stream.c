@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "http.h"
+#include "pa_detect.h"
 #include "sf_conn.h"
 #include "sf_stream.h"
 #include "store_sync.h"
@@ -190,10 +191,8 @@ static void add_channel(stream *st, const char *ch)
  * and the next one subscribes to match). */
 static size_t objects_watched(store *s)
 {
-	char v[8] = "";
-	return store_watermark_get(s, "sf_person_accounts", v, sizeof v, NULL) == 1 && strcmp(v, "1") == 0
-	           ? SF_OBJECTS
-	           : 2;
+	pa_state pa;
+	return pa_state_load(s, &pa, NULL) == 0 && pa.on ? SF_OBJECTS : 2;
 }
 
 /* "a, b, c" from names with prefix before each. */
