@@ -161,6 +161,9 @@ typedef enum { SF_CONTACT = 0, SF_LEAD = 1, SF_PERSON_ACCOUNT = 2 } sf_object;
 /* "Contact", "Lead" or "PersonAccount": the name the store and the log keep (for the first two
  * the API name; a person account's API object is Account). */
 const char *sf_object_name(sf_object o);
+/* The object a record id names by its key prefix: 003 Contact, 00Q Lead, 001 an Account (read as a
+ * person account: a business account's id then finds no record). 0, or -1 for any other prefix. */
+int sf_object_of_id(const char *id, sf_object *o);
 
 #define SF_EMAIL_MAX 256
 #define SF_NAME_MAX 128

@@ -26,6 +26,21 @@
 
 static const char *const object_names[SF_OBJECTS] = {"Contact", "Lead", "PersonAccount"};
 
+int sf_object_of_id(const char *id, sf_object *o)
+{
+	if (!id)
+		return -1;
+	if (strncmp(id, "003", 3) == 0)
+		*o = SF_CONTACT;
+	else if (strncmp(id, "00Q", 3) == 0)
+		*o = SF_LEAD;
+	else if (strncmp(id, "001", 3) == 0)
+		*o = SF_PERSON_ACCOUNT;
+	else
+		return -1;
+	return 0;
+}
+
 const char *sf_object_name(sf_object o)
 {
 	return o == SF_LEAD ? object_names[SF_LEAD]

@@ -323,13 +323,10 @@ int sf_stream_parse_event(json_object *msg, sf_change_event *out)
 	}
 	if (json_object_object_get_ex(data, "sobject", &so)) {
 		const char *id = jstr(so, "Id");
-		if (!id || !sf_valid_id(id))
+		if (!id || !sf_valid_id(id) || sf_object_of_id(id, &out->object) < 0)
 			return 0;
 		snprintf(out->ids[0], sizeof out->ids[0], "%s", id);
 		out->n_ids = 1;
-		out->object = strncmp(id, "00Q", 3) == 0   ? SF_LEAD
-		              : strncmp(id, "001", 3) == 0 ? SF_PERSON_ACCOUNT
-		                                           : SF_CONTACT;
 		const char *type = event ? jstr(event, "type") : NULL;
 		snprintf(out->change, sizeof out->change, "%s", type ? type : "");
 		const char *when = event ? jstr(event, "createdDate") : NULL;

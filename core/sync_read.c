@@ -666,10 +666,8 @@ static int is_person_contact(const id_walk *w, const char *id)
  * its person account when it came alone (Account not selected for CDC). */
 static int read_id(sync_ctx *x, id_walk *w, const char *id, err_t *e)
 {
-	sf_object o = strncmp(id, "00Q", 3) == 0   ? SF_LEAD
-	              : strncmp(id, "001", 3) == 0 ? SF_PERSON_ACCOUNT
-	                                           : SF_CONTACT;
-	if (o == SF_CONTACT && strncmp(id, "003", 3) != 0)
+	sf_object o;
+	if (sf_object_of_id(id, &o) < 0)
 		return 0; /* not the box's */
 	if (o == SF_CONTACT && is_person_contact(w, id))
 		return 0;
@@ -696,9 +694,12 @@ int sync_read_ids(sync_ctx *x, const char *const *ids, size_t n, err_t *e)
 	int rc = detect_person_accounts(x, e);
 	/* person accounts first, so their person Contacts' events are known as the same change */
 	for (int pass = 0; pass < 2 && rc == 0; pass++)
-		for (size_t i = 0; i < n && rc == 0; i++)
-			if ((strncmp(ids[i], "001", 3) == 0) == (pass == 0) && read_id(x, &w, ids[i], e) < 0)
+		for (size_t i = 0; i < n && rc == 0; i++) {
+			sf_object o;
+			int account = sf_object_of_id(ids[i], &o) == 0 && o == SF_PERSON_ACCOUNT;
+			if (account == (pass == 0) && read_id(x, &w, ids[i], e) < 0)
 				rc = err_prefix(e, "reading Salesforce");
+		}
 	for (size_t i = 0; i < w.n && rc == 0; i++)
 		rc = sync_read_one(x, w.emails[i], e);
 	free(w.emails);

@@ -288,12 +288,28 @@ static void soql_escape_hostile(void **state)
 	assert_int_equal(sf_soql_escape("abc", out, sizeof out), 0);
 }
 
+/* A record id's key prefix names its object; any other prefix is none of the box's. */
+static void object_of_id(void **state)
+{
+	(void)state;
+	sf_object o = SF_LEAD;
+	assert_int_equal(sf_object_of_id("003000000000001AAA", &o), 0);
+	assert_int_equal(o, SF_CONTACT);
+	assert_int_equal(sf_object_of_id("00Q000000000001AAA", &o), 0);
+	assert_int_equal(o, SF_LEAD);
+	assert_int_equal(sf_object_of_id("001000000000001AAA", &o), 0);
+	assert_int_equal(o, SF_PERSON_ACCOUNT);
+	assert_int_equal(sf_object_of_id("006000000000001AAA", &o), -1);
+	assert_int_equal(sf_object_of_id("00", &o), -1);
+	assert_int_equal(sf_object_of_id(NULL, &o), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(record_full),         cmocka_unit_test(record_refused),
 	    cmocka_unit_test(record_lenient),      cmocka_unit_test(history_rows),
-	    cmocka_unit_test(soql_escape_hostile), cmocka_unit_test(record_person_account),
+	    cmocka_unit_test(soql_escape_hostile), cmocka_unit_test(record_person_account), cmocka_unit_test(object_of_id),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
